@@ -1,0 +1,221 @@
+package io.vecgrid;
+
+import io.vecgrid.api.CollectionDescription;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.VecgridException;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VectorRow;
+import io.vecgrid.collection.CollectionManager;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.collection.MetaStore;
+import io.vecgrid.config.VecgridConfiguration;
+import io.vecgrid.plugin.VecgridPlugin;
+import io.vecgrid.segment.FlushShardJob;
+import io.vecgrid.segment.Sealer;
+import io.vecgrid.shard.GrowingRegistry;
+import io.vecgrid.shard.WritePath;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
+import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.cluster.ClusterTopologyException;
+import org.apache.ignite.plugin.PluginNotFoundException;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * vecgrid on one node: the {@link VectorGrid} API and the node's parts (meta store, write path, growing rows,
+ * sealer). Obtain it with {@link #of(Ignite)} on any server node or thick client that has the plugin.
+ */
+public final class Vecgrid implements VectorGrid {
+    /** Plugin name, as in {@code ignite.plugin("vecgrid")}. */
+    public static final String PLUGIN_NAME = "vecgrid";
+
+    private static final int FLUSH_ATTEMPTS = 5;
+
+    private final Ignite ignite;
+    private final VecgridConfiguration cfg;
+    private final IgniteLogger log;
+    private final MetaStore metaStore;
+    private final CollectionManager collections;
+    private final WritePath writePath;
+    private final GrowingRegistry growing;
+    private final Sealer sealer;
+    private ScheduledExecutorService background;
+
+    public Vecgrid(Ignite ignite, VecgridConfiguration cfg) {
+        this.ignite = ignite;
+        this.cfg = cfg;
+        this.log = ignite.log().getLogger(Vecgrid.class);
+        this.metaStore = new MetaStore(ignite);
+        this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots());
+        this.writePath = new WritePath(ignite, metaStore, cfg.getMaxBatchRows());
+        this.growing = new GrowingRegistry(ignite);
+        this.sealer = new Sealer(ignite, metaStore, growing, cfg);
+    }
+
+    /** @return the vecgrid API of this node. */
+    public static VectorGrid of(Ignite ignite) {
+        return local(ignite);
+    }
+
+    /** @return this node's vecgrid. @throws VecgridException if the plugin is not installed or not started. */
+    public static Vecgrid local(Ignite ignite) {
+        Vecgrid vg = localOrNull(ignite);
+        if (vg == null)
+            throw new VecgridException("the vecgrid plugin is not started on node " + ignite.name() +
+                "; add io.vecgrid.plugin.VecgridPluginProvider to the node's pluginProviders");
+        return vg;
+    }
+
+    /** @return this node's vecgrid, or {@code null} while the node starts. */
+    public static Vecgrid localOrNull(Ignite ignite) {
+        if (ignite == null)
+            return null;
+        try {
+            VecgridPlugin p = ignite.plugin(PLUGIN_NAME);
+            return p.vecgrid();
+        }
+        catch (PluginNotFoundException | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** Starts the node's background work; called once the node has joined. */
+    public void start() {
+        boolean server = !ignite.cluster().localNode().isClient();
+        MetaStore.createCaches(ignite);
+        if (server) {
+            background = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vecgrid-sealer-" + ignite.name());
+                t.setDaemon(true);
+                return t;
+            });
+            background.scheduleWithFixedDelay(this::sealCheck, cfg.getSealCheckMillis(), cfg.getSealCheckMillis(),
+                TimeUnit.MILLISECONDS);
+        }
+        log.info("vecgrid started (" + (server ? "server" : "client") + ")");
+    }
+
+    private void sealCheck() {
+        try {
+            sealer.checkAll();
+        }
+        catch (Throwable t) {
+            log.warning("Seal check failed: " + t, t);
+        }
+    }
+
+    public void stop() {
+        if (background != null)
+            background.shutdownNow();
+    }
+
+    public Ignite ignite() {
+        return ignite;
+    }
+
+    public VecgridConfiguration configuration() {
+        return cfg;
+    }
+
+    public MetaStore metaStore() {
+        return metaStore;
+    }
+
+    public GrowingRegistry growing() {
+        return growing;
+    }
+
+    public Sealer sealer() {
+        return sealer;
+    }
+
+    public WritePath writePath() {
+        return writePath;
+    }
+
+    public CollectionManager collections() {
+        return collections;
+    }
+
+    @Override public CollectionDescription createCollection(CollectionSpec spec) {
+        return collections.create(spec);
+    }
+
+    @Override public CollectionDescription describeCollection(String name) {
+        return collections.describe(name);
+    }
+
+    @Override public List<String> listCollections() {
+        return collections.list();
+    }
+
+    @Override public void dropCollection(String name) {
+        CollectionMeta meta = metaStore.meta(name);
+        collections.drop(name);
+        if (meta != null)
+            growing.forget(meta.rowsCache());
+    }
+
+    @Override public long insert(String collection, List<VectorRow> rows) {
+        return writePath.insert(collection, rows);
+    }
+
+    @Override public long upsert(String collection, List<VectorRow> rows) {
+        return writePath.upsert(collection, rows);
+    }
+
+    @Override public long delete(String collection, long... pks) {
+        return writePath.delete(collection, pks);
+    }
+
+    @Override public List<VectorRow> get(String collection, long[] pks, List<String> outputFields) {
+        return writePath.get(collection, pks, outputFields);
+    }
+
+    @Override public long count(String collection) {
+        return writePath.count(collection);
+    }
+
+    @Override public void flush(String collection) {
+        CollectionMeta meta = metaStore.requireReady(collection);
+        for (int shard = 0; shard < meta.spec().shards(); shard++) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    ignite.compute().affinityCall(List.of(meta.rowsCache()), shard, new FlushShardJob(collection, shard));
+                    break;
+                }
+                catch (IgniteException e) {
+                    if (attempt >= FLUSH_ATTEMPTS || !retriable(e))
+                        throw new VecgridException("flush of shard " + shard + " of collection '" + collection +
+                            "' failed: " + e.getMessage(), e);
+                    sleep(200L * attempt);
+                }
+            }
+        }
+    }
+
+    private static boolean retriable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ClusterTopologyException)
+                return true;
+            if (t instanceof VecgridException && t.getMessage() != null &&
+                (t.getMessage().contains("not the primary") || t.getMessage().contains("not OWNING")))
+                return true;
+        }
+        return false;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecgridException("interrupted", e);
+        }
+    }
+}

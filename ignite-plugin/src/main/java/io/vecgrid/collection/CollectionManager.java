@@ -1,0 +1,136 @@
+package io.vecgrid.collection;
+
+import io.vecgrid.api.CollectionDescription;
+import io.vecgrid.api.CollectionExistsException;
+import io.vecgrid.api.CollectionNotFoundException;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.CollectionState;
+import io.vecgrid.api.InvalidRequestException;
+import io.vecgrid.api.VecgridException;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cache.affinity.Affinity;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.transactions.Transaction;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Creates, describes, lists and drops collections. A collection's metadata is written first (state CREATING, which
+ * reserves the name atomically), then its caches are created, then it turns READY; drop runs the other way.
+ */
+public final class CollectionManager {
+    private final Ignite ignite;
+    private final MetaStore meta;
+    private final int segmentSlots;
+    private final IgniteLogger log;
+
+    public CollectionManager(Ignite ignite, MetaStore meta, int segmentSlots) {
+        this.ignite = ignite;
+        this.meta = meta;
+        this.segmentSlots = segmentSlots;
+        this.log = ignite.log().getLogger(CollectionManager.class);
+    }
+
+    public CollectionDescription create(CollectionSpec spec) {
+        if (spec == null)
+            throw new InvalidRequestException("collection spec must not be null");
+        int servers = ignite.cluster().forServers().nodes().size();
+        if (spec.replicas() > servers) {
+            throw new InvalidRequestException("replicaNumber must be at most the number of server nodes (" + servers +
+                "), got " + spec.replicas());
+        }
+        String uid = UUID.randomUUID().toString().substring(0, 8);
+        CollectionMeta creating = new CollectionMeta(spec, uid, CollectionState.CREATING, 1, segmentSlots);
+        if (!meta.collections().putIfAbsent(spec.name(), creating))
+            throw new CollectionExistsException(spec.name());
+        try {
+            ignite.getOrCreateCaches(CollectionCaches.configurations(creating));
+            meta.targets().put(spec.name(), CollectionTarget.empty());
+            CollectionMeta ready = creating.withState(CollectionState.READY);
+            meta.collections().put(spec.name(), ready);
+            log.info("Created collection " + spec);
+            return describe(spec.name());
+        }
+        catch (RuntimeException e) {
+            log.error("Failed to create collection '" + spec.name() + "', rolling back", e);
+            destroy(creating);
+            throw e instanceof VecgridException ? e :
+                new VecgridException("failed to create collection '" + spec.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    public void drop(String name) {
+        CollectionMeta m = meta.meta(name);
+        if (m == null)
+            throw new CollectionNotFoundException(name);
+        CollectionMeta dropping;
+        try (Transaction tx = meta.txStart()) {
+            CollectionMeta cur = meta.collections().get(name);
+            if (cur == null || !cur.uid().equals(m.uid()))
+                throw new CollectionNotFoundException(name);
+            dropping = cur.withState(CollectionState.DROPPING);
+            meta.collections().put(name, dropping);
+            tx.commit();
+        }
+        destroy(dropping);
+        log.info("Dropped collection '" + name + "'");
+    }
+
+    private void destroy(CollectionMeta m) {
+        ignite.destroyCaches(List.of(m.rowsCache(), m.segmentsCache(), m.deletesCache()));
+        try (Transaction tx = meta.txStart()) {
+            CollectionMeta cur = meta.collections().get(m.name());
+            if (cur != null && cur.uid().equals(m.uid())) {
+                meta.collections().remove(m.name());
+                meta.targets().remove(m.name());
+            }
+            tx.commit();
+        }
+    }
+
+    public List<String> list() {
+        List<String> names = new ArrayList<>();
+        meta.collections().query(new org.apache.ignite.cache.query.ScanQuery<String, CollectionMeta>())
+            .forEach(e -> names.add(e.getKey()));
+        Collections.sort(names);
+        return names;
+    }
+
+    public CollectionDescription describe(String name) {
+        CollectionMeta m = meta.meta(name);
+        if (m == null)
+            throw new CollectionNotFoundException(name);
+        long rows = 0;
+        boolean under = false;
+        if (m.state() == CollectionState.READY) {
+            IgniteCache<Object, Object> rowsCache = ignite.cache(m.rowsCache());
+            rows = rowsCache.sizeLong(CachePeekMode.PRIMARY);
+            under = underReplicated(m);
+        }
+        CollectionTarget t = meta.target(name);
+        return new CollectionDescription(m.spec(), m.state(), m.version(), rows, t.segments().size(), t.version(), under);
+    }
+
+    /**
+     * @return {@code true} when some partition of the collection's caches has fewer owners than replicaNumber
+     *      (a replica group has no node, or a lost copy is not restored yet).
+     */
+    public boolean underReplicated(CollectionMeta m) {
+        int replicas = m.spec().replicas();
+        for (String cache : List.of(m.rowsCache(), m.segmentsCache())) {
+            Affinity<Object> aff = ignite.affinity(cache);
+            for (int p = 0; p < aff.partitions(); p++) {
+                java.util.Collection<ClusterNode> owners = aff.mapPartitionToPrimaryAndBackups(p);
+                if (owners.size() < replicas)
+                    return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,108 @@
+package io.vecgrid.plugin;
+
+import io.vecgrid.Vecgrid;
+import io.vecgrid.config.VecgridConfiguration;
+import org.apache.ignite.IgniteCheckedException;
+import org.apache.ignite.IgniteException;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.plugin.CachePluginContext;
+import org.apache.ignite.plugin.CachePluginProvider;
+import org.apache.ignite.plugin.ExtensionRegistry;
+import org.apache.ignite.plugin.PluginContext;
+import org.apache.ignite.plugin.PluginProvider;
+
+import java.io.Serializable;
+import java.util.UUID;
+
+/**
+ * The vecgrid Ignite plugin. Found through {@code META-INF/services} when its jar is on the classpath, or set as a
+ * bean in {@code IgniteConfiguration.pluginProviders} with a {@link VecgridConfiguration} (see
+ * {@code config/default-config.xml}). The configuration is validated when the node starts: a bad value fails the
+ * start with a message naming the property.
+ */
+public class VecgridPluginProvider implements PluginProvider<VecgridConfiguration> {
+    private VecgridConfiguration configuration = new VecgridConfiguration();
+    private final VecgridPlugin plugin = new VecgridPlugin();
+    private PluginContext ctx;
+    private volatile Vecgrid vecgrid;
+
+    public VecgridPluginProvider() {
+    }
+
+    public VecgridPluginProvider(VecgridConfiguration configuration) {
+        setConfiguration(configuration);
+    }
+
+    public VecgridConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(VecgridConfiguration configuration) {
+        this.configuration = configuration == null ? new VecgridConfiguration() : configuration;
+    }
+
+    @Override public String name() {
+        return Vecgrid.PLUGIN_NAME;
+    }
+
+    @Override public String version() {
+        String v = VecgridPluginProvider.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @Override public String copyright() {
+        return "vecgrid authors, Apache License 2.0";
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override public VecgridPlugin plugin() {
+        return plugin;
+    }
+
+    @Override public void initExtensions(PluginContext ctx, ExtensionRegistry registry) throws IgniteCheckedException {
+        this.ctx = ctx;
+        try {
+            configuration.validate();
+        }
+        catch (IgniteException e) {
+            throw new IgniteCheckedException(e.getMessage(), e);
+        }
+    }
+
+    @Override public <T> T createComponent(PluginContext ctx, Class<T> cls) {
+        return null;
+    }
+
+    @Override public CachePluginProvider createCacheProvider(CachePluginContext ctx) {
+        return null;
+    }
+
+    @Override public void start(PluginContext ctx) {
+    }
+
+    @Override public void stop(boolean cancel) {
+    }
+
+    @Override public void onIgniteStart() {
+        Vecgrid vg = new Vecgrid(ctx.grid(), configuration);
+        vg.start();
+        vecgrid = vg;
+        plugin.vecgrid(vg);
+    }
+
+    @Override public void onIgniteStop(boolean cancel) {
+        Vecgrid vg = vecgrid;
+        if (vg != null)
+            vg.stop();
+    }
+
+    @Override public Serializable provideDiscoveryData(UUID nodeId) {
+        return null;
+    }
+
+    @Override public void receiveDiscoveryData(UUID nodeId, Serializable data) {
+    }
+
+    @Override public void validateNewNode(ClusterNode node) {
+    }
+}

@@ -1,0 +1,49 @@
+package io.vecgrid.segment;
+
+import org.apache.ignite.cache.affinity.AffinityKeyMapped;
+
+/**
+ * Key of a delete mark: row {@code pk} of sealed segment {@code segmentId} is no longer live. Its affinity slot is
+ * the segment's, and the deletes cache shares the segments cache's group, so the mark is held by exactly the nodes
+ * that hold the segment.
+ */
+public final class DeleteKey {
+    private final long segmentId;
+    private final long pk;
+
+    @AffinityKeyMapped
+    private final int slot;
+
+    public DeleteKey(long segmentId, long pk, int slot) {
+        this.segmentId = segmentId;
+        this.pk = pk;
+        this.slot = slot;
+    }
+
+    public long segmentId() {
+        return segmentId;
+    }
+
+    public long pk() {
+        return pk;
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    @Override public boolean equals(Object o) {
+        if (!(o instanceof DeleteKey))
+            return false;
+        DeleteKey k = (DeleteKey)o;
+        return k.segmentId == segmentId && k.pk == pk && k.slot == slot;
+    }
+
+    @Override public int hashCode() {
+        return Long.hashCode(segmentId * 31 + pk);
+    }
+
+    @Override public String toString() {
+        return "DeleteKey[segment=" + segmentId + ", pk=" + pk + ", slot=" + slot + "]";
+    }
+}

@@ -1,0 +1,71 @@
+package io.vecgrid.shard;
+
+import io.vecgrid.Vecgrid;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.CacheInterceptorAdapter;
+import org.apache.ignite.resources.IgniteInstanceResource;
+
+import javax.cache.Cache;
+
+/**
+ * Feeds every committed change of a rows cache into the local {@link ShardRows} of the node applying it.
+ *
+ * <p>Checked on Ignite 2.17: for a TRANSACTIONAL cache, {@code onAfterPut}/{@code onAfterRemove} run on the primary
+ * and on every backup, inside the commit and before the writer is acknowledged (for ATOMIC caches only on the
+ * primary, which is one reason the rows cache is transactional). So once a write returns, every replica's growing
+ * rows already hold it. The work done here is small: decode the row and put it in a map.
+ */
+public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Object> {
+    private static final long serialVersionUID = 1L;
+
+    private final String cacheName;
+    private final String vectorField;
+    private final String[] scalarFields;
+
+    @IgniteInstanceResource
+    private transient Ignite ignite;
+
+    public RowsInterceptor(String cacheName, String vectorField, String[] scalarFields) {
+        this.cacheName = cacheName;
+        this.vectorField = vectorField;
+        this.scalarFields = scalarFields.clone();
+    }
+
+    @Override public void onAfterPut(Cache.Entry<Object, Object> entry) {
+        GrowingRegistry reg = registry();
+        if (reg == null)
+            return;
+        Object key = entry.getKey();
+        reg.onPut(cacheName, shardOf(key), decode(WritePath.pkOf(key), (BinaryObject)entry.getValue()));
+    }
+
+    @Override public void onAfterRemove(Cache.Entry<Object, Object> entry) {
+        GrowingRegistry reg = registry();
+        if (reg == null)
+            return;
+        Object key = entry.getKey();
+        reg.onRemove(cacheName, shardOf(key), WritePath.pkOf(key));
+    }
+
+    private GrowingRegistry registry() {
+        Vecgrid vg = Vecgrid.localOrNull(ignite);
+        return vg == null ? null : vg.growing();
+    }
+
+    /** @return a row decoded from its stored form. */
+    GrowingRow decode(long pk, BinaryObject row) {
+        Object[] scalars = new Object[scalarFields.length];
+        for (int i = 0; i < scalars.length; i++)
+            scalars[i] = row.field(scalarFields[i]);
+        long seg = RowCodec.segment(row);
+        return new GrowingRow(pk, RowCodec.version(row), seg, RowCodec.slot(row), row.field(vectorField), scalars,
+            seg == 0 ? 0 : System.nanoTime());
+    }
+
+    static int shardOf(Object key) {
+        if (key instanceof RowKey)
+            return ((RowKey)key).shard();
+        return ((BinaryObject)key).<Integer>field("shard");
+    }
+}
