@@ -20,6 +20,8 @@ import java.util.Arrays;
  */
 public final class SealedSegment {
     private static final int MAGIC = 0x56475331; // "VGS1"
+    /** magic, id, shard, rows, dim, metric, index type, m, efConstruction, ef. */
+    private static final int HEADER_BYTES = 4 + 8 + 8 * 4;
 
     private final long id;
     private final int shard;
@@ -105,7 +107,7 @@ public final class SealedSegment {
 
     /** @return the bytes stored in the segments cache. */
     public byte[] encode() {
-        long size = 4L * 8 + 8 + 8L * pks.length + 4L * vectors.length + 4 + indexBytes.length + 4;
+        long size = HEADER_BYTES + 8L * pks.length + 4L * vectors.length + 4 + indexBytes.length + 4;
         for (ScalarColumn c : scalars)
             size += c.encodedSize();
         if (size > Integer.MAX_VALUE - 16)

@@ -27,7 +27,6 @@ import org.apache.ignite.transactions.TransactionIsolation;
 import javax.cache.Cache;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -246,9 +245,7 @@ public final class Sealer {
 
     private static Map<Long, BinaryObject> lockRows(IgniteCache<RowKey, BinaryObject> rowsCache,
         TreeMap<RowKey, GrowingRow> byKey) {
-        Map<Long, BinaryObject> current = new HashMap<>();
-        rowsCache.getAll(byKey.navigableKeySet()).forEach((k, v) -> current.put(WritePath.pkOf(k), v));
-        return current;
+        return WritePath.byPk(rowsCache.getAll(byKey.navigableKeySet()));
     }
 
     private Transaction txStart(int size) {

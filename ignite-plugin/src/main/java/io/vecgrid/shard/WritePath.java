@@ -77,7 +77,7 @@ public final class WritePath {
         try (Transaction tx = txStart(batch.size())) {
             Map<RowKey, BinaryObject> existing = rowsCache.getAll(batch.navigableKeySet());
             if (!upsert && !existing.isEmpty()) {
-                long pk = pkOf(existing.keySet().iterator().next());
+                long pk = byPk(existing).keySet().stream().min(Long::compare).orElse(0L);
                 throw new InvalidRequestException("primary key " + pk + " already exists in collection '" + collection +
                     "' (" + existing.size() + " of the batch's keys exist); nothing was written; use upsert to replace rows");
             }
@@ -105,9 +105,10 @@ public final class WritePath {
         try (Transaction tx = txStart(keys.size())) {
             Map<RowKey, BinaryObject> existing = rowsCache.getAll(keys);
             Map<DeleteKey, Boolean> marks = deleteMarks(existing);
+            Map<Long, BinaryObject> existingByPk = byPk(existing);
             Set<RowKey> present = new LinkedHashSet<>();
             for (RowKey k : keys) {
-                if (containsPk(existing, k.pk()))
+                if (existingByPk.containsKey(k.pk()))
                     present.add(k);
             }
             rowsCache.removeAll(present);
@@ -140,8 +141,7 @@ public final class WritePath {
                 scalarNames.add(f);
             }
         }
-        Map<Long, BinaryObject> byPk = new HashMap<>();
-        rows(meta).getAll(sortedKeys(spec, pks)).forEach((k, v) -> byPk.put(pkOf(k), v));
+        Map<Long, BinaryObject> byPk = byPk(rows(meta).getAll(sortedKeys(spec, pks)));
         RowCodec codec = new RowCodec(ignite, meta);
         List<VectorRow> res = new ArrayList<>();
         for (long pk : pks) {
@@ -169,19 +169,23 @@ public final class WritePath {
         return marks;
     }
 
-    private static boolean containsPk(Map<?, ?> m, long pk) {
-        for (Object k : m.keySet()) {
-            if (pkOf(k) == pk)
-                return true;
-        }
-        return false;
-    }
-
     private static Set<RowKey> sortedKeys(CollectionSpec spec, long[] pks) {
         TreeMap<RowKey, Boolean> keys = new TreeMap<>(KEY_ORDER);
         for (long pk : pks)
             keys.put(RowKey.of(pk, spec.shards()), Boolean.TRUE);
         return new LinkedHashSet<>(keys.keySet());
+    }
+
+    /**
+     * @param rows result of a keep-binary {@code getAll} on a rows cache: its keys are binary objects whatever the
+     *      map's declared type, so never iterate it through a typed lambda.
+     * @return the rows by primary key.
+     */
+    public static Map<Long, BinaryObject> byPk(Map<?, BinaryObject> rows) {
+        Map<Long, BinaryObject> res = new HashMap<>();
+        for (Map.Entry<?, BinaryObject> e : rows.entrySet())
+            res.put(pkOf(e.getKey()), e.getValue());
+        return res;
     }
 
     /** @return primary key of a rows-cache key, whether deserialized or binary. */

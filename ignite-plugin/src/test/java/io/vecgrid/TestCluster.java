@@ -1,0 +1,272 @@
+package io.vecgrid;
+
+import io.vecgrid.config.VecgridConfiguration;
+import io.vecgrid.plugin.VecgridPluginProvider;
+import io.vecgrid.shard.LocalPartitions;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.cache.affinity.Affinity;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.configuration.ClientConnectorConfiguration;
+import org.apache.ignite.configuration.DataRegionConfiguration;
+import org.apache.ignite.configuration.DataStorageConfiguration;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.configuration.ThinClientConfiguration;
+import org.apache.ignite.failure.StopNodeFailureHandler;
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Real Ignite server nodes with the vecgrid plugin, several in this JVM, small (64 MB data region, small pools,
+ * {@link StopNodeFailureHandler}) and on a port range of their own so that concurrent test JVMs never join each
+ * other. One per test class.
+ */
+public final class TestCluster implements AutoCloseable {
+    private final int discoveryPort;
+    private final int commPort;
+    private final int clientPort;
+    private final String prefix;
+    private final Map<String, Ignite> nodes = new LinkedHashMap<>();
+    private final Map<String, Consumer<VecgridConfiguration>> tuning = new HashMap<>();
+    private long regionBytes = 64L << 20;
+    private Consumer<VecgridConfiguration> defaultTuning = c -> { };
+
+    public TestCluster() {
+        int base = freeBase();
+        discoveryPort = base;
+        commPort = base + 20;
+        clientPort = base + 60;
+        prefix = "vg" + base + "-";
+    }
+
+    /** Sets the vecgrid configuration tweak of every node started after this call. */
+    public TestCluster configure(Consumer<VecgridConfiguration> c) {
+        defaultTuning = c;
+        return this;
+    }
+
+    /** Sets the vecgrid configuration tweak of one node. */
+    public TestCluster configure(String node, Consumer<VecgridConfiguration> c) {
+        tuning.put(node, c);
+        return this;
+    }
+
+    public TestCluster regionBytes(long bytes) {
+        regionBytes = bytes;
+        return this;
+    }
+
+    /** @return port of the thin-client connector of the first node. */
+    public int clientPort() {
+        return clientPort;
+    }
+
+    private static int freeBase() {
+        for (int i = 0; i < 100; i++) {
+            int base = 20000 + ThreadLocalRandom.current().nextInt(2000) * 20;
+            if (free(base) && free(base + 20) && free(base + 60))
+                return base;
+        }
+        throw new IllegalStateException("no free port range");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port)) {
+            return true;
+        }
+        catch (IOException e) {
+            return false;
+        }
+    }
+
+    public IgniteConfiguration config(String name, boolean client) {
+        VecgridConfiguration vcfg = new VecgridConfiguration().setSealCheckMillis(50).setSearchThreads(2);
+        defaultTuning.accept(vcfg);
+        tuning.getOrDefault(name, c -> { }).accept(vcfg);
+        return config(name, client, vcfg);
+    }
+
+    public IgniteConfiguration config(String name, boolean client, VecgridConfiguration vcfg) {
+        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
+        finder.setAddresses(List.of("127.0.0.1:" + discoveryPort + ".." + (discoveryPort + 9)));
+        TcpDiscoverySpi disco = new TcpDiscoverySpi();
+        disco.setIpFinder(finder);
+        disco.setLocalAddress("127.0.0.1");
+        disco.setLocalPort(discoveryPort);
+        disco.setLocalPortRange(10);
+        TcpCommunicationSpi comm = new TcpCommunicationSpi();
+        comm.setLocalAddress("127.0.0.1");
+        comm.setLocalPort(commPort);
+        comm.setLocalPortRange(20);
+        return new IgniteConfiguration()
+            .setIgniteInstanceName(prefix + name)
+            .setWorkDirectory(new java.io.File("target/ignite-work").getAbsolutePath())
+            .setClientMode(client)
+            .setDiscoverySpi(disco)
+            .setCommunicationSpi(comm)
+            .setGridLogger(logger())
+            .setFailureHandler(new StopNodeFailureHandler())
+            .setFailureDetectionTimeout(5000)
+            .setClientFailureDetectionTimeout(5000)
+            .setNetworkTimeout(5000)
+            .setMetricsLogFrequency(0)
+            .setPublicThreadPoolSize(2)
+            .setSystemThreadPoolSize(2)
+            .setQueryThreadPoolSize(2)
+            .setServiceThreadPoolSize(2)
+            .setStripedPoolSize(2)
+            .setDataStreamerThreadPoolSize(1)
+            .setManagementThreadPoolSize(1)
+            .setUtilityCachePoolSize(2)
+            .setAsyncCallbackPoolSize(2)
+            .setRebalanceThreadPoolSize(1)
+            .setPeerClassLoadingEnabled(false)
+            .setClientConnectorConfiguration(new ClientConnectorConfiguration()
+                .setPort(clientPort).setPortRange(20).setHost("127.0.0.1")
+                .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(16)))
+            .setDataStorageConfiguration(new DataStorageConfiguration()
+                .setDefaultDataRegionConfiguration(new DataRegionConfiguration()
+                    .setInitialSize(Math.min(regionBytes, 32L << 20)).setMaxSize(regionBytes)))
+            .setPluginProviders(new VecgridPluginProvider(vcfg));
+    }
+
+    private static org.apache.ignite.IgniteLogger logger() {
+        try {
+            return new org.apache.ignite.logger.log4j2.Log4J2Logger(TestCluster.class.getResource("/log4j2-test.xml"));
+        }
+        catch (org.apache.ignite.IgniteCheckedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Ignite start(String name) {
+        Ignite ig = Ignition.start(config(name, false));
+        nodes.put(name, ig);
+        return ig;
+    }
+
+    public Ignite startClient(String name) {
+        Ignite ig = Ignition.start(config(name, true));
+        nodes.put(name, ig);
+        return ig;
+    }
+
+    /** Starts {@code n} server nodes named s0..s(n-1). */
+    public TestCluster startServers(int n) {
+        for (int i = 0; i < n; i++)
+            start("s" + i);
+        return this;
+    }
+
+    public Ignite node(String name) {
+        Ignite ig = nodes.get(name);
+        if (ig == null)
+            throw new IllegalArgumentException("no node " + name);
+        return ig;
+    }
+
+    public List<Ignite> servers() {
+        List<Ignite> res = new ArrayList<>();
+        for (Ignite ig : nodes.values()) {
+            if (!ig.cluster().localNode().isClient())
+                res.add(ig);
+        }
+        return res;
+    }
+
+    public Ignite any() {
+        return servers().get(0);
+    }
+
+    public String instanceName(String name) {
+        return prefix + name;
+    }
+
+    /** Stops a node gracefully (waits for its jobs). */
+    public void stop(String name) {
+        nodes.remove(name);
+        Ignition.stop(prefix + name, false);
+    }
+
+    /**
+     * Simulates a crash: the node stops answering discovery at once (the others see it fail, without a graceful
+     * leave), then its resources are released.
+     */
+    public void crash(String name) {
+        Ignite ig = nodes.remove(name);
+        ((TcpDiscoverySpi)ig.configuration().getDiscoverySpi()).simulateNodeFailure();
+        Ignition.stop(prefix + name, true);
+    }
+
+    /** Waits until every partition of {@code cache} has {@code copies} owners, each holding it OWNING. */
+    public void awaitCopies(String cache, int copies) {
+        awaitTrue("cache " + cache + " to have " + copies + " OWNING copies of every partition", () -> {
+            Ignite any = any();
+            Affinity<Object> aff = any.affinity(cache);
+            for (int p = 0; p < aff.partitions(); p++) {
+                List<ClusterNode> owners = List.copyOf(aff.mapPartitionToPrimaryAndBackups(p));
+                if (owners.size() != copies)
+                    return false;
+                for (ClusterNode n : owners) {
+                    Ignite ig = byId(n);
+                    if (ig == null || LocalPartitions.owning(ig, cache, p) == null)
+                        return false;
+                }
+            }
+            return true;
+        }, 60_000);
+    }
+
+    public Ignite byId(ClusterNode n) {
+        for (Ignite ig : nodes.values()) {
+            if (ig.cluster().localNode().id().equals(n.id()))
+                return ig;
+        }
+        return null;
+    }
+
+    public static void awaitTrue(String what, BooleanSupplier cond, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!cond.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline)
+                throw new AssertionError("timed out waiting for " + what);
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** @return number of entries of {@code cache} this node holds (primary and backup). */
+    public static long localSize(Ignite ig, String cache) {
+        IgniteCache<Object, Object> c = ig.cache(cache);
+        return c.localSizeLong(org.apache.ignite.cache.CachePeekMode.PRIMARY, org.apache.ignite.cache.CachePeekMode.BACKUP);
+    }
+
+    @Override public void close() {
+        for (String n : new ArrayList<>(nodes.keySet())) {
+            try {
+                Ignition.stop(prefix + n, true);
+            }
+            catch (RuntimeException ignored) {
+                // Already stopped by a failure handler.
+            }
+        }
+        nodes.clear();
+    }
+}

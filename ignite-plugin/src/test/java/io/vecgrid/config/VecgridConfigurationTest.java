@@ -1,0 +1,109 @@
+package io.vecgrid.config;
+
+import io.vecgrid.TestCluster;
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.plugin.VecgridPluginProvider;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.internal.IgnitionEx;
+import org.apache.ignite.plugin.PluginProvider;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.net.URL;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every configuration rule fails node start with a message naming the property; the shipped XML starts a node. */
+class VecgridConfigurationTest {
+    static Stream<Arguments> brokenRules() {
+        return Stream.of(
+            rule("sealRows must be in [1, 10000000], got 0", c -> c.setSealRows(0)),
+            rule("searchThreads must be in [1, 1024], got 0", c -> c.setSearchThreads(0)),
+            rule("routingRefreshMillis must be in [10, 3600000], got 5", c -> c.setRoutingRefreshMillis(5)),
+            rule("maxTopK must be in [1, 1000000], got -1", c -> c.setMaxTopK(-1)),
+            rule("maxBatchRows must be in [1, 10000000], got 0", c -> c.setMaxBatchRows(0)),
+            rule("segmentSlots must be in [1, 65536], got 0", c -> c.setSegmentSlots(0)),
+            rule("sealCheckMillis must be in [10, 3600000], got 1", c -> c.setSealCheckMillis(1)),
+            rule("searchTimeoutMillis must be in [1, 86400000], got 0", c -> c.setSearchTimeoutMillis(0)),
+            rule("testSearchDelayMillis must be in [0, 600000], got -1", c -> c.setTestSearchDelayMillis(-1)));
+    }
+
+    private static Arguments rule(String msg, Consumer<VecgridConfiguration> breakIt) {
+        return Arguments.of(msg, breakIt);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenRules")
+    void brokenRuleFailsNodeStart(String msg, Consumer<VecgridConfiguration> breakIt) {
+        try (TestCluster cluster = new TestCluster().configure(breakIt)) {
+            Exception e = assertThrows(Exception.class, () -> cluster.start("bad"));
+            assertTrue(messages(e).contains("vecgrid configuration: " + msg), "start failure names the property: " + messages(e));
+        }
+    }
+
+    @Test
+    void brokenRuleInSpringXmlFailsNodeStart() throws Exception {
+        URL xml = VecgridConfigurationTest.class.getResource("/config/broken-seal-rows.xml");
+        IgniteConfiguration cfg = IgnitionEx.loadConfiguration(xml).get1();
+        try (TestCluster cluster = new TestCluster()) {
+            IgniteConfiguration base = cluster.config("bad", false);
+            base.setPluginProviders(cfg.getPluginProviders());
+            Exception e = assertThrows(Exception.class, () -> Ignition.start(base));
+            assertTrue(messages(e).contains("vecgrid configuration: sealRows must be in [1, 10000000], got 0"), messages(e));
+        }
+    }
+
+    /** config/default-config.xml loads, carries the plugin with its properties, and a node started from it serves. */
+    @Test
+    void shippedConfigStartsANodeWithThePlugin() throws Exception {
+        File xml = new File("../config/default-config.xml");
+        assertTrue(xml.isFile(), xml.getAbsolutePath());
+        System.setProperty("vecgrid.log4j2", new File("src/test/resources/log4j2-test.xml").getAbsolutePath());
+        IgniteConfiguration shipped = IgnitionEx.loadConfiguration(xml.toURI().toURL()).get1();
+        PluginProvider<?>[] providers = shipped.getPluginProviders();
+        assertEquals(1, providers.length);
+        VecgridPluginProvider p = assertInstanceOf(VecgridPluginProvider.class, providers[0]);
+        assertEquals(8192, p.getConfiguration().getSealRows());
+        assertEquals(10000, p.getConfiguration().getMaxBatchRows());
+        assertEquals(100, shipped.getClientConnectorConfiguration().getThinClientConfiguration()
+            .getMaxActiveComputeTasksPerConnection(), "thin-client compute is on");
+
+        // Start it on this test's own ports (the shipped ones may be in use on a developer machine).
+        try (TestCluster cluster = new TestCluster()) {
+            IgniteConfiguration test = cluster.config("xml", false);
+            shipped.setIgniteInstanceName(test.getIgniteInstanceName());
+            shipped.setDiscoverySpi(test.getDiscoverySpi());
+            shipped.setCommunicationSpi(test.getCommunicationSpi());
+            shipped.setClientConnectorConfiguration(test.getClientConnectorConfiguration());
+            shipped.setDataStorageConfiguration(test.getDataStorageConfiguration());
+            shipped.setWorkDirectory(test.getWorkDirectory());
+            Ignite ig = Ignition.start(shipped);
+            try {
+                Vecgrid.of(ig).createCollection(CollectionSpec.builder("xml").dimension(3).index(IndexSpec.flat()).build());
+                assertEquals(0, Vecgrid.of(ig).count("xml"));
+            }
+            finally {
+                Ignition.stop(ig.name(), true);
+            }
+        }
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause())
+            sb.append(t.getMessage()).append(" | ");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts N (default 3) vecgrid server nodes in the background on this machine and waits until they
+# form one cluster. Logs: logs/vecgrid-nodeK.log; PIDs: work/nodeK.pid. Stop with scripts/stop-cluster.sh.
+#   scripts/start-cluster.sh [N] [CONFIG_XML]
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+n="${1:-3}"
+config="${2:-$VECGRID_HOME/config/default-config.xml}"
+vecgrid_node_classpath >/dev/null
+mkdir -p "$VECGRID_HOME/logs" "$VECGRID_HOME/work"
+for i in $(seq 1 "$n"); do
+    nohup "$VECGRID_HOME/scripts/start-node.sh" "$config" "node$i" > "$VECGRID_HOME/logs/node$i.out" 2>&1 &
+    echo $! > "$VECGRID_HOME/work/node$i.pid"
+    echo "started node$i (pid $!)"
+done
+for _ in $(seq 1 120); do
+    count=$(grep -h "Topology snapshot \[ver=" "$VECGRID_HOME"/logs/vecgrid-node*.log 2>/dev/null | \
+        sed -n "s/.*servers=\([0-9]*\).*/\1/p" | sort -n | tail -n 1)
+    if [ "${count:-0}" -ge "$n" ]; then
+        echo "cluster of $n server nodes is up (thin clients: 127.0.0.1:10800..10809)"
+        exit 0
+    fi
+    sleep 1
+done
+echo "nodes did not form a cluster of $n within 120 s; see $VECGRID_HOME/logs" >&2
+exit 1

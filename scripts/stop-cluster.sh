@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Stops the nodes started by scripts/start-cluster.sh.
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+for f in "$VECGRID_HOME"/work/node*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    pkill -TERM -P "$pid" 2>/dev/null; kill -TERM "$pid" 2>/dev/null && echo "stopped $(basename "$f" .pid) (pid $pid)"
+    rm -f "$f"
+done
