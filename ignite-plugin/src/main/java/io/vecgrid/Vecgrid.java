@@ -2,6 +2,8 @@ package io.vecgrid;
 
 import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
@@ -11,7 +13,13 @@ import io.vecgrid.collection.MetaStore;
 import io.vecgrid.config.VecgridConfiguration;
 import io.vecgrid.plugin.VecgridPlugin;
 import io.vecgrid.segment.FlushShardJob;
+import io.vecgrid.metrics.VecgridMetrics;
+import io.vecgrid.search.DistributionReporter;
+import io.vecgrid.search.RoutingCache;
+import io.vecgrid.search.SearchRouter;
+import io.vecgrid.search.SearchStats;
 import io.vecgrid.segment.Sealer;
+import io.vecgrid.segment.SegmentStore;
 import io.vecgrid.shard.GrowingRegistry;
 import io.vecgrid.shard.WritePath;
 import org.apache.ignite.Ignite;
@@ -21,6 +29,7 @@ import org.apache.ignite.cluster.ClusterTopologyException;
 import org.apache.ignite.plugin.PluginNotFoundException;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +43,8 @@ public final class Vecgrid implements VectorGrid {
     public static final String PLUGIN_NAME = "vecgrid";
 
     private static final int FLUSH_ATTEMPTS = 5;
+    /** Period of node upkeep (segment sweep, distribution report, routing refresh), ms. */
+    private static final long MAINTENANCE_MILLIS = 100;
 
     private final Ignite ignite;
     private final VecgridConfiguration cfg;
@@ -43,7 +54,15 @@ public final class Vecgrid implements VectorGrid {
     private final WritePath writePath;
     private final GrowingRegistry growing;
     private final Sealer sealer;
+    private final SegmentStore segments;
+    private final VecgridMetrics metrics;
+    private final SearchStats searchStats = new SearchStats();
+    private final RoutingCache routing;
+    private final SearchRouter router;
+    private final ExecutorService searchExecutor;
+    private DistributionReporter reporter;
     private ScheduledExecutorService background;
+    private long lastRoutingRefresh;
 
     public Vecgrid(Ignite ignite, VecgridConfiguration cfg) {
         this.ignite = ignite;
@@ -53,7 +72,16 @@ public final class Vecgrid implements VectorGrid {
         this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots());
         this.writePath = new WritePath(ignite, metaStore, cfg.getMaxBatchRows());
         this.growing = new GrowingRegistry(ignite);
-        this.sealer = new Sealer(ignite, metaStore, growing, cfg);
+        this.routing = new RoutingCache(ignite);
+        this.sealer = new Sealer(ignite, metaStore, growing, routing, cfg);
+        this.segments = new SegmentStore(ignite, metaStore, 2);
+        this.metrics = new VecgridMetrics(ignite, segments);
+        this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg);
+        this.searchExecutor = Executors.newFixedThreadPool(cfg.getSearchThreads(), r -> {
+            Thread t = new Thread(r, "vecgrid-search-" + ignite.name());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** @return the vecgrid API of this node. */
@@ -87,16 +115,38 @@ public final class Vecgrid implements VectorGrid {
     public void start() {
         boolean server = !ignite.cluster().localNode().isClient();
         MetaStore.createCaches(ignite);
+        routing.start();
+        background = Executors.newScheduledThreadPool(server ? 2 : 1, r -> {
+            Thread t = new Thread(r, "vecgrid-background-" + ignite.name());
+            t.setDaemon(true);
+            return t;
+        });
         if (server) {
-            background = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "vecgrid-sealer-" + ignite.name());
-                t.setDaemon(true);
-                return t;
-            });
+            reporter = new DistributionReporter(ignite, metaStore, segments, metrics, searchStats);
             background.scheduleWithFixedDelay(this::sealCheck, cfg.getSealCheckMillis(), cfg.getSealCheckMillis(),
                 TimeUnit.MILLISECONDS);
         }
+        background.scheduleWithFixedDelay(this::maintain, MAINTENANCE_MILLIS, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
         log.info("vecgrid started (" + (server ? "server" : "client") + ")");
+    }
+
+    /** Node upkeep: load and unload segment copies, publish this node's distribution, refresh the routing cache. */
+    private void maintain() {
+        try {
+            if (reporter != null) {
+                segments.sweep();
+                reporter.publishIfNeeded(cfg.getRoutingRefreshMillis() * 1_000_000L);
+            }
+            long now = System.nanoTime();
+            if (now - lastRoutingRefresh > cfg.getRoutingRefreshMillis() * 1_000_000L) {
+                routing.refresh();
+                lastRoutingRefresh = now;
+            }
+        }
+        catch (Throwable t) {
+            if (!ignite.cluster().localNode().isClient() || !(t instanceof IllegalStateException))
+                log.warning("vecgrid maintenance failed: " + t, t);
+        }
     }
 
     private void sealCheck() {
@@ -111,6 +161,29 @@ public final class Vecgrid implements VectorGrid {
     public void stop() {
         if (background != null)
             background.shutdownNow();
+        routing.stop();
+        segments.stop();
+        searchExecutor.shutdownNow();
+    }
+
+    public SegmentStore segments() {
+        return segments;
+    }
+
+    public VecgridMetrics metrics() {
+        return metrics;
+    }
+
+    public SearchStats searchStats() {
+        return searchStats;
+    }
+
+    public ExecutorService searchExecutor() {
+        return searchExecutor;
+    }
+
+    public RoutingCache routing() {
+        return routing;
     }
 
     public Ignite ignite() {
@@ -178,6 +251,10 @@ public final class Vecgrid implements VectorGrid {
 
     @Override public long count(String collection) {
         return writePath.count(collection);
+    }
+
+    @Override public SearchResult search(SearchRequest request) {
+        return router.search(request);
     }
 
     @Override public void flush(String collection) {

@@ -54,6 +54,15 @@ public interface VectorGrid {
     /** @return number of live rows. */
     long count(String collection);
 
+    /**
+     * Top-k search over sealed segments (served by their in-memory replicas) and growing rows.
+     *
+     * @throws SegmentUnavailableException if a segment of the target has no serviceable copy and the request did
+     *      not allow partial results.
+     * @throws SearchTimeoutException if the search did not complete within its timeout.
+     */
+    SearchResult search(SearchRequest request);
+
     /** Seals every growing row of the collection into sealed segments now; returns when they are in the target. */
     void flush(String collection);
 }

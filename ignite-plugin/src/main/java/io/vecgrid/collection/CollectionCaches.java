@@ -2,6 +2,8 @@ package io.vecgrid.collection;
 
 import io.vecgrid.api.ScalarField;
 import io.vecgrid.placement.ReplicaGroupAffinityFunction;
+import io.vecgrid.segment.DeletesInterceptor;
+import io.vecgrid.segment.SegmentsInterceptor;
 import io.vecgrid.shard.RowsInterceptor;
 import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
@@ -37,9 +39,11 @@ public final class CollectionCaches {
 
         CacheConfiguration<Object, Object> segments = base(meta.segmentsCache(), backups, meta.segmentSlots());
         segments.setGroupName(meta.segmentGroup());
+        segments.setInterceptor(new SegmentsInterceptor(meta.segmentsCache()));
 
         CacheConfiguration<Object, Object> deletes = base(meta.deletesCache(), backups, meta.segmentSlots());
         deletes.setGroupName(meta.segmentGroup());
+        deletes.setInterceptor(new DeletesInterceptor(meta.segmentsCache()));
 
         return List.of(rows, segments, deletes);
     }

@@ -25,6 +25,9 @@ public final class MetaStore {
     /** Cache of {@link CollectionTarget} by collection name. */
     public static final String TARGETS_CACHE = "vecgrid-targets";
 
+    /** Cache of node distribution reports by node id (REPLICATED, ATOMIC: one writer per entry). */
+    public static final String DISTRIBUTION_CACHE = "vecgrid-distribution";
+
     private final Ignite ignite;
 
     public MetaStore(Ignite ignite) {
@@ -33,7 +36,9 @@ public final class MetaStore {
 
     /** Creates the meta caches if they do not exist yet (idempotent; called by every server node at start). */
     public static void createCaches(Ignite ignite) {
-        ignite.getOrCreateCaches(List.of(metaCache(COLLECTIONS_CACHE), metaCache(TARGETS_CACHE)));
+        CacheConfiguration<String, Object> dist = metaCache(DISTRIBUTION_CACHE);
+        dist.setAtomicityMode(CacheAtomicityMode.ATOMIC);
+        ignite.getOrCreateCaches(List.of(metaCache(COLLECTIONS_CACHE), metaCache(TARGETS_CACHE), dist));
     }
 
     private static CacheConfiguration<String, Object> metaCache(String name) {

@@ -8,6 +8,7 @@ import io.vecgrid.collection.CollectionTarget;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.collection.SegmentRef;
 import io.vecgrid.config.VecgridConfiguration;
+import io.vecgrid.search.RoutingCache;
 import io.vecgrid.shard.GrowingRegistry;
 import io.vecgrid.shard.GrowingRow;
 import io.vecgrid.shard.RowCodec;
@@ -27,6 +28,9 @@ import org.apache.ignite.transactions.TransactionIsolation;
 import javax.cache.Cache;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,15 +64,24 @@ public final class Sealer {
      */
     static final long STRANDED_MILLIS = 3 * TX_TIMEOUT_MILLIS;
 
+    /** How long a seal waits for a first serviceable copy of its segment before it gives up. */
+    static final long SERVICEABLE_TIMEOUT_MILLIS = 120_000;
+
+    /** After the first copy is serviceable, how long a seal waits for the other owners' copies. */
+    static final long ALL_COPIES_GRACE_MILLIS = 2_000;
+
     private final Ignite ignite;
     private final MetaStore metaStore;
     private final GrowingRegistry growing;
     private final VecgridConfiguration cfg;
     private final IgniteLogger log;
+    private final RoutingCache routing;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    public Sealer(Ignite ignite, MetaStore metaStore, GrowingRegistry growing, VecgridConfiguration cfg) {
+    public Sealer(Ignite ignite, MetaStore metaStore, GrowingRegistry growing, RoutingCache routing,
+        VecgridConfiguration cfg) {
         this.ignite = ignite;
+        this.routing = routing;
         this.metaStore = metaStore;
         this.growing = growing;
         this.cfg = cfg;
@@ -154,6 +167,12 @@ public final class Sealer {
             IgniteCache<SegmentKey, byte[]> segments = ignite.cache(meta.segmentsCache());
             segments.put(key, bytes);
             SegmentRef ref = new SegmentRef(id, shard, slot, snapshot.size());
+            if (!awaitServiceable(meta, ref)) {
+                segments.remove(key);
+                log.warning("Abandoned seal of " + ref + " of collection '" + meta.name() + "': no copy became " +
+                    "serviceable within " + SERVICEABLE_TIMEOUT_MILLIS + " ms; its rows stay growing");
+                return null;
+            }
             if (!markRows(meta, ref, snapshot, target) || !publish(meta, ref, snapshot)) {
                 segments.remove(key);
                 log.info("Abandoned seal of " + ref + " of collection '" + meta.name() + "': rows were sealed elsewhere");
@@ -165,6 +184,37 @@ public final class Sealer {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until at least one node reports a serviceable copy of the new segment (a search can then use it), and
+     * then a short while for every owner, so that a node loss right after the seal costs no reload.
+     */
+    private boolean awaitServiceable(CollectionMeta meta, SegmentRef ref) {
+        long start = System.currentTimeMillis();
+        long firstCopyAt = 0;
+        while (true) {
+            List<UUID> copies = routing.refresh().copies(meta.segmentsCache(), ref.id());
+            long now = System.currentTimeMillis();
+            if (!copies.isEmpty()) {
+                if (firstCopyAt == 0)
+                    firstCopyAt = now;
+                Set<UUID> owners = new HashSet<>();
+                for (ClusterNode n : ignite.affinity(meta.segmentsCache()).mapPartitionToPrimaryAndBackups(ref.slot()))
+                    owners.add(n.id());
+                if (copies.containsAll(owners) || now - firstCopyAt > ALL_COPIES_GRACE_MILLIS)
+                    return true;
+            }
+            if (now - start > SERVICEABLE_TIMEOUT_MILLIS)
+                return false;
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 

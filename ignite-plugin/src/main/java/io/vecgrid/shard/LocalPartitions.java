@@ -14,6 +14,15 @@ public final class LocalPartitions {
     private LocalPartitions() {
     }
 
+    /**
+     * @return a counter of the updates applied to the local partition if this node holds it OWNING, else -1 (for a
+     *      partition of a cache group, updates of every cache of the group count).
+     */
+    public static long updateCounter(Ignite ignite, String cache, int partition) {
+        Object part = owning(ignite, cache, partition);
+        return part == null ? -1 : ((GridDhtLocalPartition)part).updateCounter();
+    }
+
     /** @return the local partition object if this node holds the partition in state OWNING, else {@code null}. */
     public static Object owning(Ignite ignite, String cache, int partition) {
         GridCacheAdapter<Object, Object> c = ((IgniteEx)ignite).context().cache().internalCache(cache);

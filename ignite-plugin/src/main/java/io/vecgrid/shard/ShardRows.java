@@ -22,6 +22,8 @@ public final class ShardRows {
     /** Keys the interceptor touched while the initial scan ran; {@code null} once the scan is over. */
     private volatile Set<Long> touchedDuringScan = ConcurrentHashMap.newKeySet();
     private final AtomicLong modCount = new AtomicLong();
+    /** A structure derived from the rows by a reader (e.g. a search snapshot), cached here; readers check its age. */
+    private volatile Object derived;
     private volatile boolean ready;
     /** Identity of the local partition this view was built from (a re-created partition needs a new view). */
     private final Object partition;
@@ -65,6 +67,15 @@ public final class ShardRows {
         touchedDuringScan = null;
         ready = true;
         modCount.incrementAndGet();
+    }
+
+    /** @return what a reader cached with {@link #derived(Object)}, or {@code null}. */
+    public Object derived() {
+        return derived;
+    }
+
+    public void derived(Object derived) {
+        this.derived = derived;
     }
 
     public boolean ready() {

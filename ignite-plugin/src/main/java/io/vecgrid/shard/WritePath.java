@@ -19,11 +19,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -106,7 +106,7 @@ public final class WritePath {
             Map<RowKey, BinaryObject> existing = rowsCache.getAll(keys);
             Map<DeleteKey, Boolean> marks = deleteMarks(existing);
             Map<Long, BinaryObject> existingByPk = byPk(existing);
-            Set<RowKey> present = new LinkedHashSet<>();
+            TreeSet<RowKey> present = new TreeSet<>(KEY_ORDER);
             for (RowKey k : keys) {
                 if (existingByPk.containsKey(k.pk()))
                     present.add(k);
@@ -169,11 +169,11 @@ public final class WritePath {
         return marks;
     }
 
-    private static Set<RowKey> sortedKeys(CollectionSpec spec, long[] pks) {
-        TreeMap<RowKey, Boolean> keys = new TreeMap<>(KEY_ORDER);
+    private static TreeSet<RowKey> sortedKeys(CollectionSpec spec, long[] pks) {
+        TreeSet<RowKey> keys = new TreeSet<>(KEY_ORDER);
         for (long pk : pks)
-            keys.put(RowKey.of(pk, spec.shards()), Boolean.TRUE);
-        return new LinkedHashSet<>(keys.keySet());
+            keys.add(RowKey.of(pk, spec.shards()));
+        return keys;
     }
 
     /**

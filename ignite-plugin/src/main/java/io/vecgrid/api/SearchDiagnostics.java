@@ -1,0 +1,75 @@
+package io.vecgrid.api;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * How a search was served, when the request asked for it: the target version searched, which node served each
+ * sealed segment and each shard's growing data, how many jobs were retried after a failure, which segments an idle
+ * node took over from a busy one, and which segments reconciliation added. Immutable.
+ */
+public final class SearchDiagnostics implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final long targetVersion;
+    private final Map<Long, UUID> segmentNodes;
+    private final Map<Integer, UUID> growingNodes;
+    private final int retries;
+    private final List<Long> takenOver;
+    private final List<Long> reconciled;
+    private final List<String> events;
+
+    public SearchDiagnostics(long targetVersion, Map<Long, UUID> segmentNodes, Map<Integer, UUID> growingNodes,
+        int retries, List<Long> takenOver, List<Long> reconciled, List<String> events) {
+        this.targetVersion = targetVersion;
+        this.segmentNodes = segmentNodes;
+        this.growingNodes = growingNodes;
+        this.retries = retries;
+        this.takenOver = takenOver;
+        this.reconciled = reconciled;
+        this.events = events;
+    }
+
+    public long targetVersion() {
+        return targetVersion;
+    }
+
+    /** @return node that served each sealed segment, by segment id. */
+    public Map<Long, UUID> segmentNodes() {
+        return Collections.unmodifiableMap(segmentNodes);
+    }
+
+    /** @return node that served each shard's growing data, by shard. */
+    public Map<Integer, UUID> growingNodes() {
+        return Collections.unmodifiableMap(growingNodes);
+    }
+
+    /** @return jobs re-planned onto another copy after a failure. */
+    public int retries() {
+        return retries;
+    }
+
+    /** @return segments an idle node took over from a busier node before they started. */
+    public List<Long> takenOver() {
+        return Collections.unmodifiableList(takenOver);
+    }
+
+    /** @return segments that shard leaders named and the plan had missed. */
+    public List<Long> reconciled() {
+        return Collections.unmodifiableList(reconciled);
+    }
+
+    /** @return failures and decisions, in order, for people reading logs. */
+    public List<String> events() {
+        return Collections.unmodifiableList(events);
+    }
+
+    @Override public String toString() {
+        return "SearchDiagnostics[targetVersion=" + targetVersion + ", segmentNodes=" + segmentNodes + ", growingNodes=" +
+            growingNodes + ", retries=" + retries + ", takenOver=" + takenOver + ", reconciled=" + reconciled +
+            ", events=" + events + "]";
+    }
+}

@@ -1,0 +1,82 @@
+package io.vecgrid.metrics;
+
+import io.vecgrid.segment.SegmentStore;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.internal.processors.metric.MetricRegistryImpl;
+import org.apache.ignite.internal.processors.metric.impl.HistogramMetricImpl;
+import org.apache.ignite.metric.MetricRegistry;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The node's {@code vecgrid} metric registry, visible in {@code SYS.METRICS} and JMX: searches routed by this node,
+ * failovers (jobs re-planned onto another copy), reconciliations (segments a shard leader named that the plan
+ * missed), takeovers (segments an idle node took from a busy one), a search latency histogram, the loaded segments,
+ * rows and bytes this node serves, and the search jobs running here.
+ *
+ * <p>Thread-safe.
+ */
+public final class VecgridMetrics {
+    /** Registry name. */
+    public static final String REGISTRY = "vecgrid";
+    /** Latency histogram bounds, ms. */
+    private static final long[] LATENCY_BOUNDS_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000};
+
+    private final LongAdder searches = new LongAdder();
+    private final LongAdder searchFailures = new LongAdder();
+    private final LongAdder failovers = new LongAdder();
+    private final LongAdder reconciliations = new LongAdder();
+    private final LongAdder takeovers = new LongAdder();
+    private final LongAdder jobsServed = new LongAdder();
+    private final AtomicInteger inFlightJobs = new AtomicInteger();
+    private final HistogramMetricImpl latency;
+
+    public VecgridMetrics(Ignite ignite, SegmentStore store) {
+        MetricRegistry reg = ignite.metrics().getOrCreate(REGISTRY);
+        reg.register("Searches", searches::sum, "Searches routed by this node.");
+        reg.register("SearchFailures", searchFailures::sum, "Searches routed by this node that ended in an error.");
+        reg.register("Failovers", failovers::sum, "Search jobs re-planned onto another copy after a failure.");
+        reg.register("Reconciliations", reconciliations::sum, "Segments searched because a shard leader named them and the plan missed them.");
+        reg.register("Takeovers", takeovers::sum, "Segments an idle node took over from a busy one before they started.");
+        reg.register("SearchJobsServed", jobsServed::sum, "Search jobs this node executed.");
+        reg.register("InFlightJobs", inFlightJobs::get, "Search jobs running on this node now.");
+        reg.register("LoadedSegments", store::loadedSegments, "Serviceable sealed-segment copies on this node.");
+        reg.register("LoadedRows", store::loadedRows, "Live rows in the serviceable segment copies on this node.");
+        reg.register("LoadedBytes", store::loadedBytes, "Heap bytes held by the segment copies on this node.");
+        latency = ((MetricRegistryImpl)reg).histogram("SearchLatency", LATENCY_BOUNDS_MS,
+            "Latency of searches routed by this node, ms.");
+    }
+
+    public void searched(long millis, boolean failed) {
+        searches.increment();
+        if (failed)
+            searchFailures.increment();
+        latency.value(millis);
+    }
+
+    public void failover() {
+        failovers.increment();
+    }
+
+    public void reconciled(int n) {
+        reconciliations.add(n);
+    }
+
+    public void takeover() {
+        takeovers.increment();
+    }
+
+    public void jobStarted() {
+        inFlightJobs.incrementAndGet();
+    }
+
+    public void jobFinished() {
+        inFlightJobs.decrementAndGet();
+        jobsServed.increment();
+    }
+
+    public int inFlightJobs() {
+        return inFlightJobs.get();
+    }
+}

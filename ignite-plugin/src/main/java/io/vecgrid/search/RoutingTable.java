@@ -1,0 +1,74 @@
+package io.vecgrid.search;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * An immutable view of the distribution reports of the live nodes: which nodes hold a serviceable copy of each
+ * segment, which hold each shard OWNING, and each node's load.
+ */
+public final class RoutingTable {
+    static final RoutingTable EMPTY = new RoutingTable(Collections.emptyList(), 0);
+
+    private final Map<String, Map<Long, List<UUID>>> copies = new HashMap<>();
+    private final Map<String, Map<Integer, List<UUID>>> shardOwners = new HashMap<>();
+    private final Map<UUID, NodeDistribution> nodes = new HashMap<>();
+    private final long builtAtNanos;
+    private final long generation;
+
+    RoutingTable(Collection<NodeDistribution> reports, long generation) {
+        this.generation = generation;
+        builtAtNanos = System.nanoTime();
+        for (NodeDistribution d : reports) {
+            nodes.put(d.nodeId(), d);
+            d.segments().forEach((cache, ids) -> {
+                Map<Long, List<UUID>> m = copies.computeIfAbsent(cache, k -> new HashMap<>());
+                for (long id : ids)
+                    m.computeIfAbsent(id, k -> new ArrayList<>()).add(d.nodeId());
+            });
+            d.shards().forEach((cache, shards) -> {
+                Map<Integer, List<UUID>> m = shardOwners.computeIfAbsent(cache, k -> new HashMap<>());
+                for (int s : shards)
+                    m.computeIfAbsent(s, k -> new ArrayList<>()).add(d.nodeId());
+            });
+        }
+    }
+
+    /** @return nodes that report a serviceable copy of the segment. */
+    public List<UUID> copies(String segmentsCache, long segmentId) {
+        Map<Long, List<UUID>> m = copies.get(segmentsCache);
+        List<UUID> res = m == null ? null : m.get(segmentId);
+        return res == null ? Collections.emptyList() : res;
+    }
+
+    /** @return nodes that report the shard's partition OWNING. */
+    public List<UUID> shardOwners(String rowsCache, int shard) {
+        Map<Integer, List<UUID>> m = shardOwners.get(rowsCache);
+        List<UUID> res = m == null ? null : m.get(shard);
+        return res == null ? Collections.emptyList() : res;
+    }
+
+    public int inFlight(UUID node) {
+        NodeDistribution d = nodes.get(node);
+        return d == null ? 0 : d.inFlight();
+    }
+
+    /** @return reported per-segment latency, µs (0 if unknown). */
+    public double latencyMicros(UUID node) {
+        NodeDistribution d = nodes.get(node);
+        return d == null ? 0 : d.latencyMicros();
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    public long ageNanos() {
+        return System.nanoTime() - builtAtNanos;
+    }
+}

@@ -1,0 +1,150 @@
+package io.vecgrid.search;
+
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.InvalidRequestException;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
+import io.vecgrid.api.SearchTimeoutException;
+import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.collection.CollectionTarget;
+import io.vecgrid.collection.MetaStore;
+import io.vecgrid.config.VecgridConfiguration;
+import io.vecgrid.filter.ScalarFilter;
+import io.vecgrid.metrics.VecgridMetrics;
+import io.vecgrid.shard.RowValidator;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.compute.ComputeTaskTimeoutException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The search router (Milvus's proxy): validates a request, takes the collection's current target, and runs a
+ * {@link SearchTask} that plans, dispatches, fails over and merges. Runs on any server node or thick client; thin
+ * clients reach it through a compute task.
+ *
+ * <p>Thread-safe.
+ */
+public final class SearchRouter {
+    private final Ignite ignite;
+    private final MetaStore metaStore;
+    private final RoutingCache routing;
+    private final VecgridMetrics metrics;
+    private final VecgridConfiguration cfg;
+
+    public SearchRouter(Ignite ignite, MetaStore metaStore, RoutingCache routing, VecgridMetrics metrics,
+        VecgridConfiguration cfg) {
+        this.ignite = ignite;
+        this.metaStore = metaStore;
+        this.routing = routing;
+        this.metrics = metrics;
+        this.cfg = cfg;
+    }
+
+    public SearchResult search(SearchRequest req) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            SearchContext ctx = validate(req);
+            long timeout = req.timeoutMillis() > 0 ? req.timeoutMillis() : cfg.getSearchTimeoutMillis();
+            SearchResult res = execute(ctx, timeout);
+            failed = false;
+            return res;
+        }
+        finally {
+            metrics.searched((System.nanoTime() - start) / 1_000_000, failed);
+        }
+    }
+
+    private SearchResult execute(SearchContext ctx, long timeout) {
+        try {
+            return ignite.compute().withTimeout(timeout).execute(new SearchTask(this, ctx), null);
+        }
+        catch (IgniteException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof VecgridException)
+                    throw (VecgridException)t;
+                if (t instanceof ComputeTaskTimeoutException) {
+                    throw new SearchTimeoutException("search of collection '" + ctx.meta.name() + "' did not complete " +
+                        "within " + timeout + " ms; raise the request's timeout or look for slow nodes");
+                }
+            }
+            throw new VecgridException("search of collection '" + ctx.meta.name() + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks the request against the collection before anything runs. */
+    SearchContext validate(SearchRequest req) {
+        if (req == null)
+            throw new InvalidRequestException("search request must not be null");
+        CollectionMeta meta = metaStore.requireReady(req.collection());
+        CollectionSpec spec = meta.spec();
+        float[][] vs = req.vectors();
+        if (vs == null || vs.length == 0)
+            throw new InvalidRequestException("search needs at least one query vector");
+        if (vs.length > cfg.getMaxBatchRows()) {
+            throw new InvalidRequestException("search has " + vs.length + " query vectors, at most maxBatchRows=" +
+                cfg.getMaxBatchRows() + " are allowed");
+        }
+        for (int i = 0; i < vs.length; i++)
+            RowValidator.checkVector(spec, vs[i], "query vector " + i);
+        if (req.topK() < 1 || req.topK() > cfg.getMaxTopK())
+            throw new InvalidRequestException("topK must be in [1, " + cfg.getMaxTopK() + "], got " + req.topK());
+        if (req.ef() < 0 || req.ef() > IndexSpec.MAX_EF)
+            throw new InvalidRequestException("ef must be in [1, " + IndexSpec.MAX_EF + "] (or 0 for the collection's default), got " + req.ef());
+        if (req.timeoutMillis() < 0)
+            throw new InvalidRequestException("timeoutMillis must be positive (or 0 for the default), got " + req.timeoutMillis());
+        if (req.filter() != null && !req.filter().isBlank())
+            ScalarFilter.parse(req.filter(), spec.scalarFields());
+        for (String f : req.outputFields()) {
+            if (!f.equals(spec.pkField()) && !f.equals(spec.vectorField()) && spec.scalarIndex(f) < 0) {
+                throw new InvalidRequestException("unknown output field '" + f + "'; collection '" + spec.name() +
+                    "' has fields " + spec.pkField() + ", " + spec.vectorField() + ", " + spec.scalarFields());
+            }
+        }
+        return new SearchContext(meta, metaStore.target(meta.name()), req);
+    }
+
+    RoutingCache routing() {
+        return routing;
+    }
+
+    VecgridMetrics metrics() {
+        return metrics;
+    }
+
+    /** @return the collection's current target (re-read, not the one the search started with). */
+    CollectionTarget currentTarget(CollectionMeta meta) {
+        return metaStore.target(meta.name());
+    }
+
+    boolean alive(UUID node) {
+        return ignite.cluster().node(node) != null;
+    }
+
+    ClusterNode node(UUID node) {
+        return ignite.cluster().node(node);
+    }
+
+    /** @return affinity owners of a segments-cache slot (they may hold a copy not yet reported). */
+    List<UUID> slotOwners(CollectionMeta meta, int slot) {
+        return ids(ignite.affinity(meta.segmentsCache()).mapPartitionToPrimaryAndBackups(slot));
+    }
+
+    /** @return affinity owners of a shard's rows partition. */
+    List<UUID> shardOwners(CollectionMeta meta, int shard) {
+        return ids(ignite.affinity(meta.rowsCache()).mapPartitionToPrimaryAndBackups(shard));
+    }
+
+    private static List<UUID> ids(java.util.Collection<ClusterNode> nodes) {
+        List<UUID> res = new ArrayList<>();
+        for (ClusterNode n : nodes)
+            res.add(n.id());
+        return res;
+    }
+}

@@ -1,0 +1,287 @@
+package io.vecgrid.segment;
+
+import io.vecgrid.api.CollectionState;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.collection.MetaStore;
+import io.vecgrid.shard.LocalPartitions;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
+
+import javax.cache.Cache;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * This node's in-memory replicas of sealed segments: every segment whose segments-cache partition the node owns
+ * (primary or backup) is loaded as soon as its entry arrives, by put ({@link SegmentsInterceptor}) or by rebalance
+ * and restart ({@link #sweep()}, which also unloads what the node no longer owns). A copy is serviceable once its
+ * index is loaded; searches never wait for a load: a job asked for a copy that is not serviceable says so and the
+ * router sends the segment elsewhere.
+ *
+ * <p>Thread-safety: thread-safe. Loads run on the store's own threads.
+ */
+public final class SegmentStore {
+    private final Ignite ignite;
+    private final MetaStore metaStore;
+    private final IgniteLogger log;
+    /** Loaded copies by segments-cache name, then segment id. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<Long, LoadedSegment>> copies = new ConcurrentHashMap<>();
+    /** Update counter of each local partition at its last sweep, as cache#partition. */
+    private final ConcurrentHashMap<String, Long> swept = new ConcurrentHashMap<>();
+    /** Segments queued or being loaded, as cache#id. */
+    private final Set<String> loading = ConcurrentHashMap.newKeySet();
+    private final ExecutorService loader;
+    private final AtomicLong changes = new AtomicLong();
+    private volatile Consumer<String> onChange = c -> { };
+
+    public SegmentStore(Ignite ignite, MetaStore metaStore, int loaderThreads) {
+        this.ignite = ignite;
+        this.metaStore = metaStore;
+        this.log = ignite.log().getLogger(SegmentStore.class);
+        this.loader = Executors.newFixedThreadPool(loaderThreads, r -> {
+            Thread t = new Thread(r, "vecgrid-segment-loader-" + ignite.name());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** @param onChange called with the collection name after a copy became serviceable or was unloaded. */
+    public void onChange(Consumer<String> onChange) {
+        this.onChange = onChange;
+    }
+
+    public void stop() {
+        loader.shutdownNow();
+    }
+
+    /** @return a counter that grows on every load and unload. */
+    public long changes() {
+        return changes.get();
+    }
+
+    /** @return this node's copy of a segment, or {@code null}. */
+    public LoadedSegment get(CollectionMeta meta, long segmentId) {
+        Map<Long, LoadedSegment> m = copies.get(meta.segmentsCache());
+        return m == null ? null : m.get(segmentId);
+    }
+
+    /** @return ids of this node's serviceable copies of the collection's segments. */
+    public List<Long> serviceable(CollectionMeta meta) {
+        List<Long> res = new ArrayList<>();
+        Map<Long, LoadedSegment> m = copies.get(meta.segmentsCache());
+        if (m != null) {
+            for (LoadedSegment s : m.values()) {
+                if (s.serviceable())
+                    res.add(s.id());
+            }
+        }
+        res.sort(Long::compare);
+        return res;
+    }
+
+    /** @return serviceable copies held, over every collection. */
+    public int loadedSegments() {
+        int n = 0;
+        for (Map<Long, LoadedSegment> m : copies.values()) {
+            for (LoadedSegment s : m.values())
+                n += s.serviceable() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** @return live rows in serviceable copies, over every collection. */
+    public long loadedRows() {
+        long n = 0;
+        for (Map<Long, LoadedSegment> m : copies.values()) {
+            for (LoadedSegment s : m.values())
+                n += s.serviceable() ? s.liveRows() : 0;
+        }
+        return n;
+    }
+
+    /** @return heap bytes held by serviceable copies. */
+    public long loadedBytes() {
+        long n = 0;
+        for (Map<Long, LoadedSegment> m : copies.values()) {
+            for (LoadedSegment s : m.values())
+                n += s.serviceable() ? s.ramBytes() : 0;
+        }
+        return n;
+    }
+
+    void onPut(String segmentsCache, long id, int slot, byte[] bytes) {
+        schedule(segmentsCache, id, slot, bytes);
+    }
+
+    void onRemove(String segmentsCache, long id) {
+        Map<Long, LoadedSegment> m = copies.get(segmentsCache);
+        LoadedSegment s = m == null ? null : m.remove(id);
+        if (s != null) {
+            s.retire();
+            changed(s.collection());
+        }
+    }
+
+    void onDelete(String segmentsCache, long segmentId, long pk) {
+        Map<Long, LoadedSegment> m = copies.get(segmentsCache);
+        LoadedSegment s = m == null ? null : m.get(segmentId);
+        if (s != null)
+            s.markDeleted(pk);
+    }
+
+    private void schedule(String segmentsCache, long id, int slot, byte[] bytes) {
+        Map<Long, LoadedSegment> m = copies.get(segmentsCache);
+        if (m != null && m.containsKey(id))
+            return;
+        String key = segmentsCache + '#' + id;
+        if (!loading.add(key))
+            return;
+        try {
+            loader.execute(() -> {
+                try {
+                    load(segmentsCache, id, slot, bytes);
+                }
+                catch (Throwable t) {
+                    log.error("Failed to load segment " + id + " of " + segmentsCache + ": " + t, t);
+                }
+                finally {
+                    loading.remove(key);
+                }
+            });
+        }
+        catch (RuntimeException e) {
+            loading.remove(key);
+        }
+    }
+
+    private void load(String segmentsCache, long id, int slot, byte[] bytes) {
+        CollectionMeta meta = metaFor(segmentsCache);
+        if (meta == null)
+            return;
+        if (bytes == null) {
+            IgniteCache<SegmentKey, byte[]> c = ignite.cache(segmentsCache);
+            bytes = c == null ? null : c.localPeek(new SegmentKey(id, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
+            if (bytes == null)
+                return;
+        }
+        long start = System.nanoTime();
+        LoadedSegment seg = new LoadedSegment(meta.name(), SealedSegment.decode(bytes), slot);
+        // Registered before the delete marks are read, so a mark committed meanwhile reaches it through the interceptor.
+        copies.computeIfAbsent(segmentsCache, k -> new ConcurrentHashMap<>()).putIfAbsent(id, seg);
+        if (copies.get(segmentsCache).get(id) != seg)
+            return;
+        readDeleteMarks(meta, seg);
+        seg.index(SegmentIndexes.read(seg.segment()));
+        changes.incrementAndGet();
+        if (log.isDebugEnabled())
+            log.debug("Loaded segment " + id + " of '" + meta.name() + "' in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        changed(meta.name());
+    }
+
+    private void readDeleteMarks(CollectionMeta meta, LoadedSegment seg) {
+        IgniteCache<Object, Object> deletes = ignite.cache(meta.deletesCache());
+        if (deletes == null)
+            return;
+        try (QueryCursor<Cache.Entry<Object, Object>> cur = deletes.withKeepBinary().query(
+            new ScanQuery<Object, Object>().setPartition(seg.slot()).setLocal(true))) {
+            for (Cache.Entry<Object, Object> e : cur) {
+                Object k = e.getKey();
+                long sid = k instanceof DeleteKey ? ((DeleteKey)k).segmentId() : ((BinaryObject)k).<Long>field("segmentId");
+                if (sid == seg.id())
+                    seg.markDeleted(k instanceof DeleteKey ? ((DeleteKey)k).pk() : ((BinaryObject)k).<Long>field("pk"));
+            }
+        }
+    }
+
+    private CollectionMeta metaFor(String segmentsCache) {
+        for (Cache.Entry<String, CollectionMeta> e : metaStore.collections().localEntries(CachePeekMode.ALL)) {
+            if (e.getValue().segmentsCache().equals(segmentsCache))
+                return e.getValue();
+        }
+        return null;
+    }
+
+    private void changed(String collection) {
+        changes.incrementAndGet();
+        onChange.accept(collection);
+    }
+
+    /**
+     * Loads the segments of every OWNING local partition that are not loaded yet, and unloads copies this node no
+     * longer owns or whose collection is gone.
+     */
+    public void sweep() {
+        Set<String> live = new HashSet<>();
+        for (Cache.Entry<String, CollectionMeta> e : metaStore.collections().localEntries(CachePeekMode.ALL)) {
+            CollectionMeta meta = e.getValue();
+            if (meta.state() != CollectionState.READY || ignite.cache(meta.segmentsCache()) == null)
+                continue;
+            live.add(meta.segmentsCache());
+            sweep(meta);
+        }
+        for (String cache : new ArrayList<>(copies.keySet())) {
+            if (!live.contains(cache)) {
+                Map<Long, LoadedSegment> gone = copies.remove(cache);
+                if (gone != null && !gone.isEmpty())
+                    changed(gone.values().iterator().next().collection());
+            }
+        }
+    }
+
+    private boolean loadingAny(String cache) {
+        for (String k : loading) {
+            if (k.startsWith(cache + '#'))
+                return true;
+        }
+        return false;
+    }
+
+    private void sweep(CollectionMeta meta) {
+        String cache = meta.segmentsCache();
+        Set<Integer> owned = new HashSet<>();
+        for (int p = 0; p < meta.segmentSlots(); p++) {
+            if (LocalPartitions.owning(ignite, cache, p) != null)
+                owned.add(p);
+        }
+        Map<Long, LoadedSegment> have = copies.getOrDefault(cache, new ConcurrentHashMap<>());
+        for (LoadedSegment s : new ArrayList<>(have.values())) {
+            if (!owned.contains(s.slot()) && have.remove(s.id(), s)) {
+                swept.remove(cache + '#' + s.slot());
+                s.retire();
+                changed(meta.name());
+            }
+        }
+        IgniteCache<Object, Object> c = ignite.<Object, Object>cache(cache).withKeepBinary();
+        for (int p : owned) {
+            // Scan a partition only when it changed since the last sweep: segment entries are large.
+            long cnt = LocalPartitions.updateCounter(ignite, cache, p);
+            Long last = swept.put(cache + '#' + p, cnt);
+            if (last != null && last == cnt && !loadingAny(cache))
+                continue;
+            List<Object> keys = new ArrayList<>();
+            try (QueryCursor<Object> cur = c.query(new ScanQuery<Object, Object>().setPartition(p).setLocal(true),
+                Cache.Entry::getKey)) {
+                for (Object k : cur)
+                    keys.add(k);
+            }
+            for (Object k : keys) {
+                long id = SegmentsInterceptor.segmentId(k);
+                if (!have.containsKey(id))
+                    schedule(cache, id, SegmentsInterceptor.slot(k), null);
+            }
+        }
+    }
+}

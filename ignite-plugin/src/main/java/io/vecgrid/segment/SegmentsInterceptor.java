@@ -1,0 +1,48 @@
+package io.vecgrid.segment;
+
+import io.vecgrid.Vecgrid;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.CacheInterceptorAdapter;
+import org.apache.ignite.resources.IgniteInstanceResource;
+
+import javax.cache.Cache;
+
+/**
+ * Tells this node's {@link SegmentStore} when a sealed segment arrives in (or leaves) a segments cache partition it
+ * holds, on primary and backups alike (the cache is TRANSACTIONAL; see {@code RowsInterceptor}). Loading happens on
+ * the store's own threads, never here. Entries that arrive by rebalancing do not pass here: the store's sweep finds
+ * them.
+ */
+public final class SegmentsInterceptor extends CacheInterceptorAdapter<Object, Object> {
+    private static final long serialVersionUID = 1L;
+
+    private final String segmentsCache;
+
+    @IgniteInstanceResource
+    private transient Ignite ignite;
+
+    public SegmentsInterceptor(String segmentsCache) {
+        this.segmentsCache = segmentsCache;
+    }
+
+    @Override public void onAfterPut(Cache.Entry<Object, Object> entry) {
+        Vecgrid vg = Vecgrid.localOrNull(ignite);
+        if (vg != null)
+            vg.segments().onPut(segmentsCache, segmentId(entry.getKey()), slot(entry.getKey()), (byte[])entry.getValue());
+    }
+
+    @Override public void onAfterRemove(Cache.Entry<Object, Object> entry) {
+        Vecgrid vg = Vecgrid.localOrNull(ignite);
+        if (vg != null)
+            vg.segments().onRemove(segmentsCache, segmentId(entry.getKey()));
+    }
+
+    static long segmentId(Object key) {
+        return key instanceof SegmentKey ? ((SegmentKey)key).segmentId() : ((BinaryObject)key).<Long>field("segmentId");
+    }
+
+    static int slot(Object key) {
+        return key instanceof SegmentKey ? ((SegmentKey)key).slot() : ((BinaryObject)key).<Integer>field("slot");
+    }
+}
