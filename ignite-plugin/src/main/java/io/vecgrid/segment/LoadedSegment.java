@@ -24,6 +24,7 @@ public final class LoadedSegment implements ScalarColumns {
     private final AtomicLongArray deleted;
     private final AtomicInteger deletedCount = new AtomicInteger();
     private volatile boolean serviceable;
+    private volatile long loadedAtNanos;
 
     LoadedSegment(String collection, SealedSegment segment, int slot) {
         this.collection = collection;
@@ -64,7 +65,13 @@ public final class LoadedSegment implements ScalarColumns {
 
     void index(VectorIndex index) {
         this.index = index;
+        this.loadedAtNanos = System.nanoTime();
         this.serviceable = true;
+    }
+
+    /** @return {@link System#nanoTime()} when this copy became serviceable. */
+    public long loadedAtNanos() {
+        return loadedAtNanos;
     }
 
     void retire() {
