@@ -289,12 +289,16 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
     }
 
-    /** @return a not-yet-started segment of the busiest other node that {@code n} holds a serviceable copy of. */
+    /**
+     * @return a not-yet-started segment of the busiest other node that {@code n} holds a serviceable copy of; never
+     *      from a node that reports itself much faster than {@code n} (a slow node must not take work from fast ones).
+     */
     private SegmentRef steal(UUID n) {
         List<UUID> victims = new ArrayList<>(queues.keySet());
         victims.sort((a, b) -> Integer.compare(queues.get(b).size(), queues.get(a).size()));
+        double myLatency = table.latencyMicros(n);
         for (UUID v : victims) {
-            if (v.equals(n))
+            if (v.equals(n) || (myLatency > 0 && myLatency > 2 * table.latencyMicros(v)))
                 continue;
             for (SegmentRef s : queues.get(v)) {
                 if (table.copies(ctx.meta.segmentsCache(), s.id()).contains(n) &&

@@ -1,0 +1,120 @@
+package io.vecgrid.search;
+
+import io.vecgrid.Oracle;
+import io.vecgrid.TestCluster;
+import io.vecgrid.TestRows;
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.Metric;
+import io.vecgrid.api.SearchDiagnostics;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VectorRow;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A slow node (test-only delay set through its configuration) has its queued segments taken over by idle nodes that
+ * hold copies; proven from diagnostics, never from wall-clock time. Then the node's metrics, read through SQL.
+ */
+class SlowNodeAndMetricsTest {
+    private static final int DIM = 8;
+
+    private static TestCluster cluster;
+    private static UUID slowId;
+
+    @BeforeAll
+    static void start() {
+        cluster = new TestCluster().configure(c -> c.setSealRows(200))
+            .configure("s2", c -> c.setSealRows(200).setTestSearchDelayMillis(150)).startServers(4);
+        slowId = cluster.node("s2").cluster().localNode().id();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void idleNodesTakeOverTheSlowNodesQueuedSegments() {
+        VectorGrid vg = Vecgrid.of(cluster.node("s0"));
+        vg.createCollection(CollectionSpec.builder("slow").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .shards(2).replicas(2).build());
+        Map<Long, float[]> live = new HashMap<>();
+        List<VectorRow> rows = TestRows.rows(0, 6000, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
+        for (int i = 0; i < rows.size(); i += 1000)
+            vg.insert("slow", rows.subList(i, i + 1000));
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        vg.flush("slow");
+        Oracle oracle = new Oracle(Metric.L2, live);
+
+        int takenFromSlow = 0;
+        int servedBySlow = 0;
+        int segmentsServed = 0;
+        for (int i = 0; i < 5; i++) {
+            float[][] q = {TestRows.vector(123_456 + i, DIM)};
+            SearchResult r = Vecgrid.of(cluster.node("s1")).search(SearchRequest.builder("slow", q, 10).diagnostics(true).build());
+            oracle.assertExact(q[0], 10, r.hits(0), null, "search " + i);
+            SearchDiagnostics d = r.diagnostics();
+            assertEquals(0, d.retries(), "nothing failed: " + d.events());
+            for (String ev : d.events()) {
+                if (ev.contains("took over") && ev.endsWith("from node " + slowId)) {
+                    takenFromSlow++;
+                    // "node X took over segment S from node Y": S was searched once, by X.
+                    String[] w = ev.split(" ");
+                    assertEquals(UUID.fromString(w[1]), d.segmentNodes().get(Long.parseLong(w[5])), ev);
+                }
+            }
+            for (UUID n : d.segmentNodes().values()) {
+                segmentsServed++;
+                if (n.equals(slowId))
+                    servedBySlow++;
+            }
+        }
+        assertTrue(takenFromSlow > 0, "idle nodes took over segments queued on the slow node");
+        assertTrue(servedBySlow < segmentsServed / 4, "the slow node served less than its share: " + servedBySlow +
+            " of " + segmentsServed);
+    }
+
+    @Test
+    void metricsAreVisibleThroughSql() {
+        VectorGrid vg = Vecgrid.of(cluster.node("s0"));
+        vg.createCollection(CollectionSpec.builder("metrics").dimension(DIM).index(IndexSpec.flat()).replicas(2).build());
+        vg.insert("metrics", TestRows.rows(0, 500, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
+        vg.flush("metrics");
+        Ignite router = cluster.node("s3");
+        for (int i = 0; i < 3; i++)
+            Vecgrid.of(router).search(SearchRequest.builder("metrics", new float[][] {TestRows.vector(i, DIM)}, 5).build());
+        Map<String, String> m = new HashMap<>();
+        List<List<?>> rows = router.cache("vecgrid-collections").query(new SqlFieldsQuery(
+            "SELECT NAME, VALUE FROM SYS.METRICS WHERE NAME LIKE 'custom.vecgrid.%'").setSchema("SYS")).getAll();
+        for (List<?> row : rows)
+            m.put((String)row.get(0), String.valueOf(row.get(1)));
+        assertTrue(m.containsKey("custom.vecgrid.Searches"), "Searches in SYS.METRICS: " + m);
+        assertTrue(Long.parseLong(m.get("custom.vecgrid.Searches")) >= 3, "Searches: " + m);
+        for (String name : List.of("Failovers", "Reconciliations", "Takeovers", "InFlightJobs", "LoadedSegments",
+            "LoadedRows", "LoadedBytes", "SearchJobsServed", "SearchFailures"))
+            assertTrue(m.containsKey("custom.vecgrid." + name), name + " in SYS.METRICS: " + m.keySet());
+        assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("custom.vecgrid.SearchLatency")), "latency histogram: " + m.keySet());
+        long loadedRows = 0;
+        for (Ignite ig : cluster.servers()) {
+            List<List<?>> r = ig.cache("vecgrid-collections").query(new SqlFieldsQuery(
+                "SELECT VALUE FROM SYS.METRICS WHERE NAME = 'custom.vecgrid.LoadedRows'").setSchema("SYS")).getAll();
+            loadedRows += Long.parseLong(String.valueOf(r.get(0).get(0)));
+        }
+        assertTrue(loadedRows >= 2 * 500, "two loaded copies of every row over the cluster, got " + loadedRows);
+    }
+}
