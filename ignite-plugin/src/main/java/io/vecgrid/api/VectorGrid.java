@@ -63,6 +63,21 @@ public interface VectorGrid {
      */
     SearchResult search(SearchRequest request);
 
+    /**
+     * @return the collection's replica groups: nodes, shard leaders, segments per node with serviceable flags.
+     * @throws CollectionNotFoundException if there is no such collection.
+     */
+    ReplicaInfo replicas(String collection);
+
+    /**
+     * Changes the number of in-memory replicas of a loaded collection, while it keeps serving: new copies are built
+     * beside the old ones, the collection switches to them atomically, then the old ones are dropped.
+     *
+     * @param replicas new replica number, 1..number of server nodes.
+     * @return the collection after the change.
+     */
+    CollectionDescription setReplicaNumber(String collection, int replicas);
+
     /** Seals every growing row of the collection into sealed segments now; returns when they are in the target. */
     void flush(String collection);
 }

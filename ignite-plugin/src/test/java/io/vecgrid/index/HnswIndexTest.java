@@ -1,0 +1,309 @@
+package io.vecgrid.index;
+
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.util.FixedBitSet;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.IndexType;
+import io.vecgrid.api.Metric;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** HNSW through jvector: recall against FLAT, filters inside the search, serialization, argument checks. */
+class HnswIndexTest {
+    private static final int DIM = 48;
+    private static final int ROWS = 5000;
+    private static final int K = 10;
+    private static final IndexSpec SPEC = IndexSpec.hnsw(16, 100, 64);
+
+    private static float[] data;
+    private static float[][] queries;
+    private static final Map<Metric, VectorIndex> HNSW = new EnumMap<>(Metric.class);
+    private static final Map<Metric, VectorIndex> FLAT = new EnumMap<>(Metric.class);
+
+    @BeforeAll static void build() {
+        Random rnd = new Random(17);
+        data = TestData.clustered(rnd, ROWS, DIM, 10, 0.3);
+        queries = TestData.queries(rnd, data, ROWS, DIM, 300, 0.2);
+        for (Metric metric : Metric.values()) {
+            long t0 = System.nanoTime();
+            HNSW.put(metric, VectorIndexes.build(SPEC, metric, DIM, data, ROWS));
+            System.out.printf("HNSW %s build %d rows x %d: %d ms, %s%n", metric, ROWS, DIM, (System.nanoTime() - t0) / 1_000_000,
+                ((HnswIndex)HNSW.get(metric)).graph());
+            FLAT.put(metric, VectorIndexes.build(IndexSpec.flat(), metric, DIM, data, ROWS));
+        }
+    }
+
+    private static double recall(VectorIndex hnsw, VectorIndex flat, int ef, Bits accept) {
+        double sum = 0;
+        for (float[] q : queries)
+            sum += TestData.recall(flat.search(q, K, 0, accept), hnsw.search(q, K, ef, accept));
+        return sum / queries.length;
+    }
+
+    @Test void recallAtTenAgainstFlat() {
+        for (Metric metric : Metric.values()) {
+            VectorIndex idx = HNSW.get(metric);
+            assertEquals(IndexType.HNSW, idx.type());
+            for (int ef : new int[] {10, 32, 64, 128}) {
+                double r = recall(idx, FLAT.get(metric), ef, null);
+                System.out.printf("HNSW %s recall@%d ef=%d: %.4f%n", metric, K, ef, r);
+                if (ef == 64)
+                    assertTrue(r >= 0.95, metric + " recall@10 " + r);
+            }
+        }
+    }
+
+    @Test void hitsCarryExactDistancesBestFirst() {
+        for (Metric metric : Metric.values()) {
+            VectorIndex idx = HNSW.get(metric);
+            for (float[] q : queries) {
+                SearchHits h = idx.search(q, K, 0, null);
+                assertEquals(K, h.size());
+                for (int i = 0; i < h.size(); i++) {
+                    assertEquals(DistanceKernel.distance(metric, q, 0, data, h.ordinal(i) * DIM, DIM), h.distance(i), 0f);
+                    if (i > 0)
+                        assertTrue(metric.rankKey(h.distance(i - 1)) <= metric.rankKey(h.distance(i)));
+                }
+            }
+        }
+    }
+
+    @Test void acceptBitsAreRespectedInsideTheSearch() {
+        Random rnd = new Random(5);
+        FixedBitSet most = new FixedBitSet(ROWS);
+        FixedBitSet third = new FixedBitSet(ROWS);
+        for (int r = 0; r < ROWS; r++) {
+            if (rnd.nextInt(10) != 0)
+                most.set(r);
+            if (rnd.nextInt(3) == 0)
+                third.set(r);
+        }
+        Bits notSeventh = r -> r % 7 != 3;
+        for (Metric metric : Metric.values()) {
+            HnswIndex idx = (HnswIndex)HNSW.get(metric);
+            VectorIndex flat = FLAT.get(metric);
+            // 90% and 86% accepted: the planner walks the graph.
+            for (Bits accept : new Bits[] {most, notSeventh}) {
+                double sum = 0;
+                for (float[] q : queries) {
+                    SearchHits h = idx.search(q, K, 0, accept);
+                    assertEquals(K, h.size());
+                    for (int i = 0; i < h.size(); i++)
+                        assertTrue(accept.get(h.ordinal(i)), "rejected row returned");
+                    sum += TestData.recall(flat.search(q, K, 0, accept), h);
+                }
+                System.out.printf("HNSW %s filtered (most rows) recall@%d: %.4f%n", metric, K, sum / queries.length);
+                assertTrue(sum / queries.length >= 0.95, metric + " filtered recall " + sum / queries.length);
+            }
+            // A third accepted, forced through the graph walk (the planner would scan).
+            double sum = 0;
+            for (float[] q : queries) {
+                SearchHits h = idx.searchGraph(q, K, 0, third);
+                assertEquals(K, h.size());
+                for (int i = 0; i < h.size(); i++)
+                    assertTrue(third.get(h.ordinal(i)));
+                sum += TestData.recall(flat.search(q, K, 0, third), h);
+            }
+            System.out.printf("HNSW %s graph walk with a third accepted, recall@%d: %.4f%n", metric, K, sum / queries.length);
+            assertTrue(sum / queries.length >= 0.95, metric + " filtered recall " + sum / queries.length);
+            // The planner's exact scan equals FLAT.
+            for (float[] q : queries)
+                assertEquals(flat.search(q, K, 0, third), idx.search(q, K, 0, third));
+        }
+    }
+
+    @Test void graphWalkWithVerySelectiveFilterStillReturnsK() {
+        HnswIndex idx = (HnswIndex)HNSW.get(Metric.L2);
+        FixedBitSet few = new FixedBitSet(ROWS);
+        for (int r = 11; r < ROWS; r += 613)
+            few.set(r); // 9 rows
+        for (float[] q : queries) {
+            SearchHits h = idx.searchGraph(q, K, 16, few);
+            assertEquals(few.cardinality(), h.size());
+            assertEquals(FLAT.get(Metric.L2).search(q, K, 0, few), h);
+        }
+    }
+
+    @Test void selectiveFiltersStillReturnKOrEveryAcceptedRow() {
+        for (Metric metric : Metric.values()) {
+            VectorIndex idx = HNSW.get(metric);
+            for (int every : new int[] {7, 50, 499, 2500}) {
+                FixedBitSet bits = new FixedBitSet(ROWS);
+                for (int r = every / 2; r < ROWS; r += every)
+                    bits.set(r);
+                Bits lambda = r -> r % every == every / 2;
+                int accepted = bits.cardinality();
+                for (float[] q : queries) {
+                    for (Bits accept : new Bits[] {bits, lambda}) {
+                        SearchHits h = idx.search(q, K, 0, accept);
+                        assertEquals(Math.min(K, accepted), h.size(), metric + " every " + every);
+                        for (int i = 0; i < h.size(); i++)
+                            assertTrue(accept.get(h.ordinal(i)));
+                    }
+                }
+                assertEquals(accepted, idx.search(queries[0], ROWS, 0, bits).size());
+            }
+            assertEquals(0, idx.search(queries[0], K, 0, Bits.NONE).size());
+            FixedBitSet one = new FixedBitSet(ROWS);
+            one.set(1234);
+            SearchHits h = idx.search(queries[0], K, 0, one);
+            assertArrayEquals(new int[] {1234}, h.ordinals());
+        }
+    }
+
+    @Test void kAboveEfAndAboveSize() {
+        VectorIndex idx = HNSW.get(Metric.L2);
+        SearchHits h = idx.search(queries[0], 200, 16, null);
+        assertEquals(200, h.size());
+        double r = TestData.recall(FLAT.get(Metric.L2).search(queries[0], 200, 0, null), h);
+        assertTrue(r > 0.9, "recall@200 " + r);
+        assertEquals(ROWS, idx.search(queries[0], ROWS + 10, 0, null).size());
+    }
+
+    @Test void batchedEqualsOneByOne() {
+        for (Metric metric : Metric.values()) {
+            VectorIndex idx = HNSW.get(metric);
+            SearchHits[] batch = idx.search(queries, K, 40, null);
+            for (int i = 0; i < queries.length; i++)
+                assertEquals(idx.search(queries[i], K, 40, null), batch[i]);
+        }
+    }
+
+    @Test void serializationRoundTripAnswersIdentically() throws IOException {
+        for (Metric metric : Metric.values()) {
+            VectorIndex idx = HNSW.get(metric);
+            byte[] bytes = bytes(idx);
+            long t0 = System.nanoTime();
+            VectorIndex back = VectorIndexes.read(SPEC, metric, DIM, data, ROWS, new DataInputStream(new ByteArrayInputStream(bytes)));
+            System.out.printf("HNSW %s: %d bytes serialized (%.1f per row), loaded in %d ms, ram %d bytes%n", metric, bytes.length,
+                (double)bytes.length / ROWS, (System.nanoTime() - t0) / 1_000_000, back.ramBytesUsed());
+            assertEquals(((HnswIndex)idx).graph(), ((HnswIndex)back).graph());
+            assertArrayEquals(bytes, bytes(back));
+            FixedBitSet half = new FixedBitSet(ROWS);
+            for (int r = 0; r < ROWS; r += 2)
+                half.set(r);
+            for (float[] q : queries) {
+                for (int ef : new int[] {10, 64}) {
+                    assertEquals(idx.search(q, K, ef, null), back.search(q, K, ef, null));
+                    assertEquals(idx.search(q, K, ef, half), back.search(q, K, ef, half));
+                }
+            }
+        }
+    }
+
+    @Test void corruptOrMismatchedBytesAreRejected() throws IOException {
+        VectorIndex idx = HNSW.get(Metric.L2);
+        byte[] bytes = bytes(idx);
+        assertThrows(IOException.class, () -> read(Metric.L2, java.util.Arrays.copyOf(bytes, bytes.length - 7)));
+        IOException e = assertThrows(IOException.class, () -> read(Metric.COSINE, bytes));
+        assertTrue(e.getMessage().contains("L2"), e.getMessage());
+        // The last int is a level-top edge or a level-0 edge: point it outside the rows.
+        byte[] bad = bytes.clone();
+        ByteBuffer.wrap(bad).putInt(bad.length - 4, ROWS + 5);
+        e = assertThrows(IOException.class, () -> read(Metric.L2, bad));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+        byte[] badMagic = bytes.clone();
+        badMagic[0] = 0;
+        assertThrows(IOException.class, () -> read(Metric.L2, badMagic));
+    }
+
+    @Test void concurrentSearchesAgreeWithSequential() throws Exception {
+        VectorIndex idx = HNSW.get(Metric.COSINE);
+        List<SearchHits> expected = new ArrayList<>();
+        for (float[] q : queries)
+            expected.add(idx.search(q, K, 0, null));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> fs = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int shift = t;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < queries.length; i++) {
+                        int j = (i + shift * 37) % queries.length;
+                        if (!expected.get(j).equals(idx.search(queries[j], K, 0, null)))
+                            return false;
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : fs)
+                assertTrue(f.get());
+        }
+        finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test void tinyIndexes() throws IOException {
+        for (int rows : new int[] {0, 1, 2, 3, 20}) {
+            float[] d = TestData.clustered(new Random(rows), rows, 4, 2, 0.1);
+            for (Metric metric : Metric.values()) {
+                VectorIndex idx = VectorIndexes.build(IndexSpec.hnsw(), metric, 4, d, rows);
+                VectorIndex flat = VectorIndexes.build(IndexSpec.flat(), metric, 4, d, rows);
+                float[] q = {0.1f, 0.2f, -0.3f, 0.4f};
+                assertEquals(flat.search(q, 5, 0, null), idx.search(q, 5, 0, null), "rows=" + rows + " " + metric);
+                VectorIndex back = VectorIndexes.read(IndexSpec.hnsw(), metric, 4, d, rows, new DataInputStream(new ByteArrayInputStream(bytes(idx))));
+                assertEquals(idx.search(q, 5, 0, null), back.search(q, 5, 0, null));
+            }
+        }
+    }
+
+    @Test void unnormalizedInnerProductWithNegativeDots() {
+        // IP over vectors whose dot products are mostly negative and large: jvector's (1 + dot) / 2 would go negative.
+        Random rnd = new Random(8);
+        int rows = 2000, dim = 16;
+        float[] d = TestData.clustered(rnd, rows, dim, 10, 0.3);
+        for (int i = 0; i < d.length; i++)
+            d[i] *= 20;
+        VectorIndex idx = VectorIndexes.build(SPEC, Metric.IP, dim, d, rows);
+        VectorIndex flat = VectorIndexes.build(IndexSpec.flat(), Metric.IP, dim, d, rows);
+        double sum = 0;
+        float[][] qs = TestData.queries(rnd, d, rows, dim, 100, 1);
+        for (float[] q : qs)
+            sum += TestData.recall(flat.search(q, K, 0, null), idx.search(q, K, 0, null));
+        System.out.printf("HNSW IP unnormalized recall@10: %.4f%n", sum / qs.length);
+        assertTrue(sum / qs.length >= 0.9);
+    }
+
+    @Test void invalidArgumentsNameTheValue() {
+        VectorIndex idx = HNSW.get(Metric.L2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> idx.search(queries[0], 0, 10, null));
+        assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> idx.search(queries[0], -2, 10, null));
+        assertTrue(e.getMessage().contains("-2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> idx.search(new float[DIM + 1], 10, 10, null));
+        assertTrue(e.getMessage().contains(String.valueOf(DIM + 1)), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> idx.search(new float[][] {queries[0], new float[2]}, 10, 10, null));
+        assertTrue(e.getMessage().contains("2"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> idx.search(queries, 0, 10, null));
+    }
+
+    private static byte[] bytes(VectorIndex idx) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        idx.write(new DataOutputStream(bos));
+        return bos.toByteArray();
+    }
+
+    private static VectorIndex read(Metric metric, byte[] bytes) throws IOException {
+        return VectorIndexes.read(SPEC, metric, DIM, data, ROWS, new DataInputStream(new ByteArrayInputStream(bytes)));
+    }
+}
