@@ -2,6 +2,7 @@ package io.vecgrid;
 
 import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.ReplicaInfo;
 import io.vecgrid.api.SearchRequest;
 import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VecgridException;
@@ -11,6 +12,8 @@ import io.vecgrid.collection.CollectionManager;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.config.VecgridConfiguration;
+import io.vecgrid.coordinator.ReplicaChange;
+import io.vecgrid.coordinator.ReplicaView;
 import io.vecgrid.plugin.VecgridPlugin;
 import io.vecgrid.segment.FlushShardJob;
 import io.vecgrid.metrics.VecgridMetrics;
@@ -251,6 +254,14 @@ public final class Vecgrid implements VectorGrid {
 
     @Override public long count(String collection) {
         return writePath.count(collection);
+    }
+
+    @Override public ReplicaInfo replicas(String collection) {
+        return ReplicaView.of(ignite, metaStore, routing, collections, collection);
+    }
+
+    @Override public CollectionDescription setReplicaNumber(String collection, int replicas) {
+        return new ReplicaChange(ignite, metaStore, collections, routing).change(collection, replicas);
     }
 
     @Override public SearchResult search(SearchRequest request) {

@@ -6,6 +6,8 @@ public enum CollectionState {
     CREATING,
     /** Serving reads and writes. */
     READY,
+    /** Changing its replica number: new copies are being built; writes wait, searches go on. */
+    RESHAPING,
     /** Being dropped. */
     DROPPING
 }

@@ -84,6 +84,10 @@ public final class CollectionManager {
 
     private void destroy(CollectionMeta m) {
         ignite.destroyCaches(List.of(m.rowsCache(), m.segmentsCache(), m.deletesCache()));
+        if (m.retired() != null) {
+            CollectionMeta r = m.retired();
+            ignite.destroyCaches(List.of(r.rowsCache(), r.segmentsCache(), r.deletesCache()));
+        }
         try (Transaction tx = meta.txStart()) {
             CollectionMeta cur = meta.collections().get(m.name());
             if (cur != null && cur.uid().equals(m.uid())) {

@@ -16,13 +16,63 @@ public final class CollectionMeta {
     private final CollectionState state;
     private final long version;
     private final int segmentSlots;
+    /** The previous generation of caches, still serving searches that began before a replica change; or null. */
+    private final CollectionMeta retired;
+    /** The generation of caches a replica change is building (state RESHAPING), or null. */
+    private final CollectionMeta pending;
 
     public CollectionMeta(CollectionSpec spec, String uid, CollectionState state, long version, int segmentSlots) {
+        this(spec, uid, state, version, segmentSlots, null, null);
+    }
+
+    private CollectionMeta(CollectionSpec spec, String uid, CollectionState state, long version, int segmentSlots,
+        CollectionMeta retired, CollectionMeta pending) {
         this.spec = spec;
         this.uid = uid;
         this.state = state;
         this.version = version;
         this.segmentSlots = segmentSlots;
+        this.retired = retired;
+        this.pending = pending;
+    }
+
+    /** @return the generation a replica change is building, or {@code null}. */
+    public CollectionMeta pending() {
+        return pending;
+    }
+
+    /** @return this generation, RESHAPING towards {@code next}. */
+    public CollectionMeta reshapingTo(CollectionMeta next) {
+        return new CollectionMeta(spec, uid, CollectionState.RESHAPING, version + 1, segmentSlots, retired, next);
+    }
+
+    /** @return the previous generation still being retired after a replica change, or {@code null}. */
+    public CollectionMeta retired() {
+        return retired;
+    }
+
+    /**
+     * @return this collection's metadata for the caches generation {@code uid}: itself, its retired generation, or
+     *      {@code null} if neither.
+     */
+    public CollectionMeta generation(String uid) {
+        if (this.uid.equals(uid))
+            return this;
+        if (pending != null && pending.uid.equals(uid))
+            return pending;
+        return retired != null && retired.uid.equals(uid) ? retired : null;
+    }
+
+    /** @return a new generation of caches with {@code replicas} copies, READY, the current one kept as retired. */
+    public CollectionMeta nextGeneration(String newUid, int replicas) {
+        CollectionSpec next = spec.toBuilder().replicas(replicas).build();
+        return new CollectionMeta(next, newUid, CollectionState.READY, version + 2, segmentSlots,
+            new CollectionMeta(spec, uid, CollectionState.READY, version, segmentSlots, null, null), null);
+    }
+
+    /** @return a copy without a retired generation. */
+    public CollectionMeta withoutRetired() {
+        return new CollectionMeta(spec, uid, state, version + 1, segmentSlots, null, null);
     }
 
     public CollectionSpec spec() {
@@ -51,7 +101,7 @@ public final class CollectionMeta {
     }
 
     public CollectionMeta withState(CollectionState newState) {
-        return new CollectionMeta(spec, uid, newState, version + 1, segmentSlots);
+        return new CollectionMeta(spec, uid, newState, version + 1, segmentSlots, retired, null);
     }
 
     /** @return name of the cache holding the rows (partition = shard). */

@@ -28,6 +28,9 @@ public final class MetaStore {
     /** Cache of node distribution reports by node id (REPLICATED, ATOMIC: one writer per entry). */
     public static final String DISTRIBUTION_CACHE = "vecgrid-distribution";
 
+    /** How long a write waits for a replica change to finish, ms. */
+    public static final long WRITE_WAIT_MILLIS = 120_000;
+
     private final Ignite ignite;
 
     public MetaStore(Ignite ignite) {
@@ -74,6 +77,64 @@ public final class MetaStore {
         if (meta.state() != CollectionState.READY)
             throw new VecgridException("collection '" + name + "' is " + meta.state() + ", not READY; retry later");
         return meta;
+    }
+
+    /**
+     * @return metadata of a collection that serves reads and searches: READY, or RESHAPING (its current caches serve
+     *      until a replica change switches to new ones).
+     * @throws CollectionNotFoundException if there is none.
+     */
+    public CollectionMeta requireServing(String name) {
+        CollectionMeta meta = meta(name);
+        if (meta == null)
+            throw new CollectionNotFoundException(name);
+        if (meta.state() != CollectionState.READY && meta.state() != CollectionState.RESHAPING)
+            throw new VecgridException("collection '" + name + "' is " + meta.state() + ", not READY; retry later");
+        return meta;
+    }
+
+    /**
+     * @return every generation of caches that serves searches now: each READY or RESHAPING collection, and the
+     *      retired generation of a collection whose replica number just changed, and the one a change is building.
+     */
+    public java.util.List<CollectionMeta> servingGenerations() {
+        java.util.List<CollectionMeta> res = new java.util.ArrayList<>();
+        for (javax.cache.Cache.Entry<String, CollectionMeta> e :
+            collections().localEntries(org.apache.ignite.cache.CachePeekMode.ALL)) {
+            CollectionMeta m = e.getValue();
+            if (m.state() == CollectionState.READY || m.state() == CollectionState.RESHAPING) {
+                res.add(m);
+                if (m.retired() != null)
+                    res.add(m.retired());
+                if (m.pending() != null)
+                    res.add(m.pending());
+            }
+        }
+        return res;
+    }
+
+    /**
+     * @return metadata of a collection that accepts writes, waiting while its replica number changes.
+     * @throws CollectionNotFoundException if there is none.
+     */
+    public CollectionMeta awaitWritable(String name) {
+        long deadline = System.currentTimeMillis() + WRITE_WAIT_MILLIS;
+        while (true) {
+            CollectionMeta meta = meta(name);
+            if (meta == null)
+                throw new CollectionNotFoundException(name);
+            if (meta.state() == CollectionState.READY)
+                return meta;
+            if (meta.state() != CollectionState.RESHAPING || System.currentTimeMillis() > deadline)
+                throw new VecgridException("collection '" + name + "' is " + meta.state() + ", not READY; retry later");
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VecgridException("interrupted while waiting for collection '" + name + "' to accept writes", e);
+            }
+        }
     }
 
     /** @return the collection's target (an empty one if none was written yet). */

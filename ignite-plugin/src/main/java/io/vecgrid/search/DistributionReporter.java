@@ -1,6 +1,5 @@
 package io.vecgrid.search;
 
-import io.vecgrid.api.CollectionState;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.metrics.VecgridMetrics;
@@ -56,9 +55,8 @@ public final class DistributionReporter {
     public boolean publishIfNeeded(long periodNanos) {
         Map<String, List<Long>> segs = new HashMap<>();
         Map<String, List<Integer>> shards = new HashMap<>();
-        for (Cache.Entry<String, CollectionMeta> e : metaStore.collections().localEntries(CachePeekMode.ALL)) {
-            CollectionMeta meta = e.getValue();
-            if (meta.state() != CollectionState.READY || ignite.cache(meta.rowsCache()) == null)
+        for (CollectionMeta meta : metaStore.servingGenerations()) {
+            if (ignite.cache(meta.rowsCache()) == null)
                 continue;
             segs.put(meta.segmentsCache(), store.serviceable(meta));
             List<Integer> own = new ArrayList<>();

@@ -112,8 +112,10 @@ final class SearchJob extends ComputeJobContinuationAdapter {
     }
 
     private PartialHits run(Vecgrid vg) throws InterruptedException {
-        CollectionMeta meta = vg.metaStore().meta(collection);
-        if (meta == null || !meta.uid().equals(uid))
+        CollectionMeta cur = vg.metaStore().meta(collection);
+        // The router planned against one generation of caches; a replica change keeps the previous one serving.
+        CollectionMeta meta = cur == null ? null : cur.generation(uid);
+        if (meta == null)
             return PartialHits.unavailable(segmentId, shard);
         CollectionSpec spec = meta.spec();
         ScalarFilter f = filter == null ? null : ScalarFilter.parse(filter, spec.scalarFields());

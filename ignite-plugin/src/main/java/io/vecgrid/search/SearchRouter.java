@@ -82,7 +82,7 @@ public final class SearchRouter {
     SearchContext validate(SearchRequest req) {
         if (req == null)
             throw new InvalidRequestException("search request must not be null");
-        CollectionMeta meta = metaStore.requireReady(req.collection());
+        CollectionMeta meta = metaStore.requireServing(req.collection());
         CollectionSpec spec = meta.spec();
         float[][] vs = req.vectors();
         if (vs == null || vs.length == 0)

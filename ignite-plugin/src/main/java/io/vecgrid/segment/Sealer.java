@@ -239,6 +239,8 @@ public final class Sealer {
         IgniteCache<DeleteKey, Boolean> deletes = ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
         TreeMap<RowKey, GrowingRow> byKey = keys(ref, snapshot);
         try (Transaction tx = txStart(snapshot.size())) {
+            if (!stillServing(meta))
+                return false;
             Map<Long, BinaryObject> current = lockRows(rowsCache, byKey);
             TreeMap<RowKey, BinaryObject> marks = new TreeMap<>(Comparator.comparingLong(RowKey::pk));
             TreeMap<DeleteKey, Boolean> dels = new TreeMap<>(Comparator.comparingLong(DeleteKey::pk));
@@ -267,6 +269,8 @@ public final class Sealer {
     private boolean publish(CollectionMeta meta, SegmentRef ref, List<GrowingRow> snapshot) {
         IgniteCache<RowKey, BinaryObject> rowsCache = rows(meta);
         try (Transaction tx = txStart(snapshot.size() + 1)) {
+            if (!stillServing(meta))
+                return false;
             Map<Long, BinaryObject> current = lockRows(rowsCache, keys(ref, snapshot));
             for (BinaryObject cur : current.values()) {
                 long seg = RowCodec.segment(cur);
@@ -280,6 +284,15 @@ public final class Sealer {
             tx.commit();
             return true;
         }
+    }
+
+    /**
+     * Locks the collection's metadata inside the current transaction and checks that the collection is READY on the
+     * same caches: a replica change (which flips the state under the same lock) and a seal never interleave.
+     */
+    private boolean stillServing(CollectionMeta meta) {
+        CollectionMeta cur = metaStore.collections().get(meta.name());
+        return cur != null && cur.state() == CollectionState.READY && cur.uid().equals(meta.uid());
     }
 
     private IgniteCache<RowKey, BinaryObject> rows(CollectionMeta meta) {

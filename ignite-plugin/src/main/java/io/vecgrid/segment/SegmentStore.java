@@ -1,6 +1,5 @@
 package io.vecgrid.segment;
 
-import io.vecgrid.api.CollectionState;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.shard.LocalPartitions;
@@ -207,9 +206,9 @@ public final class SegmentStore {
     }
 
     private CollectionMeta metaFor(String segmentsCache) {
-        for (Cache.Entry<String, CollectionMeta> e : metaStore.collections().localEntries(CachePeekMode.ALL)) {
-            if (e.getValue().segmentsCache().equals(segmentsCache))
-                return e.getValue();
+        for (CollectionMeta m : metaStore.servingGenerations()) {
+            if (m.segmentsCache().equals(segmentsCache))
+                return m;
         }
         return null;
     }
@@ -225,9 +224,8 @@ public final class SegmentStore {
      */
     public void sweep() {
         Set<String> live = new HashSet<>();
-        for (Cache.Entry<String, CollectionMeta> e : metaStore.collections().localEntries(CachePeekMode.ALL)) {
-            CollectionMeta meta = e.getValue();
-            if (meta.state() != CollectionState.READY || ignite.cache(meta.segmentsCache()) == null)
+        for (CollectionMeta meta : metaStore.servingGenerations()) {
+            if (ignite.cache(meta.segmentsCache()) == null)
                 continue;
             live.add(meta.segmentsCache());
             sweep(meta);

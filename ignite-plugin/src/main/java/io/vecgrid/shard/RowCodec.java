@@ -49,6 +49,24 @@ public final class RowCodec {
         return b.build();
     }
 
+    /**
+     * @param row a row stored by another generation of this collection's caches (same fields, another type name).
+     * @return the same row, bookkeeping included, as this codec's generation stores it.
+     */
+    public BinaryObject recode(BinaryObject row) {
+        BinaryObjectBuilder b = ignite.binary().builder(meta.rowType());
+        b.setField(VERSION, version(row));
+        b.setField(SEGMENT, segment(row));
+        b.setField(SLOT, slot(row));
+        b.setField(meta.spec().vectorField(), (float[])row.field(meta.spec().vectorField()));
+        for (ScalarField f : meta.spec().scalarFields()) {
+            @SuppressWarnings("unchecked")
+            Class<Object> type = (Class<Object>)f.type().javaType();
+            b.setField(f.name(), row.field(f.name()), type);
+        }
+        return b.build();
+    }
+
     /** @return the same row marked as held by a sealed segment. */
     public static BinaryObject markSealed(BinaryObject row, long segmentId, int slot) {
         return row.toBuilder().setField(SEGMENT, segmentId).setField(SLOT, slot).build();

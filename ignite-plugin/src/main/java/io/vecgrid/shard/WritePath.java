@@ -1,6 +1,7 @@
 package io.vecgrid.shard;
 
 import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.CollectionState;
 import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorRow;
@@ -60,9 +61,26 @@ public final class WritePath {
     }
 
     private long write(String collection, List<VectorRow> rows, boolean upsert) {
-        CollectionMeta meta = metaStore.requireReady(collection);
+        CollectionMeta meta = metaStore.awaitWritable(collection);
+        Object[][] scalars = RowValidator.validate(meta.spec(), rows, maxBatchRows);
+        long n = writeTo(meta, rows, scalars, upsert);
+        // A replica change may have copied the collection while this write committed to the caches it replaces:
+        // apply the write to the new caches as well before acknowledging it.
+        for (CollectionMeta now = metaStore.meta(collection); movedOn(meta, now); now = metaStore.meta(collection)) {
+            meta = metaStore.awaitWritable(collection);
+            writeTo(meta, rows, scalars, true);
+        }
+        return n;
+    }
+
+    /** @return {@code true} if the collection is changing its caches, or has changed them since {@code used}. */
+    private static boolean movedOn(CollectionMeta used, CollectionMeta now) {
+        return now != null && (now.state() == CollectionState.RESHAPING || !now.uid().equals(used.uid()));
+    }
+
+    private long writeTo(CollectionMeta meta, List<VectorRow> rows, Object[][] scalars, boolean upsert) {
+        String collection = meta.name();
         CollectionSpec spec = meta.spec();
-        Object[][] scalars = RowValidator.validate(spec, rows, maxBatchRows);
         RowCodec codec = new RowCodec(ignite, meta);
 
         TreeMap<RowKey, BinaryObject> batch = new TreeMap<>(KEY_ORDER);
@@ -98,8 +116,18 @@ public final class WritePath {
     }
 
     public long delete(String collection, long... pks) {
-        CollectionMeta meta = metaStore.requireReady(collection);
+        CollectionMeta meta = metaStore.awaitWritable(collection);
         RowValidator.checkBatchSize(pks == null ? 0 : pks.length, maxBatchRows, "primary keys");
+        long n = deleteFrom(meta, pks);
+        for (CollectionMeta now = metaStore.meta(collection); movedOn(meta, now); now = metaStore.meta(collection)) {
+            meta = metaStore.awaitWritable(collection);
+            deleteFrom(meta, pks);
+        }
+        return n;
+    }
+
+    private long deleteFrom(CollectionMeta meta, long[] pks) {
+        String collection = meta.name();
         Set<RowKey> keys = sortedKeys(meta.spec(), pks);
         IgniteCache<RowKey, BinaryObject> rowsCache = rows(meta);
         try (Transaction tx = txStart(keys.size())) {
@@ -124,7 +152,7 @@ public final class WritePath {
     }
 
     public List<VectorRow> get(String collection, long[] pks, List<String> outputFields) {
-        CollectionMeta meta = metaStore.requireReady(collection);
+        CollectionMeta meta = metaStore.requireServing(collection);
         RowValidator.checkBatchSize(pks == null ? 0 : pks.length, maxBatchRows, "primary keys");
         CollectionSpec spec = meta.spec();
         boolean withVector = outputFields == null || outputFields.contains(spec.vectorField());
@@ -153,7 +181,7 @@ public final class WritePath {
     }
 
     public long count(String collection) {
-        CollectionMeta meta = metaStore.requireReady(collection);
+        CollectionMeta meta = metaStore.requireServing(collection);
         return rows(meta).sizeLong(CachePeekMode.PRIMARY);
     }
 
