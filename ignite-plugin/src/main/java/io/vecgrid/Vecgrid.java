@@ -12,6 +12,7 @@ import io.vecgrid.collection.CollectionManager;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.config.VecgridConfiguration;
+import io.vecgrid.coordinator.CoordinatorService;
 import io.vecgrid.coordinator.ReplicaChange;
 import io.vecgrid.coordinator.ReplicaView;
 import io.vecgrid.plugin.VecgridPlugin;
@@ -72,8 +73,8 @@ public final class Vecgrid implements VectorGrid {
         this.cfg = cfg;
         this.log = ignite.log().getLogger(Vecgrid.class);
         this.metaStore = new MetaStore(ignite);
-        this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots());
         this.writePath = new WritePath(ignite, metaStore, cfg.getMaxBatchRows());
+        this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots(), writePath::count);
         this.growing = new GrowingRegistry(ignite);
         this.routing = new RoutingCache(ignite);
         this.sealer = new Sealer(ignite, metaStore, growing, routing, cfg);
@@ -125,9 +126,9 @@ public final class Vecgrid implements VectorGrid {
             return t;
         });
         if (server) {
-            reporter = new DistributionReporter(ignite, metaStore, segments, metrics, searchStats);
-            background.scheduleWithFixedDelay(this::sealCheck, cfg.getSealCheckMillis(), cfg.getSealCheckMillis(),
-                TimeUnit.MILLISECONDS);
+            reporter = new DistributionReporter(ignite, metaStore, segments, growing, metrics, searchStats, cfg.getSealRows());
+            // The coordinator runs on one server; every server asks, Ignite keeps one.
+            ignite.services().deployClusterSingletonAsync(CoordinatorService.NAME, new CoordinatorService());
         }
         background.scheduleWithFixedDelay(this::maintain, MAINTENANCE_MILLIS, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
         log.info("vecgrid started (" + (server ? "server" : "client") + ")");
@@ -138,6 +139,7 @@ public final class Vecgrid implements VectorGrid {
         try {
             if (reporter != null) {
                 segments.sweep();
+                growing.purgeSealed(cfg.getSearchTimeoutMillis() + 5_000, name -> metaStore.target(name).segmentIds());
                 reporter.publishIfNeeded(cfg.getRoutingRefreshMillis() * 1_000_000L);
             }
             long now = System.nanoTime();
@@ -149,15 +151,6 @@ public final class Vecgrid implements VectorGrid {
         catch (Throwable t) {
             if (!ignite.cluster().localNode().isClient() || !(t instanceof IllegalStateException))
                 log.warning("vecgrid maintenance failed: " + t, t);
-        }
-    }
-
-    private void sealCheck() {
-        try {
-            sealer.checkAll();
-        }
-        catch (Throwable t) {
-            log.warning("Seal check failed: " + t, t);
         }
     }
 

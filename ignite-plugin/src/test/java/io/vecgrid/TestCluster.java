@@ -58,6 +58,14 @@ public final class TestCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Turns off compaction and balancing (coordinator re-slotting), for tests that count or inspect segments and must
+     * not see them rewritten meanwhile.
+     */
+    public static void noRewrites(VecgridConfiguration c) {
+        c.setSmallSegmentRatio(0).setDeletedRatio(1).setBalanceTolerance(100);
+    }
+
     /** Sets the vecgrid configuration tweak of one node. */
     public TestCluster configure(String node, Consumer<VecgridConfiguration> c) {
         tuning.put(node, c);
@@ -222,7 +230,9 @@ public final class TestCluster implements AutoCloseable {
                     return false;
                 for (ClusterNode n : owners) {
                     Ignite ig = byId(n);
-                    if (ig == null || LocalPartitions.owning(ig, cache, p) == null)
+                    if (ig == null)
+                        return false;
+                    if (LocalPartitions.owning(ig, cache, p) == null)
                         return false;
                 }
             }

@@ -29,9 +29,13 @@ public final class CollectionManager {
     private final MetaStore meta;
     private final int segmentSlots;
     private final IgniteLogger log;
+    private final java.util.function.ToLongFunction<CollectionMeta> rowCounter;
 
-    public CollectionManager(Ignite ignite, MetaStore meta, int segmentSlots) {
+    /** @param rowCounter counts a collection's live rows (the write path's exact count). */
+    public CollectionManager(Ignite ignite, MetaStore meta, int segmentSlots,
+        java.util.function.ToLongFunction<CollectionMeta> rowCounter) {
         this.ignite = ignite;
+        this.rowCounter = rowCounter;
         this.meta = meta;
         this.segmentSlots = segmentSlots;
         this.log = ignite.log().getLogger(CollectionManager.class);
@@ -112,9 +116,8 @@ public final class CollectionManager {
             throw new CollectionNotFoundException(name);
         long rows = 0;
         boolean under = false;
-        if (m.state() == CollectionState.READY) {
-            IgniteCache<Object, Object> rowsCache = ignite.cache(m.rowsCache());
-            rows = rowsCache.sizeLong(CachePeekMode.PRIMARY);
+        if (m.state() == CollectionState.READY || m.state() == CollectionState.RESHAPING) {
+            rows = rowCounter.applyAsLong(m);
             under = underReplicated(m);
         }
         CollectionTarget t = meta.target(name);

@@ -30,6 +30,16 @@ public class VecgridConfiguration implements PluginConfiguration {
     public static final long DFLT_SEAL_CHECK_MILLIS = 200;
     /** Default search timeout when a request does not set one, ms. */
     public static final long DFLT_SEARCH_TIMEOUT_MILLIS = 30_000;
+    /** Default share of sealRows below which a segment counts as small (two small segments of a shard are merged). */
+    public static final double DFLT_SMALL_SEGMENT_RATIO = 0.25;
+    /** Default share of deleted rows past which a segment is rewritten without them. */
+    public static final double DFLT_DELETED_RATIO = 0.3;
+    /** Default imbalance (of the group mean) between a group's most and least loaded nodes that triggers a move. */
+    public static final double DFLT_BALANCE_TOLERANCE = 0.25;
+
+    /** Default time replaced segments stay loaded after a compaction or re-slot, for searches already planned, ms. */
+    public static final long DFLT_REPLACED_SEGMENT_GRACE_MILLIS = 2_000;
+
     /** Default test-only delay added before every sealed-segment search on this node, ms: zero (off). */
     public static final long DFLT_TEST_SEARCH_DELAY_MILLIS = 0;
 
@@ -57,6 +67,21 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** Timeout of a search whose request sets none, ms. */
     private long searchTimeoutMillis = DFLT_SEARCH_TIMEOUT_MILLIS;
 
+    /** Compaction: a segment with fewer live rows than this share of sealRows is small; 0 disables merging. */
+    private double smallSegmentRatio = DFLT_SMALL_SEGMENT_RATIO;
+
+    /** Compaction: a segment with a larger share of deleted rows is rewritten; 1 disables rewriting. */
+    private double deletedRatio = DFLT_DELETED_RATIO;
+
+    /** Balancer: tolerated gap between the most and least loaded node of a replica group, as a share of the group mean. */
+    private double balanceTolerance = DFLT_BALANCE_TOLERANCE;
+
+    /**
+     * How long a segment replaced by compaction or re-slotting stays loaded, ms, so that searches planned just before
+     * still find it (a later search finds it gone from the target and searches its replacement instead).
+     */
+    private long replacedSegmentGraceMillis = DFLT_REPLACED_SEGMENT_GRACE_MILLIS;
+
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
 
@@ -75,6 +100,15 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("sealCheckMillis", sealCheckMillis, 10, 3_600_000);
         check("searchTimeoutMillis", searchTimeoutMillis, 1, 86_400_000);
         check("testSearchDelayMillis", testSearchDelayMillis, 0, 600_000);
+        check("replacedSegmentGraceMillis", replacedSegmentGraceMillis, 0, 3_600_000);
+        check("smallSegmentRatio", smallSegmentRatio, 0, 1);
+        check("deletedRatio", deletedRatio, 0.01, 1);
+        check("balanceTolerance", balanceTolerance, 0.01, 100);
+    }
+
+    private static void check(String prop, double val, double min, double max) {
+        if (!(val >= min && val <= max))
+            throw new IgniteException("vecgrid configuration: " + prop + " must be in [" + min + ", " + max + "], got " + val);
     }
 
     private static void check(String prop, long val, long min, long max) {
@@ -151,6 +185,42 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setSearchTimeoutMillis(long searchTimeoutMillis) {
         this.searchTimeoutMillis = searchTimeoutMillis;
+        return this;
+    }
+
+    public long getReplacedSegmentGraceMillis() {
+        return replacedSegmentGraceMillis;
+    }
+
+    public VecgridConfiguration setReplacedSegmentGraceMillis(long replacedSegmentGraceMillis) {
+        this.replacedSegmentGraceMillis = replacedSegmentGraceMillis;
+        return this;
+    }
+
+    public double getSmallSegmentRatio() {
+        return smallSegmentRatio;
+    }
+
+    public VecgridConfiguration setSmallSegmentRatio(double smallSegmentRatio) {
+        this.smallSegmentRatio = smallSegmentRatio;
+        return this;
+    }
+
+    public double getDeletedRatio() {
+        return deletedRatio;
+    }
+
+    public VecgridConfiguration setDeletedRatio(double deletedRatio) {
+        this.deletedRatio = deletedRatio;
+        return this;
+    }
+
+    public double getBalanceTolerance() {
+        return balanceTolerance;
+    }
+
+    public VecgridConfiguration setBalanceTolerance(double balanceTolerance) {
+        this.balanceTolerance = balanceTolerance;
         return this;
     }
 

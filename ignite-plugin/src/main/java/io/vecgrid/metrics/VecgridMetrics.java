@@ -31,9 +31,11 @@ public final class VecgridMetrics {
     private final LongAdder jobsServed = new LongAdder();
     private final AtomicInteger inFlightJobs = new AtomicInteger();
     private final HistogramMetricImpl latency;
+    private final MetricRegistry registry;
 
     public VecgridMetrics(Ignite ignite, SegmentStore store) {
         MetricRegistry reg = ignite.metrics().getOrCreate(REGISTRY);
+        registry = reg;
         reg.register("Searches", searches::sum, "Searches routed by this node.");
         reg.register("SearchFailures", searchFailures::sum, "Searches routed by this node that ended in an error.");
         reg.register("Failovers", failovers::sum, "Search jobs re-planned onto another copy after a failure.");
@@ -46,6 +48,12 @@ public final class VecgridMetrics {
         reg.register("LoadedBytes", store::loadedBytes, "Heap bytes held by the segment copies on this node.");
         latency = ((MetricRegistryImpl)reg).histogram("SearchLatency", LATENCY_BOUNDS_MS,
             "Latency of searches routed by this node, ms.");
+    }
+
+    /** Registers the gauge of under-replicated collections (on the coordinator's node). */
+    public void underReplicated(java.util.function.IntSupplier count) {
+        registry.register("UnderReplicatedCollections", count, "Collections with fewer copies than replicaNumber " +
+            "(reported by the coordinator's node).");
     }
 
     public void searched(long millis, boolean failed) {

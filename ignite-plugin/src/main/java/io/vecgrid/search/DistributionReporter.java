@@ -3,7 +3,11 @@ package io.vecgrid.search;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.metrics.VecgridMetrics;
+import io.vecgrid.collection.CollectionCaches;
+import io.vecgrid.segment.LoadedSegment;
 import io.vecgrid.segment.SegmentStore;
+import io.vecgrid.shard.GrowingRegistry;
+import io.vecgrid.shard.ShardRows;
 import io.vecgrid.shard.LocalPartitions;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
@@ -22,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes this node's {@link NodeDistribution} into the distribution cache: the only writer of its own entry. It
- * publishes when what the node serves changed, and at every routing refresh interval (load figures). The oldest
+ * publishes when what the node serves changed or a shard's growing rows reached the seal threshold, and at every
+ * routing refresh interval (load figures, growing and live row counts). The oldest
  * server also removes the reports of nodes that left.
  *
  * <p>Thread-safety: called from the node's maintenance thread only.
@@ -37,10 +42,15 @@ public final class DistributionReporter {
     private Map<String, List<Long>> lastSegments = new HashMap<>();
     private Map<String, List<Integer>> lastShards = new HashMap<>();
     private long lastPublishNanos;
+    private final GrowingRegistry growing;
+    private final int sealRows;
+    private final Map<String, Integer> lastGrowing = new HashMap<>();
 
-    public DistributionReporter(Ignite ignite, MetaStore metaStore, SegmentStore store, VecgridMetrics metrics,
-        SearchStats stats) {
+    public DistributionReporter(Ignite ignite, MetaStore metaStore, SegmentStore store, GrowingRegistry growing,
+        VecgridMetrics metrics, SearchStats stats, int sealRows) {
         this.ignite = ignite;
+        this.growing = growing;
+        this.sealRows = sealRows;
         this.metaStore = metaStore;
         this.store = store;
         this.metrics = metrics;
@@ -54,19 +64,40 @@ public final class DistributionReporter {
      */
     public boolean publishIfNeeded(long periodNanos) {
         Map<String, List<Long>> segs = new HashMap<>();
+        Map<String, int[]> live = new HashMap<>();
         Map<String, List<Integer>> shards = new HashMap<>();
+        Map<String, int[]> growingRows = new HashMap<>();
+        boolean crossed = false;
         for (CollectionMeta meta : metaStore.servingGenerations()) {
             if (ignite.cache(meta.rowsCache()) == null)
                 continue;
-            segs.put(meta.segmentsCache(), store.serviceable(meta));
+            List<Long> ids = store.serviceable(meta);
+            segs.put(meta.segmentsCache(), ids);
+            int[] liveCounts = new int[ids.size()];
+            for (int i = 0; i < liveCounts.length; i++) {
+                LoadedSegment s = store.get(meta, ids.get(i));
+                liveCounts[i] = s == null ? 0 : s.liveRows();
+            }
+            live.put(meta.segmentsCache(), liveCounts);
             List<Integer> own = new ArrayList<>();
+            List<Integer> grow = new ArrayList<>();
             for (int s = 0; s < meta.spec().shards(); s++) {
-                if (LocalPartitions.owning(ignite, meta.rowsCache(), s) != null)
+                if (LocalPartitions.owning(ignite, meta.rowsCache(), s) != null) {
                     own.add(s);
+                    ShardRows rows = growing.rows(meta.name(), meta.rowsCache(), meta.spec().vectorField(),
+                        CollectionCaches.scalarNames(meta), s);
+                    int n = rows == null ? 0 : rows.growingCount();
+                    grow.add(n);
+                    Integer before = lastGrowing.get(meta.rowsCache() + '#' + s);
+                    if (n >= sealRows && (before == null || before < sealRows))
+                        crossed = true;
+                    lastGrowing.put(meta.rowsCache() + '#' + s, n);
+                }
             }
             shards.put(meta.rowsCache(), own);
+            growingRows.put(meta.rowsCache(), grow.stream().mapToInt(Integer::intValue).toArray());
         }
-        boolean changed = !segs.equals(lastSegments) || !shards.equals(lastShards);
+        boolean changed = crossed || !segs.equals(lastSegments) || !shards.equals(lastShards);
         if (!changed && System.nanoTime() - lastPublishNanos < periodNanos)
             return false;
         Map<String, long[]> segArr = new HashMap<>();
@@ -74,8 +105,8 @@ public final class DistributionReporter {
         Map<String, int[]> shardArr = new HashMap<>();
         shards.forEach((k, v) -> shardArr.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
         UUID id = ignite.cluster().localNode().id();
-        cache().put(id, new NodeDistribution(id, version.incrementAndGet(), segArr, shardArr, metrics.inFlightJobs(),
-            stats.latencyMicros()));
+        cache().put(id, new NodeDistribution(id, version.incrementAndGet(), segArr, live, shardArr, growingRows,
+            metrics.inFlightJobs(), stats.latencyMicros()));
         lastSegments = segs;
         lastShards = shards;
         lastPublishNanos = System.nanoTime();

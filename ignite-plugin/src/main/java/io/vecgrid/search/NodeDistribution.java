@@ -16,15 +16,19 @@ public final class NodeDistribution {
     private final long version;
     private final HashMap<String, long[]> segments;
     private final HashMap<String, int[]> shards;
+    private final HashMap<String, int[]> growing;
+    private final HashMap<String, int[]> liveRows;
     private final int inFlight;
     private final double latencyMicros;
 
-    public NodeDistribution(UUID nodeId, long version, Map<String, long[]> segments, Map<String, int[]> shards,
-        int inFlight, double latencyMicros) {
+    public NodeDistribution(UUID nodeId, long version, Map<String, long[]> segments, Map<String, int[]> liveRows,
+        Map<String, int[]> shards, Map<String, int[]> growing, int inFlight, double latencyMicros) {
         this.nodeId = nodeId;
         this.version = version;
         this.segments = new HashMap<>(segments);
+        this.liveRows = new HashMap<>(liveRows);
         this.shards = new HashMap<>(shards);
+        this.growing = new HashMap<>(growing);
         this.inFlight = inFlight;
         this.latencyMicros = latencyMicros;
     }
@@ -40,6 +44,16 @@ public final class NodeDistribution {
     /** @return serviceable segment ids by segments-cache name. */
     public Map<String, long[]> segments() {
         return Collections.unmodifiableMap(segments);
+    }
+
+    /** @return live (not deleted) rows of each serviceable segment, aligned with {@link #segments()}. */
+    public Map<String, int[]> liveRows() {
+        return Collections.unmodifiableMap(liveRows);
+    }
+
+    /** @return growing rows of each shard held OWNING, aligned with {@link #shards()}. */
+    public Map<String, int[]> growing() {
+        return Collections.unmodifiableMap(growing);
     }
 
     /** @return shards held OWNING by rows-cache name. */

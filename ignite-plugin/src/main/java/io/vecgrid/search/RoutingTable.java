@@ -53,6 +53,37 @@ public final class RoutingTable {
         return res == null ? Collections.emptyList() : res;
     }
 
+    /** @return the live rows a node reports for a segment copy, or -1 if it reports none. */
+    public int liveRows(String segmentsCache, long segmentId) {
+        for (NodeDistribution d : nodes.values()) {
+            long[] ids = d.segments().get(segmentsCache);
+            int[] live = d.liveRows().get(segmentsCache);
+            if (ids == null || live == null)
+                continue;
+            for (int i = 0; i < ids.length && i < live.length; i++) {
+                if (ids[i] == segmentId)
+                    return live[i];
+            }
+        }
+        return -1;
+    }
+
+    /** @return the most growing rows any owner reports for the shard (0 if none). */
+    public int growingRows(String rowsCache, int shard) {
+        int max = 0;
+        for (NodeDistribution d : nodes.values()) {
+            int[] shards = d.shards().get(rowsCache);
+            int[] grow = d.growing().get(rowsCache);
+            if (shards == null || grow == null)
+                continue;
+            for (int i = 0; i < shards.length && i < grow.length; i++) {
+                if (shards[i] == shard)
+                    max = Math.max(max, grow[i]);
+            }
+        }
+        return max;
+    }
+
     public int inFlight(UUID node) {
         NodeDistribution d = nodes.get(node);
         return d == null ? 0 : d.inFlight();

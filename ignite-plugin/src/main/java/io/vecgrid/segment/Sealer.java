@@ -26,6 +26,8 @@ import org.apache.ignite.transactions.TransactionConcurrency;
 import org.apache.ignite.transactions.TransactionIsolation;
 
 import javax.cache.Cache;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -34,7 +36,9 @@ import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -88,29 +92,24 @@ public final class Sealer {
         this.log = ignite.log().getLogger(Sealer.class);
     }
 
-    /** Periodic check: seals every shard this node is primary for whose growing rows reached the threshold. */
-    public void checkAll() {
-        for (Cache.Entry<String, CollectionMeta> e : metaStore.collections().localEntries(CachePeekMode.ALL)) {
-            CollectionMeta meta = e.getValue();
-            if (meta.state() != CollectionState.READY)
-                continue;
-            for (int shard = 0; shard < meta.spec().shards(); shard++) {
-                try {
-                    if (!isPrimary(meta, shard))
-                        continue;
-                    ShardRows rows = shardRows(meta, shard);
-                    while (rows != null && rows.growingCount() >= cfg.getSealRows()) {
-                        if (sealOnce(meta, shard) == null)
-                            break;
-                    }
-                }
-                catch (RuntimeException ex) {
-                    if (metaStore.meta(meta.name()) != null)
-                        log.warning("Seal check of collection '" + meta.name() + "' shard " + shard + " failed: " + ex, ex);
-                }
-            }
+    /**
+     * Seals while the shard has at least sealRows growing rows (the coordinator's seal task). Must run on the shard's
+     * primary.
+     *
+     * @return number of segments sealed.
+     */
+    public int sealPastThreshold(CollectionMeta meta, int shard) {
+        if (!isPrimary(meta, shard))
+            throw new VecgridException("node " + ignite.cluster().localNode().id() + " is not the primary of shard " +
+                shard + " of collection '" + meta.name() + "'");
+        ShardRows rows = shardRows(meta, shard);
+        int sealed = 0;
+        while (rows != null && rows.growingCount() >= cfg.getSealRows()) {
+            if (sealOnce(meta, shard) == null)
+                break;
+            sealed++;
         }
-        growing.purgeSealed(cfg.getSearchTimeoutMillis() + 5_000, name -> metaStore.target(name).segmentIds());
+        return sealed;
     }
 
     /**
@@ -146,9 +145,9 @@ public final class Sealer {
         return primary != null && primary.isLocal();
     }
 
-    /** @return the new segment, or {@code null} if nothing was sealed. */
+    /** Seals up to sealRows growing rows of the shard. @return the new segment, or {@code null} if nothing was sealed. */
     SegmentRef sealOnce(CollectionMeta meta, int shard) {
-        ReentrantLock lock = locks.computeIfAbsent(meta.rowsCache() + '#' + shard, k -> new ReentrantLock());
+        ReentrantLock lock = lock(meta, shard);
         lock.lock();
         try {
             ShardRows rows = shardRows(meta, shard);
@@ -156,34 +155,118 @@ public final class Sealer {
                 return null;
             CollectionTarget target = metaStore.target(meta.name());
             List<GrowingRow> snapshot = rows.sealable(cfg.getSealRows(), target.segmentIds(), STRANDED_MILLIS);
-            if (snapshot.isEmpty())
-                return null;
-            long id = reserveId(meta);
-            int slot = SlotChooser.choose(ignite, meta, target);
-            long start = System.nanoTime();
-            SealedSegment seg = SegmentBuilder.build(id, shard, meta.spec(), snapshot);
-            byte[] bytes = seg.encode();
-            SegmentKey key = new SegmentKey(id, slot);
-            IgniteCache<SegmentKey, byte[]> segments = ignite.cache(meta.segmentsCache());
-            segments.put(key, bytes);
-            SegmentRef ref = new SegmentRef(id, shard, slot, snapshot.size());
-            if (!awaitServiceable(meta, ref)) {
-                segments.remove(key);
-                log.warning("Abandoned seal of " + ref + " of collection '" + meta.name() + "': no copy became " +
-                    "serviceable within " + SERVICEABLE_TIMEOUT_MILLIS + " ms; its rows stay growing");
-                return null;
-            }
-            if (!markRows(meta, ref, snapshot, target) || !publish(meta, ref, snapshot)) {
-                segments.remove(key);
-                log.info("Abandoned seal of " + ref + " of collection '" + meta.name() + "': rows were sealed elsewhere");
-                return null;
-            }
-            log.info("Sealed " + ref + " of collection '" + meta.name() + "' (" + bytes.length + " bytes, " +
-                (System.nanoTime() - start) / 1_000_000 + " ms)");
-            return ref;
+            return build(meta, shard, target, snapshot, List.of(), SlotChooser.choose(ignite, meta, target), "Sealed");
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Rewrites the live rows of {@code sources} (segments of one shard) into one new segment, then replaces them in
+     * the target: compaction (small or delete-heavy segments) and re-slotting (balance) are both this. Must run on
+     * the shard's primary: the rows come from its local partition, where every live row of a segment is marked with it.
+     *
+     * @param slot affinity slot of the new segment, or {@code null} to choose the least loaded.
+     * @return the new segment, or {@code null} if the rewrite was abandoned (sources changed meanwhile).
+     */
+    public SegmentRef reseal(CollectionMeta meta, int shard, List<SegmentRef> sources, Integer slot) {
+        if (!isPrimary(meta, shard))
+            throw new VecgridException("node " + ignite.cluster().localNode().id() + " is not the primary of shard " +
+                shard + " of collection '" + meta.name() + "'");
+        ReentrantLock lock = lock(meta, shard);
+        lock.lock();
+        try {
+            CollectionTarget target = metaStore.target(meta.name());
+            Set<Long> ids = new HashSet<>();
+            for (SegmentRef s : sources) {
+                if (!target.contains(s.id()))
+                    return null;
+                ids.add(s.id());
+            }
+            List<GrowingRow> snapshot = growing.scanMarked(meta.name(), meta.rowsCache(), meta.spec().vectorField(),
+                CollectionCaches.scalarNames(meta), shard, ids);
+            return build(meta, shard, target, snapshot, sources, slot != null ? slot : SlotChooser.choose(ignite, meta, target),
+                sources.size() == 1 ? "Re-slotted" : "Compacted");
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock lock(CollectionMeta meta, int shard) {
+        return locks.computeIfAbsent(meta.rowsCache() + '#' + shard, k -> new ReentrantLock());
+    }
+
+    /**
+     * Builds a segment of {@code snapshot}, writes it, waits for a serviceable copy, marks the rows, and publishes
+     * it in the target in place of {@code sources}; removes the sources' entries and delete marks afterwards.
+     */
+    private SegmentRef build(CollectionMeta meta, int shard, CollectionTarget target, List<GrowingRow> snapshot,
+        List<SegmentRef> sources, int slot, String what) {
+        if (snapshot.isEmpty() && sources.isEmpty())
+            return null;
+        long id = reserveId(meta);
+        long start = System.nanoTime();
+        SealedSegment seg = SegmentBuilder.build(id, shard, meta.spec(), snapshot);
+        byte[] bytes = seg.encode();
+        SegmentKey key = new SegmentKey(id, slot);
+        IgniteCache<SegmentKey, byte[]> segments = ignite.cache(meta.segmentsCache());
+        SegmentRef ref = new SegmentRef(id, shard, slot, snapshot.size());
+        if (!snapshot.isEmpty()) {
+            segments.put(key, bytes);
+            if (!awaitServiceable(meta, ref)) {
+                segments.remove(key);
+                log.warning("Abandoned " + ref + " of collection '" + meta.name() + "': no copy became " +
+                    "serviceable within " + SERVICEABLE_TIMEOUT_MILLIS + " ms; its rows stay where they were");
+                return null;
+            }
+        }
+        if (!markRows(meta, ref, snapshot, target) || !publish(meta, ref, snapshot, sources)) {
+            segments.remove(key);
+            log.info("Abandoned " + ref + " of collection '" + meta.name() + "': its rows changed hands meanwhile");
+            return null;
+        }
+        dropSources(meta, sources);
+        log.info(what + " " + ref + (sources.isEmpty() ? "" : " from " + sources) + " of collection '" + meta.name() +
+            "' (" + bytes.length + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        return ref;
+    }
+
+    /**
+     * Removes replaced segments and their delete marks after a short grace, so that searches planned against the
+     * previous target still find loaded copies; a search that comes later still completes: it finds the segment gone
+     * from the target and searches the shard's current segments instead.
+     */
+    private void dropSources(CollectionMeta meta, List<SegmentRef> sources) {
+        if (sources.isEmpty())
+            return;
+        CompletableFuture.delayedExecutor(cfg.getReplacedSegmentGraceMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            try {
+                dropNow(meta, sources);
+            }
+            catch (RuntimeException e) {
+                if (ignite.cache(meta.segmentsCache()) != null)
+                    log.warning("Failed to drop replaced segments " + sources + " of collection '" + meta.name() + "': " + e);
+            }
+        });
+    }
+
+    private void dropNow(CollectionMeta meta, List<SegmentRef> sources) {
+        IgniteCache<SegmentKey, byte[]> segments = ignite.cache(meta.segmentsCache());
+        IgniteCache<Object, Object> deletes = ignite.cache(meta.deletesCache()).withKeepBinary();
+        for (SegmentRef s : sources) {
+            segments.remove(new SegmentKey(s.id(), s.slot()));
+            TreeMap<DeleteKey, Boolean> marks = new TreeMap<>(Comparator.comparingLong(DeleteKey::pk));
+            try (QueryCursor<Cache.Entry<Object, Object>> cur = deletes.query(new ScanQuery<>().setPartition(s.slot()))) {
+                for (Cache.Entry<Object, Object> e : cur) {
+                    BinaryObject k = (BinaryObject)e.getKey();
+                    if (k.<Long>field("segmentId") == s.id())
+                        marks.put(new DeleteKey(s.id(), k.<Long>field("pk"), s.slot()), Boolean.TRUE);
+                }
+            }
+            if (!marks.isEmpty())
+                deletes.removeAll(marks.keySet());
         }
     }
 
@@ -248,7 +331,7 @@ public final class Sealer {
                 BinaryObject cur = current.get(e.getKey().pk());
                 if (cur == null || RowCodec.version(cur) != e.getValue().version())
                     dels.put(new DeleteKey(ref.id(), e.getKey().pk(), ref.slot()), Boolean.TRUE);
-                else if (RowCodec.segment(cur) != 0 && target.contains(RowCodec.segment(cur)))
+                else if (RowCodec.segment(cur) != e.getValue().segment())
                     return false;
                 else
                     marks.put(e.getKey(), RowCodec.markSealed(cur, ref.id(), ref.slot()));
@@ -266,7 +349,7 @@ public final class Sealer {
      * Every mark of step 1 is on every replica before this starts (FULL_SYNC), so a search whose target names the
      * segment never finds its rows among the growing ones.
      */
-    private boolean publish(CollectionMeta meta, SegmentRef ref, List<GrowingRow> snapshot) {
+    private boolean publish(CollectionMeta meta, SegmentRef ref, List<GrowingRow> snapshot, List<SegmentRef> sources) {
         IgniteCache<RowKey, BinaryObject> rowsCache = rows(meta);
         try (Transaction tx = txStart(snapshot.size() + 1)) {
             if (!stillServing(meta))
@@ -280,7 +363,13 @@ public final class Sealer {
             CollectionTarget t = metaStore.targets().get(meta.name());
             if (t == null)
                 return false;
-            metaStore.targets().put(meta.name(), t.withChange(List.of(ref), List.of()));
+            List<Long> removed = new ArrayList<>();
+            for (SegmentRef src : sources) {
+                if (!t.contains(src.id()))
+                    return false;
+                removed.add(src.id());
+            }
+            metaStore.targets().put(meta.name(), t.withChange(ref.rows() == 0 ? List.of() : List.of(ref), removed));
             tx.commit();
             return true;
         }

@@ -7,6 +7,8 @@ import org.apache.ignite.cache.query.QueryCursor;
 import org.apache.ignite.cache.query.ScanQuery;
 
 import javax.cache.Cache;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,6 +85,27 @@ public final class GrowingRegistry {
                 view.putScanned(decoder.decode(WritePath.pkOf(e.getKey()), e.getValue()));
         }
         view.scanDone();
+    }
+
+    /**
+     * @return the rows of this node's OWNING partition of {@code shard} that are marked with one of {@code segments}
+     *      (read from the partition itself: exactly the live rows of those sealed segments).
+     */
+    public List<GrowingRow> scanMarked(String collection, String cache, String vectorField, String[] scalarFields, int shard,
+        Set<Long> segments) {
+        if (LocalPartitions.owning(ignite, cache, shard) == null)
+            throw new IllegalStateException("shard " + shard + " of collection '" + collection + "' is not OWNING here");
+        RowsInterceptor decoder = new RowsInterceptor(cache, vectorField, scalarFields);
+        IgniteCache<Object, BinaryObject> c = ignite.<Object, BinaryObject>cache(cache).withKeepBinary();
+        List<GrowingRow> res = new ArrayList<>();
+        try (QueryCursor<Cache.Entry<Object, BinaryObject>> cur =
+                 c.query(new ScanQuery<Object, BinaryObject>().setPartition(shard).setLocal(true))) {
+            for (Cache.Entry<Object, BinaryObject> e : cur) {
+                if (segments.contains(RowCodec.segment(e.getValue())))
+                    res.add(decoder.decode(WritePath.pkOf(e.getKey()), e.getValue()));
+            }
+        }
+        return res;
     }
 
     /** Forgets every view of a cache (the collection was dropped). */

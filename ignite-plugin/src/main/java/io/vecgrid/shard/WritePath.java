@@ -11,7 +11,7 @@ import io.vecgrid.segment.DeleteKey;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
-import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.lang.IgniteFuture;
 import org.apache.ignite.transactions.Transaction;
 import org.apache.ignite.transactions.TransactionConcurrency;
 import org.apache.ignite.transactions.TransactionIsolation;
@@ -181,8 +181,25 @@ public final class WritePath {
     }
 
     public long count(String collection) {
-        CollectionMeta meta = metaStore.requireServing(collection);
-        return rows(meta).sizeLong(CachePeekMode.PRIMARY);
+        return count(metaStore.requireServing(collection));
+    }
+
+    /** @return live rows: each shard counted on a node that owns its partition, all shards at once. */
+    public long count(CollectionMeta meta) {
+        List<IgniteFuture<Long>> sizes = new ArrayList<>();
+        for (int shard = 0; shard < meta.spec().shards(); shard++) {
+            sizes.add(ignite.compute().affinityCallAsync(List.of(meta.rowsCache()), shard,
+                new ShardSizeJob(meta.rowsCache(), shard)));
+        }
+        long n = 0;
+        try {
+            for (IgniteFuture<Long> f : sizes)
+                n += f.get();
+        }
+        catch (RuntimeException e) {
+            throw new VecgridException("count of collection '" + meta.name() + "' failed: " + e.getMessage(), e);
+        }
+        return n;
     }
 
     /** Delete marks for those of {@code existing} that a sealed segment holds. */

@@ -48,7 +48,7 @@ class ReplicaSearchTest {
 
     @BeforeAll
     static void start() {
-        cluster = new TestCluster().configure(c -> c.setSealRows(400)).regionBytes(128L << 20).startServers(4);
+        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(400))).regionBytes(128L << 20).startServers(4);
         vg = Vecgrid.of(cluster.node("s0"));
     }
 

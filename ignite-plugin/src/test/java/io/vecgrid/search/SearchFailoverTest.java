@@ -46,7 +46,7 @@ class SearchFailoverTest {
 
     @BeforeAll
     static void start() {
-        cluster = new TestCluster().configure(c -> c.setSealRows(500)).regionBytes(128L << 20).startServers(4);
+        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(500))).regionBytes(128L << 20).startServers(4);
     }
 
     @AfterAll

@@ -38,8 +38,8 @@ class SlowNodeAndMetricsTest {
 
     @BeforeAll
     static void start() {
-        cluster = new TestCluster().configure(c -> c.setSealRows(200))
-            .configure("s2", c -> c.setSealRows(200).setTestSearchDelayMillis(150)).startServers(4);
+        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(200)))
+            .configure("s2", c -> TestCluster.noRewrites(c.setSealRows(200).setTestSearchDelayMillis(150))).startServers(4);
         slowId = cluster.node("s2").cluster().localNode().id();
     }
 

@@ -88,20 +88,6 @@ class ReplicaFailoverTest {
     /** count and get through {@code ig} return every acknowledged row, with the right values. */
     private static void assertAllRows(Ignite ig, int expected) {
         VectorGrid vg = Vecgrid.of(ig);
-        if (vg.count("fo") != expected) {
-            CollectionMeta m = Vecgrid.local(ig).metaStore().meta("fo");
-            for (int p = 0; p < 4; p++) {
-                StringBuilder sb = new StringBuilder("DBG p" + p + " owners=");
-                for (ClusterNode n : ig.affinity(m.rowsCache()).mapPartitionToPrimaryAndBackups(p))
-                    sb.append(cluster.byId(n).name()).append(' ');
-                for (Ignite x : cluster.servers())
-                    sb.append(" ").append(x.name()).append(":P=").append(x.cache(m.rowsCache()).localSizeLong(p, CachePeekMode.PRIMARY))
-                        .append("/B=").append(x.cache(m.rowsCache()).localSizeLong(p, CachePeekMode.BACKUP))
-                        .append("/own=").append(LocalPartitions.owning(x, m.rowsCache(), p) != null);
-                System.out.println(sb);
-            }
-            System.out.println("DBG get=" + vg.get("fo", TestRows.pks(0, 2000), null).size());
-        }
         assertEquals(expected, vg.count("fo"), "count through " + ig.name());
         int found = 0;
         for (long[] range : new long[][] {{0, ROWS + 500}, {100_000, 500}, {200_000, 500}}) {

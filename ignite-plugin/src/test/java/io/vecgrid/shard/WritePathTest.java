@@ -43,7 +43,7 @@ class WritePathTest {
 
     @BeforeAll
     static void start() {
-        cluster = new TestCluster().configure(c -> c.setSealRows(SEAL_ROWS)).startServers(3);
+        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(SEAL_ROWS))).startServers(3);
         vg = Vecgrid.of(cluster.node("s0"));
     }
 

@@ -1,0 +1,114 @@
+package io.vecgrid.coordinator;
+
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionState;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.placement.CacheReplicaGroups;
+import io.vecgrid.placement.ReplicaGroups;
+import io.vecgrid.search.RoutingTable;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cache.affinity.Affinity;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.resources.IgniteInstanceResource;
+import org.apache.ignite.services.Service;
+
+import javax.cache.Cache;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The coordinator (Milvus's QueryCoord): a cluster-singleton Ignite service. Every tick it builds a view of each
+ * collection (target, distribution reports, placement), asks its checkers what should be done — seal, compact,
+ * re-slot for balance — and hands the tasks to one executor. It also reports replica health: a collection that
+ * becomes under-replicated (a replica group without nodes, a copy not yet rebuilt) is logged and counted in the
+ * {@code UnderReplicatedCollections} metric of the coordinator's node.
+ */
+public final class CoordinatorService implements Service {
+    private static final long serialVersionUID = 1L;
+
+    /** Service name. */
+    public static final String NAME = "vecgrid-coordinator";
+
+    @IgniteInstanceResource
+    private transient Ignite ignite;
+
+    private transient volatile boolean cancelled;
+    private transient IgniteLogger log;
+    private transient TaskExecutor executor;
+    private transient List<Checker> checkers;
+    private transient Set<String> underReplicated;
+
+    @Override public void init() {
+        log = ignite.log().getLogger(CoordinatorService.class);
+        executor = new TaskExecutor(ignite);
+        checkers = List.of(new SealChecker(), new CompactionChecker(), new BalanceChecker());
+        underReplicated = ConcurrentHashMap.newKeySet();
+    }
+
+    @Override public void cancel() {
+        cancelled = true;
+    }
+
+    @Override public void execute() throws InterruptedException {
+        // Ignite may start the service on a node before the node's plugin has finished starting.
+        Vecgrid vg;
+        while ((vg = Vecgrid.localOrNull(ignite)) == null) {
+            if (cancelled)
+                return;
+            Thread.sleep(50);
+        }
+        vg.metrics().underReplicated(underReplicated::size);
+        log.info("vecgrid coordinator started on node " + ignite.cluster().localNode().id());
+        while (!cancelled) {
+            try {
+                tick(vg);
+            }
+            catch (RuntimeException e) {
+                if (!cancelled)
+                    log.warning("Coordinator tick failed: " + e, e);
+            }
+            Thread.sleep(vg.configuration().getSealCheckMillis());
+        }
+    }
+
+    private void tick(Vecgrid vg) {
+        RoutingTable table = vg.routing().refresh();
+        for (Cache.Entry<String, CollectionMeta> e : vg.metaStore().collections().localEntries(CachePeekMode.ALL)) {
+            CollectionMeta meta = e.getValue();
+            if (meta.state() != CollectionState.READY || ignite.cache(meta.segmentsCache()) == null)
+                continue;
+            CollectionView view = view(vg, meta, table);
+            health(view);
+            List<CoordinatorTask> tasks = new ArrayList<>();
+            for (Checker c : checkers)
+                tasks.addAll(c.check(view));
+            executor.execute(meta, tasks);
+        }
+    }
+
+    private CollectionView view(Vecgrid vg, CollectionMeta meta, RoutingTable table) {
+        Affinity<Object> aff = ignite.affinity(meta.segmentsCache());
+        List<List<ClusterNode>> owners = new ArrayList<>(aff.partitions());
+        for (int p = 0; p < aff.partitions(); p++)
+            owners.add(new ArrayList<>(aff.mapPartitionToPrimaryAndBackups(p)));
+        ReplicaGroups groups = CacheReplicaGroups.of(ignite, meta.segmentsCache());
+        boolean under = groups.underReplicated() || vg.collections().underReplicated(meta);
+        return new CollectionView(meta, vg.metaStore().target(meta.name()), table, groups, owners, under,
+            vg.configuration());
+    }
+
+    private void health(CollectionView v) {
+        String name = v.meta.name();
+        if (v.underReplicated && underReplicated.add(name)) {
+            log.warning("Collection '" + name + "' is under-replicated: replicaNumber " + v.meta.spec().replicas() +
+                ", non-empty replica groups " + v.groups.nonEmptyGroups() + "; some data has fewer copies until nodes join " +
+                "or rebalancing ends");
+        }
+        else if (!v.underReplicated && underReplicated.remove(name))
+            log.info("Collection '" + name + "' is fully replicated again (" + v.meta.spec().replicas() + " copies)");
+    }
+}

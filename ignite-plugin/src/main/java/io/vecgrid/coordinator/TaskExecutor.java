@@ -1,0 +1,53 @@
+package io.vecgrid.coordinator;
+
+import io.vecgrid.collection.CollectionMeta;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.lang.IgniteFuture;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The one place coordinator tasks are carried out: each on its shard's primary, asynchronously, at most one at a
+ * time per shard (a task for a shard that is busy waits for a later tick).
+ */
+final class TaskExecutor {
+    private final Ignite ignite;
+    private final IgniteLogger log;
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+
+    TaskExecutor(Ignite ignite) {
+        this.ignite = ignite;
+        this.log = ignite.log().getLogger(TaskExecutor.class);
+    }
+
+    void execute(CollectionMeta meta, List<CoordinatorTask> tasks) {
+        for (CoordinatorTask t : tasks) {
+            if (!busy.add(t.shardKey()))
+                continue;
+            if (t.kind() != CoordinatorTask.Kind.SEAL)
+                log.info("Coordinator: " + t);
+            try {
+                IgniteFuture<String> fut = ignite.compute().affinityCallAsync(List.of(meta.rowsCache()), t.shard(),
+                    new CoordinatorJob(t));
+                fut.listen(f -> {
+                    busy.remove(t.shardKey());
+                    try {
+                        String res = f.get();
+                        if (t.kind() != CoordinatorTask.Kind.SEAL)
+                            log.info("Coordinator: " + t + " -> " + res);
+                    }
+                    catch (RuntimeException e) {
+                        log.warning("Coordinator task failed, will be decided again: " + t + ": " + e.getMessage());
+                    }
+                });
+            }
+            catch (RuntimeException e) {
+                busy.remove(t.shardKey());
+                log.warning("Coordinator could not start " + t + ": " + e.getMessage());
+            }
+        }
+    }
+}
