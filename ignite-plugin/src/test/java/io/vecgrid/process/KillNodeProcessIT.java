@@ -1,0 +1,175 @@
+package io.vecgrid.process;
+
+import io.vecgrid.Oracle;
+import io.vecgrid.TestRows;
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.Metric;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VectorRow;
+import io.vecgrid.plugin.VecgridPluginProvider;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.failure.StopNodeFailureHandler;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three vecgrid server nodes as separate JVM processes, started by {@code scripts/start-node.sh} from
+ * {@code config/default-config.xml}; this JVM joins as a thick client. With replicaNumber 2, searches and inserts
+ * run while one node process is killed with SIGKILL ({@code kill -9}): zero searches fail, every result equals the
+ * exact oracle, and no acknowledged insert is lost.
+ */
+class KillNodeProcessIT {
+    private static final int DIM = 16;
+    private static final File ROOT = new File("..").getAbsoluteFile();
+    private static final List<Process> nodes = new ArrayList<>();
+    private static Ignite client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            ProcessBuilder pb = new ProcessBuilder(new File(ROOT, "scripts/start-node.sh").getPath(),
+                new File(ROOT, "config/default-config.xml").getPath(), "it" + i);
+            pb.environment().put("VECGRID_JVM_OPTS", "-Xms256m -Xmx768m");
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(new File(ROOT, "ignite-plugin/target/it-node" + i + ".out"));
+            nodes.add(pb.start());
+        }
+        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
+        finder.setAddresses(List.of("127.0.0.1:47500..47509"));
+        client = Ignition.start(new IgniteConfiguration()
+            .setIgniteInstanceName("it-client")
+            .setClientMode(true)
+            .setWorkDirectory(new File(ROOT, "ignite-plugin/target/ignite-work").getAbsolutePath())
+            .setDiscoverySpi(new TcpDiscoverySpi().setIpFinder(finder).setLocalAddress("127.0.0.1"))
+            .setFailureHandler(new StopNodeFailureHandler())
+            .setPluginProviders(new VecgridPluginProvider()));
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (client.cluster().forServers().nodes().size() < 3) {
+            assertTrue(System.currentTimeMillis() < deadline, "three node processes joined");
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (client != null)
+            Ignition.stop(client.name(), true);
+        for (Process p : nodes)
+            p.destroyForcibly();
+    }
+
+    @Test
+    void killNineUnderSearchAndInsertLoad() throws Exception {
+        VectorGrid vg = Vecgrid.of(client);
+        vg.createCollection(CollectionSpec.builder("kill9").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .shards(2).replicas(2).build());
+        Map<Long, float[]> acked = new ConcurrentHashMap<>();
+        Map<Long, float[]> written = new ConcurrentHashMap<>();
+        for (int i = 0; i < 6000; i += 1000) {
+            List<VectorRow> rows = TestRows.rows(i, 1000, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
+            rows.forEach(r -> written.put(r.pk(), r.vector()));
+            vg.insert("kill9", rows);
+            rows.forEach(r -> acked.put(r.pk(), r.vector()));
+        }
+        vg.flush("kill9");
+
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger searches = new AtomicInteger();
+        AtomicInteger inserts = new AtomicInteger();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<?>> tasks = new ArrayList<>();
+        tasks.add(pool.submit(() -> {
+            int i = 0;
+            while (!stop.get()) {
+                float[] q = TestRows.vector(808_000 + i++ * 5L, DIM);
+                Map<Long, float[]> before = Map.copyOf(acked);
+                try {
+                    SearchResult r = vg.search(SearchRequest.builder("kill9", new float[][] {q}, 10).build());
+                    Map<Long, float[]> visible = new HashMap<>(before);
+                    r.hits(0).forEach(h -> {
+                        if (!visible.containsKey(h.pk()) && written.containsKey(h.pk()))
+                            visible.put(h.pk(), written.get(h.pk()));
+                    });
+                    new Oracle(Metric.L2, visible).assertExact(q, 10, r.hits(0), null, "search " + i);
+                    searches.incrementAndGet();
+                }
+                catch (Throwable t) {
+                    failures.add("search " + i + " failed: " + t);
+                }
+            }
+            return null;
+        }));
+        tasks.add(pool.submit(() -> {
+            long pk = 1_000_000;
+            while (!stop.get()) {
+                List<VectorRow> rows = TestRows.rows(pk, 25, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
+                rows.forEach(r -> written.put(r.pk(), r.vector()));
+                try {
+                    vg.insert("kill9", rows);
+                    rows.forEach(r -> acked.put(r.pk(), r.vector()));
+                    inserts.incrementAndGet();
+                }
+                catch (Throwable t) {
+                    // An unacknowledged insert may or may not have landed; only acknowledged ones must survive.
+                }
+                pk += 25;
+            }
+            return null;
+        }));
+        awaitCount(searches, 100);
+        Process victim = nodes.get(2);
+        victim.destroyForcibly(); // SIGKILL, as kill -9
+        victim.waitFor();
+        int atKill = searches.get();
+        awaitCount(searches, atKill + 300);
+        stop.set(true);
+        for (Future<?> f : tasks)
+            f.get();
+        pool.shutdown();
+
+        assertEquals(List.of(), failures);
+        assertTrue(inserts.get() > 10, "inserts ran: " + inserts.get());
+        assertEquals(acked.size(), vg.count("kill9"), "every acknowledged row is still there");
+        long[] pks = acked.keySet().stream().mapToLong(Long::longValue).toArray();
+        int found = 0;
+        for (int i = 0; i < pks.length; i += 2000)
+            found += vg.get("kill9", java.util.Arrays.copyOfRange(pks, i, Math.min(pks.length, i + 2000)), List.of()).size();
+        assertEquals(pks.length, found);
+        System.out.println("kill -9 under load: " + searches.get() + " searches (" + (searches.get() - atKill) +
+            " after the kill), " + inserts.get() + " insert batches, 0 failed searches, " + acked.size() + " rows kept");
+    }
+
+    private static void awaitCount(AtomicInteger n, int target) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (n.get() < target) {
+            assertTrue(System.currentTimeMillis() < deadline, "reached " + target + " (at " + n.get() + ")");
+            Thread.sleep(50);
+        }
+    }
+}
