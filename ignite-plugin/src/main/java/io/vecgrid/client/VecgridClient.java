@@ -1,0 +1,257 @@
+package io.vecgrid.client;
+
+import io.vecgrid.api.CollectionDescription;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.InvalidRequestException;
+import io.vecgrid.api.ReplicaInfo;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
+import io.vecgrid.api.VecgridException;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VectorRow;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.client.ClientConnectionException;
+import org.apache.ignite.client.ClientException;
+import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.configuration.ClientConfiguration;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * vecgrid for thin-client applications: the whole {@link VectorGrid} API over an Ignite thin client
+ * ({@link IgniteClient}), each call one run of the server task {@value VecgridRequest#TASK_NAME}.
+ *
+ * <pre>
+ * try (VecgridClient vg = VecgridClient.connect("127.0.0.1:10800..10809")) {
+ *     vg.createCollection(CollectionSpec.builder("docs").dimension(128).metric(Metric.COSINE).build());
+ *     vg.insert("docs", rows);
+ *     SearchResult res = vg.search("docs", queries, 10);
+ * }
+ * </pre>
+ *
+ * <p>Errors arrive with the server's type and message ({@link io.vecgrid.api.CollectionNotFoundException},
+ * {@link io.vecgrid.api.DimensionMismatchException}, ...). When no node answers, calls throw
+ * {@link ClusterUnavailableException}. A call whose connection broke before the answer came is resent, on another
+ * node if need be, when resending cannot change the outcome ({@link VecgridRequest.Op#retriable()}); otherwise it
+ * throws {@link ClusterUnavailableException} and the caller decides (the write may or may not have happened).
+ *
+ * <p>Uses only Ignite's thin-client classes and {@code io.vecgrid.api}: an application needs ignite-core and the
+ * vecgrid jar on its classpath, no server. Thread-safe, like {@link IgniteClient}.
+ */
+public final class VecgridClient implements VectorGrid, AutoCloseable {
+    /** Addresses tried when none are given: the ports of the shipped node configuration. */
+    public static final String DFLT_ADDRESSES = "127.0.0.1:10800..10809";
+
+    /** What the thin client (2.17) says when the channel of a running task closes. */
+    private static final String CHANNEL_CLOSED = "Channel to server is closed";
+
+    /** Times a retriable call is resent after its connection broke. */
+    private static final int RESENDS = 2;
+
+    private final IgniteClient client;
+    private final boolean owned;
+    private final String addresses;
+
+    /**
+     * Wraps an open thin client; {@link #close()} leaves it open.
+     *
+     * @param client a thin client connected to vecgrid server nodes that allow thin-client compute.
+     */
+    public VecgridClient(IgniteClient client) {
+        this(client, false, "the thin client's addresses");
+    }
+
+    private VecgridClient(IgniteClient client, boolean owned, String addresses) {
+        if (client == null)
+            throw new IllegalArgumentException("client must not be null");
+        this.client = client;
+        this.owned = owned;
+        this.addresses = addresses;
+    }
+
+    /**
+     * Opens a thin client of its own ({@link #close()} closes it).
+     *
+     * @param addresses {@code host:port} or {@code host:port..port} entries (none: {@link #DFLT_ADDRESSES}).
+     * @throws ClusterUnavailableException if no node answers at any of them.
+     */
+    public static VecgridClient connect(String... addresses) {
+        String[] addrs = addresses == null || addresses.length == 0 ? new String[] {DFLT_ADDRESSES} : addresses;
+        return connect(new ClientConfiguration().setAddresses(addrs)
+            // Only compute is used: one connection is enough, and a dead address costs nothing.
+            .setPartitionAwarenessEnabled(false)
+            .setTimeout(10_000));
+    }
+
+    /**
+     * Opens a thin client of its own with a full configuration (TLS, authentication, timeouts).
+     *
+     * @throws ClusterUnavailableException if no node answers at any of its addresses.
+     */
+    public static VecgridClient connect(ClientConfiguration cfg) {
+        String addrs = Arrays.toString(cfg.getAddresses());
+        try {
+            return new VecgridClient(Ignition.startClient(cfg), true, addrs);
+        }
+        catch (ClientConnectionException e) {
+            throw new ClusterUnavailableException("no vecgrid node answered at " + addrs + ": " + e.getMessage());
+        }
+        catch (ClientException e) {
+            throw new VecgridException("cannot open a thin-client connection to " + addrs + ": " + e.getMessage());
+        }
+        catch (RuntimeException e) {
+            throw new InvalidRequestException("bad thin-client configuration (addresses " + addrs + "): " + e);
+        }
+    }
+
+    /** @return the thin client underneath (for caches, SQL, or calling the task directly). */
+    public IgniteClient igniteClient() {
+        return client;
+    }
+
+    @Override public CollectionDescription createCollection(CollectionSpec spec) {
+        return (CollectionDescription)call(VecgridRequest.create(spec));
+    }
+
+    @Override public CollectionDescription describeCollection(String name) {
+        return (CollectionDescription)call(VecgridRequest.describe(name));
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override public List<String> listCollections() {
+        return (List<String>)call(VecgridRequest.list());
+    }
+
+    @Override public void dropCollection(String name) {
+        call(VecgridRequest.drop(name));
+    }
+
+    @Override public long insert(String collection, List<VectorRow> rows) {
+        return (Long)call(VecgridRequest.insert(collection, rows));
+    }
+
+    @Override public long upsert(String collection, List<VectorRow> rows) {
+        return (Long)call(VecgridRequest.upsert(collection, rows));
+    }
+
+    @Override public long delete(String collection, long... pks) {
+        return (Long)call(VecgridRequest.delete(collection, pks));
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override public List<VectorRow> get(String collection, long[] pks, List<String> outputFields) {
+        return (List<VectorRow>)call(VecgridRequest.get(collection, pks, outputFields));
+    }
+
+    @Override public long count(String collection) {
+        return (Long)call(VecgridRequest.count(collection));
+    }
+
+    @Override public SearchResult search(SearchRequest request) {
+        return (SearchResult)call(VecgridRequest.search(request));
+    }
+
+    /**
+     * Top-k search with the defaults: STRONG consistency, no filter, no output fields, the node's timeout.
+     *
+     * @param vectors query vectors, one per row ({@code nq >= 1}).
+     * @return hits per query, best first.
+     */
+    public SearchResult search(String collection, float[][] vectors, int topK) {
+        return search(SearchRequest.builder(collection, vectors, topK).build());
+    }
+
+    @Override public ReplicaInfo replicas(String collection) {
+        return (ReplicaInfo)call(VecgridRequest.replicas(collection));
+    }
+
+    @Override public CollectionDescription setReplicaNumber(String collection, int replicas) {
+        return (CollectionDescription)call(VecgridRequest.setReplicaNumber(collection, replicas));
+    }
+
+    @Override public void flush(String collection) {
+        call(VecgridRequest.flush(collection));
+    }
+
+    /** @return the cluster's server nodes and a description of every collection. */
+    public ClusterStatus status() {
+        return (ClusterStatus)call(VecgridRequest.status());
+    }
+
+    /**
+     * Runs one request through the task.
+     *
+     * @return the operation's result.
+     * @throws VecgridException the server's error, or {@link ClusterUnavailableException}.
+     */
+    public Object call(VecgridRequest req) {
+        for (int attempt = 0; ; attempt++) {
+            Object res;
+            try {
+                res = client.compute().execute(VecgridRequest.TASK_NAME, req);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VecgridException("interrupted while waiting for " + req.op() + " (it may or may not have " +
+                    "been applied)");
+            }
+            catch (ClientException e) {
+                if (e.getCause() instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new VecgridException("interrupted while waiting for " + req.op() + " (it may or may not " +
+                        "have been applied)");
+                }
+                if (!connectionLost(e))
+                    throw clientFailure(req, e);
+                if (req.op().retriable() && attempt < RESENDS)
+                    continue;
+                throw new ClusterUnavailableException("lost the connection to vecgrid at " + addresses + " during " +
+                    req.op() + (req.op().retriable() ? "" : " (it may or may not have been applied)") + ": " +
+                    e.getMessage());
+            }
+            catch (RuntimeException e) {
+                throw new VecgridException(req.op() + " failed in the thin client: " + e);
+            }
+            if (!(res instanceof VecgridResponse)) {
+                throw new VecgridException("the server answered " + req.op() + " with " +
+                    (res == null ? "nothing" : res.getClass().getName()) + " instead of a " + VecgridResponse.class.getName() +
+                    "; are client and server the same vecgrid version?");
+            }
+            return ((VecgridResponse)res).resultOrThrow();
+        }
+    }
+
+    /**
+     * @return whether the call failed because its connection broke: the thin client says so with a
+     *     {@link ClientConnectionException}, or, for a task whose channel closed while it ran, with this message only.
+     */
+    private static boolean connectionLost(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ClientConnectionException || CHANNEL_CLOSED.equals(c.getMessage()))
+                return true;
+        }
+        return false;
+    }
+
+    /** The thin client failed the call itself (the task never fails): configuration or deployment problems. */
+    private VecgridException clientFailure(VecgridRequest req, ClientException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("Compute grid functionality is disabled")) {
+            return new VecgridException("the server does not allow thin-client compute; set " +
+                "ThinClientConfiguration.maxActiveComputeTasksPerConnection > 0 in its clientConnectorConfiguration (" +
+                msg + ")");
+        }
+        if (msg.contains("Unknown task name") || msg.contains("failed to auto-deploy") || msg.contains("ClassNotFound")) {
+            return new VecgridException("the server cannot run " + VecgridRequest.TASK_NAME + ": is the vecgrid jar on " +
+                "its classpath? (" + msg + ")");
+        }
+        return new VecgridException(req.op() + " failed: " + msg);
+    }
+
+    /** Closes the thin client if this object opened it. */
+    @Override public void close() {
+        if (owned)
+            client.close();
+    }
+}

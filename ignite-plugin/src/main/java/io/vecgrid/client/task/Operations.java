@@ -1,0 +1,111 @@
+package io.vecgrid.client.task;
+
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionDescription;
+import io.vecgrid.api.CollectionNotFoundException;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.InvalidRequestException;
+import io.vecgrid.api.VecgridException;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.client.ClusterStatus;
+import io.vecgrid.client.VecgridRequest;
+import io.vecgrid.client.VecgridResponse;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.cluster.ClusterNode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Serves one {@link VecgridRequest} with this node's {@link VectorGrid}. Requests arrive rebuilt by Ignite's binary
+ * marshaller, which skips constructors, so every value a constructor would have checked is checked again here (the
+ * API checks the rest). Results are copied into plain lists and maps ({@link PlainResults}) so that the binary
+ * marshaller carries them to any thin client.
+ */
+final class Operations {
+    private Operations() {
+    }
+
+    /** @return the response; never throws. */
+    static VecgridResponse run(Ignite ignite, VecgridRequest req) {
+        String coll = req == null ? null : req.collection();
+        try {
+            if (req == null || req.op() == null)
+                throw new InvalidRequestException("the request must name an operation, got " + req);
+            return VecgridResponse.ok(dispatch(Vecgrid.of(ignite), ignite, req));
+        }
+        catch (VecgridException e) {
+            return VecgridResponse.failure(e, coll);
+        }
+        catch (Throwable t) {
+            String what = req == null ? "vecgrid request" : req.op() + (coll == null ? "" : " of collection '" + coll + "'");
+            VecgridException e = Failures.translate(what, ignite.cluster().localNode().id().toString(), t);
+            if (Failures.vecgridCause(t) == null) {
+                IgniteLogger log = ignite.log().getLogger(VecgridTask.class);
+                log.warning("Thin-client " + what + " failed: " + t, t);
+            }
+            return VecgridResponse.failure(e, coll);
+        }
+    }
+
+    private static Object dispatch(VectorGrid vg, Ignite ignite, VecgridRequest req) {
+        String coll = req.collection();
+        switch (req.op()) {
+            case CREATE: return vg.createCollection(revalidate(req.spec()));
+            case DESCRIBE: return vg.describeCollection(coll);
+            case LIST: return new ArrayList<>(vg.listCollections());
+            case DROP: vg.dropCollection(coll); return null;
+            case INSERT: return vg.insert(coll, required(req.rows(), "rows"));
+            case UPSERT: return vg.upsert(coll, required(req.rows(), "rows"));
+            case DELETE: return vg.delete(coll, required(req.pks(), "primary keys"));
+            case GET: return PlainResults.rows(vg.get(coll, required(req.pks(), "primary keys"), req.outputFields()));
+            case COUNT: return vg.count(coll);
+            case FLUSH: vg.flush(coll); return null;
+            case SEARCH: return PlainResults.search(vg.search(required(req.search(), "search request")));
+            case REPLICAS: return PlainResults.replicas(vg.replicas(coll));
+            case SET_REPLICA_NUMBER: return vg.setReplicaNumber(coll, req.replicas());
+            case STATUS: return status(vg, ignite);
+            default: throw new InvalidRequestException("unknown operation " + req.op());
+        }
+    }
+
+    private static <T> T required(T val, String what) {
+        if (val == null)
+            throw new InvalidRequestException(what + " must not be null");
+        return val;
+    }
+
+    /** Runs the spec's and the index's checks again on the deserialized values. */
+    static CollectionSpec revalidate(CollectionSpec spec) {
+        required(spec, "collection spec");
+        try {
+            IndexSpec ix = required(spec.index(), "index");
+            IndexSpec index = new IndexSpec(ix.type(), ix.m(), ix.efConstruction(), ix.ef());
+            return spec.toBuilder().index(index).build();
+        }
+        catch (NullPointerException e) {
+            throw new InvalidRequestException("collection spec " + spec.name() + " is incomplete: " + e.getMessage());
+        }
+    }
+
+    private static ClusterStatus status(VectorGrid vg, Ignite ignite) {
+        List<ClusterNode> servers = new ArrayList<>(ignite.cluster().forServers().nodes());
+        servers.sort(Comparator.comparingLong(ClusterNode::order));
+        List<ClusterStatus.Node> nodes = new ArrayList<>();
+        for (ClusterNode n : servers)
+            nodes.add(new ClusterStatus.Node(n.id(), String.valueOf(n.consistentId()), new ArrayList<>(n.addresses()), n.order()));
+        List<CollectionDescription> colls = new ArrayList<>();
+        for (String name : vg.listCollections()) {
+            try {
+                colls.add(vg.describeCollection(name));
+            }
+            catch (CollectionNotFoundException e) {
+                // Dropped meanwhile.
+            }
+        }
+        return new ClusterStatus(ignite.version().toString(), ignite.cluster().localNode().id(), nodes, colls);
+    }
+}
