@@ -246,8 +246,8 @@ public final class Sealer {
                 dropNow(meta, sources);
             }
             catch (RuntimeException e) {
-                if (ignite.cache(meta.segmentsCache()) != null)
-                    log.warning("Failed to drop replaced segments " + sources + " of collection '" + meta.name() + "': " + e);
+                // The node stopped or the collection was dropped meanwhile: nothing left to drop from here.
+                log.info("Did not drop replaced segments " + sources + " of collection '" + meta.name() + "': " + e);
             }
         });
     }
