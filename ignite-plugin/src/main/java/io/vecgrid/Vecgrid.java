@@ -16,7 +16,7 @@ import io.vecgrid.coordinator.CoordinatorService;
 import io.vecgrid.coordinator.ReplicaChange;
 import io.vecgrid.coordinator.ReplicaView;
 import io.vecgrid.plugin.VecgridPlugin;
-import io.vecgrid.segment.FlushShardJob;
+import io.vecgrid.plugin.NodeCall;
 import io.vecgrid.metrics.VecgridMetrics;
 import io.vecgrid.search.DistributionReporter;
 import io.vecgrid.search.RoutingCache;
@@ -47,6 +47,8 @@ public final class Vecgrid implements VectorGrid {
     public static final String PLUGIN_NAME = "vecgrid";
 
     private static final int FLUSH_ATTEMPTS = 5;
+    /** Threads running long node work (seals, compactions, flushes) sent with {@link io.vecgrid.plugin.NodeCall}. */
+    private static final int WORK_THREADS = 4;
     /** Period of node upkeep (segment sweep, distribution report, routing refresh), ms. */
     private static final long MAINTENANCE_MILLIS = 100;
 
@@ -64,6 +66,7 @@ public final class Vecgrid implements VectorGrid {
     private final RoutingCache routing;
     private final SearchRouter router;
     private final ExecutorService searchExecutor;
+    private final ExecutorService workExecutor;
     private DistributionReporter reporter;
     private ScheduledExecutorService background;
     private long lastRoutingRefresh;
@@ -81,6 +84,11 @@ public final class Vecgrid implements VectorGrid {
         this.segments = new SegmentStore(ignite, metaStore, 2);
         this.metrics = new VecgridMetrics(ignite, segments);
         this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg);
+        this.workExecutor = Executors.newFixedThreadPool(WORK_THREADS, r -> {
+            Thread t = new Thread(r, "vecgrid-work-" + ignite.name());
+            t.setDaemon(true);
+            return t;
+        });
         this.searchExecutor = Executors.newFixedThreadPool(cfg.getSearchThreads(), r -> {
             Thread t = new Thread(r, "vecgrid-search-" + ignite.name());
             t.setDaemon(true);
@@ -160,6 +168,12 @@ public final class Vecgrid implements VectorGrid {
         routing.stop();
         segments.stop();
         searchExecutor.shutdownNow();
+        workExecutor.shutdownNow();
+    }
+
+    /** @return the executor of long node work (seals, compactions, flushes), apart from Ignite's pools. */
+    public ExecutorService workExecutor() {
+        return workExecutor;
     }
 
     public SegmentStore segments() {
@@ -266,13 +280,20 @@ public final class Vecgrid implements VectorGrid {
         for (int shard = 0; shard < meta.spec().shards(); shard++) {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    ignite.compute().affinityCall(List.of(meta.rowsCache()), shard, new FlushShardJob(collection, shard));
+                    org.apache.ignite.cluster.ClusterNode primary = ignite.affinity(meta.rowsCache()).mapPartitionToNode(shard);
+                    if (primary == null)
+                        throw new VecgridException("shard " + shard + " of collection '" + collection + "' has no live owner");
+                    int s = shard;
+                    NodeCall.callOn(ignite, primary, ig -> {
+                        Vecgrid vg = Vecgrid.local(ig);
+                        return vg.sealer().sealAll(vg.metaStore().requireReady(collection), s);
+                    });
                     break;
                 }
-                catch (IgniteException e) {
+                catch (IgniteException | VecgridException e) {
                     if (attempt >= FLUSH_ATTEMPTS || !retriable(e))
-                        throw new VecgridException("flush of shard " + shard + " of collection '" + collection +
-                            "' failed: " + e.getMessage(), e);
+                        throw e instanceof VecgridException ? (VecgridException)e : new VecgridException("flush of shard " +
+                            shard + " of collection '" + collection + "' failed: " + e.getMessage(), e);
                     sleep(200L * attempt);
                 }
             }

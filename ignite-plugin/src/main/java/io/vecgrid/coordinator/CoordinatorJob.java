@@ -5,26 +5,22 @@ import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.CollectionTarget;
 import io.vecgrid.collection.SegmentRef;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.lang.IgniteCallable;
-import org.apache.ignite.resources.IgniteInstanceResource;
+import io.vecgrid.plugin.NodeCall;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Carries out one {@link CoordinatorTask} on the shard's primary (sent with {@code affinityCall}). */
-final class CoordinatorJob implements IgniteCallable<String> {
+/** Carries out one {@link CoordinatorTask} on the shard's primary. */
+final class CoordinatorJob implements NodeCall<String> {
     private static final long serialVersionUID = 1L;
 
     private final CoordinatorTask task;
-
-    @IgniteInstanceResource
-    private transient Ignite ignite;
 
     CoordinatorJob(CoordinatorTask task) {
         this.task = task;
     }
 
-    @Override public String call() {
+    @Override public String call(Ignite ignite) {
         Vecgrid vg = Vecgrid.local(ignite);
         CollectionMeta meta = vg.metaStore().meta(task.collection());
         if (meta == null || !meta.uid().equals(task.uid()))

@@ -3,6 +3,8 @@ package io.vecgrid.coordinator;
 import io.vecgrid.collection.CollectionMeta;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteLogger;
+import io.vecgrid.plugin.NodeCall;
+import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.lang.IgniteFuture;
 
 import java.util.List;
@@ -10,8 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The one place coordinator tasks are carried out: each on its shard's primary, asynchronously, at most one at a
- * time per shard (a task for a shard that is busy waits for a later tick).
+ * The one place coordinator tasks are carried out: each on its shard's primary (through {@link NodeCall}, off Ignite's
+ * public pool), asynchronously, at most one at a time per shard (a task for a busy shard waits for a later tick).
  */
 final class TaskExecutor {
     private final Ignite ignite;
@@ -30,8 +32,12 @@ final class TaskExecutor {
             if (t.kind() != CoordinatorTask.Kind.SEAL)
                 log.info("Coordinator: " + t);
             try {
-                IgniteFuture<String> fut = ignite.compute().affinityCallAsync(List.of(meta.rowsCache()), t.shard(),
-                    new CoordinatorJob(t));
+                ClusterNode primary = ignite.affinity(meta.rowsCache()).mapPartitionToNode(t.shard());
+                if (primary == null) {
+                    busy.remove(t.shardKey());
+                    continue;
+                }
+                IgniteFuture<String> fut = NodeCall.callOnAsync(ignite, primary, new CoordinatorJob(t));
                 fut.listen(f -> {
                     busy.remove(t.shardKey());
                     try {

@@ -291,6 +291,9 @@ public final class Sealer {
             }
             if (now - start > SERVICEABLE_TIMEOUT_MILLIS)
                 return false;
+            CollectionMeta cur = metaStore.meta(meta.name());
+            if (cur == null || cur.generation(meta.uid()) == null || cur.state() == CollectionState.DROPPING)
+                return false;
             try {
                 Thread.sleep(20);
             }
