@@ -1,0 +1,99 @@
+package io.vecgrid.search;
+
+import io.vecgrid.Oracle;
+import io.vecgrid.TestCluster;
+import io.vecgrid.TestRows;
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.Consistency;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.Metric;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
+import io.vecgrid.api.SearchTimeoutException;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VectorRow;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Per-request timeout, EVENTUALLY consistency and nq > 1 output fields, on two real nodes. */
+class SearchOptionsTest {
+    private static final int DIM = 8;
+
+    private static TestCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(500)))
+            .configure("s1", c -> TestCluster.noRewrites(c.setSealRows(500).setTestSearchDelayMillis(1500))).startServers(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void timeoutEventualConsistencyAndFields() {
+        VectorGrid vg = Vecgrid.of(cluster.node("s0"));
+        vg.createCollection(CollectionSpec.builder("opt").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .scalarField("tag", io.vecgrid.api.ScalarType.LONG).shards(2).replicas(1).build());
+        Map<Long, float[]> live = new HashMap<>();
+        List<VectorRow> rows = TestRows.rows(0, 2000, DIM).stream()
+            .map(r -> new VectorRow(r.pk(), r.vector(), Map.of("tag", r.pk() % 10))).toList();
+        vg.insert("opt", rows.subList(0, 1000));
+        vg.insert("opt", rows.subList(1000, 2000));
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        vg.flush("opt");
+        float[][] qs = {TestRows.vector(77_777, DIM), TestRows.vector(88_888, DIM), TestRows.vector(99_999, DIM)};
+
+        // With one replica every search needs the slow node: a 300 ms timeout is exceeded and said so.
+        SearchTimeoutException e = assertThrows(SearchTimeoutException.class,
+            () -> vg.search(SearchRequest.builder("opt", qs, 5).timeoutMillis(300).build()));
+        assertEquals("search of collection 'opt' did not complete within 300 ms; raise the request's timeout or look " +
+            "for slow nodes", e.getMessage());
+
+        // A generous timeout: exact, nq = 3, with the requested field and vector.
+        Oracle oracle = new Oracle(Metric.L2, live);
+        SearchResult r = vg.search(SearchRequest.builder("opt", qs, 5).timeoutMillis(30_000)
+            .outputFields(List.of("tag", "vector")).build());
+        assertEquals(3, r.hits().size());
+        for (int q = 0; q < qs.length; q++) {
+            oracle.assertExact(qs[q], 5, r.hits(q), null, "query " + q);
+            r.hits(q).forEach(h -> {
+                assertEquals(h.pk() % 10, h.fields().get("tag"));
+                assertTrue(java.util.Arrays.equals(live.get(h.pk()), h.vector()));
+            });
+        }
+
+        // EVENTUALLY sees growing rows too once they settle; STRONG sees them at once.
+        List<VectorRow> fresh = TestRows.rows(50_000, 100, DIM).stream().map(x -> new VectorRow(x.pk(), x.vector())).toList();
+        vg.insert("opt", fresh);
+        fresh.forEach(x -> live.put(x.pk(), x.vector()));
+        Oracle after = new Oracle(Metric.L2, live);
+        SearchResult strong = vg.search(SearchRequest.builder("opt", qs, 5).timeoutMillis(30_000).build());
+        for (int q = 0; q < qs.length; q++)
+            after.assertExact(qs[q], 5, strong.hits(q), null, "STRONG query " + q);
+        TestCluster.awaitTrue("EVENTUALLY to see the settled rows", () -> {
+            SearchResult ev = vg.search(SearchRequest.builder("opt", qs, 5).timeoutMillis(30_000)
+                .consistency(Consistency.EVENTUALLY).build());
+            try {
+                for (int q = 0; q < qs.length; q++)
+                    after.assertExact(qs[q], 5, ev.hits(q), null, "EVENTUALLY query " + q);
+                return true;
+            }
+            catch (AssertionError notYet) {
+                return false;
+            }
+        }, 30_000);
+    }
+}
