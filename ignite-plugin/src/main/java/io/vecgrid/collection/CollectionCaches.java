@@ -36,6 +36,7 @@ public final class CollectionCaches {
 
         CacheConfiguration<Object, Object> rows = base(meta.rowsCache(), backups, meta.spec().shards());
         rows.setInterceptor(new RowsInterceptor(meta.rowsCache(), meta.spec().vectorField(), scalarNames(meta)));
+        io.vecgrid.sql.CollectionTables.configure(rows, meta);
 
         CacheConfiguration<Object, Object> segments = base(meta.segmentsCache(), backups, meta.segmentSlots());
         segments.setGroupName(meta.segmentGroup());

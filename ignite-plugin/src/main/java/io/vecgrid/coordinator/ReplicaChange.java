@@ -221,6 +221,8 @@ public final class ReplicaChange {
                     tx.commit();
                 }
                 ignite.destroyCaches(List.of(old.rowsCache(), old.segmentsCache(), old.deletesCache()));
+                // Ignite allows one table per name: the new generation's table is attached once the old one is gone.
+                io.vecgrid.sql.CollectionTables.attach(ignite, next);
             }
             catch (Exception e) {
                 log.warning("Failed to drop the retired caches of collection '" + old.name() + "': " + e, e);

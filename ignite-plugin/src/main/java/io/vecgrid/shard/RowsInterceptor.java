@@ -32,6 +32,23 @@ public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Objec
         this.scalarFields = scalarFields.clone();
     }
 
+    /**
+     * Cancels a write that did not come from vecgrid's write path (an SQL INSERT/UPDATE on the collection's table, or
+     * a plain cache put): it would bypass validation, versions and delete marks. The interceptor runs inside the
+     * commit, where an exception is a heuristic failure that stops the node (checked on 2.17), so the write is
+     * dropped and a warning logged instead.
+     */
+    @Override public Object onBeforePut(Cache.Entry<Object, Object> entry, Object newVal) {
+        if (newVal instanceof BinaryObject && ((BinaryObject)newVal).hasField(RowCodec.VERSION))
+            return newVal;
+        if (ignite != null) {
+            ignite.log().getLogger(RowsInterceptor.class).warning("Ignored a write to " + cacheName + " that did not " +
+                "come from vecgrid (key " + entry.getKey() + "): collection rows are written only through vecgrid's " +
+                "insert, upsert and delete; the SQL table is read-only");
+        }
+        return null;
+    }
+
     @Override public void onAfterPut(Cache.Entry<Object, Object> entry) {
         GrowingRegistry reg = registry();
         if (reg == null)

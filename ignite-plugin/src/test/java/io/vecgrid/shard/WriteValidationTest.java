@@ -24,6 +24,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One test per bad input: each asserts the exact message and that nothing changed (row count and the rows of the
@@ -163,6 +164,16 @@ class WriteValidationTest {
         assertRejected(CollectionNotFoundException.class, "collection 'nope' does not exist", () -> vg.count("nope"));
         assertRejected(CollectionNotFoundException.class, "collection 'nope' does not exist", () -> vg.delete("nope", 1));
         assertRejected(CollectionNotFoundException.class, "collection 'nope' does not exist", () -> vg.flush("nope"));
+    }
+
+    @Test
+    void writesAroundTheWritePathAreRejected() {
+        io.vecgrid.collection.CollectionMeta meta = Vecgrid.local(cluster.node("s1")).metaStore().meta("v");
+        org.apache.ignite.binary.BinaryObject bare = cluster.node("s1").binary().builder(meta.rowType())
+            .setField("vector", new float[DIM]).build();
+        // Cancelled by the rows cache's interceptor: the row never lands (checked in nothingChanged too).
+        cluster.node("s1").cache(meta.rowsCache()).withKeepBinary().put(RowKey.of(1000, 2), bare);
+        assertTrue(vg.get("v", new long[] {1000}, null).isEmpty(), "a write around the write path is dropped");
     }
 
     @Test
