@@ -140,8 +140,7 @@ public final class ReplicaChange {
             java.util.Comparator.comparingInt(io.vecgrid.shard.RowKey::shard).thenComparingLong(io.vecgrid.shard.RowKey::pk));
         try (QueryCursor<Cache.Entry<Object, BinaryObject>> cur = from.query(new ScanQuery<>())) {
             for (Cache.Entry<Object, BinaryObject> e : cur) {
-                BinaryObject k = (BinaryObject)e.getKey();
-                batch.put(new io.vecgrid.shard.RowKey(k.<Long>field("pk"), k.<Integer>field("shard")), codec.recode(e.getValue()));
+                batch.put(io.vecgrid.shard.RowKey.from(e.getKey()), codec.recode(e.getValue()));
                 if (batch.size() >= COPY_BATCH) {
                     to.putAll(batch);
                     batch.clear();
@@ -171,8 +170,7 @@ public final class ReplicaChange {
             java.util.Comparator.comparingLong(DeleteKey::segmentId).thenComparingLong(DeleteKey::pk));
         try (QueryCursor<Cache.Entry<Object, Object>> cur = from.query(new ScanQuery<>())) {
             for (Cache.Entry<Object, Object> e : cur) {
-                BinaryObject k = (BinaryObject)e.getKey();
-                batch.put(new DeleteKey(k.<Long>field("segmentId"), k.<Long>field("pk"), k.<Integer>field("slot")), e.getValue());
+                batch.put(DeleteKey.from(e.getKey()), e.getValue());
                 if (batch.size() >= COPY_BATCH) {
                     to.putAll(batch);
                     batch.clear();

@@ -1,5 +1,6 @@
 package io.vecgrid.segment;
 
+import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.affinity.AffinityKeyMapped;
 
 /**
@@ -18,6 +19,14 @@ public final class DeleteKey {
         this.segmentId = segmentId;
         this.pk = pk;
         this.slot = slot;
+    }
+
+    /** @return the key, whether given deserialized or as a binary object (keep-binary caches and interceptors). */
+    public static DeleteKey from(Object key) {
+        if (key instanceof DeleteKey)
+            return (DeleteKey)key;
+        BinaryObject b = (BinaryObject)key;
+        return new DeleteKey(b.<Long>field("segmentId"), b.<Long>field("pk"), b.<Integer>field("slot"));
     }
 
     public long segmentId() {

@@ -2,7 +2,6 @@ package io.vecgrid.segment;
 
 import io.vecgrid.Vecgrid;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.CacheInterceptorAdapter;
 import org.apache.ignite.resources.IgniteInstanceResource;
 
@@ -30,12 +29,7 @@ public final class DeletesInterceptor extends CacheInterceptorAdapter<Object, Ob
         Vecgrid vg = Vecgrid.localOrNull(ignite);
         if (vg == null)
             return;
-        Object key = entry.getKey();
-        if (key instanceof DeleteKey)
-            vg.segments().onDelete(segmentsCache, ((DeleteKey)key).segmentId(), ((DeleteKey)key).pk());
-        else {
-            BinaryObject b = (BinaryObject)key;
-            vg.segments().onDelete(segmentsCache, b.<Long>field("segmentId"), b.<Long>field("pk"));
-        }
+        DeleteKey key = DeleteKey.from(entry.getKey());
+        vg.segments().onDelete(segmentsCache, key.segmentId(), key.pk());
     }
 }

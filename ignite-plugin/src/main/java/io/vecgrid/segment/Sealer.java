@@ -19,7 +19,6 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteLogger;
 import org.apache.ignite.binary.BinaryObject;
-import org.apache.ignite.cache.CachePeekMode;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.transactions.Transaction;
 import org.apache.ignite.transactions.TransactionConcurrency;
@@ -260,9 +259,9 @@ public final class Sealer {
             TreeMap<DeleteKey, Boolean> marks = new TreeMap<>(Comparator.comparingLong(DeleteKey::pk));
             try (QueryCursor<Cache.Entry<Object, Object>> cur = deletes.query(new ScanQuery<>().setPartition(s.slot()))) {
                 for (Cache.Entry<Object, Object> e : cur) {
-                    BinaryObject k = (BinaryObject)e.getKey();
-                    if (k.<Long>field("segmentId") == s.id())
-                        marks.put(new DeleteKey(s.id(), k.<Long>field("pk"), s.slot()), Boolean.TRUE);
+                    DeleteKey k = DeleteKey.from(e.getKey());
+                    if (k.segmentId() == s.id())
+                        marks.put(k, Boolean.TRUE);
                 }
             }
             if (!marks.isEmpty())

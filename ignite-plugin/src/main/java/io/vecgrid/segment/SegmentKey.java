@@ -1,5 +1,6 @@
 package io.vecgrid.segment;
 
+import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.affinity.AffinityKeyMapped;
 
 /** Key of a sealed segment in a collection's segments cache; the affinity slot is its partition. */
@@ -12,6 +13,14 @@ public final class SegmentKey {
     public SegmentKey(long segmentId, int slot) {
         this.segmentId = segmentId;
         this.slot = slot;
+    }
+
+    /** @return the key, whether given deserialized or as a binary object (keep-binary caches and interceptors). */
+    public static SegmentKey from(Object key) {
+        if (key instanceof SegmentKey)
+            return (SegmentKey)key;
+        BinaryObject b = (BinaryObject)key;
+        return new SegmentKey(b.<Long>field("segmentId"), b.<Integer>field("slot"));
     }
 
     public long segmentId() {

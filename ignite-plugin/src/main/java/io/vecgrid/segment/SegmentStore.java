@@ -6,7 +6,6 @@ import io.vecgrid.shard.LocalPartitions;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteLogger;
-import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.CachePeekMode;
 import org.apache.ignite.cache.query.QueryCursor;
 import org.apache.ignite.cache.query.ScanQuery;
@@ -197,10 +196,9 @@ public final class SegmentStore {
         try (QueryCursor<Cache.Entry<Object, Object>> cur = deletes.withKeepBinary().query(
             new ScanQuery<Object, Object>().setPartition(seg.slot()).setLocal(true))) {
             for (Cache.Entry<Object, Object> e : cur) {
-                Object k = e.getKey();
-                long sid = k instanceof DeleteKey ? ((DeleteKey)k).segmentId() : ((BinaryObject)k).<Long>field("segmentId");
-                if (sid == seg.id())
-                    seg.markDeleted(k instanceof DeleteKey ? ((DeleteKey)k).pk() : ((BinaryObject)k).<Long>field("pk"));
+                DeleteKey k = DeleteKey.from(e.getKey());
+                if (k.segmentId() == seg.id())
+                    seg.markDeleted(k.pk());
             }
         }
     }

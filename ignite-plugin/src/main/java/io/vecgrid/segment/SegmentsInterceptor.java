@@ -2,7 +2,6 @@ package io.vecgrid.segment;
 
 import io.vecgrid.Vecgrid;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.CacheInterceptorAdapter;
 import org.apache.ignite.resources.IgniteInstanceResource;
 
@@ -39,10 +38,10 @@ public final class SegmentsInterceptor extends CacheInterceptorAdapter<Object, O
     }
 
     static long segmentId(Object key) {
-        return key instanceof SegmentKey ? ((SegmentKey)key).segmentId() : ((BinaryObject)key).<Long>field("segmentId");
+        return SegmentKey.from(key).segmentId();
     }
 
     static int slot(Object key) {
-        return key instanceof SegmentKey ? ((SegmentKey)key).slot() : ((BinaryObject)key).<Integer>field("slot");
+        return SegmentKey.from(key).slot();
     }
 }

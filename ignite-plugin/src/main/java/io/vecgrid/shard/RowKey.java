@@ -1,5 +1,6 @@
 package io.vecgrid.shard;
 
+import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.affinity.AffinityKeyMapped;
 
 /**
@@ -15,6 +16,14 @@ public final class RowKey {
     public RowKey(long pk, int shard) {
         this.pk = pk;
         this.shard = shard;
+    }
+
+    /** @return the key, whether given deserialized or as a binary object (keep-binary caches and interceptors). */
+    public static RowKey from(Object key) {
+        if (key instanceof RowKey)
+            return (RowKey)key;
+        BinaryObject b = (BinaryObject)key;
+        return new RowKey(b.<Long>field("pk"), b.<Integer>field("shard"));
     }
 
     /** @return the key of {@code pk} in a collection of {@code shards} shards. */

@@ -81,8 +81,6 @@ public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Objec
     }
 
     static int shardOf(Object key) {
-        if (key instanceof RowKey)
-            return ((RowKey)key).shard();
-        return ((BinaryObject)key).<Integer>field("shard");
+        return RowKey.from(key).shard();
     }
 }

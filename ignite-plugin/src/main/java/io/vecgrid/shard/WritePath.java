@@ -235,9 +235,7 @@ public final class WritePath {
 
     /** @return primary key of a rows-cache key, whether deserialized or binary. */
     public static long pkOf(Object key) {
-        if (key instanceof RowKey)
-            return ((RowKey)key).pk();
-        return ((BinaryObject)key).<Long>field("pk");
+        return RowKey.from(key).pk();
     }
 
     private Transaction txStart(int size) {

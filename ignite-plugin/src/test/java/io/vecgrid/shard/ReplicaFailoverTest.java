@@ -37,7 +37,7 @@ class ReplicaFailoverTest {
 
     @BeforeAll
     static void start() {
-        cluster = new TestCluster().configure(c -> c.setSealRows(4000)).regionBytes(128L << 20).startServers(3);
+        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(4000))).regionBytes(128L << 20).startServers(3);
         VectorGrid vg = Vecgrid.of(cluster.node("s0"));
         vg.createCollection(CollectionSpec.builder("fo").dimension(DIM).index(IndexSpec.flat())
             .scalarField("tag", ScalarType.LONG).scalarField("name", ScalarType.STRING).shards(4).replicas(2).build());
