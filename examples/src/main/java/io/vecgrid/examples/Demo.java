@@ -82,6 +82,7 @@ public final class Demo {
             System.out.printf("Sealed into HNSW segments in %.1f s: %s%n", (System.nanoTime() - start) / 1e9,
                 vg.describeCollection("fashion"));
             printReplicas(vg.replicas("fashion"));
+            printMemory(cluster.nodes(), rows, 2, dim);
 
             search(cluster.nodes(), qs, queries, dim, truth, "all three nodes up");
 
@@ -114,6 +115,23 @@ public final class Demo {
         double secs = (System.nanoTime() - start) / 1e9;
         System.out.printf("%s: %d searches through %d routers, recall@10 = %.4f, %.0f searches/s, %d failovers, 0 failed%n",
             what, queries, routers.size(), GroundTruth.recall(truth, found, 10), queries / secs, retries);
+    }
+
+    /**
+     * Memory per vector per copy: off-heap (rows cache + segment entries, from the data regions) and heap (loaded
+     * segment copies with their indexes, from the vecgrid metrics), summed over the nodes and divided by rows × copies.
+     */
+    private static void printMemory(List<Ignite> nodes, int rows, int copies, int dim) {
+        long offHeap = 0;
+        long heap = 0;
+        for (Ignite ig : nodes) {
+            offHeap += ig.dataRegionMetrics("default").getTotalUsedSize();
+            heap += Vecgrid.local(ig).segments().loadedBytes();
+        }
+        double per = (double)rows * copies;
+        System.out.printf("Memory per vector per copy: %.0f bytes off-heap (rows cache + segment entry, incl. Ignite's " +
+            "overhead), %.0f bytes on-heap (loaded copy + index); the raw vector is %d bytes%n", offHeap / per, heap / per,
+            4 * dim);
     }
 
     private static void printReplicas(ReplicaInfo info) {

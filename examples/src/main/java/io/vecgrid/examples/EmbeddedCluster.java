@@ -40,7 +40,8 @@ public final class EmbeddedCluster implements AutoCloseable {
                 .setClientConnectorConfiguration(new ClientConnectorConfiguration().setHost("127.0.0.1").setPort(10800)
                     .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(100)))
                 .setDataStorageConfiguration(new DataStorageConfiguration().setDefaultDataRegionConfiguration(
-                    new DataRegionConfiguration().setMaxSize(regionBytes).setInitialSize(Math.min(regionBytes, 256L << 20))))
+                    new DataRegionConfiguration().setMaxSize(regionBytes).setInitialSize(Math.min(regionBytes, 256L << 20))
+                        .setMetricsEnabled(true)))
                 .setMetricsLogFrequency(0)
                 .setPluginProviders(new VecgridPluginProvider(vecgrid))));
         }
