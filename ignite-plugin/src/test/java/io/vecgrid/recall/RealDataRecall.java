@@ -1,0 +1,119 @@
+package io.vecgrid.recall;
+
+import io.vecgrid.SegmentInspector;
+import io.vecgrid.TestCluster;
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.SearchHit;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VectorRow;
+import io.vecgrid.collection.SegmentRef;
+import io.vecgrid.dataset.Dataset;
+import io.vecgrid.dataset.GroundTruth;
+import org.apache.ignite.Ignite;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Recall on a real data set through the whole collection path: a collection with the default HNSW index
+ * ({@link IndexSpec#hnsw()}), two shards and two in-memory replicas, the first {@code n} base vectors inserted in
+ * batches (primary key = position in the base file), flushed into several sealed segments, then searched by the
+ * router of every server node in turn and compared with exact ground truth computed on the same subset.
+ */
+final class RealDataRecall {
+    static final int K = 10;
+    private static final int INSERT_BATCH = 1000;
+    /** Queries per search request (nq). */
+    private static final int SEARCH_BATCH = 50;
+
+    private final TestCluster cluster;
+    private final Dataset ds;
+    private final String name;
+    private final int n;
+    private final float[][] queries;
+    private final int[][] truth;
+
+    /** Loads the subset and its exact ground truth, creates the collection, inserts and flushes. */
+    RealDataRecall(TestCluster cluster, Dataset ds, String name, int n, int q) {
+        this.cluster = cluster;
+        this.ds = ds;
+        this.name = name;
+        this.n = n;
+        long t0 = System.nanoTime();
+        float[] base = ds.loadBase(n);
+        float[] flatQueries = ds.loadQueries(q);
+        queries = new float[q][];
+        for (int i = 0; i < q; i++)
+            queries[i] = Arrays.copyOfRange(flatQueries, i * ds.dim(), (i + 1) * ds.dim());
+        truth = ds.groundTruth(n, q, K);
+        log("loaded %d x %d-d base, %d queries and exact top-%d (%s) in %d ms", n, ds.dim(), q, K, ds.metric(), ms(t0));
+
+        VectorGrid vg = Vecgrid.of(cluster.any());
+        t0 = System.nanoTime();
+        vg.createCollection(CollectionSpec.builder(name).dimension(ds.dim()).metric(ds.metric()).index(IndexSpec.hnsw())
+            .shards(2).replicas(2).build());
+        for (int from = 0; from < n; from += INSERT_BATCH) {
+            List<VectorRow> rows = new ArrayList<>(INSERT_BATCH);
+            for (int i = from; i < Math.min(n, from + INSERT_BATCH); i++)
+                rows.add(new VectorRow(i, Arrays.copyOfRange(base, i * ds.dim(), (i + 1) * ds.dim())));
+            assertEquals(rows.size(), vg.insert(name, rows));
+        }
+        long inserted = ms(t0);
+        t0 = System.nanoTime();
+        vg.flush(name);
+        log("inserted %d rows in %d ms, flushed (sealed and indexed) in %d ms", n, inserted, ms(t0));
+        assertEquals(n, vg.count(name));
+    }
+
+    /** @return the target's segments, after checking that they hold every row once and that there are several. */
+    List<SegmentRef> segments(int minSegments) {
+        List<SegmentRef> segs = new SegmentInspector(cluster.any(), name).target().segments();
+        int rows = segs.stream().mapToInt(SegmentRef::rows).sum();
+        assertEquals(n, rows, "sealed rows in the target: " + segs);
+        assertTrue(segs.size() >= minSegments, "at least " + minSegments + " sealed segments: " + segs);
+        return segs;
+    }
+
+    /**
+     * Searches every query through {@code router} with {@code ef} (0: the collection's default) and checks that each
+     * request searched every sealed segment once.
+     *
+     * @return recall@{@value #K} against the exact ground truth.
+     */
+    double recall(Ignite router, int ef, int segments) {
+        int[][] found = new int[queries.length][];
+        for (int from = 0; from < queries.length; from += SEARCH_BATCH) {
+            float[][] batch = Arrays.copyOfRange(queries, from, Math.min(queries.length, from + SEARCH_BATCH));
+            SearchResult r = Vecgrid.of(router).search(SearchRequest.builder(name, batch, K).ef(ef).diagnostics(true).build());
+            assertTrue(!r.partial(), "complete result");
+            assertEquals(segments, r.diagnostics().segmentNodes().size(), "every sealed segment searched once");
+            for (int i = 0; i < batch.length; i++) {
+                List<SearchHit> hits = r.hits(i);
+                assertEquals(K, hits.size(), "query " + (from + i) + " got " + K + " hits");
+                found[from + i] = hits.stream().mapToInt(h -> Math.toIntExact(h.pk())).toArray();
+            }
+        }
+        return GroundTruth.recall(truth, found, K);
+    }
+
+    /** Drops the collection (before the cluster stops, so no node has segment work left). */
+    void drop() {
+        Vecgrid.of(cluster.any()).dropCollection(name);
+    }
+
+    static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    static void log(String fmt, Object... args) {
+        System.out.printf("[recall] " + fmt + "%n", args);
+    }
+}
