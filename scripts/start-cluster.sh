@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts N (default 3) vecgrid server nodes in the background on this machine and waits until they
-# form one cluster. Logs: logs/vecgrid-nodeK.log; PIDs: work/nodeK.pid. Stop with scripts/stop-cluster.sh.
+# form one cluster. Logs: logs/vecgrid-nodeK.log; PIDs: run/nodeK.pid. Stop with scripts/stop-cluster.sh.
 #   scripts/start-cluster.sh [N] [CONFIG_XML]
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -8,10 +8,10 @@ source "$(dirname "$0")/env.sh"
 n="${1:-3}"
 config="${2:-$VECGRID_HOME/config/default-config.xml}"
 vecgrid_node_classpath >/dev/null
-mkdir -p "$VECGRID_HOME/logs" "$VECGRID_HOME/work"
+mkdir -p "$VECGRID_HOME/logs" "$VECGRID_HOME/run"
 for i in $(seq 1 "$n"); do
     nohup "$VECGRID_HOME/scripts/start-node.sh" "$config" "node$i" > "$VECGRID_HOME/logs/node$i.out" 2>&1 &
-    echo $! > "$VECGRID_HOME/work/node$i.pid"
+    echo $! > "$VECGRID_HOME/run/node$i.pid"
     echo "started node$i (pid $!)"
 done
 for _ in $(seq 1 120); do

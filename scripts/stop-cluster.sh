@@ -2,7 +2,7 @@
 # Stops the nodes started by scripts/start-cluster.sh.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
-for f in "$VECGRID_HOME"/work/node*.pid; do
+for f in "$VECGRID_HOME"/run/node*.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")
     pkill -TERM -P "$pid" 2>/dev/null; kill -TERM "$pid" 2>/dev/null && echo "stopped $(basename "$f" .pid) (pid $pid)"
