@@ -10,12 +10,14 @@ config="${2:-$VECGRID_HOME/config/default-config.xml}"
 vecgrid_node_classpath >/dev/null
 mkdir -p "$VECGRID_HOME/logs" "$VECGRID_HOME/run"
 for i in $(seq 1 "$n"); do
+    # A node's log from an earlier run would answer the readiness check below: keep it aside.
+    [ -f "$VECGRID_HOME/logs/vecgrid-node$i.log" ] && mv "$VECGRID_HOME/logs/vecgrid-node$i.log" "$VECGRID_HOME/logs/vecgrid-node$i.log.prev"
     nohup "$VECGRID_HOME/scripts/start-node.sh" "$config" "node$i" > "$VECGRID_HOME/logs/node$i.out" 2>&1 &
     echo $! > "$VECGRID_HOME/run/node$i.pid"
     echo "started node$i (pid $!)"
 done
 for _ in $(seq 1 120); do
-    count=$(grep -h "Topology snapshot \[ver=" "$VECGRID_HOME"/logs/vecgrid-node*.log 2>/dev/null | \
+    count=$( (grep -h "Topology snapshot \[ver=" "$VECGRID_HOME"/logs/vecgrid-node*.log 2>/dev/null || true) | \
         sed -n "s/.*servers=\([0-9]*\).*/\1/p" | sort -n | tail -n 1)
     if [ "${count:-0}" -ge "$n" ]; then
         echo "cluster of $n server nodes is up (thin clients: 127.0.0.1:10800..10809)"

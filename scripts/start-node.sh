@@ -13,12 +13,11 @@ case "$config" in /*) ;; *) config="$(pwd)/$config" ;; esac
 
 cp=$(vecgrid_node_classpath)
 java=$(vecgrid_java)
-mkdir -p "$VECGRID_HOME/logs" "$VECGRID_HOME/work"
+mkdir -p "$VECGRID_HOME/logs"
 cd "$VECGRID_HOME"
 # shellcheck disable=SC2086
 exec "$java" ${VECGRID_JVM_OPTS:--Xms1g -Xmx2g} $VECGRID_JVM_OPENS \
     -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=false -DIGNITE_NO_ASCII=true \
-    -DIGNITE_WORK_DIR="$VECGRID_HOME/work" \
     -Dvecgrid.node.name="$name" -Dvecgrid.log.dir="$VECGRID_HOME/logs" \
     -Dvecgrid.log4j2="$VECGRID_HOME/config/log4j2.xml" \
     -cp "$cp" org.apache.ignite.startup.cmdline.CommandLineStartup "$config"
