@@ -15,8 +15,11 @@ public final class IndexSpec implements Serializable {
     public static final int DFLT_M = 16;
     /** Default build-time beam width. */
     public static final int DFLT_EF_CONSTRUCTION = 200;
-    /** Default search-time beam width. */
-    public static final int DFLT_EF = 64;
+    /**
+     * Default search-time beam width. 96 rather than 64: on GloVe-100 (cosine) one full default segment (8192 rows)
+     * measured recall@10 0.935 at ef 64 and 0.960 at 96, two of them 0.953 and 0.974 (issue 5 asks for 0.95).
+     */
+    public static final int DFLT_EF = 96;
     /** Upper bound of {@code m}. */
     public static final int MAX_M = 512;
     /** Upper bound of {@code efConstruction} and {@code ef}. */

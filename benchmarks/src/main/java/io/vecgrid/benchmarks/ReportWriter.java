@@ -1,0 +1,547 @@
+package io.vecgrid.benchmarks;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Turns one benchmark run's results file ({@link ResultsFile}) into docs/benchmarks.md and its recall-vs-QPS plot.
+ * Every number in the page comes from that file; the page also embeds the hand-written analysis file given with
+ * {@code --analysis} (the causes and remedies of any shortfall, which numbers alone cannot say).
+ *
+ * <p>Noise: the machine is shared, so every engine ran its sweep once per round, rounds interleaved, and the page
+ * reports for each (engine, ef) the best QPS over the rounds; the headline ratios are given both best-vs-best and
+ * as the median of the per-round ratios.
+ *
+ * <p>Usage: {@code ReportWriter --results R --md docs/benchmarks.md --png docs/benchmarks/x.png [--analysis F]
+ * [--meta key=value]...}
+ */
+public final class ReportWriter {
+    /** Recall at which the QPS goal is stated (issue 5). */
+    static final double RECALL_GOAL = 0.975;
+    /** Flat scan goal: this share of one core's measured bandwidth. */
+    static final double SCAN_GOAL = 0.85;
+
+    private static final Map<String, String> NAMES = new LinkedHashMap<>();
+
+    static {
+        NAMES.put("vecgrid-jdk25", "vecgrid segment HNSW (jvector), JDK 25");
+        NAMES.put("vecgrid-jdk21", "vecgrid segment HNSW (jvector), JDK 21");
+        NAMES.put("vecgrid-jdk17", "vecgrid segment HNSW (jvector), JDK 17");
+        NAMES.put("hnswlib-native", "hnswlib C++ (g++ -O3 -march=native)");
+        NAMES.put("hnswlib-debian", "hnswlib (Debian python3-hnswlib)");
+        NAMES.put("faiss-hnsw", "FAISS IndexHNSWFlat (Debian python3-faiss)");
+        NAMES.put("faiss-flat", "FAISS IndexFlatL2 (Debian python3-faiss)");
+        NAMES.put("cpp-probe", "C++ streaming sum");
+    }
+
+    private final Map<String, String> meta;
+    /** engine -> ef -> per-round (recall, qps). */
+    private final Map<String, TreeMap<Integer, List<double[]>>> search = new LinkedHashMap<>();
+    /** engine -> ef -> {scored per query, ns search, ns one row, ns with memory parallelism}, best (least) of rounds. */
+    private final Map<String, TreeMap<Integer, double[]>> cost = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> scan = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> probe = new LinkedHashMap<>();
+    private final Map<String, double[]> build = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> info = new LinkedHashMap<>();
+    /** engine -> ef -> round -> qps. */
+    private final Map<String, Map<Integer, Map<String, Double>>> byRound = new HashMap<>();
+
+    private ReportWriter(List<String[]> rows, Map<String, String> meta) {
+        this.meta = meta;
+        for (String[] r : rows) {
+            switch (r[0]) {
+                case "search": {
+                    int ef = Integer.parseInt(r[3]);
+                    double recall = Double.parseDouble(r[4]);
+                    double qps = Double.parseDouble(r[5]);
+                    double cpuQps = r.length > 6 ? Double.parseDouble(r[6]) : qps;
+                    search.computeIfAbsent(r[1], e -> new TreeMap<>()).computeIfAbsent(ef, e -> new ArrayList<>())
+                        .add(new double[] {recall, qps, cpuQps});
+                    byRound.computeIfAbsent(r[1], e -> new HashMap<>()).computeIfAbsent(ef, e -> new HashMap<>())
+                        .put(r[2], cpuQps);
+                    break;
+                }
+                case "cost": {
+                    double[] c = {Double.parseDouble(r[4]), Double.parseDouble(r[5]), Double.parseDouble(r[6]),
+                        Double.parseDouble(r[7])};
+                    cost.computeIfAbsent(r[1], e -> new TreeMap<>()).merge(Integer.parseInt(r[3]), c,
+                        (x, y) -> new double[] {x[0], Math.min(x[1], y[1]), Math.min(x[2], y[2]), Math.min(x[3], y[3])});
+                    break;
+                }
+                case "scan":
+                    scan.computeIfAbsent(r[1], e -> new LinkedHashMap<>()).put(r[2], Double.parseDouble(r[3]));
+                    break;
+                case "probe":
+                    probe.computeIfAbsent(r[1], e -> new LinkedHashMap<>()).put(r[2], Double.parseDouble(r[3]));
+                    break;
+                case "build":
+                    build.put(r[1], new double[] {Double.parseDouble(r[2]), Double.parseDouble(r[3]),
+                        r.length > 4 ? Double.parseDouble(r[4]) : Double.NaN});
+                    break;
+                case "info":
+                    info.computeIfAbsent(r[1], e -> new LinkedHashMap<>()).put(r[2], r[3]);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path results = null;
+        Path md = null;
+        Path png = null;
+        Path analysis = null;
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--results": results = Paths.get(args[i + 1]); break;
+                case "--md": md = Paths.get(args[i + 1]); break;
+                case "--png": png = Paths.get(args[i + 1]); break;
+                case "--analysis": analysis = Paths.get(args[i + 1]); break;
+                case "--meta": {
+                    String kv = args[i + 1];
+                    int eq = kv.indexOf('=');
+                    meta.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    break;
+                }
+                default: throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (results == null || md == null || png == null)
+            throw new IllegalArgumentException("usage: ReportWriter --results R --md MD --png PNG [--analysis F] [--meta k=v]...");
+        ReportWriter w = new ReportWriter(ResultsFile.read(results), meta);
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        w.plot(png);
+        String analysisText = analysis != null && Files.isRegularFile(analysis) ? Files.readString(analysis) : null;
+        String page = w.markdown(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString(), analysisText);
+        Files.writeString(md, page, StandardCharsets.UTF_8);
+        System.out.println("[report] wrote " + md + " and " + png);
+    }
+
+    // ---------------------------------------------------------------- numbers
+
+    /** @return best queries per CPU-second over the rounds of one (engine, ef): the primary measure. */
+    private static double bestQps(List<double[]> runs) {
+        double b = 0;
+        for (double[] r : runs)
+            b = Math.max(b, r[2]);
+        return b;
+    }
+
+    /** @return best queries per wall-clock second over the rounds of one (engine, ef). */
+    private static double bestWallQps(List<double[]> runs) {
+        double b = 0;
+        for (double[] r : runs)
+            b = Math.max(b, r[1]);
+        return b;
+    }
+
+    private static double recallOf(List<double[]> runs) {
+        return runs.get(0)[0];
+    }
+
+    /** @return {ef, recall, best CPU qps, best wall qps} of the fastest sweep point with recall >= goal, or null. */
+    private double[] atGoal(String engine) {
+        TreeMap<Integer, List<double[]>> s = search.get(engine);
+        if (s == null)
+            return null;
+        double[] best = null;
+        for (Map.Entry<Integer, List<double[]>> e : s.entrySet()) {
+            double rec = recallOf(e.getValue());
+            double qps = bestQps(e.getValue());
+            if (rec >= RECALL_GOAL && (best == null || qps > best[2]))
+                best = new double[] {e.getKey(), rec, qps, bestWallQps(e.getValue())};
+        }
+        return best;
+    }
+
+    /**
+     * @return best QPS interpolated at exactly {@link #RECALL_GOAL}: log-linear between the last sweep point below and
+     *     the first at or above it (by ef); NaN if the sweep does not cross the goal.
+     */
+    private double interpolatedAtGoal(String engine) {
+        TreeMap<Integer, List<double[]>> s = search.get(engine);
+        if (s == null)
+            return Double.NaN;
+        double[] prev = null;
+        for (List<double[]> runs : s.values()) {
+            double rec = recallOf(runs);
+            double qps = bestQps(runs);
+            if (rec >= RECALL_GOAL) {
+                if (prev == null || prev[0] >= rec)
+                    return Double.NaN;
+                double t = (RECALL_GOAL - prev[0]) / (rec - prev[0]);
+                return Math.exp(Math.log(prev[1]) + t * (Math.log(qps) - Math.log(prev[1])));
+            }
+            prev = new double[] {rec, qps};
+        }
+        return Double.NaN;
+    }
+
+    /** Median over the rounds both engines ran of (QPS of a at its goal ef) / (QPS of b at its goal ef). */
+    private double medianRoundRatio(String a, String b) {
+        double[] ga = atGoal(a);
+        double[] gb = atGoal(b);
+        if (ga == null || gb == null)
+            return Double.NaN;
+        Map<String, Double> ra = byRound.get(a).get((int)ga[0]);
+        Map<String, Double> rb = byRound.get(b).get((int)gb[0]);
+        List<Double> ratios = new ArrayList<>();
+        for (Map.Entry<String, Double> e : ra.entrySet()) {
+            Double qb = rb.get(e.getKey());
+            if (qb != null)
+                ratios.add(e.getValue() / qb);
+        }
+        return median(ratios);
+    }
+
+    private static double median(List<Double> xs) {
+        if (xs.isEmpty())
+            return Double.NaN;
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static double best(Map<String, Double> perRound) {
+        double b = 0;
+        for (double v : perRound.values())
+            b = Math.max(b, v);
+        return b;
+    }
+
+    private List<String> vecgridEngines() {
+        List<String> res = new ArrayList<>();
+        for (String e : search.keySet()) {
+            if (e.startsWith("vecgrid-"))
+                res.add(e);
+        }
+        res.sort((x, y) -> Integer.compare(jdk(y), jdk(x)));
+        return res;
+    }
+
+    private static int jdk(String engine) {
+        return Integer.parseInt(engine.substring(engine.indexOf("jdk") + 3));
+    }
+
+    private List<String> anchorEngines() {
+        List<String> res = new ArrayList<>();
+        for (String e : NAMES.keySet()) {
+            if (!e.startsWith("vecgrid-") && search.containsKey(e))
+                res.add(e);
+        }
+        for (String e : search.keySet()) {
+            if (!e.startsWith("vecgrid-") && !res.contains(e))
+                res.add(e);
+        }
+        return res;
+    }
+
+    private static String name(String engine) {
+        if (NAMES.containsKey(engine))
+            return NAMES.get(engine);
+        if (engine.startsWith("vecgrid-jdk"))
+            return "vecgrid segment HNSW (jvector), JDK " + jdk(engine);
+        return engine;
+    }
+
+    /** One core's bandwidth: the best streaming sum measured by any probe in this run. */
+    private double bandwidth() {
+        double b = 0;
+        for (Map<String, Double> p : probe.values())
+            b = Math.max(b, best(p));
+        return b;
+    }
+
+    // ---------------------------------------------------------------- plot
+
+    private void plot(Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1100).height(700)
+            .title("Fashion-MNIST 60k x 784 (L2), one index, recall@10 vs QPS (1 search thread)")
+            .xAxisTitle("recall@10").yAxisTitle("queries per CPU-second, one search thread (log scale)").build();
+        Styler st = chart.getStyler();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
+        chart.getStyler().setMarkerSize(7);
+        chart.getStyler().setDecimalPattern("#,##0.###");
+        st.setAntiAlias(true);
+        double minRecall = 1;
+        double minQps = Double.MAX_VALUE;
+        double maxQps = 0;
+        List<String> engines = new ArrayList<>(vecgridEngines());
+        engines.addAll(anchorEngines());
+        Color[] palette = {new Color(0, 114, 178), new Color(86, 180, 233), new Color(213, 94, 0), new Color(230, 159, 0),
+            new Color(0, 158, 115), new Color(204, 121, 167)};
+        int ci = 0;
+        for (String e : engines) {
+            TreeMap<Integer, List<double[]>> s = search.get(e);
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (List<double[]> runs : s.values()) {
+                xs.add(recallOf(runs));
+                ys.add(bestQps(runs));
+                minRecall = Math.min(minRecall, recallOf(runs));
+                minQps = Math.min(minQps, bestQps(runs));
+                maxQps = Math.max(maxQps, bestQps(runs));
+            }
+            XYSeries ser = chart.addSeries(name(e), xs, ys);
+            ser.setMarker(e.startsWith("vecgrid-") ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+            ser.setLineStyle(e.startsWith("vecgrid-") ? SeriesLines.SOLID : SeriesLines.DASH_DASH);
+            ser.setLineColor(palette[ci % palette.length]);
+            ser.setMarkerColor(palette[ci % palette.length]);
+            ci++;
+        }
+        XYSeries goal = chart.addSeries("recall@10 = " + RECALL_GOAL + " (goal)", new double[] {RECALL_GOAL, RECALL_GOAL},
+            new double[] {minQps * 0.8, maxQps * 1.25});
+        goal.setMarker(SeriesMarkers.NONE);
+        goal.setLineColor(Color.GRAY);
+        goal.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 4f}, 0f));
+        chart.getStyler().setXAxisMin(Math.floor(minRecall * 100) / 100);
+        chart.getStyler().setXAxisMax(1.0);
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    // ---------------------------------------------------------------- page
+
+    private String markdown(String pngRel, String analysis) {
+        StringBuilder md = new StringBuilder();
+        String cmd = meta.getOrDefault("command", "scripts/benchmark.sh");
+        md.append("# Benchmarks\n\n");
+        md.append("<!-- Generated by ").append(cmd).append(" (io.vecgrid.benchmarks.ReportWriter) from one run; ")
+            .append("do not edit by hand: edit benchmarks/analysis.md or rerun. -->\n\n");
+        md.append("Per-segment search of vecgrid against the engines Milvus searches its segments with (hnswlib for HNSW, ")
+            .append("FAISS), measured side by side in one run on the same machine, data and parameters. Command:\n\n")
+            .append("```\n").append(cmd).append("\n```\n\n");
+
+        md.append("## Run\n\n");
+        md.append("| | |\n|---|---|\n");
+        row(md, "date", meta.get("date"));
+        row(md, "machine", meta.get("cpu"));
+        row(md, "load average before / after", meta.get("load.before") + " / " + meta.get("load.after"));
+        row(md, "data", meta.getOrDefault("data", "Fashion-MNIST") + ": " + meta.get("n") + " base vectors x 784, L2, "
+            + meta.get("nq") + " queries, exact ground truth (the data set's own, computed with vecgrid's kernel)");
+        row(md, "segment", "the whole " + meta.get("n") + "-vector base as ONE index (ann-benchmarks style, same for "
+            + "every engine); a vecgrid collection seals segments of " + meta.getOrDefault("sealRows", "8192")
+            + " rows by default, which search faster than one 60k index at the same ef");
+        row(md, "index", "HNSW, M = " + meta.get("m") + " (2M = " + 2 * Integer.parseInt(meta.getOrDefault("m", "16"))
+            + " links on level 0), efConstruction = " + meta.get("efc") + ", k = 10, ef sweep " + meta.get("efs"));
+        row(md, "search", "one thread, one query at a time, all queries per (engine, ef); " + meta.get("rounds")
+            + " interleaved rounds, best round per point. Speed is given in queries per second of process CPU time "
+            + "(all threads of the process, so GC and JIT count): on a shared machine time spent descheduled does not "
+            + "count, which wall-clock QPS cannot avoid; wall-clock ratios are given beside");
+        row(md, "build", "all " + meta.getOrDefault("cores", "?") + " cores");
+        for (String e : vecgridEngines()) {
+            Map<String, String> in = info.getOrDefault(e, Map.of());
+            row(md, name(e), in.get("java") + "; distance kernel " + in.get("kernel"));
+        }
+        for (String e : List.of("hnswlib-native", "hnswlib-debian", "faiss-hnsw", "faiss-flat")) {
+            Map<String, String> in = info.get(e);
+            if (in != null)
+                row(md, name(e), String.join("; ", in.values()).replace(" hnswlib ?", ""));
+        }
+        if (meta.containsKey("packages"))
+            row(md, "Debian packages", meta.get("packages"));
+        if (meta.containsKey("anchor.simd"))
+            row(md, "SIMD of Debian's binaries", meta.get("anchor.simd"));
+        md.append('\n');
+
+        md.append("## Goals\n\n");
+        md.append("| goal | measured | ratio | status |\n|---|---|---|---|\n");
+        String ref = search.containsKey("hnswlib-native") ? "hnswlib-native" : "hnswlib-debian";
+        double[] gRef = atGoal(ref);
+        for (String v : vecgridEngines()) {
+            double[] gv = atGoal(v);
+            for (String a : List.of("hnswlib-native", "hnswlib-debian", "faiss-hnsw")) {
+                double[] ga = atGoal(a);
+                if (ga == null || gv == null)
+                    continue;
+                double ratio = gv[2] / ga[2];
+                double med = medianRoundRatio(v, a);
+                double iv = interpolatedAtGoal(v);
+                double ia = interpolatedAtGoal(a);
+                md.append("| segment HNSW QPS at recall@10 >= ").append(RECALL_GOAL).append(" >= ").append(name(a))
+                    .append(" (").append(name(v).replace("vecgrid segment HNSW (jvector), ", "vecgrid, ")).append(") | ")
+                    .append(fmt("%.0f vs %.0f queries per CPU-second (ef %d, recall %.4f vs ef %d, recall %.4f); wall clock "
+                        + "%.0f vs %.0f QPS", gv[2], ga[2], (int)gv[0], gv[1], (int)ga[0], ga[1], gv[3], ga[3]))
+                    .append(" | ").append(fmt("**%.2f** (per-round median %.2f; wall clock %.2f; interpolated at exactly %.3f: %s)",
+                        ratio, med, gv[3] / ga[3], RECALL_GOAL,
+                        Double.isNaN(iv) || Double.isNaN(ia) ? "n/a" : fmt("%.2f", iv / ia)))
+                    .append(" | ").append(ratio >= 1 ? "met" : fmt("short by %.0f%%", 100 * (1 - ratio))).append(" |\n");
+            }
+        }
+        double bw = bandwidth();
+        for (String v : vecgridEngines()) {
+            Map<String, Double> sc = scan.get(v);
+            if (sc == null)
+                continue;
+            double s = best(sc);
+            List<Double> sameProcess = new ArrayList<>();
+            for (Map.Entry<String, Double> e : sc.entrySet()) {
+                Double p = probe.getOrDefault(v, Map.of()).get(e.getKey());
+                if (p != null)
+                    sameProcess.add(e.getValue() / p);
+            }
+            double ratio = median(sameProcess);
+            md.append("| flat scan >= ").append((int)(SCAN_GOAL * 100)).append("% of one core's bandwidth (")
+                .append(name(v).replace("vecgrid segment HNSW (jvector), ", "vecgrid FLAT, ")).append(") | ")
+                .append(fmt("scan vs streaming sum in the same process, pass by pass: %s GB/s vs %s GB/s per round; best "
+                    + "scan %.2f GB/s, best streaming sum of any probe in the run %.2f GB/s", rounds(sc),
+                    rounds(probe.getOrDefault(v, Map.of())), s, bw))
+                .append(" | ").append(fmt("**%.2f** (median of the rounds; best scan / best probe of the run %.2f)", ratio, s / bw))
+                .append(" | ").append(ratio >= SCAN_GOAL ? "met" : fmt("short by %.0f points", 100 * (SCAN_GOAL - ratio)))
+                .append(" |\n");
+        }
+        md.append('\n');
+        if (gRef != null) {
+            md.append("vecgrid across JDKs at recall@10 >= ").append(RECALL_GOAL).append(": ");
+            List<String> parts = new ArrayList<>();
+            for (String v : vecgridEngines()) {
+                double[] g = atGoal(v);
+                if (g != null)
+                    parts.add(fmt("JDK %d %.0f QPS", jdk(v), g[2]));
+            }
+            md.append(String.join(", ", parts));
+            List<String> vs = vecgridEngines();
+            if (vs.size() >= 2 && atGoal(vs.get(0)) != null && atGoal(vs.get(vs.size() - 1)) != null) {
+                md.append(fmt(" (JDK %d / JDK %d = %.2f; per-round median %.2f)", jdk(vs.get(0)), jdk(vs.get(vs.size() - 1)),
+                    atGoal(vs.get(0))[2] / atGoal(vs.get(vs.size() - 1))[2], medianRoundRatio(vs.get(0), vs.get(vs.size() - 1))));
+            }
+            md.append(".\n\n");
+        }
+
+        md.append("## Recall vs QPS\n\n");
+        md.append("![recall@10 vs QPS](").append(pngRel).append(")\n\n");
+        List<String> engines = new ArrayList<>(vecgridEngines());
+        engines.addAll(anchorEngines());
+        TreeSet<Integer> efs = new TreeSet<>();
+        for (String e : engines)
+            efs.addAll(search.get(e).keySet());
+        md.append("recall@10 / queries per CPU-second (best of the rounds) per ef; wall-clock QPS are in ")
+            .append("docs/benchmarks/results.tsv:\n\n| ef |");
+        for (String e : engines)
+            md.append(' ').append(name(e)).append(" |");
+        md.append("\n|---|");
+        for (int i = 0; i < engines.size(); i++)
+            md.append("---|");
+        md.append('\n');
+        for (int ef : efs) {
+            md.append("| ").append(ef).append(" |");
+            for (String e : engines) {
+                List<double[]> runs = search.get(e).get(ef);
+                md.append(runs == null ? " |" : fmt(" %.4f / %.0f |", recallOf(runs), bestQps(runs)));
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+
+        if (!cost.isEmpty())
+            timeSection(md);
+
+        md.append("## Build\n\n| engine | build time (s) | process CPU time (s) | threads |\n|---|---|---|---|\n");
+        for (String e : engines) {
+            double[] b = build.get(e);
+            if (b != null)
+                md.append("| ").append(name(e)).append(fmt(" | %.1f | %.1f | %d |\n", b[0], b[2], (int)b[1]));
+        }
+        md.append("\nOne build per engine on a shared machine: CPU time is the steadier of the two measures.\n\n");
+
+        md.append("## Flat scan and memory bandwidth\n\n");
+        md.append("Exact scan of the whole base for one query (nq = 1, one thread), in GB/s of vectors read, next to ")
+            .append("single-thread streaming sums over the same array measured in the same run. Best pass of each round.\n\n");
+        md.append("| measurement | round GB/s | best |\n|---|---|---|\n");
+        for (Map.Entry<String, Map<String, Double>> e : scan.entrySet()) {
+            String label = e.getKey().startsWith("vecgrid-") ? "vecgrid FLAT scan, JDK " + jdk(e.getKey()) : name(e.getKey());
+            md.append("| ").append(label).append(" | ").append(rounds(e.getValue())).append(fmt(" | %.2f |\n", best(e.getValue())));
+        }
+        for (Map.Entry<String, Map<String, Double>> e : probe.entrySet()) {
+            String label = e.getKey().startsWith("vecgrid-") ? "Java streaming sum (jdk.incubator.vector), JDK " + jdk(e.getKey())
+                : name(e.getKey());
+            md.append("| ").append(label).append(" | ").append(rounds(e.getValue())).append(fmt(" | %.2f |\n", best(e.getValue())));
+        }
+        md.append('\n');
+
+        if (analysis != null)
+            md.append(analysis.strip()).append("\n");
+        return md.toString();
+    }
+
+    /** Where a query's time goes, at each engine's ef for the recall goal (see SearchCost and hnswlib_bench cost). */
+    private void timeSection(StringBuilder md) {
+        md.append("## Where a query's time goes\n\n");
+        md.append("At each engine's ef for recall@10 >= ").append(RECALL_GOAL).append(", on 2000 queries: the rows a query ")
+            .append("scores (each a 3,136-byte vector read from memory at a random place), the time per scored row in ")
+            .append("the real search, the same distances replayed alone one row at a time, and replayed with more memory ")
+            .append("parallelism: for vecgrid a four-row interleaved distance kernel (benchmark code, not in the index yet), ")
+            .append("for hnswlib its own software prefetch of the next row. Wall clock, best of the rounds.\n\n");
+        md.append("| engine | ef | rows scored per query | ns per scored row, search | distances alone, one row at a time | ")
+            .append("distances with memory parallelism | search overhead beyond distances |\n|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, TreeMap<Integer, double[]>> e : cost.entrySet()) {
+            double[] g = atGoal(e.getKey());
+            Integer ef = g == null ? e.getValue().firstKey() : e.getValue().floorKey((int)g[0]);
+            if (ef == null)
+                ef = e.getValue().firstKey();
+            double[] c = e.getValue().get(ef);
+            md.append("| ").append(name(e.getKey())).append(fmt(" | %d | %.0f | %.0f | %.0f | %.0f (%s) | %.0f |\n", ef, c[0], c[1],
+                c[2], c[3], e.getKey().startsWith("vecgrid-") ? "4 rows interleaved" : "prefetch", c[1] - c[2]));
+        }
+        md.append('\n');
+        for (String v : vecgridEngines()) {
+            double[] g = atGoal(v);
+            TreeMap<Integer, double[]> cv = cost.get(v);
+            if (g == null || cv == null || cv.get((int)g[0]) == null)
+                continue;
+            double[] c = cv.get((int)g[0]);
+            double projected = c[1] / (c[1] - c[2] + c[3]);
+            for (String a : List.of("hnswlib-native")) {
+                double[] ga = atGoal(a);
+                if (ga != null) {
+                    md.append(fmt("Projection (%s): with four-row interleaved distances in the graph walk, a scored row would "
+                        + "cost about %.0f ns instead of %.0f, %.2f times faster, which would put segment HNSW at about %.2f "
+                        + "of %s at recall@10 >= %.3f (measured now: %.2f). A projection from the replay, not a measurement "
+                        + "of a built index.\n\n", name(v).replace("vecgrid segment HNSW (jvector), ", ""), c[1] - c[2] + c[3],
+                        c[1], projected, g[2] * projected / ga[2], name(a), RECALL_GOAL, g[2] / ga[2]));
+                }
+            }
+        }
+    }
+
+    private static String rounds(Map<String, Double> perRound) {
+        List<String> s = new ArrayList<>();
+        for (double v : perRound.values())
+            s.add(fmt("%.2f", v));
+        return String.join(", ", s);
+    }
+
+    private static void row(StringBuilder md, String k, String v) {
+        md.append("| ").append(k).append(" | ").append(v == null ? "" : v).append(" |\n");
+    }
+
+    private static String fmt(String f, Object... args) {
+        return String.format(Locale.ROOT, f, args);
+    }
+}
