@@ -49,6 +49,8 @@ public final class Vecgrid implements VectorGrid {
     private static final int FLUSH_ATTEMPTS = 5;
     /** Threads running long node work (seals, compactions, flushes) sent with {@link io.vecgrid.plugin.NodeCall}. */
     private static final int WORK_THREADS = 4;
+    /** How long a stopping node waits for each of vecgrid's thread pools, ms. */
+    private static final long STOP_WAIT_MILLIS = 10_000;
     /** Period of node upkeep (segment sweep, distribution report, routing refresh), ms. */
     private static final long MAINTENANCE_MILLIS = 100;
 
@@ -162,13 +164,30 @@ public final class Vecgrid implements VectorGrid {
         }
     }
 
+    /**
+     * Stops the node's background work and waits for it to end: Ignite calls this before it stops its caches, and a
+     * thread still writing into a cache's off-heap memory while the node stops can crash the whole JVM.
+     */
     public void stop() {
-        if (background != null)
-            background.shutdownNow();
         routing.stop();
+        List<ExecutorService> pools = new java.util.ArrayList<>(List.of(searchExecutor, workExecutor));
+        if (background != null)
+            pools.add(0, background);
+        for (ExecutorService p : pools)
+            p.shutdownNow();
         segments.stop();
-        searchExecutor.shutdownNow();
-        workExecutor.shutdownNow();
+        for (ExecutorService p : pools)
+            awaitTermination(p);
+    }
+
+    private void awaitTermination(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS))
+                log.warning("vecgrid threads did not stop within " + STOP_WAIT_MILLIS + " ms");
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return the executor of long node work (seals, compactions, flushes), apart from Ignite's pools. */

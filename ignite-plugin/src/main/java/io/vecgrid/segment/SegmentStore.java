@@ -61,8 +61,15 @@ public final class SegmentStore {
         this.onChange = onChange;
     }
 
+    /** Stops loading and waits (bounded) for a load in progress, which may be reading a cache. */
     public void stop() {
         loader.shutdownNow();
+        try {
+            loader.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return a counter that grows on every load and unload. */
