@@ -93,6 +93,12 @@ class ReplicaSearchTest {
         SegmentInspector insp = new SegmentInspector(cluster.node("s1"), name);
         assertTrue(insp.target().segments().size() >= 6, "several sealed segments: " + insp.target());
 
+        // A segment is searchable once one copy is serviceable; to see every group serve, wait for all R copies.
+        TestCluster.awaitTrue(replicas + " serviceable copies of every segment", () -> {
+            RoutingTable t = Vecgrid.local(cluster.node("s0")).routing().refresh();
+            return insp.target().segments().stream()
+                .allMatch(s -> t.copies(insp.meta().segmentsCache(), s.id()).size() == replicas);
+        }, 60_000);
         Oracle oracle = new Oracle(Metric.L2, live);
         float[][] qs = queries(12);
         Map<Integer, Integer> jobsPerGroup = new HashMap<>();

@@ -59,6 +59,12 @@ class SlowNodeAndMetricsTest {
             vg.insert("slow", rows.subList(i, i + 1000));
         rows.forEach(r -> live.put(r.pk(), r.vector()));
         vg.flush("slow");
+        // Idle nodes can take work over only from copies they have loaded: wait for both copies of every segment.
+        io.vecgrid.SegmentInspector insp = new io.vecgrid.SegmentInspector(cluster.node("s0"), "slow");
+        TestCluster.awaitTrue("two serviceable copies of every segment", () -> {
+            RoutingTable t = Vecgrid.local(cluster.node("s0")).routing().refresh();
+            return insp.target().segments().stream().allMatch(s -> t.copies(insp.meta().segmentsCache(), s.id()).size() == 2);
+        }, 60_000);
         Oracle oracle = new Oracle(Metric.L2, live);
 
         int takenFromSlow = 0;
