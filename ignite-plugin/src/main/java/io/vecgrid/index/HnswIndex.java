@@ -119,7 +119,11 @@ final class HnswIndex extends BaseIndex {
         return Math.max(k, ef > 0 ? ef : defaultEf);
     }
 
-    /** @return true when scanning the accepted rows exactly is cheaper than walking the graph. */
+    /**
+     * @return true when scanning the accepted rows exactly is cheaper than walking the graph. (A segment no larger
+     *      than the beam is always scanned: the walk would visit every row anyway, and on tiny graphs built in
+     *      parallel some rows may be unreachable.)
+     */
     private boolean exactIsCheaper(int accepted, int beam) {
         return (double)accepted * accepted <= (double)rows * beam * graph.getDegree(0);
     }
@@ -130,7 +134,7 @@ final class HnswIndex extends BaseIndex {
         if (rows == 0)
             return SearchHits.EMPTY;
         int beam = beam(k, ef);
-        if (accept != null && exactIsCheaper(AcceptedRows.estimate(accept, rows), beam))
+        if (rows <= beam || (accept != null && exactIsCheaper(AcceptedRows.estimate(accept, rows), beam)))
             return exactSearch(query, k, accept);
         Searcher s = borrow();
         try {
@@ -150,7 +154,7 @@ final class HnswIndex extends BaseIndex {
             return res;
         }
         int beam = beam(k, ef);
-        if (accept != null && exactIsCheaper(AcceptedRows.estimate(accept, rows), beam))
+        if (rows <= beam || (accept != null && exactIsCheaper(AcceptedRows.estimate(accept, rows), beam)))
             return exactSearch(queries, k, accept);
         Searcher s = borrow();
         try {
