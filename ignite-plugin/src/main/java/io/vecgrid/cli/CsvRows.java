@@ -4,11 +4,7 @@ import io.vecgrid.api.CollectionSpec;
 import io.vecgrid.api.ScalarField;
 import io.vecgrid.api.VectorRow;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,22 +18,14 @@ import java.util.Map;
  * commas and may be quoted (RFC 4180, {@code ""} for a quote inside); a record is one line. An empty scalar cell is
  * null. Blank lines are skipped.
  */
-final class CsvRows implements RowSource {
-    private final RowSchema schema;
-    private final CountingInput counted;
-    private final BufferedReader in;
-    private final long size;
-    private long line;
+final class CsvRows extends TextRows {
     private int pkCol = -1;
     private int vectorCol = -1;
     /** Scalar field of each column, {@code null} for the primary key and vector columns. */
     private ScalarField[] cols;
 
     CsvRows(Path file, CollectionSpec spec) throws IOException {
-        this.schema = new RowSchema(spec, file);
-        this.size = Files.size(file);
-        this.counted = new CountingInput(Files.newInputStream(file));
-        this.in = new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 1 << 16);
+        super(file, spec);
     }
 
     private void header() throws IOException {
@@ -125,25 +113,5 @@ final class CsvRows implements RowSource {
                 return res;
             i++; // the comma
         }
-    }
-
-    @Override public String where() {
-        return "line " + line;
-    }
-
-    @Override public long bytesRead() {
-        return counted.count();
-    }
-
-    @Override public long totalBytes() {
-        return size;
-    }
-
-    @Override public long totalRows() {
-        return -1;
-    }
-
-    @Override public void close() throws IOException {
-        in.close();
     }
 }

@@ -3,11 +3,7 @@ package io.vecgrid.cli;
 import io.vecgrid.api.CollectionSpec;
 import io.vecgrid.api.VectorRow;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,18 +12,10 @@ import java.util.Map;
  * Rows of a JSON-lines file: one object per line, e.g. {@code {"id": 7, "vector": [0.1, 0.2], "tag": 3}}, with the
  * collection's field names (primary key and vector required, scalar fields optional). Blank lines are skipped.
  */
-final class JsonRows implements RowSource {
-    private final RowSchema schema;
-    private final CountingInput counted;
-    private final BufferedReader in;
-    private final long size;
-    private long line;
+final class JsonRows extends TextRows {
 
     JsonRows(Path file, CollectionSpec spec) throws IOException {
-        this.schema = new RowSchema(spec, file);
-        this.size = Files.size(file);
-        this.counted = new CountingInput(Files.newInputStream(file));
-        this.in = new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 1 << 16);
+        super(file, spec);
     }
 
     @Override public VectorRow next() throws IOException {
@@ -66,25 +54,5 @@ final class JsonRows implements RowSource {
             fields.put(name, schema.scalar(schema.field(name, where()), e.getValue(), where()));
         }
         return new VectorRow(pk, vector, fields);
-    }
-
-    @Override public String where() {
-        return "line " + line;
-    }
-
-    @Override public long bytesRead() {
-        return counted.count();
-    }
-
-    @Override public long totalBytes() {
-        return size;
-    }
-
-    @Override public long totalRows() {
-        return -1;
-    }
-
-    @Override public void close() throws IOException {
-        in.close();
     }
 }

@@ -1,10 +1,8 @@
 package io.vecgrid.recall;
 
 import io.vecgrid.TestCluster;
-import io.vecgrid.api.IndexSpec;
 import io.vecgrid.collection.SegmentRef;
 import io.vecgrid.dataset.Datasets;
-import org.apache.ignite.Ignite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,14 +42,7 @@ class FashionMnistRecallTest {
         RealDataRecall r = new RealDataRecall(cluster, Datasets.fashionMnist(), "fmnist", BASE, QUERIES);
         List<SegmentRef> segs = r.segments(4);
         log("fashion-mnist: %d sealed segments %s", segs.size(), segs);
-        for (Ignite router : cluster.servers()) {
-            long t1 = System.nanoTime();
-            double recall = r.recall(router, 0, segs.size());
-            log("fashion-mnist: recall@%d %.4f at the default ef %d (%s), router %s, %d queries in %d ms", K, recall,
-                IndexSpec.DFLT_EF, IndexSpec.hnsw(), router.name(), QUERIES, ms(t1));
-            assertTrue(recall >= TARGET, "fashion-mnist recall@" + K + " " + recall + " < " + TARGET + " at default ef "
-                + IndexSpec.DFLT_EF + " via " + router.name());
-        }
+        r.assertRecallOnEveryRouter(segs.size(), TARGET);
         // For the record (no assertion): how recall moves with ef on the same collection.
         for (int ef : new int[] {16, 32}) {
             log("fashion-mnist: recall@%d %.4f at ef %d", K, r.recall(cluster.any(), ef, segs.size()), ef);

@@ -1,11 +1,9 @@
 package io.vecgrid.recall;
 
 import io.vecgrid.TestCluster;
-import io.vecgrid.api.IndexSpec;
 import io.vecgrid.collection.SegmentRef;
 import io.vecgrid.config.VecgridConfiguration;
 import io.vecgrid.dataset.Datasets;
-import org.apache.ignite.Ignite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,14 +48,7 @@ class GloveRecallTest {
         assertTrue(segs.stream().anyMatch(s -> s.rows() == VecgridConfiguration.DFLT_SEAL_ROWS),
             "full-size segments of " + VecgridConfiguration.DFLT_SEAL_ROWS + " rows: " + segs);
         log("glove-100: %d sealed segments %s", segs.size(), segs);
-        for (Ignite router : cluster.servers()) {
-            long t1 = System.nanoTime();
-            double recall = r.recall(router, 0, segs.size());
-            log("glove-100: recall@%d %.4f at the default ef %d (%s), router %s, %d queries in %d ms", K, recall,
-                IndexSpec.DFLT_EF, IndexSpec.hnsw(), router.name(), QUERIES, ms(t1));
-            assertTrue(recall >= TARGET, "glove-100 recall@" + K + " " + recall + " < " + TARGET + " at default ef "
-                + IndexSpec.DFLT_EF + " via " + router.name());
-        }
+        r.assertRecallOnEveryRouter(segs.size(), TARGET);
         for (int ef : new int[] {32, 64, 96, 128}) {
             log("glove-100: recall@%d %.4f at ef %d", K, r.recall(cluster.any(), ef, segs.size()), ef);
         }

@@ -104,6 +104,22 @@ final class RealDataRecall {
         return GroundTruth.recall(truth, found, K);
     }
 
+    /**
+     * Asserts recall@K at the collection's default ef through every server node as router, and logs it.
+     *
+     * @param segments number of sealed segments the search must cover.
+     */
+    void assertRecallOnEveryRouter(int segments, double target) {
+        for (Ignite router : cluster.servers()) {
+            long t1 = System.nanoTime();
+            double recall = recall(router, 0, segments);
+            log("%s: recall@%d %.4f at the default ef %d (%s), router %s, %d queries in %d ms", ds.name(), K, recall,
+                IndexSpec.DFLT_EF, IndexSpec.hnsw(), router.name(), queries.length, ms(t1));
+            assertTrue(recall >= target, ds.name() + " recall@" + K + " " + recall + " < " + target + " at default ef "
+                + IndexSpec.DFLT_EF + " via " + router.name());
+        }
+    }
+
     /** Drops the collection (before the cluster stops, so no node has segment work left). */
     void drop() {
         Vecgrid.of(cluster.any()).dropCollection(name);
