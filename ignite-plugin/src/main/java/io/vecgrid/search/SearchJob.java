@@ -126,10 +126,11 @@ final class SearchJob extends ComputeJobContinuationAdapter {
         LoadedSegment seg = vg.segments().get(meta, segmentId);
         if (seg == null || !seg.serviceable())
             return PartialHits.unavailable(segmentId, -1);
+        long start = System.nanoTime();
+        // The test delay stands for a slow node, so it counts in the latency this node reports, as real slowness would.
         long delay = vg.configuration().getTestSearchDelayMillis();
         if (delay > 0)
             Thread.sleep(delay);
-        long start = System.nanoTime();
         SearchHits[] hits = seg.search(queries, k, ef, f);
         vg.searchStats().record(System.nanoTime() - start);
         HitWriter w = new HitWriter(meta.spec(), outputFields, queries.length, hits);

@@ -33,13 +33,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SlowNodeAndMetricsTest {
     private static final int DIM = 8;
 
+    /** Test delay per segment job on the slow node. */
+    private static final long SLOW_MS = 300;
+
+    /**
+     * Rows of the collection: with 200-row segments that is 60 segments, so that even when the router already knows
+     * the slow node's latency (its cost is weighted up to 4x) it still plans more segments there than run at once
+     * ({@link SearchTask#DEPTH}), and the rest wait in its queue for the idle nodes to take.
+     */
+    private static final int ROWS = 12_000;
+
     private static TestCluster cluster;
     private static UUID slowId;
 
     @BeforeAll
     static void start() {
         cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(200)))
-            .configure("s2", c -> TestCluster.noRewrites(c.setSealRows(200).setTestSearchDelayMillis(150))).startServers(4);
+            .configure("s2", c -> TestCluster.noRewrites(c.setSealRows(200).setTestSearchDelayMillis(SLOW_MS))).startServers(4);
         slowId = cluster.node("s2").cluster().localNode().id();
     }
 
@@ -54,7 +64,7 @@ class SlowNodeAndMetricsTest {
         vg.createCollection(CollectionSpec.builder("slow").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
             .shards(2).replicas(2).build());
         Map<Long, float[]> live = new HashMap<>();
-        List<VectorRow> rows = TestRows.rows(0, 6000, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
+        List<VectorRow> rows = TestRows.rows(0, ROWS, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
         for (int i = 0; i < rows.size(); i += 1000)
             vg.insert("slow", rows.subList(i, i + 1000));
         rows.forEach(r -> live.put(r.pk(), r.vector()));
@@ -71,6 +81,10 @@ class SlowNodeAndMetricsTest {
         int servedBySlow = 0;
         int segmentsServed = 0;
         for (int i = 0; i < 5; i++) {
+            // Start each search from a quiet cluster: a routing report taken while the previous search still ran on
+            // the slow node would show it busy and the router would plan nothing there at all.
+            TestCluster.awaitTrue("the slow node reports no search jobs in flight",
+                () -> Vecgrid.local(cluster.node("s1")).routing().refresh().inFlight(slowId) == 0, 30_000);
             float[][] q = {TestRows.vector(123_456 + i, DIM)};
             SearchResult r = Vecgrid.of(cluster.node("s1")).search(SearchRequest.builder("slow", q, 10).diagnostics(true).build());
             oracle.assertExact(q[0], 10, r.hits(0), null, "search " + i);
@@ -90,6 +104,8 @@ class SlowNodeAndMetricsTest {
                     servedBySlow++;
             }
         }
+        System.out.println("slow node: " + takenFromSlow + " segments taken over from it, served " + servedBySlow + " of " +
+            segmentsServed);
         assertTrue(takenFromSlow > 0, "idle nodes took over segments queued on the slow node");
         assertTrue(servedBySlow < segmentsServed / 4, "the slow node served less than its share: " + servedBySlow +
             " of " + segmentsServed);
