@@ -132,7 +132,9 @@ class CompactionUnderSearchTest {
             }));
         }
         // Many small flushes while the searches run: many small segments, merged by the coordinator as they come.
-        for (int b = 1; b < 16; b++) {
+        // Whether a search meets a merge between its plan and its dispatch is a matter of timing, so the flushes go
+        // on (up to 60) until at least one has.
+        for (int b = 1; b < 16 || (staleHits.get() == 0 && b < 60); b++) {
             List<VectorRow> rows = TestRows.rows(b * 100L, 100, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
             rows.forEach(r -> written.put(r.pk(), r.vector()));
             vg.insert("cmp", rows);
@@ -160,8 +162,9 @@ class CompactionUnderSearchTest {
 
         assertEquals(List.of(), failures);
         CollectionTarget after = insp.target();
-        // 16 flushes made 32 small segments and the big insert 2 more; compaction merges them up to half of sealRows.
-        assertTrue(after.segments().size() < 17, "small segments were merged: " + after);
+        // The flushes made two small segments each and the big insert 2 more; compaction merges them up to half of
+        // sealRows, leaving at most one small segment per shard.
+        assertTrue(after.segments().size() <= 2 + live.size() / (SEAL_ROWS / 2), "small segments were merged: " + after);
         // No live segment still holds a deleted row: the holey segment was rewritten without them.
         for (int shard = 0; shard < 2; shard++) {
             Set<Long> sealed = insp.sealedLive(after, shard);
