@@ -45,9 +45,9 @@ public final class ReportWriter {
     private static final Map<String, String> NAMES = new LinkedHashMap<>();
 
     static {
-        NAMES.put("vecgrid-jdk25", "vecgrid segment HNSW (jvector), JDK 25");
-        NAMES.put("vecgrid-jdk21", "vecgrid segment HNSW (jvector), JDK 21");
-        NAMES.put("vecgrid-jdk17", "vecgrid segment HNSW (jvector), JDK 17");
+        NAMES.put("vecgrid-jdk25", "vecgrid segment HNSW (jvector graph), JDK 25");
+        NAMES.put("vecgrid-jdk21", "vecgrid segment HNSW (jvector graph), JDK 21");
+        NAMES.put("vecgrid-jdk17", "vecgrid segment HNSW (jvector graph), JDK 17");
         NAMES.put("hnswlib-native", "hnswlib C++ (g++ -O3 -march=native)");
         NAMES.put("hnswlib-debian", "hnswlib (Debian python3-hnswlib)");
         NAMES.put("faiss-hnsw", "FAISS IndexHNSWFlat (Debian python3-faiss)");
@@ -264,7 +264,7 @@ public final class ReportWriter {
         if (NAMES.containsKey(engine))
             return NAMES.get(engine);
         if (engine.startsWith("vecgrid-jdk"))
-            return "vecgrid segment HNSW (jvector), JDK " + jdk(engine);
+            return "vecgrid segment HNSW (jvector graph), JDK " + jdk(engine);
         return engine;
     }
 
@@ -385,7 +385,7 @@ public final class ReportWriter {
                 double iv = interpolatedAtGoal(v);
                 double ia = interpolatedAtGoal(a);
                 md.append("| segment HNSW QPS at recall@10 >= ").append(RECALL_GOAL).append(" >= ").append(name(a))
-                    .append(" (").append(name(v).replace("vecgrid segment HNSW (jvector), ", "vecgrid, ")).append(") | ")
+                    .append(" (").append(name(v).replace("vecgrid segment HNSW (jvector graph), ", "vecgrid, ")).append(") | ")
                     .append(fmt("%.0f vs %.0f queries per CPU-second (ef %d, recall %.4f vs ef %d, recall %.4f); wall clock "
                         + "%.0f vs %.0f QPS", gv[2], ga[2], (int)gv[0], gv[1], (int)ga[0], ga[1], gv[3], ga[3]))
                     .append(" | ").append(fmt("**%.2f** (per-round median %.2f; wall clock %.2f; interpolated at exactly %.3f: %s)",
@@ -408,7 +408,7 @@ public final class ReportWriter {
             }
             double ratio = median(sameProcess);
             md.append("| flat scan >= ").append((int)(SCAN_GOAL * 100)).append("% of one core's bandwidth (")
-                .append(name(v).replace("vecgrid segment HNSW (jvector), ", "vecgrid FLAT, ")).append(") | ")
+                .append(name(v).replace("vecgrid segment HNSW (jvector graph), ", "vecgrid FLAT, ")).append(") | ")
                 .append(fmt("scan vs streaming sum in the same process, pass by pass: %s GB/s vs %s GB/s per round; best "
                     + "scan %.2f GB/s, best streaming sum of any probe in the run %.2f GB/s", rounds(sc),
                     rounds(probe.getOrDefault(v, Map.of())), s, bw))
@@ -496,7 +496,7 @@ public final class ReportWriter {
         md.append("At each engine's ef for recall@10 >= ").append(RECALL_GOAL).append(", on 2000 queries: the rows a query ")
             .append("scores (each a 3,136-byte vector read from memory at a random place), the time per scored row in ")
             .append("the real search, the same distances replayed alone one row at a time, and replayed with more memory ")
-            .append("parallelism: for vecgrid a four-row interleaved distance kernel (benchmark code, not in the index yet), ")
+            .append("parallelism: for vecgrid the four-row interleaved distance kernel its graph walk uses, ")
             .append("for hnswlib its own software prefetch of the next row. Wall clock, best of the rounds.\n\n");
         md.append("| engine | ef | rows scored per query | ns per scored row, search | distances alone, one row at a time | ")
             .append("distances with memory parallelism | search overhead beyond distances |\n|---|---|---|---|---|---|---|\n");
@@ -507,27 +507,9 @@ public final class ReportWriter {
                 ef = e.getValue().firstKey();
             double[] c = e.getValue().get(ef);
             md.append("| ").append(name(e.getKey())).append(fmt(" | %d | %.0f | %.0f | %.0f | %.0f (%s) | %.0f |\n", ef, c[0], c[1],
-                c[2], c[3], e.getKey().startsWith("vecgrid-") ? "4 rows interleaved" : "prefetch", c[1] - c[2]));
+                c[2], c[3], e.getKey().startsWith("vecgrid-") ? "4 rows interleaved, as the walk" : "prefetch", c[1] - c[3]));
         }
         md.append('\n');
-        for (String v : vecgridEngines()) {
-            double[] g = atGoal(v);
-            TreeMap<Integer, double[]> cv = cost.get(v);
-            if (g == null || cv == null || cv.get((int)g[0]) == null)
-                continue;
-            double[] c = cv.get((int)g[0]);
-            double projected = c[1] / (c[1] - c[2] + c[3]);
-            for (String a : List.of("hnswlib-native")) {
-                double[] ga = atGoal(a);
-                if (ga != null) {
-                    md.append(fmt("Projection (%s): with four-row interleaved distances in the graph walk, a scored row would "
-                        + "cost about %.0f ns instead of %.0f, %.2f times faster, which would put segment HNSW at about %.2f "
-                        + "of %s at recall@10 >= %.3f (measured now: %.2f). A projection from the replay, not a measurement "
-                        + "of a built index.\n\n", name(v).replace("vecgrid segment HNSW (jvector), ", ""), c[1] - c[2] + c[3],
-                        c[1], projected, g[2] * projected / ga[2], name(a), RECALL_GOAL, g[2] / ga[2]));
-                }
-            }
-        }
     }
 
     private static String rounds(Map<String, Double> perRound) {

@@ -123,6 +123,16 @@ public final class DistanceKernel {
         return IMPL.squareDistance(a, aOff, b, bOff, dim);
     }
 
+    /** Squared L2 distances to four rows at once (graph walk); see {@link VectorKernel#squareDistances4}. */
+    static void squareDistances4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        IMPL.squareDistances4(q, d, o0, o1, o2, o3, dim, out);
+    }
+
+    /** Dot products with four rows at once (graph walk); see {@link VectorKernel#dots4}. */
+    static void dots4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        IMPL.dots4(q, d, o0, o1, o2, o3, dim, out);
+    }
+
     /**
      * Combines precomputed sums into the cosine similarity; {@code distance(COSINE, a, b)} equals
      * {@code cosine(dot(a, b), dot(a, a), dot(b, b))} exactly, so a scan may keep the norms of its rows.

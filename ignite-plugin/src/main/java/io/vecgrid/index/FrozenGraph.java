@@ -188,8 +188,28 @@ final class FrozenGraph implements ImmutableGraphIndex {
         return new FrozenGraph(dim, rows, nodes, offsets, adj, maxDegrees, entryNode);
     }
 
+    /** @return the top level's entry node, or -1 for an empty graph. */
+    int entryNodeId() {
+        return entry == null ? -1 : entry.node;
+    }
+
+    /** @return number of levels (0 for an empty graph's single empty level too: 1). */
+    int levels() {
+        return offsets.length;
+    }
+
+    /** @return adjacency lists of {@code level}, indexed through {@link #offsets(int)} (read only). */
+    int[] adjacency(int level) {
+        return adj[level];
+    }
+
+    /** @return CSR offsets of {@code level}: node at position {@code p} has neighbours {@code [off[p], off[p+1])}. */
+    int[] offsets(int level) {
+        return offsets[level];
+    }
+
     /** @return position of {@code node} in level {@code level}, or a negative value when absent. */
-    private int position(int level, int node) {
+    int position(int level, int node) {
         if (level == 0)
             return node >= 0 && node < rows ? node : -1;
         if (level >= nodes.length)

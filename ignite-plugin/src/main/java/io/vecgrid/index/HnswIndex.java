@@ -1,8 +1,6 @@
 package io.vecgrid.index;
 
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
-import io.github.jbellis.jvector.graph.GraphSearcher;
-import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.util.Bits;
 import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.IndexType;
@@ -18,20 +16,21 @@ import java.util.stream.IntStream;
 
 /**
  * HNSW graph index through jvector: built by {@link GraphIndexBuilder} with our {@link GraphScorer}, frozen into a
- * {@link FrozenGraph}, searched by jvector's {@link GraphSearcher}. Immutable; any number of threads may search at
- * once (each borrows a searcher from a small pool, so searches allocate little beyond their result).
+ * {@link FrozenGraph}, searched by our {@link GraphWalk} (see there why not jvector's searcher). Immutable; any
+ * number of threads may search at once (each borrows a walk from a small pool, so searches allocate little beyond
+ * their result).
  *
  * <p>Graph shape, as hnswlib/Milvus read {@code M}: up to {@code 2M} neighbours on level 0 and {@code M} above;
  * {@code efConstruction} is jvector's beam width. Searches use a beam of {@code max(ef, k)}.
  *
- * <p>Filters: the accept mask goes to the searcher, which walks rejected nodes but never returns them. When so few
+ * <p>Filters: the accept mask goes to the walk, which walks rejected nodes but never returns them. When so few
  * rows are accepted that the walk would cost more than scoring them ({@code accepted^2 <= rows * beam * degree}),
  * the search scans the accepted rows exactly instead; and if the walk ever returns fewer than {@code k} hits while
  * more rows are accepted (an unreachable region), the exact scan answers. So {@code min(k, accepted)} hits always
  * come back.
  *
- * <p>Distances are recomputed exactly for the returned rows with the kernel (jvector's similarities are transforms
- * of them), and the hits sorted by them.
+ * <p>Distances are recomputed exactly for the returned rows with the single-row kernel (the walk's four-row kernel
+ * may differ in the last bits), and the hits sorted by them.
  */
 final class HnswIndex extends BaseIndex {
     /** jvector's temporary degree overflow while inserting. */
@@ -181,15 +180,17 @@ final class HnswIndex extends BaseIndex {
     }
 
     private SearchHits graphSearch(Searcher s, float[] query, int k, int beam, Bits accept) {
-        SearchResult.NodeScore[] nodes = s.search(query, k, beam, accept);
-        int n = nodes.length;
+        TopKHeap top = new TopKHeap(beam);
+        s.walk.search(query, accept, top);
+        int[] walked = top.drain(metric).ordinals();
+        int n = Math.min(k, walked.length);
         if (n < k && n < AcceptedRows.count(accept, rows))
             return exactSearch(query, k, accept); // Part of the accepted rows unreachable: answer exactly.
         int[] ords = new int[n];
         float[] dist = new float[n];
         float qs = flat.querySquares(query);
         for (int i = 0; i < n; i++) {
-            int node = nodes[i].node;
+            int node = walked[i];
             assert accept == null || accept.get(node);
             ords[i] = node;
             dist[i] = flat.distance(query, 0, qs, node);
@@ -233,14 +234,15 @@ final class HnswIndex extends BaseIndex {
             pooled.decrementAndGet();
     }
 
-    /** A jvector searcher with its scratch and our scorer. Not thread-safe: borrowed by one search at a time. */
+    /** A graph walk with its scratch. Not thread-safe: borrowed by one search at a time. */
     private final class Searcher {
-        private final GraphSearcher searcher = new GraphSearcher(graph);
-        private final GraphScorer scorer = new GraphScorer(metric, data, dim, squares);
+        private final GraphWalk walk = new GraphWalk(graph, metric, data, dim, rows, squares);
+    }
 
-        SearchResult.NodeScore[] search(float[] query, int k, int beam, Bits accept) {
-            scorer.reset(query);
-            return searcher.search(scorer, k, beam, 0f, 0f, accept == null ? Bits.ALL : accept).getNodes();
-        }
+    /** @return rows scored by the walk of a fresh searcher for one query (benchmarks: where a query's time goes). */
+    long scoredRows(float[] query, int k, int ef) {
+        Searcher s = new Searcher();
+        graphSearch(s, query, k, beam(k, ef), null);
+        return s.walk.scoredRows();
     }
 }

@@ -142,6 +142,72 @@ final class PanamaVectorKernel implements VectorKernel {
         return DistanceKernel.cosine(dot, aa, bb);
     }
 
+    /** One accumulator per row: four independent chains, the query chunk loaded once for all four rows. */
+    @Override public void squareDistances4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        int i = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (dim >= L) {
+            FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+            int bound = dim - dim % L;
+            for (; i < bound; i += L) {
+                FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
+                FloatVector d0 = qv.sub(FloatVector.fromArray(SPECIES, d, o0 + i));
+                FloatVector d1 = qv.sub(FloatVector.fromArray(SPECIES, d, o1 + i));
+                FloatVector d2 = qv.sub(FloatVector.fromArray(SPECIES, d, o2 + i));
+                FloatVector d3 = qv.sub(FloatVector.fromArray(SPECIES, d, o3 + i));
+                a0 = d0.fma(d0, a0);
+                a1 = d1.fma(d1, a1);
+                a2 = d2.fma(d2, a2);
+                a3 = d3.fma(d3, a3);
+            }
+            s0 = a0.reduceLanes(VectorOperators.ADD);
+            s1 = a1.reduceLanes(VectorOperators.ADD);
+            s2 = a2.reduceLanes(VectorOperators.ADD);
+            s3 = a3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < dim; i++) {
+            float x0 = q[i] - d[o0 + i], x1 = q[i] - d[o1 + i], x2 = q[i] - d[o2 + i], x3 = q[i] - d[o3 + i];
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+            s2 += x2 * x2;
+            s3 += x3 * x3;
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
+    @Override public void dots4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        int i = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (dim >= L) {
+            FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+            int bound = dim - dim % L;
+            for (; i < bound; i += L) {
+                FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
+                a0 = qv.fma(FloatVector.fromArray(SPECIES, d, o0 + i), a0);
+                a1 = qv.fma(FloatVector.fromArray(SPECIES, d, o1 + i), a1);
+                a2 = qv.fma(FloatVector.fromArray(SPECIES, d, o2 + i), a2);
+                a3 = qv.fma(FloatVector.fromArray(SPECIES, d, o3 + i), a3);
+            }
+            s0 = a0.reduceLanes(VectorOperators.ADD);
+            s1 = a1.reduceLanes(VectorOperators.ADD);
+            s2 = a2.reduceLanes(VectorOperators.ADD);
+            s3 = a3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < dim; i++) {
+            s0 += q[i] * d[o0 + i];
+            s1 += q[i] * d[o1 + i];
+            s2 += q[i] * d[o2 + i];
+            s3 += q[i] * d[o3 + i];
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
     @Override public String name() {
         return "panama-" + SPECIES.vectorBitSize();
     }

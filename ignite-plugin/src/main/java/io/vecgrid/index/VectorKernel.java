@@ -20,6 +20,27 @@ interface VectorKernel {
      */
     float cosine(float[] a, int aOff, float[] b, int bOff, int dim);
 
+    /**
+     * Squared L2 distances of {@code q[0..dim)} to four rows of {@code d} at once, into {@code out[0..4)}. For the
+     * graph walk, which only compares them: the four row streams are read side by side, so their memory misses
+     * overlap (Java has no software prefetch). The summation order may differ from {@link #squareDistance}'s, so the
+     * last bits may too; exact distances of results come from the single-row reductions.
+     */
+    default void squareDistances4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        out[0] = squareDistance(q, 0, d, o0, dim);
+        out[1] = squareDistance(q, 0, d, o1, dim);
+        out[2] = squareDistance(q, 0, d, o2, dim);
+        out[3] = squareDistance(q, 0, d, o3, dim);
+    }
+
+    /** Dot products of {@code q[0..dim)} with four rows at once; as {@link #squareDistances4}. */
+    default void dots4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        out[0] = dot(q, 0, d, o0, dim);
+        out[1] = dot(q, 0, d, o1, dim);
+        out[2] = dot(q, 0, d, o2, dim);
+        out[3] = dot(q, 0, d, o3, dim);
+    }
+
     /** @return a short name for logs ("panama-512", "scalar"). */
     String name();
 }

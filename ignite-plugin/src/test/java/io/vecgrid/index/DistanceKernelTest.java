@@ -93,6 +93,30 @@ class DistanceKernelTest {
         checkAgainstReference(new ScalarVectorKernel(), "scalar");
     }
 
+    /** The graph walk's four-row reductions agree with the reference for each of the four rows, on every kernel. */
+    @Test void fourRowReductionsMatchReference() {
+        Random rnd = new Random(7);
+        float[] out = new float[4];
+        for (VectorKernel kernel : kernels()) {
+            for (int dim : DIMS) {
+                float[] q = gaussian(rnd, dim);
+                float[] d = gaussian(rnd, 9 * dim);
+                int[] off = {3 * dim, 0, 8 * dim, 5 * dim};
+                for (Metric metric : new Metric[] {Metric.L2, Metric.IP}) {
+                    if (metric == Metric.L2)
+                        kernel.squareDistances4(q, d, off[0], off[1], off[2], off[3], dim, out);
+                    else
+                        kernel.dots4(q, d, off[0], off[1], off[2], off[3], dim, out);
+                    for (int r = 0; r < 4; r++) {
+                        double[] ref = reference(metric, q, 0, d, off[r], dim);
+                        double tol = 2e-6 * Math.sqrt(dim) * ref[1] + 1e-6;
+                        assertEquals(ref[0], out[r], tol, kernel.name() + " " + metric + " dim=" + dim + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
     @Test void kernelInUseIsVectorizedWhenModulePresent() {
         boolean present = vectorModule();
         assertEquals(present, DistanceKernel.implementation().startsWith("panama"), DistanceKernel.implementation());
