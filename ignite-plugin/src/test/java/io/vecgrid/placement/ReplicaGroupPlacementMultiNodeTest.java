@@ -1,5 +1,6 @@
 package io.vecgrid.placement;
 
+import io.vecgrid.TestCluster;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import org.apache.ignite.internal.IgniteEx;
 import org.apache.ignite.internal.IgniteNodeAttributes;
 import org.apache.ignite.internal.processors.cache.CacheGroupContext;
 import org.apache.ignite.internal.util.typedef.internal.CU;
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
 import org.junit.jupiter.api.AfterAll;
@@ -58,6 +60,9 @@ class ReplicaGroupPlacementMultiNodeTest {
 
     /** Running nodes by instance name, in start order. */
     private static final Map<String, Ignite> NODES = new LinkedHashMap<>();
+
+    /** Discovery and communication ports of this test's own, never the default range a running cluster may use. */
+    private static final int PORTS = TestCluster.freePortBase();
 
     @BeforeAll
     static void startCluster() {
@@ -150,15 +155,22 @@ class ReplicaGroupPlacementMultiNodeTest {
 
     private static void start(String name, Object pin) {
         TcpDiscoveryVmIpFinder ipFinder = new TcpDiscoveryVmIpFinder();
-        ipFinder.setAddresses(List.of("127.0.0.1:47500..47509"));
+        ipFinder.setAddresses(List.of("127.0.0.1:" + PORTS + ".." + (PORTS + 9)));
         TcpDiscoverySpi disco = new TcpDiscoverySpi();
         disco.setIpFinder(ipFinder);
         disco.setLocalAddress("127.0.0.1");
+        disco.setLocalPort(PORTS);
+        disco.setLocalPortRange(10);
+        TcpCommunicationSpi comm = new TcpCommunicationSpi();
+        comm.setLocalAddress("127.0.0.1");
+        comm.setLocalPort(PORTS + 20);
+        comm.setLocalPortRange(20);
 
         IgniteConfiguration cfg = new IgniteConfiguration()
             .setIgniteInstanceName(name)
             .setLocalHost("127.0.0.1")
             .setDiscoverySpi(disco)
+            .setCommunicationSpi(comm)
             .setFailureHandler(new StopNodeFailureHandler())
             .setFailureDetectionTimeout(5_000)
             .setPublicThreadPoolSize(2)

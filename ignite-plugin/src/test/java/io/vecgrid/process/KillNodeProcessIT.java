@@ -1,6 +1,7 @@
 package io.vecgrid.process;
 
 import io.vecgrid.Oracle;
+import io.vecgrid.TestCluster;
 import io.vecgrid.TestRows;
 import io.vecgrid.Vecgrid;
 import io.vecgrid.api.CollectionSpec;
@@ -47,6 +48,11 @@ class KillNodeProcessIT {
     private static final int DIM = 16;
     private static final File ROOT = new File("..").getAbsoluteFile();
     private static final List<Process> nodes = new ArrayList<>();
+
+    /** Ports of this test's own (the shipped config takes them as system properties), never a running cluster's. */
+    private static final int PORTS = TestCluster.freePortBase();
+
+    private static final String DISCOVERY = "127.0.0.1:" + PORTS + ".." + (PORTS + 9);
     private static Ignite client;
 
     @BeforeAll
@@ -54,13 +60,15 @@ class KillNodeProcessIT {
         for (int i = 1; i <= 3; i++) {
             ProcessBuilder pb = new ProcessBuilder(new File(ROOT, "scripts/start-node.sh").getPath(),
                 new File(ROOT, "config/default-config.xml").getPath(), "it" + i);
-            pb.environment().put("VECGRID_JVM_OPTS", "-Xms256m -Xmx768m");
+            pb.environment().put("VECGRID_JVM_OPTS", "-Xms256m -Xmx768m -Dvecgrid.discovery.port=" + PORTS +
+                " -Dvecgrid.discovery.addresses=" + DISCOVERY + " -Dvecgrid.communication.port=" + (PORTS + 20) +
+                " -Dvecgrid.client.port=" + (PORTS + 60));
             pb.redirectErrorStream(true);
             pb.redirectOutput(new File(ROOT, "ignite-plugin/target/it-node" + i + ".out"));
             nodes.add(pb.start());
         }
         TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
-        finder.setAddresses(List.of("127.0.0.1:47500..47509"));
+        finder.setAddresses(List.of(DISCOVERY));
         client = Ignition.start(new IgniteConfiguration()
             .setIgniteInstanceName("it-client")
             .setClientMode(true)
