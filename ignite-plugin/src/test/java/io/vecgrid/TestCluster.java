@@ -36,7 +36,6 @@ import java.util.function.Consumer;
  */
 public final class TestCluster implements AutoCloseable {
     private final int discoveryPort;
-    private final int commPort;
     private final int clientPort;
     private final String prefix;
     private final Map<String, Ignite> nodes = new LinkedHashMap<>();
@@ -47,7 +46,6 @@ public final class TestCluster implements AutoCloseable {
     public TestCluster() {
         int base = freePortBase();
         discoveryPort = base;
-        commPort = base + 20;
         clientPort = base + 60;
         prefix = "vg" + base + "-";
     }
@@ -115,23 +113,10 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public IgniteConfiguration config(String name, boolean client, VecgridConfiguration vcfg) {
-        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
-        finder.setAddresses(List.of("127.0.0.1:" + discoveryPort + ".." + (discoveryPort + 9)));
-        TcpDiscoverySpi disco = new TcpDiscoverySpi();
-        disco.setIpFinder(finder);
-        disco.setLocalAddress("127.0.0.1");
-        disco.setLocalPort(discoveryPort);
-        disco.setLocalPortRange(10);
-        TcpCommunicationSpi comm = new TcpCommunicationSpi();
-        comm.setLocalAddress("127.0.0.1");
-        comm.setLocalPort(commPort);
-        comm.setLocalPortRange(20);
-        return new IgniteConfiguration()
+        return onPorts(new IgniteConfiguration(), discoveryPort)
             .setIgniteInstanceName(prefix + name)
             .setWorkDirectory(new java.io.File("target/ignite-work").getAbsolutePath())
             .setClientMode(client)
-            .setDiscoverySpi(disco)
-            .setCommunicationSpi(comm)
             .setGridLogger(logger())
             .setFailureHandler(new StopNodeFailureHandler())
             .setFailureDetectionTimeout(5000)
@@ -156,6 +141,27 @@ public final class TestCluster implements AutoCloseable {
                 .setDefaultDataRegionConfiguration(new DataRegionConfiguration()
                     .setInitialSize(Math.min(regionBytes, 32L << 20)).setMaxSize(regionBytes)))
             .setPluginProviders(new VecgridPluginProvider(vcfg));
+    }
+
+    /** @return the discovery addresses of a cluster on the ports from {@code base} (see {@link #freePortBase()}). */
+    public static String discoveryAddresses(int base) {
+        return "127.0.0.1:" + base + ".." + (base + 9);
+    }
+
+    /** Puts discovery and communication of {@code cfg} on loopback, on the ports from {@code base}. */
+    public static IgniteConfiguration onPorts(IgniteConfiguration cfg, int base) {
+        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
+        finder.setAddresses(List.of(discoveryAddresses(base)));
+        TcpDiscoverySpi disco = new TcpDiscoverySpi();
+        disco.setIpFinder(finder);
+        disco.setLocalAddress("127.0.0.1");
+        disco.setLocalPort(base);
+        disco.setLocalPortRange(10);
+        TcpCommunicationSpi comm = new TcpCommunicationSpi();
+        comm.setLocalAddress("127.0.0.1");
+        comm.setLocalPort(base + 20);
+        comm.setLocalPortRange(20);
+        return cfg.setDiscoverySpi(disco).setCommunicationSpi(comm);
     }
 
     private static org.apache.ignite.IgniteLogger logger() {

@@ -23,9 +23,6 @@ import org.apache.ignite.internal.IgniteEx;
 import org.apache.ignite.internal.IgniteNodeAttributes;
 import org.apache.ignite.internal.processors.cache.CacheGroupContext;
 import org.apache.ignite.internal.util.typedef.internal.CU;
-import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
-import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
-import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -154,23 +151,9 @@ class ReplicaGroupPlacementMultiNodeTest {
     // ---------------------------------------------------------------------------------------------------------------
 
     private static void start(String name, Object pin) {
-        TcpDiscoveryVmIpFinder ipFinder = new TcpDiscoveryVmIpFinder();
-        ipFinder.setAddresses(List.of("127.0.0.1:" + PORTS + ".." + (PORTS + 9)));
-        TcpDiscoverySpi disco = new TcpDiscoverySpi();
-        disco.setIpFinder(ipFinder);
-        disco.setLocalAddress("127.0.0.1");
-        disco.setLocalPort(PORTS);
-        disco.setLocalPortRange(10);
-        TcpCommunicationSpi comm = new TcpCommunicationSpi();
-        comm.setLocalAddress("127.0.0.1");
-        comm.setLocalPort(PORTS + 20);
-        comm.setLocalPortRange(20);
-
-        IgniteConfiguration cfg = new IgniteConfiguration()
+        IgniteConfiguration cfg = TestCluster.onPorts(new IgniteConfiguration(), PORTS)
             .setIgniteInstanceName(name)
             .setLocalHost("127.0.0.1")
-            .setDiscoverySpi(disco)
-            .setCommunicationSpi(comm)
             .setFailureHandler(new StopNodeFailureHandler())
             .setFailureDetectionTimeout(5_000)
             .setPublicThreadPoolSize(2)

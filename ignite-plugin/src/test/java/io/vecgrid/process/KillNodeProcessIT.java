@@ -52,7 +52,7 @@ class KillNodeProcessIT {
     /** Ports of this test's own (the shipped config takes them as system properties), never a running cluster's. */
     private static final int PORTS = TestCluster.freePortBase();
 
-    private static final String DISCOVERY = "127.0.0.1:" + PORTS + ".." + (PORTS + 9);
+    private static final String DISCOVERY = TestCluster.discoveryAddresses(PORTS);
     private static Ignite client;
 
     @BeforeAll
