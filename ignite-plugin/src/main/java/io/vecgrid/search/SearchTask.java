@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One search, run on the router node. All scheduling happens here, under the task's lock:
@@ -50,6 +51,15 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
 
     /** Segment jobs in flight per node: two keep a node busy across a round trip, the rest stay movable. */
     static final int DEPTH = 2;
+
+    /** Reported latencies within this ratio of the fastest candidate's are treated as equal. */
+    private static final double LATENCY_NOISE = 1.5;
+
+    /**
+     * Reported latencies below this (µs) are treated as equal: a segment job's round trip costs about as much, so
+     * differences below it are noise, not a slow node.
+     */
+    private static final double LATENCY_FLOOR_MICROS = 1000;
 
     private final transient SearchRouter router;
     private final transient SearchContext ctx;
@@ -231,26 +241,41 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         return res;
     }
 
-    /** @return the candidate with the least work: planned rows and reported jobs, scaled by reported latency. */
+    /**
+     * @return the candidate with the least work: planned rows and reported jobs, scaled by its {@link #slowness}
+     *      against the fastest candidate, at most 4 times; equal costs are broken at random, so that copies equally
+     *      cheap share the work instead of the same one winning every search.
+     */
     private UUID cheapest(List<UUID> cand) {
-        UUID best = null;
-        double bestCost = Double.MAX_VALUE;
-        double minLat = Double.MAX_VALUE;
+        double minLat = 0;
         for (UUID n : cand) {
             double l = table.latencyMicros(n);
-            if (l > 0)
-                minLat = Math.min(minLat, l);
+            if (l > 0 && (minLat == 0 || l < minLat))
+                minLat = l;
         }
-        for (UUID n : cand) {
-            double lat = table.latencyMicros(n);
-            double factor = lat <= 0 || minLat == Double.MAX_VALUE ? 1 : Math.min(4, Math.max(1, lat / minLat));
+        UUID best = null;
+        double bestCost = Double.MAX_VALUE;
+        int start = ThreadLocalRandom.current().nextInt(cand.size());
+        for (int i = 0; i < cand.size(); i++) {
+            UUID n = cand.get((start + i) % cand.size());
+            double factor = Math.min(4, slowness(table.latencyMicros(n), minLat));
             double cost = (plannedRows.getOrDefault(n, 0L) + 1000.0 * table.inFlight(n) + 1) * factor;
-            if (cost < bestCost || (cost == bestCost && n.compareTo(best) < 0)) {
+            if (cost < bestCost) {
                 best = n;
                 bestCost = cost;
             }
         }
         return best;
+    }
+
+    /**
+     * @return how many times slower a node reporting {@code lat} µs per segment is than one reporting {@code ref},
+     *      differences within the noise band counted as none; 1 when either is unknown.
+     */
+    static double slowness(double lat, double ref) {
+        if (lat <= 0 || ref <= 0)
+            return 1;
+        return Math.max(1, lat / Math.max(LATENCY_NOISE * ref, LATENCY_FLOOR_MICROS));
     }
 
     /** Keeps every node with queued work (or work to take over) at {@link #DEPTH} jobs in flight. */
@@ -298,7 +323,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         victims.sort((a, b) -> Integer.compare(queues.get(b).size(), queues.get(a).size()));
         double myLatency = table.latencyMicros(n);
         for (UUID v : victims) {
-            if (v.equals(n) || (myLatency > 0 && myLatency > 2 * table.latencyMicros(v)))
+            if (v.equals(n) || slowness(myLatency, table.latencyMicros(v)) > 2)
                 continue;
             for (SegmentRef s : queues.get(v)) {
                 if (table.copies(ctx.meta.segmentsCache(), s.id()).contains(n) &&

@@ -127,6 +127,36 @@ class ReplicaSearchTest {
         vg.dropCollection(name);
     }
 
+    /**
+     * One segment with two copies, searched one query at a time from one router: the copies are equally cheap every
+     * time, and both must serve (a fixed tie-break would send every search to the same copy).
+     */
+    @Test
+    void bothCopiesOfOneSegmentServeSequentialSearches() {
+        vg.createCollection(CollectionSpec.builder("one").dimension(DIM).index(IndexSpec.flat()).shards(1).replicas(2).build());
+        Map<Long, float[]> live = new HashMap<>();
+        List<VectorRow> rows = TestRows.rows(0, 300, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
+        vg.insert("one", rows);
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        vg.flush("one");
+        SegmentInspector insp = new SegmentInspector(cluster.node("s1"), "one");
+        assertEquals(1, insp.target().segments().size(), insp.target().toString());
+        long seg = insp.target().segments().get(0).id();
+        TestCluster.awaitTrue("two serviceable copies of the segment", () -> Vecgrid.local(cluster.node("s0")).routing()
+            .refresh().copies(insp.meta().segmentsCache(), seg).size() == 2, 60_000);
+        Oracle oracle = new Oracle(Metric.L2, live);
+        Map<UUID, Integer> served = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            float[][] q = {TestRows.vector(700_000 + i, DIM)};
+            SearchResult r = vg.search(SearchRequest.builder("one", q, 5).diagnostics(true).build());
+            oracle.assertExact(q[0], 5, r.hits(0), null, "search " + i);
+            served.merge(r.diagnostics().segmentNodes().get(seg), 1, Integer::sum);
+        }
+        System.out.println("one segment, two copies, 40 sequential searches: " + served);
+        assertEquals(2, served.size(), "both copies served: " + served);
+        vg.dropCollection("one");
+    }
+
     @Test
     void badSearchInputIsRejected() {
         vg.createCollection(CollectionSpec.builder("bad").dimension(DIM).index(IndexSpec.flat())

@@ -6,7 +6,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The reported latency follows recent samples and fades when the node gets no work, so it is planned work again. */
+/**
+ * The reported latency follows recent samples and fades when the node gets no work, so it is planned work again; and
+ * routers read differences within the noise band as none.
+ */
 class SearchStatsTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final SearchStats stats = new SearchStats(now::get);
@@ -44,5 +47,15 @@ class SearchStatsTest {
         assertEquals(0.2 * 1000 + 0.8 * 4000, stats.latencyMicros(), 1e-9);
         now.addAndGet(SearchStats.FRESH_NANOS);
         assertEquals(0.2 * 1000 + 0.8 * 4000, stats.latencyMicros(), 1e-9, "fresh again after the sample");
+    }
+
+    @Test
+    void slownessIgnoresNoiseAndUnknowns() {
+        assertEquals(1, SearchTask.slowness(0, 100));
+        assertEquals(1, SearchTask.slowness(5000, 0));
+        assertEquals(1, SearchTask.slowness(900, 50), "below a job's round trip, 18 times is noise");
+        assertEquals(1, SearchTask.slowness(14_000, 10_000), "within 1.5 times is noise");
+        assertEquals(2, SearchTask.slowness(30_000, 10_000), 1e-9);
+        assertEquals(300, SearchTask.slowness(300_000, 100), 1e-9, "a 300 ms node against fast ones");
     }
 }

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A slow node (test-only delay set through its configuration) has its queued segments taken over by idle nodes that
- * hold copies; proven from diagnostics, never from wall-clock time. Then the node's metrics, read through SQL.
+ * hold copies, and once it is fast again it is planned work again; proven from diagnostics, never from wall-clock
+ * time. Then the node's metrics, read through SQL.
  */
 class SlowNodeAndMetricsTest {
     private static final int DIM = 8;
@@ -109,6 +110,35 @@ class SlowNodeAndMetricsTest {
         assertTrue(takenFromSlow > 0, "idle nodes took over segments queued on the slow node");
         assertTrue(servedBySlow < segmentsServed / 4, "the slow node served less than its share: " + servedBySlow +
             " of " + segmentsServed);
+
+        // The node recovers. Its fast samples and the fading of its old figure bring its reported latency back near
+        // the others', and routers plan work on it again: one slow spell must not keep it out for good.
+        Vecgrid.local(cluster.node("s2")).configuration().setTestSearchDelayMillis(0);
+        Ignite router = cluster.node("s1");
+        float[][] probe = {TestRows.vector(654_321, DIM)};
+        TestCluster.awaitTrue("the recovered node reports a latency near the others'", () -> {
+            Vecgrid.of(router).search(SearchRequest.builder("slow", probe, 10).build());
+            RoutingTable t = Vecgrid.local(router).routing().refresh();
+            double others = cluster.servers().stream().map(n -> n.cluster().localNode().id()).filter(id -> !id.equals(slowId))
+                .mapToDouble(t::latencyMicros).filter(l -> l > 0).min().orElse(0);
+            return others > 0 && t.latencyMicros(slowId) <= 2 * others;
+        }, 60_000);
+        int servedAfter = 0;
+        int servedTotal = 0;
+        for (int i = 0; i < 3; i++) {
+            float[][] q = {TestRows.vector(223_456 + i, DIM)};
+            SearchResult r = Vecgrid.of(router).search(SearchRequest.builder("slow", q, 10).diagnostics(true).build());
+            oracle.assertExact(q[0], 10, r.hits(0), null, "search after recovery " + i);
+            for (UUID n : r.diagnostics().segmentNodes().values()) {
+                servedTotal++;
+                if (n.equals(slowId))
+                    servedAfter++;
+            }
+        }
+        System.out.println("recovered node: served " + servedAfter + " of " + servedTotal);
+        // Four nodes, two copies of each segment: a fair share is a quarter; an eighth shows it is back in the plans.
+        assertTrue(servedAfter >= servedTotal / 8, "the recovered node is planned work again: " + servedAfter + " of " +
+            servedTotal);
     }
 
     @Test
