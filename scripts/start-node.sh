@@ -3,6 +3,9 @@
 #   scripts/start-node.sh [CONFIG_XML] [NODE_NAME]
 # CONFIG_XML defaults to config/default-config.xml; NODE_NAME (default node-<pid>) names the log file
 # logs/vecgrid-NODE_NAME.log. Extra JVM options: VECGRID_JVM_OPTS (default -Xms1g -Xmx2g).
+# Data (persistent configs): VECGRID_WORK_DIR, one directory per node; if unset, work/NODE_NAME when a name is
+# given, else work/default (nodes started there without a name each take a folder of their own inside it and find
+# it again when they restart).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -11,13 +14,23 @@ name="${2:-node-$$}"
 case "$config" in /*) ;; *) config="$(pwd)/$config" ;; esac
 [ -f "$config" ] || { echo "no such config: $config" >&2; exit 1; }
 
+if [ -z "${VECGRID_WORK_DIR:-}" ]; then
+    if [ -n "${2:-}" ]; then VECGRID_WORK_DIR="$VECGRID_HOME/work/$2"; else VECGRID_WORK_DIR="$VECGRID_HOME/work/default"; fi
+fi
+export VECGRID_WORK_DIR
+mkdir -p "$VECGRID_WORK_DIR" 2>/dev/null || true
+if [ ! -d "$VECGRID_WORK_DIR" ] || [ ! -w "$VECGRID_WORK_DIR" ] || [ ! -r "$VECGRID_WORK_DIR" ]; then
+    echo "vecgrid work directory $VECGRID_WORK_DIR (VECGRID_WORK_DIR) is not a readable and writable directory" >&2
+    exit 1
+fi
+
 cp=$(vecgrid_node_classpath)
 java=$(vecgrid_java)
 mkdir -p "$VECGRID_HOME/logs"
 cd "$VECGRID_HOME"
 # shellcheck disable=SC2086
 exec "$java" ${VECGRID_JVM_OPTS:--Xms1g -Xmx2g} $VECGRID_JVM_OPENS \
-    -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=false -DIGNITE_NO_ASCII=true \
+    -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=false -DIGNITE_NO_ASCII=true -DIGNITE_PREFER_WAL_REBALANCE=true \
     -Dvecgrid.node.name="$name" -Dvecgrid.log.dir="$VECGRID_HOME/logs" \
     -Dvecgrid.log4j2="$VECGRID_HOME/config/log4j2.xml" \
     -cp "$cp" org.apache.ignite.startup.cmdline.CommandLineStartup "$config"

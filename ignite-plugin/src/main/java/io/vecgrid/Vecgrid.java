@@ -8,6 +8,8 @@ import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
+import io.vecgrid.cluster.BaselineKeeper;
+import io.vecgrid.cluster.ClusterInfo;
 import io.vecgrid.collection.CollectionManager;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
@@ -15,7 +17,6 @@ import io.vecgrid.config.VecgridConfiguration;
 import io.vecgrid.coordinator.CoordinatorService;
 import io.vecgrid.coordinator.ReplicaChange;
 import io.vecgrid.coordinator.ReplicaView;
-import io.vecgrid.plugin.VecgridPlugin;
 import io.vecgrid.plugin.NodeCall;
 import io.vecgrid.metrics.VecgridMetrics;
 import io.vecgrid.search.DistributionReporter;
@@ -30,7 +31,6 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteLogger;
 import org.apache.ignite.cluster.ClusterTopologyException;
-import org.apache.ignite.plugin.PluginNotFoundException;
 
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +54,10 @@ public final class Vecgrid implements VectorGrid {
     /** Period of node upkeep (segment sweep, distribution report, routing refresh), ms. */
     private static final long MAINTENANCE_MILLIS = 100;
 
+    /** Every started node's vecgrid in this JVM, by Ignite instance name. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Vecgrid> NODES =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Ignite ignite;
     private final VecgridConfiguration cfg;
     private final IgniteLogger log;
@@ -69,7 +73,12 @@ public final class Vecgrid implements VectorGrid {
     private final SearchRouter router;
     private final ExecutorService searchExecutor;
     private final ExecutorService workExecutor;
+    /** Period of the check of the cluster state and baseline, ms. */
+    private static final long LIFECYCLE_MILLIS = 200;
+
     private DistributionReporter reporter;
+    private BaselineKeeper baseline;
+    private volatile boolean serving;
     private ScheduledExecutorService background;
     private long lastRoutingRefresh;
 
@@ -112,40 +121,99 @@ public final class Vecgrid implements VectorGrid {
         return vg;
     }
 
-    /** @return this node's vecgrid, or {@code null} while the node starts. */
+    /**
+     * @return this node's vecgrid, or {@code null} while the node starts. Looked up by instance name rather than
+     *      through {@code ignite.plugin(..)}, which Ignite refuses while the cluster is inactive.
+     */
     public static Vecgrid localOrNull(Ignite ignite) {
         if (ignite == null)
             return null;
-        try {
-            VecgridPlugin p = ignite.plugin(PLUGIN_NAME);
-            return p.vecgrid();
-        }
-        catch (PluginNotFoundException | IllegalStateException e) {
-            return null;
-        }
+        Vecgrid vg = NODES.get(key(ignite.name()));
+        return vg != null && vg.ignite == ignite ? vg : null;
     }
 
-    /** Starts the node's background work; called once the node has joined. */
+    /** Registers a node's vecgrid (the plugin provider, once the node started). */
+    public static void register(Vecgrid vg) {
+        NODES.put(key(vg.ignite.name()), vg);
+    }
+
+    /** Forgets a node's vecgrid (the plugin provider, when the node stops). */
+    public static void unregister(Vecgrid vg) {
+        NODES.remove(key(vg.ignite.name()), vg);
+    }
+
+    private static String key(String instanceName) {
+        return instanceName == null ? "" : "#" + instanceName;
+    }
+
+    /**
+     * Starts the node's background work; called once the node has joined. vecgrid serves only while the cluster is
+     * active: a persistent cluster starts inactive (see {@link BaselineKeeper}), so the caches vecgrid needs are
+     * created, and the coordinator deployed, when the cluster turns active, not here.
+     */
     public void start() {
         boolean server = !ignite.cluster().localNode().isClient();
-        MetaStore.createCaches(ignite);
-        routing.start();
         background = Executors.newScheduledThreadPool(server ? 2 : 1, r -> {
             Thread t = new Thread(r, "vecgrid-background-" + ignite.name());
             t.setDaemon(true);
             return t;
         });
+        if (server)
+            baseline = new BaselineKeeper(ignite, cfg);
+        background.scheduleWithFixedDelay(this::followClusterState, 0, LIFECYCLE_MILLIS, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(this::maintain, MAINTENANCE_MILLIS, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
+        log.info("vecgrid started (" + (server ? "server" : "client") + (ClusterInfo.persistent(ignite) ?
+            ", native persistence" : ", in memory") + "); it serves while the cluster is active");
+    }
+
+    /** Keeps the baseline (oldest server) and starts or stops serving as the cluster turns active or inactive. */
+    private void followClusterState() {
+        try {
+            if (baseline != null)
+                baseline.tick();
+            boolean active = ignite.cluster().state().active();
+            if (active && !serving)
+                onActivated();
+            else if (!active && serving)
+                onDeactivated();
+        }
+        catch (Throwable t) {
+            log.warning("vecgrid could not follow the cluster state (will retry): " + t, t);
+        }
+    }
+
+    private void onActivated() {
+        boolean server = !ignite.cluster().localNode().isClient();
+        MetaStore.createCaches(ignite);
+        routing.start();
         if (server) {
-            reporter = new DistributionReporter(ignite, metaStore, segments, growing, metrics, searchStats, cfg.getSealRows());
+            if (reporter == null)
+                reporter = new DistributionReporter(ignite, metaStore, segments, growing, metrics, searchStats, cfg.getSealRows());
+            segments.activated();
             // The coordinator runs on one server; every server asks, Ignite keeps one.
             ignite.services().deployClusterSingletonAsync(CoordinatorService.NAME, new CoordinatorService());
         }
-        background.scheduleWithFixedDelay(this::maintain, MAINTENANCE_MILLIS, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("vecgrid started (" + (server ? "server" : "client") + ")");
+        serving = true;
+        log.info("vecgrid is serving: the cluster is active");
+    }
+
+    private void onDeactivated() {
+        serving = false;
+        routing.stop();
+        segments.unloadAll();
+        growing.forgetAll();
+        log.info("vecgrid stopped serving: the cluster is inactive");
+    }
+
+    /** @return whether this node serves: the cluster is active and vecgrid's caches are ready. */
+    public boolean serving() {
+        return serving;
     }
 
     /** Node upkeep: load and unload segment copies, publish this node's distribution, refresh the routing cache. */
     private void maintain() {
+        if (!serving)
+            return;
         try {
             if (reporter != null) {
                 segments.sweep();

@@ -41,6 +41,8 @@ public final class TestCluster implements AutoCloseable {
     private final Map<String, Ignite> nodes = new LinkedHashMap<>();
     private final Map<String, Consumer<VecgridConfiguration>> tuning = new HashMap<>();
     private long regionBytes = 64L << 20;
+    /** Root of the nodes' work directories when the nodes use native persistence; {@code null}: in memory. */
+    private java.io.File persistentRoot;
     private Consumer<VecgridConfiguration> defaultTuning = c -> { };
 
     public TestCluster() {
@@ -68,6 +70,22 @@ public final class TestCluster implements AutoCloseable {
     public TestCluster configure(String node, Consumer<VecgridConfiguration> c) {
         tuning.put(node, c);
         return this;
+    }
+
+    /**
+     * Makes every node started after this call keep its data in Ignite native persistence, in a work directory of its
+     * own under {@code root} (named after the node, which is also its consistent id, so a restarted node finds its
+     * data), with small WAL segments. The cluster activates itself as the shipped config does (vecgrid's baseline
+     * keeper).
+     */
+    public TestCluster persistent(java.io.File root) {
+        persistentRoot = root;
+        return this;
+    }
+
+    /** @return whether nodes keep their data in native persistence. */
+    public boolean isPersistent() {
+        return persistentRoot != null;
     }
 
     public TestCluster regionBytes(long bytes) {
@@ -106,16 +124,31 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public IgniteConfiguration config(String name, boolean client) {
-        VecgridConfiguration vcfg = new VecgridConfiguration().setSealCheckMillis(50).setSearchThreads(2);
+        VecgridConfiguration vcfg = new VecgridConfiguration().setSealCheckMillis(50).setSearchThreads(2)
+            .setBaselineJoinDelayMillis(200);
         defaultTuning.accept(vcfg);
         tuning.getOrDefault(name, c -> { }).accept(vcfg);
         return config(name, client, vcfg);
     }
 
     public IgniteConfiguration config(String name, boolean client, VecgridConfiguration vcfg) {
-        return onPorts(new IgniteConfiguration(), discoveryPort)
+        DataRegionConfiguration region = new DataRegionConfiguration()
+            .setInitialSize(Math.min(regionBytes, 32L << 20)).setMaxSize(regionBytes);
+        DataStorageConfiguration storage = new DataStorageConfiguration().setDefaultDataRegionConfiguration(region);
+        String work = new java.io.File("target/ignite-work").getAbsolutePath();
+        if (persistentRoot != null && !client) {
+            region.setPersistenceEnabled(true);
+            // A WAL record holds a whole entry: segments bigger than the tests' largest segment entry.
+            storage.setWalSegmentSize(16 << 20).setWalSegments(2).setMaxWalArchiveSize(256L << 20)
+                .setCheckpointFrequency(5_000);
+            work = new java.io.File(persistentRoot, name).getAbsolutePath();
+        }
+        IgniteConfiguration cfg = onPorts(new IgniteConfiguration(), discoveryPort);
+        if (persistentRoot != null)
+            cfg.setConsistentId(name);
+        return cfg
             .setIgniteInstanceName(prefix + name)
-            .setWorkDirectory(new java.io.File("target/ignite-work").getAbsolutePath())
+            .setWorkDirectory(work)
             .setClientMode(client)
             .setGridLogger(logger())
             .setFailureHandler(new StopNodeFailureHandler())
@@ -137,9 +170,7 @@ public final class TestCluster implements AutoCloseable {
             .setClientConnectorConfiguration(new ClientConnectorConfiguration()
                 .setPort(clientPort).setPortRange(20).setHost("127.0.0.1")
                 .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(16)))
-            .setDataStorageConfiguration(new DataStorageConfiguration()
-                .setDefaultDataRegionConfiguration(new DataRegionConfiguration()
-                    .setInitialSize(Math.min(regionBytes, 32L << 20)).setMaxSize(regionBytes)))
+            .setDataStorageConfiguration(storage)
             .setPluginProviders(new VecgridPluginProvider(vcfg));
     }
 
@@ -173,10 +204,48 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Starts a server node and, on a persistent cluster, waits until vecgrid serves on it (the cluster is active). */
     public Ignite start(String name) {
         Ignite ig = Ignition.start(config(name, false));
         nodes.put(name, ig);
+        awaitServing(ig);
         return ig;
+    }
+
+    /** Starts a server node without waiting for the cluster to turn active (a persistent node after a full stop). */
+    public Ignite startNoWait(String name) {
+        Ignite ig = Ignition.start(config(name, false));
+        nodes.put(name, ig);
+        return ig;
+    }
+
+    /** Waits until vecgrid serves on the node (the cluster is active and vecgrid's caches are ready). */
+    public static void awaitServing(Ignite ig) {
+        awaitTrue("vecgrid to serve on " + ig.name(), () -> {
+            Vecgrid vg = Vecgrid.localOrNull(ig);
+            return vg != null && vg.serving();
+        }, 60_000);
+    }
+
+    /**
+     * Waits until every running server node is in the baseline (a persistent cluster adds joiners after a quiet
+     * period): only then do they hold data.
+     */
+    public void awaitBaseline() {
+        if (persistentRoot == null)
+            return;
+        awaitTrue("every server in the baseline", () -> {
+            java.util.Collection<org.apache.ignite.cluster.BaselineNode> blt = any().cluster().currentBaselineTopology();
+            if (blt == null)
+                return false;
+            java.util.Set<Object> ids = new java.util.HashSet<>();
+            blt.forEach(n -> ids.add(n.consistentId()));
+            for (Ignite ig : servers()) {
+                if (!ids.contains(ig.cluster().localNode().consistentId()))
+                    return false;
+            }
+            return true;
+        }, 60_000);
     }
 
     public Ignite startClient(String name) {
@@ -185,10 +254,11 @@ public final class TestCluster implements AutoCloseable {
         return ig;
     }
 
-    /** Starts {@code n} server nodes named s0..s(n-1). */
+    /** Starts {@code n} server nodes named s0..s(n-1) (on a persistent cluster: all in the baseline). */
     public TestCluster startServers(int n) {
         for (int i = 0; i < n; i++)
             start("s" + i);
+        awaitBaseline();
         return this;
     }
 
@@ -279,6 +349,18 @@ public final class TestCluster implements AutoCloseable {
     public static long localSize(Ignite ig, String cache) {
         IgniteCache<Object, Object> c = ig.cache(cache);
         return c.localSizeLong(org.apache.ignite.cache.CachePeekMode.PRIMARY, org.apache.ignite.cache.CachePeekMode.BACKUP);
+    }
+
+    /** Deletes a directory tree (a persistent cluster's work directories); quiet about what it cannot delete. */
+    public static void deleteTree(java.io.File dir) {
+        if (dir == null || !dir.exists())
+            return;
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(dir.toPath())) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (IOException ignored) {
+            // Left for the OS to clean up.
+        }
     }
 
     @Override public void close() {

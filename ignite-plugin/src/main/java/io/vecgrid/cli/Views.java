@@ -146,6 +146,8 @@ final class Views {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("igniteVersion", st.igniteVersion());
         doc.put("servedBy", st.servedBy().toString());
+        doc.put("state", st.state());
+        doc.put("persistent", st.persistent());
         doc.put("serverNodes", (long)st.nodes().size());
         List<Object> nodes = new ArrayList<>();
         for (ClusterStatus.Node n : st.nodes()) {
@@ -157,6 +159,16 @@ final class Views {
             nodes.add(nm);
         }
         doc.put("nodes", nodes);
+        List<Object> blt = new ArrayList<>();
+        for (ClusterStatus.BaselineMember b : st.baseline()) {
+            Map<String, Object> bm = new LinkedHashMap<>();
+            bm.put("consistentId", b.consistentId());
+            bm.put("online", b.online());
+            blt.add(bm);
+        }
+        doc.put("baseline", blt);
+        if (st.advice() != null)
+            doc.put("advice", st.advice());
         List<Object> colls = new ArrayList<>();
         for (CollectionDescription d : st.collections())
             colls.add(describe(d));
@@ -166,10 +178,22 @@ final class Views {
 
     static String statusText(ClusterStatus st) {
         StringBuilder sb = new StringBuilder();
-        sb.append("cluster: ").append(st.nodes().size()).append(" server node(s), Ignite ").append(st.igniteVersion())
+        sb.append("cluster: ").append(st.state()).append(", ").append(st.nodes().size()).append(" server node(s), ")
+            .append(st.persistent() ? "native persistence" : "in memory").append(", Ignite ").append(st.igniteVersion())
             .append('\n');
-        for (ClusterStatus.Node n : st.nodes())
-            sb.append("  node ").append(n.id()).append("  ").append(String.join(",", n.addresses())).append('\n');
+        for (ClusterStatus.Node n : st.nodes()) {
+            sb.append("  node ").append(n.id()).append("  ").append(n.consistentId()).append("  ")
+                .append(String.join(",", n.addresses())).append('\n');
+        }
+        if (!st.baseline().isEmpty()) {
+            long online = st.baseline().stream().filter(ClusterStatus.BaselineMember::online).count();
+            sb.append("baseline: ").append(st.baseline().size()).append(" node(s), ").append(online).append(" online")
+                .append('\n');
+            for (ClusterStatus.BaselineMember b : st.baseline())
+                sb.append("  ").append(b.consistentId()).append(b.online() ? "  online" : "  OFFLINE").append('\n');
+        }
+        if (st.advice() != null)
+            sb.append("advice: ").append(st.advice()).append('\n');
         sb.append("collections: ").append(st.collections().size()).append('\n');
         for (CollectionDescription d : st.collections()) {
             sb.append(String.format("  %-24s %-8s rows %-10d segments %-5d replicas %d%s%n", d.name(), d.state(),

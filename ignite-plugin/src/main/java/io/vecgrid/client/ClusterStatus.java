@@ -19,12 +19,47 @@ public final class ClusterStatus implements Serializable {
     private final UUID servedBy;
     private final ArrayList<Node> nodes;
     private final ArrayList<CollectionDescription> collections;
+    private final String state;
+    private final boolean persistent;
+    private final ArrayList<BaselineMember> baseline;
+    private final String advice;
 
-    public ClusterStatus(String igniteVersion, UUID servedBy, List<Node> nodes, List<CollectionDescription> collections) {
+    /**
+     * @param state Ignite cluster state (ACTIVE, INACTIVE, ACTIVE_READ_ONLY).
+     * @param persistent whether the nodes keep data in native persistence.
+     * @param baseline baseline nodes (persistent clusters; empty before the first activation or in memory).
+     * @param advice what the operator should do, or {@code null} when the cluster serves normally.
+     */
+    public ClusterStatus(String igniteVersion, UUID servedBy, List<Node> nodes, List<CollectionDescription> collections,
+        String state, boolean persistent, List<BaselineMember> baseline, String advice) {
         this.igniteVersion = igniteVersion;
         this.servedBy = servedBy;
         this.nodes = new ArrayList<>(nodes);
         this.collections = new ArrayList<>(collections);
+        this.state = state;
+        this.persistent = persistent;
+        this.baseline = new ArrayList<>(baseline);
+        this.advice = advice;
+    }
+
+    /** @return the Ignite cluster state: ACTIVE, INACTIVE or ACTIVE_READ_ONLY. */
+    public String state() {
+        return state;
+    }
+
+    /** @return whether the nodes keep their data in Ignite native persistence. */
+    public boolean persistent() {
+        return persistent;
+    }
+
+    /** @return the baseline nodes with whether each is online (empty in memory or before the first activation). */
+    public List<BaselineMember> baseline() {
+        return Collections.unmodifiableList(baseline);
+    }
+
+    /** @return what the operator should do, or {@code null} when the cluster serves normally. */
+    public String advice() {
+        return advice;
     }
 
     /** @return Ignite version of the node that answered. */
@@ -49,6 +84,31 @@ public final class ClusterStatus implements Serializable {
 
     @Override public String toString() {
         return "ClusterStatus[nodes=" + nodes + ", collections=" + collections.size() + "]";
+    }
+
+    /** One node of the baseline (the nodes a persistent cluster stores data on). */
+    public static final class BaselineMember implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private final String consistentId;
+        private final boolean online;
+
+        public BaselineMember(String consistentId, boolean online) {
+            this.consistentId = consistentId;
+            this.online = online;
+        }
+
+        public String consistentId() {
+            return consistentId;
+        }
+
+        public boolean online() {
+            return online;
+        }
+
+        @Override public String toString() {
+            return consistentId + (online ? " (online)" : " (offline)");
+        }
     }
 
     /** One server node. */

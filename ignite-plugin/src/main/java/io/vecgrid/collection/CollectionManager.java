@@ -52,10 +52,16 @@ public final class CollectionManager {
         if (!meta.collections().putIfAbsent(spec.name(), creating))
             throw new CollectionExistsException(spec.name());
         try {
-            ignite.getOrCreateCaches(CollectionCaches.configurations(creating));
-            meta.targets().put(spec.name(), CollectionTarget.empty());
+            List<org.apache.ignite.configuration.CacheConfiguration> caches =
+                new ArrayList<>(CollectionCaches.configurations(creating));
+            caches.add(MetaStore.stateCacheConfiguration(creating));
+            ignite.getOrCreateCaches(caches);
             CollectionMeta ready = creating.withState(CollectionState.READY);
-            meta.collections().put(spec.name(), ready);
+            try (Transaction tx = meta.txStart()) {
+                meta.putTarget(creating, CollectionTarget.empty());
+                meta.putMeta(ready);
+                tx.commit();
+            }
             log.info("Created collection " + spec);
             return describe(spec.name());
         }
@@ -77,7 +83,7 @@ public final class CollectionManager {
             if (cur == null || !cur.uid().equals(m.uid()))
                 throw new CollectionNotFoundException(name);
             dropping = cur.withState(CollectionState.DROPPING);
-            meta.collections().put(name, dropping);
+            meta.putMeta(dropping);
             tx.commit();
         }
         destroy(dropping);
@@ -92,12 +98,11 @@ public final class CollectionManager {
         }
         try (Transaction tx = meta.txStart()) {
             CollectionMeta cur = meta.collections().get(m.name());
-            if (cur != null && cur.uid().equals(m.uid())) {
+            if (cur != null && cur.uid().equals(m.uid()))
                 meta.collections().remove(m.name());
-                meta.targets().remove(m.name());
-            }
             tx.commit();
         }
+        ignite.destroyCache(m.stateCache());
     }
 
     public List<String> list() {
@@ -118,7 +123,7 @@ public final class CollectionManager {
             rows = rowCounter.applyAsLong(m);
             under = underReplicated(m);
         }
-        CollectionTarget t = meta.target(name);
+        CollectionTarget t = meta.target(m);
         return new CollectionDescription(m.spec(), m.state(), m.version(), rows, t.segments().size(), t.version(), under);
     }
 

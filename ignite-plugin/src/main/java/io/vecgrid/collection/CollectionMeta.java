@@ -11,7 +11,12 @@ import io.vecgrid.api.CollectionState;
  * predecessor.
  */
 public final class CollectionMeta {
+    /** Layout version of the collection's stored data; a backup of another layout cannot be restored. */
+    public static final int LAYOUT = 2;
+
     private final CollectionSpec spec;
+    /** Id of the collection, fixed at creation (names its state cache); {@link #uid} changes with each generation. */
+    private final String cid;
     private final String uid;
     private final CollectionState state;
     private final long version;
@@ -21,13 +26,18 @@ public final class CollectionMeta {
     /** The generation of caches a replica change is building (state RESHAPING), or null. */
     private final CollectionMeta pending;
 
+    private final int layout;
+
+    /** A new collection: its id is also the uid of its first generation of caches. */
     public CollectionMeta(CollectionSpec spec, String uid, CollectionState state, long version, int segmentSlots) {
-        this(spec, uid, state, version, segmentSlots, null, null);
+        this(spec, uid, uid, state, version, segmentSlots, null, null);
     }
 
-    private CollectionMeta(CollectionSpec spec, String uid, CollectionState state, long version, int segmentSlots,
-        CollectionMeta retired, CollectionMeta pending) {
+    private CollectionMeta(CollectionSpec spec, String cid, String uid, CollectionState state, long version,
+        int segmentSlots, CollectionMeta retired, CollectionMeta pending) {
         this.spec = spec;
+        this.cid = cid;
+        this.layout = LAYOUT;
         this.uid = uid;
         this.state = state;
         this.version = version;
@@ -43,7 +53,7 @@ public final class CollectionMeta {
 
     /** @return this generation, RESHAPING towards {@code next}. */
     public CollectionMeta reshapingTo(CollectionMeta next) {
-        return new CollectionMeta(spec, uid, CollectionState.RESHAPING, version + 1, segmentSlots, retired, next);
+        return new CollectionMeta(spec, cid, uid, CollectionState.RESHAPING, version + 1, segmentSlots, retired, next);
     }
 
     /** @return the previous generation still being retired after a replica change, or {@code null}. */
@@ -66,13 +76,13 @@ public final class CollectionMeta {
     /** @return a new generation of caches with {@code replicas} copies, READY, the current one kept as retired. */
     public CollectionMeta nextGeneration(String newUid, int replicas) {
         CollectionSpec next = spec.toBuilder().replicas(replicas).build();
-        return new CollectionMeta(next, newUid, CollectionState.READY, version + 2, segmentSlots,
-            new CollectionMeta(spec, uid, CollectionState.READY, version, segmentSlots, null, null), null);
+        return new CollectionMeta(next, cid, newUid, CollectionState.READY, version + 2, segmentSlots,
+            new CollectionMeta(spec, cid, uid, CollectionState.READY, version, segmentSlots, null, null), null);
     }
 
     /** @return a copy without a retired generation. */
     public CollectionMeta withoutRetired() {
-        return new CollectionMeta(spec, uid, state, version + 1, segmentSlots, null, null);
+        return new CollectionMeta(spec, cid, uid, state, version + 1, segmentSlots, null, null);
     }
 
     public CollectionSpec spec() {
@@ -101,8 +111,34 @@ public final class CollectionMeta {
     }
 
     public CollectionMeta withState(CollectionState newState) {
-        return new CollectionMeta(spec, uid, newState, version + 1, segmentSlots, retired, null);
+        return new CollectionMeta(spec, cid, uid, newState, version + 1, segmentSlots, retired, null);
     }
+
+    /** @return the collection's id, fixed at creation (unlike {@link #uid()}, which names a generation of caches). */
+    public String cid() {
+        return cid;
+    }
+
+    /** @return layout version of the stored data this metadata describes. */
+    public int layout() {
+        return layout;
+    }
+
+    /**
+     * @return name of the collection's state cache: a copy of this metadata and the target, kept apart from every
+     *      other collection's so that a backup of the collection can be restored on its own.
+     */
+    public String stateCache() {
+        return stateCacheName(spec.name(), cid);
+    }
+
+    /** @return name of the state cache of collection {@code name} with id {@code cid}. */
+    public static String stateCacheName(String name, String cid) {
+        return STATE_CACHE_PREFIX + name + "_" + cid;
+    }
+
+    /** Prefix of every collection's state cache name. */
+    public static final String STATE_CACHE_PREFIX = "vecgrid_state_";
 
     /** @return name of the cache holding the rows (partition = shard). */
     public String rowsCache() {
@@ -130,6 +166,6 @@ public final class CollectionMeta {
     }
 
     @Override public String toString() {
-        return "CollectionMeta[" + spec.name() + ", uid=" + uid + ", state=" + state + ", version=" + version + "]";
+        return "CollectionMeta[" + spec.name() + ", cid=" + cid + ", uid=" + uid + ", state=" + state + ", version=" + version + "]";
     }
 }

@@ -8,6 +8,7 @@ import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
+import org.apache.ignite.cache.affinity.rendezvous.RendezvousAffinityFunction;
 import org.apache.ignite.configuration.CacheConfiguration;
 import org.apache.ignite.transactions.Transaction;
 import org.apache.ignite.transactions.TransactionConcurrency;
@@ -16,14 +17,26 @@ import org.apache.ignite.transactions.TransactionIsolation;
 import java.util.List;
 
 /**
- * The cluster's desired state: collection metadata and targets, each in a REPLICATED TRANSACTIONAL cache keyed by
- * collection name, holding immutable values replaced whole. Reads are local (every node has a copy).
+ * The cluster's desired state, in REPLICATED TRANSACTIONAL caches holding immutable values replaced whole (reads are
+ * local: every node has a copy):
+ * <ul>
+ *   <li>the catalog {@value #COLLECTIONS_CACHE}: {@link CollectionMeta} by collection name;</li>
+ *   <li>one state cache per collection ({@link CollectionMeta#stateCache()}): the collection's target and a copy of
+ *   its metadata. It is the collection's own, so a backup of the collection (its state and data caches) can be
+ *   restored without touching any other collection's metadata.</li>
+ * </ul>
  */
 public final class MetaStore {
     /** Cache of {@link CollectionMeta} by collection name. */
     public static final String COLLECTIONS_CACHE = "vecgrid-collections";
-    /** Cache of {@link CollectionTarget} by collection name. */
-    public static final String TARGETS_CACHE = "vecgrid-targets";
+    /** Key of the target in a collection's state cache. */
+    static final String TARGET_KEY = "target";
+
+    /** Key of the copy of the collection's metadata in its state cache. */
+    public static final String META_KEY = "meta";
+
+    /** Partitions of the meta caches: a few (each is a file per node with native persistence). */
+    private static final int META_PARTITIONS = 8;
 
     /** Cache of node distribution reports by node id (REPLICATED, ATOMIC: one writer per entry). */
     public static final String DISTRIBUTION_CACHE = "vecgrid-distribution";
@@ -39,25 +52,69 @@ public final class MetaStore {
 
     /** Creates the meta caches if they do not exist yet (idempotent; called by every server node at start). */
     public static void createCaches(Ignite ignite) {
-        CacheConfiguration<String, Object> dist = metaCache(DISTRIBUTION_CACHE);
+        CacheConfiguration<String, Object> dist = metaCache(DISTRIBUTION_CACHE, META_PARTITIONS);
         dist.setAtomicityMode(CacheAtomicityMode.ATOMIC);
-        ignite.getOrCreateCaches(List.of(metaCache(COLLECTIONS_CACHE), metaCache(TARGETS_CACHE), dist));
+        ignite.getOrCreateCaches(List.of(metaCache(COLLECTIONS_CACHE, META_PARTITIONS), dist));
     }
 
-    private static CacheConfiguration<String, Object> metaCache(String name) {
+    /** @return configuration of a collection's state cache. */
+    public static CacheConfiguration<String, Object> stateCacheConfiguration(CollectionMeta meta) {
+        return metaCache(meta.stateCache(), 1);
+    }
+
+    private static CacheConfiguration<String, Object> metaCache(String name, int partitions) {
         CacheConfiguration<String, Object> c = new CacheConfiguration<>(name);
         c.setCacheMode(CacheMode.REPLICATED);
         c.setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL);
         c.setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
+        c.setAffinity(new RendezvousAffinityFunction(false, partitions));
         return c;
     }
 
+    /**
+     * @return the catalog.
+     * @throws VecgridException if vecgrid does not serve on this node (the cluster is inactive).
+     */
     public IgniteCache<String, CollectionMeta> collections() {
-        return ignite.cache(COLLECTIONS_CACHE);
+        IgniteCache<String, CollectionMeta> c;
+        try {
+            c = ignite.cache(COLLECTIONS_CACHE);
+        }
+        catch (RuntimeException e) {
+            c = null;
+        }
+        if (c == null) {
+            throw new VecgridException("vecgrid does not serve on node " + ignite.cluster().localNode().consistentId() +
+                ": the cluster is " + ignite.cluster().state() + "; 'scripts/vecgrid status' says what it waits for");
+        }
+        return c;
     }
 
-    public IgniteCache<String, CollectionTarget> targets() {
-        return ignite.cache(TARGETS_CACHE);
+    /** @return the collection's state cache (target and metadata copy). */
+    public IgniteCache<String, Object> state(CollectionMeta meta) {
+        IgniteCache<String, Object> c = ignite.cache(meta.stateCache());
+        if (c == null)
+            throw new CollectionNotFoundException(meta.name());
+        return c;
+    }
+
+    /**
+     * Writes the collection's metadata into the catalog and its copy into the collection's state cache, in the
+     * caller's transaction if there is one.
+     */
+    public void putMeta(CollectionMeta meta) {
+        collections().put(meta.name(), meta);
+        state(meta).put(META_KEY, meta);
+    }
+
+    /** Writes the collection's target, in the caller's transaction if there is one. */
+    public void putTarget(CollectionMeta meta, CollectionTarget target) {
+        state(meta).put(TARGET_KEY, target);
+    }
+
+    /** @return the collection's target read (and, inside a pessimistic transaction, locked) for a change. */
+    public CollectionTarget targetForUpdate(CollectionMeta meta) {
+        return (CollectionTarget)state(meta).get(TARGET_KEY);
     }
 
     /** @return metadata of the collection, or {@code null}. */
@@ -137,10 +194,17 @@ public final class MetaStore {
         }
     }
 
-    /** @return the collection's target (an empty one if none was written yet). */
+    /** @return the collection's target (an empty one if the collection or its target does not exist). */
     public CollectionTarget target(String name) {
-        CollectionTarget t = targets().get(name);
-        return t == null ? CollectionTarget.empty() : t;
+        CollectionMeta meta = meta(name);
+        return meta == null ? CollectionTarget.empty() : target(meta);
+    }
+
+    /** @return the collection's target (an empty one if none was written yet or the collection is gone). */
+    public CollectionTarget target(CollectionMeta meta) {
+        IgniteCache<String, Object> c = ignite.cache(meta.stateCache());
+        Object t = c == null ? null : c.get(TARGET_KEY);
+        return t instanceof CollectionTarget ? (CollectionTarget)t : CollectionTarget.empty();
     }
 
     /** @return a pessimistic repeatable-read transaction: reads lock, so read-modify-write is safe. */

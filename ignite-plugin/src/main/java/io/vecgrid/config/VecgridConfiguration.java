@@ -40,6 +40,15 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** Default time replaced segments stay loaded after a compaction or re-slot, for searches already planned, ms. */
     public static final long DFLT_REPLACED_SEGMENT_GRACE_MILLIS = 2_000;
 
+    /** Default number of server nodes a new persistent cluster waits for before it activates itself. */
+    public static final int DFLT_EXPECTED_SERVER_NODES = 1;
+
+    /** Default quiet time after a server joins an active persistent cluster before it enters the baseline, ms. */
+    public static final long DFLT_BASELINE_JOIN_DELAY_MILLIS = 1_000;
+
+    /** Default time an offline baseline node may stay away before it is removed from the baseline, ms. */
+    public static final long DFLT_BASELINE_LEAVE_TIMEOUT_MILLIS = 60_000;
+
     /** Default test-only delay added before every sealed-segment search on this node, ms: zero (off). */
     public static final long DFLT_TEST_SEARCH_DELAY_MILLIS = 0;
 
@@ -82,6 +91,27 @@ public class VecgridConfiguration implements PluginConfiguration {
      */
     private long replacedSegmentGraceMillis = DFLT_REPLACED_SEGMENT_GRACE_MILLIS;
 
+    /**
+     * Persistent clusters only: a cluster that has never been active (no baseline yet) activates itself once this
+     * many server nodes have joined, and its first baseline is those nodes. After that, a cluster whose baseline
+     * nodes are all back after a full restart activates itself (Ignite's own rule), whatever this says.
+     */
+    private int expectedServerNodes = DFLT_EXPECTED_SERVER_NODES;
+
+    /**
+     * Persistent clusters only: a server that joins an active cluster enters the baseline (and starts holding data)
+     * once no other server has joined for this long, ms; several nodes started together enter in one change.
+     */
+    private long baselineJoinDelayMillis = DFLT_BASELINE_JOIN_DELAY_MILLIS;
+
+    /**
+     * Persistent clusters only: a baseline node that has been offline this long, ms, is removed from the baseline,
+     * so that its data is copied again onto the remaining nodes; a node that comes back sooner rejoins with its own
+     * data and catches up only what it missed. 0 keeps offline nodes in the baseline until an operator removes them.
+     * Never done while some partition has no online copy (removing the node would lose its data for good).
+     */
+    private long baselineLeaveTimeoutMillis = DFLT_BASELINE_LEAVE_TIMEOUT_MILLIS;
+
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
 
@@ -104,6 +134,9 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("smallSegmentRatio", smallSegmentRatio, 0, 1);
         check("deletedRatio", deletedRatio, 0.01, 1);
         check("balanceTolerance", balanceTolerance, 0.01, 100);
+        check("expectedServerNodes", expectedServerNodes, 1, 100_000);
+        check("baselineJoinDelayMillis", baselineJoinDelayMillis, 0, 3_600_000);
+        check("baselineLeaveTimeoutMillis", baselineLeaveTimeoutMillis, 0, 30L * 86_400_000);
     }
 
     private static void check(String prop, double val, double min, double max) {
@@ -230,6 +263,33 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setTestSearchDelayMillis(long testSearchDelayMillis) {
         this.testSearchDelayMillis = testSearchDelayMillis;
+        return this;
+    }
+
+    public int getExpectedServerNodes() {
+        return expectedServerNodes;
+    }
+
+    public VecgridConfiguration setExpectedServerNodes(int expectedServerNodes) {
+        this.expectedServerNodes = expectedServerNodes;
+        return this;
+    }
+
+    public long getBaselineJoinDelayMillis() {
+        return baselineJoinDelayMillis;
+    }
+
+    public VecgridConfiguration setBaselineJoinDelayMillis(long baselineJoinDelayMillis) {
+        this.baselineJoinDelayMillis = baselineJoinDelayMillis;
+        return this;
+    }
+
+    public long getBaselineLeaveTimeoutMillis() {
+        return baselineLeaveTimeoutMillis;
+    }
+
+    public VecgridConfiguration setBaselineLeaveTimeoutMillis(long baselineLeaveTimeoutMillis) {
+        this.baselineLeaveTimeoutMillis = baselineLeaveTimeoutMillis;
         return this;
     }
 }

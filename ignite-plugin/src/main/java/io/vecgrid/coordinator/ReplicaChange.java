@@ -127,7 +127,7 @@ public final class ReplicaChange {
                 throw new VecgridException("collection '" + expect.name() + "' changed meanwhile (" + cur +
                     "); replica change abandoned");
             }
-            metaStore.collections().put(expect.name(), replacement);
+            metaStore.putMeta(replacement);
             tx.commit();
         }
     }
@@ -215,7 +215,7 @@ public final class ReplicaChange {
                 try (Transaction tx = metaStore.txStart()) {
                     CollectionMeta cur = metaStore.collections().get(next.name());
                     if (cur != null && cur.uid().equals(next.uid()) && cur.retired() != null)
-                        metaStore.collections().put(next.name(), cur.withoutRetired());
+                        metaStore.putMeta(cur.withoutRetired());
                     tx.commit();
                 }
                 ignite.destroyCaches(List.of(old.rowsCache(), old.segmentsCache(), old.deletesCache()));

@@ -21,6 +21,19 @@ import java.util.UUID;
  * start with a message naming the property.
  */
 public class VecgridPluginProvider implements PluginProvider<VecgridConfiguration> {
+    /**
+     * Ignite rebalances a partition from the WAL ("historical" rebalance: only the changes a returning node missed)
+     * only when the partition holds more than 500 entries, unless this property is true. A segments partition holds
+     * a few large entries, so without it a node that restarts would receive whole segments again instead of loading
+     * its own. Set here, when the provider is created (before Ignite reads it), unless the operator set it.
+     */
+    static final String PREFER_WAL_REBALANCE = "IGNITE_PREFER_WAL_REBALANCE";
+
+    static {
+        if (System.getProperty(PREFER_WAL_REBALANCE) == null)
+            System.setProperty(PREFER_WAL_REBALANCE, "true");
+    }
+
     private VecgridConfiguration configuration = new VecgridConfiguration();
     private final VecgridPlugin plugin = new VecgridPlugin();
     private PluginContext ctx;
@@ -85,15 +98,18 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
 
     @Override public void onIgniteStart() {
         Vecgrid vg = new Vecgrid(ctx.grid(), configuration);
-        vg.start();
         vecgrid = vg;
         plugin.vecgrid(vg);
+        Vecgrid.register(vg);
+        vg.start();
     }
 
     @Override public void onIgniteStop(boolean cancel) {
         Vecgrid vg = vecgrid;
-        if (vg != null)
+        if (vg != null) {
+            Vecgrid.unregister(vg);
             vg.stop();
+        }
     }
 
     @Override public Serializable provideDiscoveryData(UUID nodeId) {

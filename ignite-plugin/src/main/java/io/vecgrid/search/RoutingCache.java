@@ -40,16 +40,25 @@ public final class RoutingCache {
     }
 
     /** Subscribes to changes of the distribution reports. */
-    public void start() {
+    public synchronized void start() {
+        stop();
+        stale.set(true);
         ContinuousQuery<UUID, NodeDistribution> q = new ContinuousQuery<>();
         q.setLocalListener(evts -> stale.set(true));
         IgniteCache<UUID, NodeDistribution> c = ignite.cache(MetaStore.DISTRIBUTION_CACHE);
         pushes = c.query(q);
     }
 
-    public void stop() {
-        if (pushes != null)
-            pushes.close();
+    public synchronized void stop() {
+        if (pushes != null) {
+            try {
+                pushes.close();
+            }
+            catch (RuntimeException ignored) {
+                // The cache is already gone (cluster deactivated or node stopping).
+            }
+            pushes = null;
+        }
     }
 
     /** @return the current table, rebuilt first if a change was pushed since it was built. */

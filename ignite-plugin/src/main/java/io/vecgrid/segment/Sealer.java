@@ -152,7 +152,7 @@ public final class Sealer {
             ShardRows rows = shardRows(meta, shard);
             if (rows == null)
                 return null;
-            CollectionTarget target = metaStore.target(meta.name());
+            CollectionTarget target = metaStore.target(meta);
             List<GrowingRow> snapshot = rows.sealable(cfg.getSealRows(), target.segmentIds(), STRANDED_MILLIS);
             return build(meta, shard, target, snapshot, List.of(), SlotChooser.choose(ignite, meta, target), "Sealed");
         }
@@ -176,7 +176,7 @@ public final class Sealer {
         ReentrantLock lock = lock(meta, shard);
         lock.lock();
         try {
-            CollectionTarget target = metaStore.target(meta.name());
+            CollectionTarget target = metaStore.target(meta);
             Set<Long> ids = new HashSet<>();
             for (SegmentRef s : sources) {
                 if (!target.contains(s.id()))
@@ -307,10 +307,10 @@ public final class Sealer {
 
     private long reserveId(CollectionMeta meta) {
         try (Transaction tx = metaStore.txStart()) {
-            CollectionTarget t = metaStore.targets().get(meta.name());
+            CollectionTarget t = metaStore.targetForUpdate(meta);
             if (t == null)
                 throw new VecgridException("collection '" + meta.name() + "' has no target; was it dropped?");
-            metaStore.targets().put(meta.name(), t.withReservedId());
+            metaStore.putTarget(meta, t.withReservedId());
             tx.commit();
             return t.nextSegmentId();
         }
@@ -364,7 +364,7 @@ public final class Sealer {
                 if (seg != 0 && seg != ref.id())
                     return false;
             }
-            CollectionTarget t = metaStore.targets().get(meta.name());
+            CollectionTarget t = metaStore.targetForUpdate(meta);
             if (t == null)
                 return false;
             List<Long> removed = new ArrayList<>();
@@ -373,7 +373,7 @@ public final class Sealer {
                     return false;
                 removed.add(src.id());
             }
-            metaStore.targets().put(meta.name(), t.withChange(ref.rows() == 0 ? List.of() : List.of(ref), removed));
+            metaStore.putTarget(meta, t.withChange(ref.rows() == 0 ? List.of() : List.of(ref), removed));
             tx.commit();
             return true;
         }

@@ -44,6 +44,8 @@ public final class SegmentStore {
     private final ExecutorService loader;
     private final AtomicLong changes = new AtomicLong();
     private volatile Consumer<String> onChange = c -> { };
+    /** {@link System#nanoTime()} when the cluster last turned active; 0 once the load that followed was reported. */
+    private volatile long activatedAtNanos;
 
     public SegmentStore(Ignite ignite, MetaStore metaStore, int loaderThreads) {
         this.ignite = ignite;
@@ -70,6 +72,23 @@ public final class SegmentStore {
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The cluster turned active: every segment of this node's partitions is about to be loaded (from local pages after
+     * a restart). The first sweep that leaves nothing loading logs how long it took.
+     */
+    public void activated() {
+        activatedAtNanos = System.nanoTime();
+    }
+
+    /** Drops every loaded copy (the cluster turned inactive: its caches are gone until it is active again). */
+    public void unloadAll() {
+        for (Map<Long, LoadedSegment> m : copies.values())
+            m.values().forEach(LoadedSegment::retire);
+        copies.clear();
+        swept.clear();
+        changes.incrementAndGet();
     }
 
     /** @return a counter that grows on every load and unload. */
@@ -241,6 +260,14 @@ public final class SegmentStore {
                 if (gone != null && !gone.isEmpty())
                     changed(gone.values().iterator().next().collection());
             }
+        }
+        long since = activatedAtNanos;
+        if (since != 0 && loading.isEmpty()) {
+            activatedAtNanos = 0;
+            if (loadedSegments() > 0)
+                log.info("vecgrid: " + loadedSegments() + " segment copies (" + loadedRows() + " live rows) of " +
+                live.size() + " collections serviceable on this node, " + (System.nanoTime() - since) / 1_000_000 +
+                " ms after the cluster turned active (loaded from this node's own data, indexes not rebuilt)");
         }
     }
 

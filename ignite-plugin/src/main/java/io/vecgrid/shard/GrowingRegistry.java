@@ -108,6 +108,12 @@ public final class GrowingRegistry {
         return res;
     }
 
+    /** Forgets every view (the cluster turned inactive). */
+    public void forgetAll() {
+        views.clear();
+        collections.clear();
+    }
+
     /** Forgets every view of a cache (the collection was dropped). */
     public void forget(String cache) {
         views.keySet().removeIf(k -> k.startsWith(cache + '#'));

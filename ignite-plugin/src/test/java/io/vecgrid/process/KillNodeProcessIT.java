@@ -55,14 +55,19 @@ class KillNodeProcessIT {
     private static final String DISCOVERY = TestCluster.discoveryAddresses(PORTS);
     private static Ignite client;
 
+    /** The nodes' data directories (the shipped config keeps data in native persistence), fresh for this test. */
+    private static File work;
+
     @BeforeAll
     static void start() throws Exception {
+        work = java.nio.file.Files.createTempDirectory("vecgrid-kill9").toFile();
         for (int i = 1; i <= 3; i++) {
             ProcessBuilder pb = new ProcessBuilder(new File(ROOT, "scripts/start-node.sh").getPath(),
                 new File(ROOT, "config/default-config.xml").getPath(), "it" + i);
             pb.environment().put("VECGRID_JVM_OPTS", "-Xms256m -Xmx768m -Dvecgrid.discovery.port=" + PORTS +
                 " -Dvecgrid.discovery.addresses=" + DISCOVERY + " -Dvecgrid.communication.port=" + (PORTS + 20) +
                 " -Dvecgrid.client.port=" + (PORTS + 60));
+            pb.environment().put("VECGRID_WORK_DIR", new File(work, "it" + i).getPath());
             pb.redirectErrorStream(true);
             pb.redirectOutput(new File(ROOT, "ignite-plugin/target/it-node" + i + ".out"));
             nodes.add(pb.start());
@@ -81,6 +86,12 @@ class KillNodeProcessIT {
             assertTrue(System.currentTimeMillis() < deadline, "three node processes joined");
             Thread.sleep(200);
         }
+        // The shipped config is persistent: the cluster activates itself and takes every node into its baseline.
+        TestCluster.awaitServing(client);
+        TestCluster.awaitTrue("three nodes in the baseline", () -> {
+            var blt = client.cluster().currentBaselineTopology();
+            return blt != null && blt.size() == 3;
+        }, 60_000);
     }
 
     @AfterAll
@@ -89,6 +100,15 @@ class KillNodeProcessIT {
             Ignition.stop(client.name(), true);
         for (Process p : nodes)
             p.destroyForcibly();
+        for (Process p : nodes) {
+            try {
+                p.waitFor();
+            }
+            catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        TestCluster.deleteTree(work);
     }
 
     @Test

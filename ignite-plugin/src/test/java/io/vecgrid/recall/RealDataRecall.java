@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * batches (primary key = position in the base file), flushed into several sealed segments, then searched by the
  * router of every server node in turn and compared with exact ground truth computed on the same subset.
  */
-final class RealDataRecall {
+public final class RealDataRecall {
     static final int K = 10;
     private static final int INSERT_BATCH = 1000;
     /** Queries per search request (nq). */
@@ -42,7 +42,7 @@ final class RealDataRecall {
     private final int[][] truth;
 
     /** Loads the subset and its exact ground truth, creates the collection, inserts and flushes. */
-    RealDataRecall(TestCluster cluster, Dataset ds, String name, int n, int q) {
+    public RealDataRecall(TestCluster cluster, Dataset ds, String name, int n, int q) {
         this.cluster = cluster;
         this.ds = ds;
         this.name = name;
@@ -74,7 +74,7 @@ final class RealDataRecall {
     }
 
     /** @return the target's segments, after checking that they hold every row once and that there are several. */
-    List<SegmentRef> segments(int minSegments) {
+    public List<SegmentRef> segments(int minSegments) {
         List<SegmentRef> segs = new SegmentInspector(cluster.any(), name).target().segments();
         int rows = segs.stream().mapToInt(SegmentRef::rows).sum();
         assertEquals(n, rows, "sealed rows in the target: " + segs);
@@ -88,7 +88,7 @@ final class RealDataRecall {
      *
      * @return recall@{@value #K} against the exact ground truth.
      */
-    double recall(Ignite router, int ef, int segments) {
+    public double recall(Ignite router, int ef, int segments) {
         int[][] found = new int[queries.length][];
         for (int from = 0; from < queries.length; from += SEARCH_BATCH) {
             float[][] batch = Arrays.copyOfRange(queries, from, Math.min(queries.length, from + SEARCH_BATCH));
@@ -109,7 +109,7 @@ final class RealDataRecall {
      *
      * @param segments number of sealed segments the search must cover.
      */
-    void assertRecallOnEveryRouter(int segments, double target) {
+    public void assertRecallOnEveryRouter(int segments, double target) {
         for (Ignite router : cluster.servers()) {
             long t1 = System.nanoTime();
             double recall = recall(router, 0, segments);
@@ -121,7 +121,7 @@ final class RealDataRecall {
     }
 
     /** Drops the collection (before the cluster stops, so no node has segment work left). */
-    void drop() {
+    public void drop() {
         Vecgrid.of(cluster.any()).dropCollection(name);
     }
 

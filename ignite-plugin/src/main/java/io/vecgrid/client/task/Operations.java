@@ -1,6 +1,12 @@
 package io.vecgrid.client.task;
 
 import io.vecgrid.Vecgrid;
+import io.vecgrid.cluster.ClusterInfo;
+import org.apache.ignite.cluster.BaselineNode;
+import org.apache.ignite.cluster.ClusterState;
+import java.util.Collection;
+
+import io.vecgrid.Vecgrid;
 import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionNotFoundException;
 import io.vecgrid.api.CollectionSpec;
@@ -98,14 +104,54 @@ final class Operations {
         for (ClusterNode n : servers)
             nodes.add(new ClusterStatus.Node(n.id(), String.valueOf(n.consistentId()), new ArrayList<>(n.addresses()), n.order()));
         List<CollectionDescription> colls = new ArrayList<>();
-        for (String name : vg.listCollections()) {
-            try {
-                colls.add(vg.describeCollection(name));
-            }
-            catch (CollectionNotFoundException e) {
-                // Dropped meanwhile.
+        boolean serving = ((Vecgrid)vg).serving();
+        if (serving) {
+            for (String name : vg.listCollections()) {
+                try {
+                    colls.add(vg.describeCollection(name));
+                }
+                catch (CollectionNotFoundException e) {
+                    // Dropped meanwhile.
+                }
             }
         }
-        return new ClusterStatus(ignite.version().toString(), ignite.cluster().localNode().id(), nodes, colls);
+        ClusterState state = ignite.cluster().state();
+        boolean persistent = ClusterInfo.persistent(ignite);
+        List<ClusterStatus.BaselineMember> baseline = new ArrayList<>();
+        Collection<BaselineNode> blt = persistent ? ignite.cluster().currentBaselineTopology() : null;
+        List<Object> offline = ClusterInfo.offlineBaseline(ignite);
+        if (blt != null) {
+            for (BaselineNode n : blt)
+                baseline.add(new ClusterStatus.BaselineMember(String.valueOf(n.consistentId()), !offline.contains(n.consistentId())));
+        }
+        return new ClusterStatus(ignite.version().toString(), ignite.cluster().localNode().id(), nodes, colls,
+            state.name(), persistent, baseline, advice(ignite, state, persistent, blt, offline, servers.size()));
+    }
+
+    /** @return what the operator should do about the cluster's state, or {@code null} if nothing. */
+    private static String advice(Ignite ignite, ClusterState state, boolean persistent, Collection<BaselineNode> blt,
+        List<Object> offline, int servers) {
+        if (state == ClusterState.INACTIVE) {
+            if (!persistent)
+                return "the cluster was deactivated by an operator; activate it with 'control.sh --set-state ACTIVE'";
+            if (blt == null) {
+                int expected = Vecgrid.local(ignite).configuration().getExpectedServerNodes();
+                return "a new cluster: it activates itself once " + expected + " server nodes joined (expectedServerNodes; " +
+                    servers + " joined so far); start the others, or activate now with 'control.sh --set-state ACTIVE'";
+            }
+            if (!offline.isEmpty()) {
+                return "the cluster activates itself once every baseline node is back; offline: " + offline + ". Start " +
+                    "them with their own work directories, or if one is gone for good, remove it with " +
+                    "'control.sh --baseline remove <consistentId>' and activate with 'control.sh --set-state ACTIVE' " +
+                    "(its data is lost where it held the only copy)";
+            }
+            return "every baseline node is online but the cluster is inactive (an operator deactivated it): activate " +
+                "it with 'control.sh --set-state ACTIVE'";
+        }
+        if (persistent && !offline.isEmpty()) {
+            return "baseline nodes " + offline + " are offline: their copies are missing until they return; each leaves " +
+                "the baseline after baselineLeaveTimeoutMillis (its data is then copied again onto the other nodes)";
+        }
+        return null;
     }
 }
