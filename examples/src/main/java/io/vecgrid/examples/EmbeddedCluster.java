@@ -1,5 +1,6 @@
 package io.vecgrid.examples;
 
+import io.vecgrid.Vecgrid;
 import io.vecgrid.config.VecgridConfiguration;
 import io.vecgrid.plugin.VecgridPluginProvider;
 import org.apache.ignite.Ignite;
@@ -18,32 +19,90 @@ import java.util.List;
 
 /**
  * Several vecgrid server nodes in this JVM, on loopback (discovery 47500..47509, thin clients 10800..10809), each
- * with its own data region. For examples and the demo; production nodes run as separate processes
- * (scripts/start-node.sh).
+ * with its own data region and, when given a work root, its own directory of Ignite native persistence under it
+ * (named after the node, which is also its consistent id, so that the nodes find their data again when they
+ * restart). For examples and the demo; production nodes run as separate processes (scripts/start-node.sh).
  */
 public final class EmbeddedCluster implements AutoCloseable {
+    private final int n;
+    private final long regionBytes;
+    private final VecgridConfiguration vecgrid;
+    private final File workRoot;
     private final List<Ignite> nodes = new ArrayList<>();
 
     /**
+     * Starts the nodes and waits until vecgrid serves on all of them (a persistent cluster activates itself first).
+     *
      * @param n number of server nodes.
-     * @param regionBytes off-heap data region of each node.
+     * @param regionBytes off-heap data region (page memory) of each node.
      * @param vecgrid plugin configuration of every node.
+     * @param workRoot directory holding each node's persistent data, or {@code null} to keep everything in memory.
      */
-    public EmbeddedCluster(int n, long regionBytes, VecgridConfiguration vecgrid) {
-        for (int i = 0; i < n; i++) {
-            TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
-            finder.setAddresses(List.of("127.0.0.1:47500..47509"));
-            nodes.add(Ignition.start(new IgniteConfiguration()
-                .setIgniteInstanceName("vecgrid-node-" + i)
-                .setWorkDirectory(new File("work").getAbsolutePath())
-                .setDiscoverySpi(new TcpDiscoverySpi().setIpFinder(finder).setLocalAddress("127.0.0.1"))
-                .setClientConnectorConfiguration(new ClientConnectorConfiguration().setHost("127.0.0.1").setPort(10800)
-                    .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(100)))
-                .setDataStorageConfiguration(new DataStorageConfiguration().setDefaultDataRegionConfiguration(
-                    new DataRegionConfiguration().setMaxSize(regionBytes).setInitialSize(Math.min(regionBytes, 256L << 20))
-                        .setMetricsEnabled(true)))
-                .setMetricsLogFrequency(0)
-                .setPluginProviders(new VecgridPluginProvider(vecgrid))));
+    public EmbeddedCluster(int n, long regionBytes, VecgridConfiguration vecgrid, File workRoot) {
+        this.n = n;
+        this.regionBytes = regionBytes;
+        this.vecgrid = vecgrid;
+        this.workRoot = workRoot;
+        startAll();
+    }
+
+    /** Starts every node (again, after {@link #stopAll()}) and waits until vecgrid serves on each. */
+    public void startAll() {
+        for (int i = 0; i < n; i++)
+            nodes.add(Ignition.start(config(i)));
+        for (Ignite ig : nodes)
+            awaitServing(ig);
+    }
+
+    /** Stops node {@code i} of the running ones gracefully and forgets it. */
+    public void stop(int i) {
+        Ignite ig = nodes.remove(i);
+        Ignition.stop(ig.name(), false);
+    }
+
+    /** Stops every node gracefully (a persistent node writes a checkpoint first). */
+    public void stopAll() {
+        for (Ignite ig : nodes)
+            Ignition.stop(ig.name(), false);
+        nodes.clear();
+    }
+
+    private IgniteConfiguration config(int i) {
+        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
+        finder.setAddresses(List.of("127.0.0.1:47500..47509"));
+        DataRegionConfiguration region = new DataRegionConfiguration().setMaxSize(regionBytes)
+            .setInitialSize(Math.min(regionBytes, 256L << 20)).setMetricsEnabled(true)
+            .setPersistenceEnabled(workRoot != null);
+        IgniteConfiguration cfg = new IgniteConfiguration()
+            .setIgniteInstanceName("vecgrid-node-" + i)
+            .setWorkDirectory(new File(workRoot != null ? workRoot : new File("work"), "node-" + i).getAbsolutePath())
+            .setDiscoverySpi(new TcpDiscoverySpi().setIpFinder(finder).setLocalAddress("127.0.0.1"))
+            .setClientConnectorConfiguration(new ClientConnectorConfiguration().setHost("127.0.0.1").setPort(10800)
+                .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(100)))
+            .setDataStorageConfiguration(new DataStorageConfiguration().setDefaultDataRegionConfiguration(region)
+                .setMetricsEnabled(true))
+            .setMetricsLogFrequency(0)
+            .setPluginProviders(new VecgridPluginProvider(vecgrid));
+        if (workRoot != null)
+            cfg.setConsistentId("node-" + i);
+        return cfg;
+    }
+
+    private static void awaitServing(Ignite ig) {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (true) {
+            Vecgrid vg = Vecgrid.localOrNull(ig);
+            if (vg != null && vg.serving())
+                return;
+            if (System.currentTimeMillis() > deadline)
+                throw new IllegalStateException("vecgrid did not start serving on " + ig.name() + " within 120 s");
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 
@@ -58,5 +117,6 @@ public final class EmbeddedCluster implements AutoCloseable {
     @Override public void close() {
         for (Ignite ig : nodes)
             Ignition.stop(ig.name(), true);
+        nodes.clear();
     }
 }
