@@ -10,6 +10,7 @@ import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
 import io.vecgrid.cluster.BaselineKeeper;
 import io.vecgrid.cluster.ClusterInfo;
+import io.vecgrid.cluster.DiskGuard;
 import io.vecgrid.collection.CollectionManager;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
@@ -87,10 +88,10 @@ public final class Vecgrid implements VectorGrid {
         this.cfg = cfg;
         this.log = ignite.log().getLogger(Vecgrid.class);
         this.metaStore = new MetaStore(ignite);
-        this.writePath = new WritePath(ignite, metaStore, cfg.getMaxBatchRows());
+        this.routing = new RoutingCache(ignite);
+        this.writePath = new WritePath(ignite, metaStore, cfg.getMaxBatchRows(), new DiskGuard(routing, cfg.getMinFreeDiskBytes()));
         this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots(), writePath::count);
         this.growing = new GrowingRegistry(ignite);
-        this.routing = new RoutingCache(ignite);
         this.sealer = new Sealer(ignite, metaStore, growing, routing, cfg);
         this.segments = new SegmentStore(ignite, metaStore, 2);
         this.metrics = new VecgridMetrics(ignite, segments);
@@ -188,7 +189,8 @@ public final class Vecgrid implements VectorGrid {
         routing.start();
         if (server) {
             if (reporter == null)
-                reporter = new DistributionReporter(ignite, metaStore, segments, growing, metrics, searchStats, cfg.getSealRows());
+                reporter = new DistributionReporter(ignite, metaStore, segments, growing, metrics, searchStats, cfg.getSealRows(),
+                    cfg.getMinFreeDiskBytes());
             segments.activated();
             // The coordinator runs on one server; every server asks, Ignite keeps one.
             ignite.services().deployClusterSingletonAsync(CoordinatorService.NAME, new CoordinatorService());

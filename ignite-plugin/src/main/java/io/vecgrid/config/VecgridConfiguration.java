@@ -49,6 +49,9 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** Default time an offline baseline node may stay away before it is removed from the baseline, ms. */
     public static final long DFLT_BASELINE_LEAVE_TIMEOUT_MILLIS = 60_000;
 
+    /** Default free disk space below which a persistent node refuses new writes, bytes: 1 GiB. */
+    public static final long DFLT_MIN_FREE_DISK_BYTES = 1L << 30;
+
     /** Default test-only delay added before every sealed-segment search on this node, ms: zero (off). */
     public static final long DFLT_TEST_SEARCH_DELAY_MILLIS = 0;
 
@@ -112,6 +115,14 @@ public class VecgridConfiguration implements PluginConfiguration {
      */
     private long baselineLeaveTimeoutMillis = DFLT_BASELINE_LEAVE_TIMEOUT_MILLIS;
 
+    /**
+     * Persistent nodes only: when a node's data directories (page files, WAL, WAL archive) have less free disk space
+     * than this, bytes, inserts and upserts are refused with a clear error naming the node and directory, and the
+     * node seals nothing new, until space is freed (deletes still go through). Ignite itself stops a node whose disk
+     * fills up during a write or a checkpoint; this keeps a margin for checkpoints and WAL archiving. 0 disables.
+     */
+    private long minFreeDiskBytes = DFLT_MIN_FREE_DISK_BYTES;
+
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
 
@@ -137,6 +148,7 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("expectedServerNodes", expectedServerNodes, 1, 100_000);
         check("baselineJoinDelayMillis", baselineJoinDelayMillis, 0, 3_600_000);
         check("baselineLeaveTimeoutMillis", baselineLeaveTimeoutMillis, 0, 30L * 86_400_000);
+        check("minFreeDiskBytes", minFreeDiskBytes, 0, 1L << 50);
     }
 
     private static void check(String prop, double val, double min, double max) {
@@ -290,6 +302,15 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setBaselineLeaveTimeoutMillis(long baselineLeaveTimeoutMillis) {
         this.baselineLeaveTimeoutMillis = baselineLeaveTimeoutMillis;
+        return this;
+    }
+
+    public long getMinFreeDiskBytes() {
+        return minFreeDiskBytes;
+    }
+
+    public VecgridConfiguration setMinFreeDiskBytes(long minFreeDiskBytes) {
+        this.minFreeDiskBytes = minFreeDiskBytes;
         return this;
     }
 }

@@ -1,5 +1,6 @@
 package io.vecgrid.search;
 
+import io.vecgrid.cluster.DiskSpace;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.metrics.VecgridMetrics;
@@ -45,10 +46,13 @@ public final class DistributionReporter {
     private final GrowingRegistry growing;
     private final int sealRows;
     private final Map<String, Integer> lastGrowing = new HashMap<>();
+    private final long minFreeDiskBytes;
+    private boolean lastLowOnDisk;
 
     public DistributionReporter(Ignite ignite, MetaStore metaStore, SegmentStore store, GrowingRegistry growing,
-        VecgridMetrics metrics, SearchStats stats, int sealRows) {
+        VecgridMetrics metrics, SearchStats stats, int sealRows, long minFreeDiskBytes) {
         this.ignite = ignite;
+        this.minFreeDiskBytes = minFreeDiskBytes;
         this.growing = growing;
         this.sealRows = sealRows;
         this.metaStore = metaStore;
@@ -97,7 +101,9 @@ public final class DistributionReporter {
             shards.put(meta.rowsCache(), own);
             growingRows.put(meta.rowsCache(), grow.stream().mapToInt(Integer::intValue).toArray());
         }
-        boolean changed = crossed || !segs.equals(lastSegments) || !shards.equals(lastShards);
+        DiskSpace.Free free = DiskSpace.free(ignite);
+        boolean lowOnDisk = free != null && minFreeDiskBytes > 0 && free.bytes < minFreeDiskBytes;
+        boolean changed = crossed || lowOnDisk != lastLowOnDisk || !segs.equals(lastSegments) || !shards.equals(lastShards);
         if (!changed && System.nanoTime() - lastPublishNanos < periodNanos)
             return false;
         Map<String, long[]> segArr = new HashMap<>();
@@ -106,7 +112,9 @@ public final class DistributionReporter {
         shards.forEach((k, v) -> shardArr.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
         UUID id = ignite.cluster().localNode().id();
         cache().put(id, new NodeDistribution(id, version.incrementAndGet(), segArr, live, shardArr, growingRows,
-            metrics.inFlightJobs(), stats.latencyMicros()));
+            metrics.inFlightJobs(), stats.latencyMicros(), String.valueOf(ignite.cluster().localNode().consistentId()),
+            free == null ? -1 : free.bytes, free == null ? null : free.dir));
+        lastLowOnDisk = lowOnDisk;
         lastSegments = segs;
         lastShards = shards;
         lastPublishNanos = System.nanoTime();

@@ -20,9 +20,20 @@ public final class NodeDistribution {
     private final HashMap<String, int[]> liveRows;
     private final int inFlight;
     private final double latencyMicros;
+    private final String consistentId;
+    private final long freeDiskBytes;
+    private final String dataDir;
 
+    /**
+     * @param freeDiskBytes free space of the node's fullest data directory ({@code dataDir}), or -1 when the node keeps
+     *      no data on disk.
+     */
     public NodeDistribution(UUID nodeId, long version, Map<String, long[]> segments, Map<String, int[]> liveRows,
-        Map<String, int[]> shards, Map<String, int[]> growing, int inFlight, double latencyMicros) {
+        Map<String, int[]> shards, Map<String, int[]> growing, int inFlight, double latencyMicros, String consistentId,
+        long freeDiskBytes, String dataDir) {
+        this.consistentId = consistentId;
+        this.freeDiskBytes = freeDiskBytes;
+        this.dataDir = dataDir;
         this.nodeId = nodeId;
         this.version = version;
         this.segments = new HashMap<>(segments);
@@ -59,6 +70,21 @@ public final class NodeDistribution {
     /** @return shards held OWNING by rows-cache name. */
     public Map<String, int[]> shards() {
         return Collections.unmodifiableMap(shards);
+    }
+
+    /** @return the node's consistent id (stable across restarts of a persistent node). */
+    public String consistentId() {
+        return consistentId;
+    }
+
+    /** @return free bytes of the node's fullest data directory, or -1 if it keeps no data on disk. */
+    public long freeDiskBytes() {
+        return freeDiskBytes;
+    }
+
+    /** @return the data directory {@link #freeDiskBytes()} is about, or {@code null}. */
+    public String dataDir() {
+        return dataDir;
     }
 
     public int inFlight() {

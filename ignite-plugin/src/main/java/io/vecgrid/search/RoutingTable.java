@@ -84,6 +84,18 @@ public final class RoutingTable {
         return max;
     }
 
+    /** @return reports of live nodes whose data directories have less than {@code minFree} bytes free. */
+    public List<NodeDistribution> lowOnDisk(long minFree) {
+        List<NodeDistribution> res = new ArrayList<>();
+        if (minFree <= 0)
+            return res;
+        for (NodeDistribution d : nodes.values()) {
+            if (d.freeDiskBytes() >= 0 && d.freeDiskBytes() < minFree)
+                res.add(d);
+        }
+        return res;
+    }
+
     public int inFlight(UUID node) {
         NodeDistribution d = nodes.get(node);
         return d == null ? 0 : d.inFlight();

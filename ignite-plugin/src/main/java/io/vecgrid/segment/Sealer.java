@@ -205,6 +205,13 @@ public final class Sealer {
         List<SegmentRef> sources, int slot, String what) {
         if (snapshot.isEmpty() && sources.isEmpty())
             return null;
+        long estimate = 4L * meta.spec().dimension() * snapshot.size() * 2;
+        if (io.vecgrid.cluster.DiskGuard.shortHere(ignite, cfg.getMinFreeDiskBytes(), estimate)) {
+            log.warning("Did not seal " + snapshot.size() + " rows of shard " + shard + " of collection '" + meta.name() +
+                "': this node's data directories are short of disk space (minFreeDiskBytes " + cfg.getMinFreeDiskBytes() +
+                "); the rows stay growing and searchable until space is freed");
+            return null;
+        }
         long id = reserveId(meta);
         long start = System.nanoTime();
         SealedSegment seg = SegmentBuilder.build(id, shard, meta.spec(), snapshot);

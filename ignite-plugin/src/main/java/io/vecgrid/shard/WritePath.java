@@ -1,6 +1,7 @@
 package io.vecgrid.shard;
 
 import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.cluster.DiskGuard;
 import io.vecgrid.api.CollectionState;
 import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
@@ -46,8 +47,11 @@ public final class WritePath {
     private final MetaStore metaStore;
     private final int maxBatchRows;
 
-    public WritePath(Ignite ignite, MetaStore metaStore, int maxBatchRows) {
+    private final DiskGuard disk;
+
+    public WritePath(Ignite ignite, MetaStore metaStore, int maxBatchRows, DiskGuard disk) {
         this.ignite = ignite;
+        this.disk = disk;
         this.metaStore = metaStore;
         this.maxBatchRows = maxBatchRows;
     }
@@ -63,6 +67,7 @@ public final class WritePath {
     private long write(String collection, List<VectorRow> rows, boolean upsert) {
         CollectionMeta meta = metaStore.awaitWritable(collection);
         Object[][] scalars = RowValidator.validate(meta.spec(), rows, maxBatchRows);
+        disk.checkWritable((upsert ? "upsert into" : "insert into") + " collection '" + collection + "'");
         long n = writeTo(meta, rows, scalars, upsert);
         // A replica change may have copied the collection while this write committed to the caches it replaces:
         // apply the write to the new caches as well before acknowledging it.
