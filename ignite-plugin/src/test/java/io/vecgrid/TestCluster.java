@@ -44,6 +44,8 @@ public final class TestCluster implements AutoCloseable {
     /** Root of the nodes' work directories when the nodes use native persistence; {@code null}: in memory. */
     private java.io.File persistentRoot;
     private Consumer<VecgridConfiguration> defaultTuning = c -> { };
+    /** Receives the warnings and errors every node logs from now on, or {@code null}. */
+    private Consumer<String> logListener;
 
     public TestCluster() {
         int base = freePortBase();
@@ -86,6 +88,12 @@ public final class TestCluster implements AutoCloseable {
     /** @return whether nodes keep their data in native persistence. */
     public boolean isPersistent() {
         return persistentRoot != null;
+    }
+
+    /** Hands the warnings and errors of every node started after this call to {@code listener}. */
+    public TestCluster listenToLogs(Consumer<String> listener) {
+        logListener = listener;
+        return this;
     }
 
     public TestCluster regionBytes(long bytes) {
@@ -150,7 +158,7 @@ public final class TestCluster implements AutoCloseable {
             .setIgniteInstanceName(prefix + name)
             .setWorkDirectory(work)
             .setClientMode(client)
-            .setGridLogger(logger())
+            .setGridLogger(logListener == null ? logger() : new ListeningLogger(logger(), logListener))
             .setFailureHandler(new StopNodeFailureHandler())
             .setFailureDetectionTimeout(5000)
             .setClientFailureDetectionTimeout(5000)

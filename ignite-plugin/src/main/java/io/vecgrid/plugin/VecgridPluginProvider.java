@@ -91,9 +91,26 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     }
 
     @Override public void start(PluginContext ctx) {
+        java.util.List<java.io.File> dirs = io.vecgrid.cluster.DiskSpace.dataDirs(ctx.grid());
+        if (!dirs.isEmpty())
+            ctx.log(VecgridPluginProvider.class).info("vecgrid: this node keeps its data in native persistence under " + dirs.get(0));
     }
 
+    /**
+     * Called when the node stops, and also when its start failed. A persistent node that never got as far as joining
+     * most often failed because its data directory holds another cluster's data (Ignite then says the node's
+     * BaselineTopology is not compatible): say which directory, and what to do.
+     */
     @Override public void stop(boolean cancel) {
+        if (vecgrid != null || ctx == null)
+            return;
+        java.util.List<java.io.File> dirs = io.vecgrid.cluster.DiskSpace.dataDirs(ctx.grid());
+        if (!dirs.isEmpty()) {
+            ctx.log(VecgridPluginProvider.class).error("vecgrid: node failed to start; its data directory is " +
+                dirs.get(0) + ". If Ignite reports that the node's BaselineTopology is not compatible with the cluster's, " +
+                "that directory holds another cluster's data: start the node with an empty VECGRID_WORK_DIR to join " +
+                "this cluster as a new node, or start it with the cluster it belongs to");
+        }
     }
 
     @Override public void onIgniteStart() {
