@@ -28,6 +28,13 @@ import io.vecgrid.segment.Sealer;
 import io.vecgrid.segment.SegmentStore;
 import io.vecgrid.shard.GrowingRegistry;
 import io.vecgrid.shard.WritePath;
+import io.vecgrid.shard.GrowingThrottle;
+import io.vecgrid.shard.RowReader;
+import io.vecgrid.segment.LayoutRecovery;
+import io.vecgrid.segment.LayoutSteps;
+import io.vecgrid.segment.Rewriter;
+import io.vecgrid.segment.SegmentReads;
+import io.vecgrid.collection.CollectionCaches;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteLogger;
@@ -67,6 +74,9 @@ public final class Vecgrid implements VectorGrid {
     private final WritePath writePath;
     private final GrowingRegistry growing;
     private final Sealer sealer;
+    private final Rewriter rewriter;
+    private final LayoutRecovery recovery;
+    private final RowReader rowReader;
     private final SegmentStore segments;
     private final VecgridMetrics metrics;
     private final SearchStats searchStats = new SearchStats();
@@ -89,12 +99,18 @@ public final class Vecgrid implements VectorGrid {
         this.log = ignite.log().getLogger(Vecgrid.class);
         this.metaStore = new MetaStore(ignite);
         this.routing = new RoutingCache(ignite);
-        this.writePath = new WritePath(ignite, metaStore, cfg.getMaxBatchRows(), new DiskGuard(routing, cfg.getMinFreeDiskBytes()));
-        this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots(), writePath::count);
+        this.writePath = new WritePath(ignite, metaStore, cfg.getMaxBatchRows(), new DiskGuard(routing, cfg.getMinFreeDiskBytes()),
+            new GrowingThrottle(routing, cfg.growingCap()));
+        this.rowReader = new RowReader(ignite, metaStore, cfg.getMaxBatchRows(), new SegmentReads(ignite, routing));
+        this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots(), cfg.getRowPartitions(),
+            rowReader::count, CollectionCaches.segmentsRegion(ignite, cfg.getSegmentsDataRegion()));
         this.growing = new GrowingRegistry(ignite);
-        this.sealer = new Sealer(ignite, metaStore, growing, routing, cfg);
         this.segments = new SegmentStore(ignite, metaStore, 2);
         this.metrics = new VecgridMetrics(ignite, segments);
+        LayoutSteps steps = new LayoutSteps(ignite, metaStore, growing, routing);
+        this.sealer = new Sealer(ignite, metaStore, steps, cfg, metrics);
+        this.rewriter = new Rewriter(ignite, metaStore, steps, segments, cfg, metrics);
+        this.recovery = new LayoutRecovery(steps, rewriter, ignite.log().getLogger(LayoutRecovery.class), metrics);
         this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg);
         this.workExecutor = Executors.newFixedThreadPool(WORK_THREADS, r -> {
             Thread t = new Thread(r, "vecgrid-work-" + ignite.name());
@@ -219,7 +235,6 @@ public final class Vecgrid implements VectorGrid {
         try {
             if (reporter != null) {
                 segments.sweep();
-                growing.purgeSealed(cfg.getSearchTimeoutMillis() + 5_000, name -> metaStore.target(name).segmentIds());
                 reporter.publishIfNeeded(cfg.getRoutingRefreshMillis() * 1_000_000L);
             }
             long now = System.nanoTime();
@@ -309,6 +324,18 @@ public final class Vecgrid implements VectorGrid {
         return writePath;
     }
 
+    public Rewriter rewriter() {
+        return rewriter;
+    }
+
+    public LayoutRecovery layoutRecovery() {
+        return recovery;
+    }
+
+    public RowReader rowReader() {
+        return rowReader;
+    }
+
     public CollectionManager collections() {
         return collections;
     }
@@ -345,11 +372,11 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public List<VectorRow> get(String collection, long[] pks, List<String> outputFields) {
-        return writePath.get(collection, pks, outputFields);
+        return rowReader.get(collection, pks, outputFields);
     }
 
     @Override public long count(String collection) {
-        return writePath.count(collection);
+        return rowReader.count(collection);
     }
 
     @Override public ReplicaInfo replicas(String collection) {

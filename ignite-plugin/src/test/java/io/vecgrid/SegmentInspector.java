@@ -6,7 +6,6 @@ import io.vecgrid.collection.CollectionTarget;
 import io.vecgrid.collection.SegmentRef;
 import io.vecgrid.segment.DeleteKey;
 import io.vecgrid.segment.SealedSegment;
-import io.vecgrid.segment.SegmentKey;
 import io.vecgrid.shard.GrowingRow;
 import io.vecgrid.shard.ShardRows;
 import org.apache.ignite.Ignite;
@@ -38,11 +37,7 @@ public final class SegmentInspector {
     }
 
     public SealedSegment segment(SegmentRef ref) {
-        IgniteCache<SegmentKey, byte[]> c = ignite.cache(meta.segmentsCache());
-        byte[] bytes = c.get(new SegmentKey(ref.id(), ref.slot()));
-        if (bytes == null)
-            throw new AssertionError(ref + " is in the target but not in the segments cache");
-        return SealedSegment.decode(bytes);
+        return io.vecgrid.segment.SegmentStorage.read(ignite, meta, ref);
     }
 
     /** @return primary keys with a delete mark in segment {@code id}. */

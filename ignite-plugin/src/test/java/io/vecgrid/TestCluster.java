@@ -146,6 +146,9 @@ public final class TestCluster implements AutoCloseable {
         String work = new java.io.File("target/ignite-work").getAbsolutePath();
         if (persistentRoot != null && !client) {
             region.setPersistenceEnabled(true);
+            // Sealed segments in a small region of their own, as the shipped config: a bounded cache over the files.
+            storage.setDataRegionConfigurations(new DataRegionConfiguration().setName("vecgrid-segments")
+                .setPersistenceEnabled(true).setInitialSize(16L << 20).setMaxSize(48L << 20));
             // A WAL record holds a whole entry: segments bigger than the tests' largest segment entry.
             storage.setWalSegmentSize(16 << 20).setWalSegments(2).setMaxWalArchiveSize(256L << 20)
                 .setCheckpointFrequency(5_000);

@@ -152,6 +152,7 @@ public final class VecgridResponse implements Serializable {
             case "io.vecgrid.api.DimensionMismatchException": return new DimensionMismatchException(errorMessage);
             case "io.vecgrid.api.SearchTimeoutException": return new SearchTimeoutException(errorMessage);
             case "io.vecgrid.api.DiskSpaceException": return new io.vecgrid.api.DiskSpaceException(errorMessage);
+            case "io.vecgrid.api.IngestRateException": return new io.vecgrid.api.IngestRateException(errorMessage);
             case "io.vecgrid.api.CollectionNotFoundException":
                 return errorCollection == null ? null : new CollectionNotFoundException(errorCollection);
             case "io.vecgrid.api.CollectionExistsException":

@@ -5,23 +5,30 @@ import io.vecgrid.placement.ReplicaGroupAffinityFunction;
 import io.vecgrid.segment.DeletesInterceptor;
 import io.vecgrid.segment.SegmentsInterceptor;
 import io.vecgrid.shard.RowsInterceptor;
+import org.apache.ignite.Ignite;
 import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheRebalanceMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.cache.PartitionLossPolicy;
 import org.apache.ignite.configuration.CacheConfiguration;
+import org.apache.ignite.configuration.DataRegionConfiguration;
+import org.apache.ignite.configuration.DataStorageConfiguration;
 
 import java.util.List;
 
 /**
- * Cache layouts of one collection. All three caches place data with {@link ReplicaGroupAffinityFunction}, keep
- * {@code replicaNumber - 1} backups and write {@code FULL_SYNC}, so an acknowledged write is on every replica.
+ * Cache layouts of one generation of a collection's data. Every cache places data with
+ * {@link ReplicaGroupAffinityFunction}, keeps {@code replicaNumber - 1} backups and writes {@code FULL_SYNC}, so an
+ * acknowledged write is on every replica.
  * <ul>
- *   <li>rows: one partition per shard (affinity key = shard); every owner of a shard's partition holds the shard's
- *   rows and serves its growing data.</li>
- *   <li>segments and deletes: one cache group, one partition per affinity slot; a segment and the delete marks of
- *   its rows have the same owners.</li>
+ *   <li>rows: the growing rows, whole, one partition per shard (affinity key = shard); every owner of a shard's
+ *   partition holds the shard's growing rows and can lead the shard. A row leaves once the segment that seals it is
+ *   served.</li>
+ *   <li>locs: one small entry per live row (version, the segment holding it, scalar fields), spread over
+ *   {@code rowPartitions} partitions by a hash of the primary key: the row index, and the collection's SQL table.</li>
+ *   <li>segments and deletes: one cache group, one partition per affinity slot, in the segments data region; a
+ *   segment's chunks and the delete marks of its rows have the same owners.</li>
  * </ul>
  * Lost partitions fail reads and writes ({@code READ_WRITE_SAFE}) rather than answer without them.
  */
@@ -29,24 +36,53 @@ public final class CollectionCaches {
     private CollectionCaches() {
     }
 
-    /** @return the configurations of the collection's caches: rows, segments, deletes. */
+    /**
+     * @param segmentsRegion data region of the segments group, or {@code null} for the default region.
+     * @return the configurations of the collection's data caches: rows, locs, segments, deletes.
+     */
     @SuppressWarnings("rawtypes")
-    public static List<CacheConfiguration> configurations(CollectionMeta meta) {
+    public static List<CacheConfiguration> configurations(CollectionMeta meta, String segmentsRegion) {
         int backups = meta.spec().replicas() - 1;
 
         CacheConfiguration<Object, Object> rows = base(meta.rowsCache(), backups, meta.spec().shards());
         rows.setInterceptor(new RowsInterceptor(meta.rowsCache(), meta.spec().vectorField(), scalarNames(meta)));
-        io.vecgrid.sql.CollectionTables.configure(rows, meta);
+
+        CacheConfiguration<Object, Object> locs = base(meta.locsCache(), backups, meta.rowPartitions());
+        ((ReplicaGroupAffinityFunction)locs.getAffinity()).setMixKeys(true);
+        locs.setInterceptor(new io.vecgrid.shard.LocsInterceptor(meta.locsCache()));
+        io.vecgrid.sql.CollectionTables.configure(locs, meta);
 
         CacheConfiguration<Object, Object> segments = base(meta.segmentsCache(), backups, meta.segmentSlots());
         segments.setGroupName(meta.segmentGroup());
+        segments.setDataRegionName(segmentsRegion);
         segments.setInterceptor(new SegmentsInterceptor(meta.segmentsCache()));
 
         CacheConfiguration<Object, Object> deletes = base(meta.deletesCache(), backups, meta.segmentSlots());
         deletes.setGroupName(meta.segmentGroup());
+        deletes.setDataRegionName(segmentsRegion);
         deletes.setInterceptor(new DeletesInterceptor(meta.segmentsCache()));
 
-        return List.of(rows, segments, deletes);
+        return List.of(rows, locs, segments, deletes);
+    }
+
+    /** @return names of the collection's data caches of this generation. */
+    public static List<String> names(CollectionMeta meta) {
+        return List.of(meta.rowsCache(), meta.locsCache(), meta.segmentsCache(), meta.deletesCache());
+    }
+
+    /**
+     * @return the data region for segments on this node: {@code configured} if the node has a region of that name,
+     *      else {@code null} (the default region).
+     */
+    public static String segmentsRegion(Ignite ignite, String configured) {
+        DataStorageConfiguration ds = ignite.configuration().getDataStorageConfiguration();
+        if (configured == null || ds == null || ds.getDataRegionConfigurations() == null)
+            return null;
+        for (DataRegionConfiguration r : ds.getDataRegionConfigurations()) {
+            if (configured.equals(r.getName()))
+                return configured;
+        }
+        return null;
     }
 
     /** @return names of the scalar fields in the spec's order. */

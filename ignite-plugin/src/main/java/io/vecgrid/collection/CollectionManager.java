@@ -26,12 +26,20 @@ public final class CollectionManager {
     private final Ignite ignite;
     private final MetaStore meta;
     private final int segmentSlots;
+    private final int rowPartitions;
     private final IgniteLogger log;
     private final java.util.function.ToLongFunction<CollectionMeta> rowCounter;
 
-    /** @param rowCounter counts a collection's live rows (the write path's exact count). */
-    public CollectionManager(Ignite ignite, MetaStore meta, int segmentSlots,
-        java.util.function.ToLongFunction<CollectionMeta> rowCounter) {
+    private final String segmentsRegion;
+
+    /**
+     * @param rowCounter counts a collection's live rows (the exact count).
+     * @param segmentsRegion data region of the segments caches, or {@code null} for the default.
+     */
+    public CollectionManager(Ignite ignite, MetaStore meta, int segmentSlots, int rowPartitions,
+        java.util.function.ToLongFunction<CollectionMeta> rowCounter, String segmentsRegion) {
+        this.rowPartitions = rowPartitions;
+        this.segmentsRegion = segmentsRegion;
         this.ignite = ignite;
         this.rowCounter = rowCounter;
         this.meta = meta;
@@ -48,17 +56,18 @@ public final class CollectionManager {
                 "), got " + spec.replicas());
         }
         String uid = UUID.randomUUID().toString().substring(0, 8);
-        CollectionMeta creating = new CollectionMeta(spec, uid, CollectionState.CREATING, 1, segmentSlots);
+        CollectionMeta creating = new CollectionMeta(spec, uid, CollectionState.CREATING, 1, segmentSlots, rowPartitions);
         if (!meta.collections().putIfAbsent(spec.name(), creating))
             throw new CollectionExistsException(spec.name());
         try {
             List<org.apache.ignite.configuration.CacheConfiguration> caches =
-                new ArrayList<>(CollectionCaches.configurations(creating));
+                new ArrayList<>(CollectionCaches.configurations(creating, segmentsRegion));
             caches.add(MetaStore.stateCacheConfiguration(creating));
             ignite.getOrCreateCaches(caches);
             CollectionMeta ready = creating.withState(CollectionState.READY);
             try (Transaction tx = meta.txStart()) {
-                meta.putTarget(creating, CollectionTarget.empty());
+                for (int s = 0; s < spec.shards(); s++)
+                    meta.putShardState(creating, ShardState.empty(s));
                 meta.putMeta(ready);
                 tx.commit();
             }
@@ -91,11 +100,11 @@ public final class CollectionManager {
     }
 
     private void destroy(CollectionMeta m) {
-        ignite.destroyCaches(List.of(m.rowsCache(), m.segmentsCache(), m.deletesCache()));
-        if (m.retired() != null) {
-            CollectionMeta r = m.retired();
-            ignite.destroyCaches(List.of(r.rowsCache(), r.segmentsCache(), r.deletesCache()));
-        }
+        ignite.destroyCaches(CollectionCaches.names(m));
+        if (m.retired() != null)
+            ignite.destroyCaches(CollectionCaches.names(m.retired()));
+        if (m.pending() != null)
+            ignite.destroyCaches(CollectionCaches.names(m.pending()));
         try (Transaction tx = meta.txStart()) {
             CollectionMeta cur = meta.collections().get(m.name());
             if (cur != null && cur.uid().equals(m.uid()))
@@ -103,6 +112,11 @@ public final class CollectionManager {
             tx.commit();
         }
         ignite.destroyCache(m.stateCache());
+    }
+
+    /** @return the data region of the segments caches this node creates ({@code null}: the default region). */
+    public String segmentsRegion() {
+        return segmentsRegion;
     }
 
     public List<String> list() {
@@ -133,7 +147,7 @@ public final class CollectionManager {
      */
     public boolean underReplicated(CollectionMeta m) {
         int replicas = m.spec().replicas();
-        for (String cache : List.of(m.rowsCache(), m.segmentsCache())) {
+        for (String cache : List.of(m.rowsCache(), m.locsCache(), m.segmentsCache())) {
             Affinity<Object> aff = ignite.affinity(cache);
             for (int p = 0; p < aff.partitions(); p++) {
                 java.util.Collection<ClusterNode> owners = aff.mapPartitionToPrimaryAndBackups(p);

@@ -12,7 +12,7 @@ import io.vecgrid.api.CollectionState;
  */
 public final class CollectionMeta {
     /** Layout version of the collection's stored data; a backup of another layout cannot be restored. */
-    public static final int LAYOUT = 2;
+    public static final int LAYOUT = 3;
 
     private final CollectionSpec spec;
     /** Id of the collection, fixed at creation (names its state cache); {@link #uid} changes with each generation. */
@@ -21,6 +21,7 @@ public final class CollectionMeta {
     private final CollectionState state;
     private final long version;
     private final int segmentSlots;
+    private final int rowPartitions;
     /** The previous generation of caches, still serving searches that began before a replica change; or null. */
     private final CollectionMeta retired;
     /** The generation of caches a replica change is building (state RESHAPING), or null. */
@@ -29,12 +30,14 @@ public final class CollectionMeta {
     private final int layout;
 
     /** A new collection: its id is also the uid of its first generation of caches. */
-    public CollectionMeta(CollectionSpec spec, String uid, CollectionState state, long version, int segmentSlots) {
-        this(spec, uid, uid, state, version, segmentSlots, null, null);
+    public CollectionMeta(CollectionSpec spec, String uid, CollectionState state, long version, int segmentSlots,
+        int rowPartitions) {
+        this(spec, uid, uid, state, version, segmentSlots, rowPartitions, null, null);
     }
 
     private CollectionMeta(CollectionSpec spec, String cid, String uid, CollectionState state, long version,
-        int segmentSlots, CollectionMeta retired, CollectionMeta pending) {
+        int segmentSlots, int rowPartitions, CollectionMeta retired, CollectionMeta pending) {
+        this.rowPartitions = rowPartitions;
         this.spec = spec;
         this.cid = cid;
         this.layout = LAYOUT;
@@ -53,7 +56,7 @@ public final class CollectionMeta {
 
     /** @return this generation, RESHAPING towards {@code next}. */
     public CollectionMeta reshapingTo(CollectionMeta next) {
-        return new CollectionMeta(spec, cid, uid, CollectionState.RESHAPING, version + 1, segmentSlots, retired, next);
+        return new CollectionMeta(spec, cid, uid, CollectionState.RESHAPING, version + 1, segmentSlots, rowPartitions, retired, next);
     }
 
     /** @return the previous generation still being retired after a replica change, or {@code null}. */
@@ -77,12 +80,13 @@ public final class CollectionMeta {
     public CollectionMeta nextGeneration(String newUid, int replicas) {
         CollectionSpec next = spec.toBuilder().replicas(replicas).build();
         return new CollectionMeta(next, cid, newUid, CollectionState.READY, version + 2, segmentSlots,
-            new CollectionMeta(spec, cid, uid, CollectionState.READY, version, segmentSlots, null, null), null);
+            rowPartitions, new CollectionMeta(spec, cid, uid, CollectionState.READY, version, segmentSlots, rowPartitions,
+            null, null), null);
     }
 
     /** @return a copy without a retired generation. */
     public CollectionMeta withoutRetired() {
-        return new CollectionMeta(spec, cid, uid, state, version + 1, segmentSlots, null, null);
+        return new CollectionMeta(spec, cid, uid, state, version + 1, segmentSlots, rowPartitions, null, null);
     }
 
     public CollectionSpec spec() {
@@ -111,7 +115,7 @@ public final class CollectionMeta {
     }
 
     public CollectionMeta withState(CollectionState newState) {
-        return new CollectionMeta(spec, cid, uid, newState, version + 1, segmentSlots, retired, null);
+        return new CollectionMeta(spec, cid, uid, newState, version + 1, segmentSlots, rowPartitions, retired, null);
     }
 
     /** @return the collection's id, fixed at creation (unlike {@link #uid()}, which names a generation of caches). */
@@ -140,12 +144,33 @@ public final class CollectionMeta {
     /** Prefix of every collection's state cache name. */
     public static final String STATE_CACHE_PREFIX = "vecgrid_state_";
 
-    /** @return name of the cache holding the rows (partition = shard). */
+    /** @return partitions of the locations cache (fixed at creation). */
+    public int rowPartitions() {
+        return rowPartitions;
+    }
+
+    /**
+     * @return name of the cache holding the growing rows, whole (partition = shard): rows stay here until the segment
+     *      that seals them is served, then leave.
+     */
     public String rowsCache() {
         return "vecgrid_rows_" + spec.name() + "_" + uid;
     }
 
-    /** @return name of the cache holding serialized sealed segments (partition = slot). */
+    /**
+     * @return name of the cache holding one small location entry per live row (version, segment, scalar fields), spread
+     *      over {@link #rowPartitions()} partitions by primary key; it is also the collection's SQL table.
+     */
+    public String locsCache() {
+        return "vecgrid_locs_" + spec.name() + "_" + uid;
+    }
+
+    /** @return type name of location values (binary objects: bookkeeping fields and the scalar fields). */
+    public String locType() {
+        return "vecgrid_loc_" + spec.name() + "_" + uid;
+    }
+
+    /** @return name of the cache holding sealed segments in chunks (partition = slot). */
     public String segmentsCache() {
         return "vecgrid_segments_" + spec.name() + "_" + uid;
     }

@@ -2,36 +2,59 @@ package io.vecgrid.collection;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The target of a collection: the sealed segments it must serve, with a version that grows on every change, and the
- * next free segment id. Immutable; changed only by copy in a transaction on {@link MetaStore}'s targets cache.
+ * The target of a collection: the sealed segments it must serve, as its shards' states name them at one moment, with
+ * a version that grows whenever any shard's state changes. Immutable; built from the {@link ShardState}s (each shard
+ * changes on its own, so a target is a consistent view per shard, which is all a search needs: a row belongs to one
+ * shard).
  *
- * <p>A row is searched in exactly one place for a given target: in its sealed segment if that segment is in the
- * target, otherwise among the growing rows of its shard.
+ * <p>A row is searched in exactly one place for a given shard state: in its sealed segment if that state names the
+ * segment, otherwise among the growing rows of its shard.
  */
-public final class CollectionTarget {
+public final class CollectionTarget implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final long version;
-    private final long nextSegmentId;
+    private final long[] shardVersions;
     private final ArrayList<SegmentRef> segments;
 
-    public CollectionTarget(long version, long nextSegmentId, List<SegmentRef> segments) {
+    private CollectionTarget(long version, long[] shardVersions, List<SegmentRef> segments) {
         this.version = version;
-        this.nextSegmentId = nextSegmentId;
+        this.shardVersions = shardVersions;
         this.segments = new ArrayList<>(segments);
     }
 
-    public static CollectionTarget empty() {
-        return new CollectionTarget(1, 1, Collections.emptyList());
+    /** @return the target of shards in these states, in shard order. */
+    public static CollectionTarget of(List<ShardState> shards) {
+        long v = 0;
+        long[] versions = new long[shards.size()];
+        List<SegmentRef> segs = new ArrayList<>();
+        for (int i = 0; i < versions.length; i++) {
+            ShardState s = shards.get(i);
+            versions[i] = s.version();
+            v += s.version();
+            segs.addAll(s.segments());
+        }
+        return new CollectionTarget(v, versions, segs);
     }
 
+    /** @return an empty target (no shard states known). */
+    public static CollectionTarget empty() {
+        return new CollectionTarget(0, new long[0], Collections.emptyList());
+    }
+
+    /** @return a number that grows with every change of any shard's state. */
     public long version() {
         return version;
     }
 
-    public long nextSegmentId() {
-        return nextSegmentId;
+    /** @return version of one shard's state (0 if unknown). */
+    public long shardVersion(int shard) {
+        return shard < shardVersions.length ? shardVersions[shard] : 0;
     }
 
     public List<SegmentRef> segments() {
@@ -48,8 +71,8 @@ public final class CollectionTarget {
     }
 
     /** @return ids of the target's segments. */
-    public java.util.Set<Long> segmentIds() {
-        java.util.Set<Long> ids = new java.util.HashSet<>();
+    public Set<Long> segmentIds() {
+        Set<Long> ids = new HashSet<>();
         for (SegmentRef s : segments)
             ids.add(s.id());
         return ids;
@@ -67,22 +90,6 @@ public final class CollectionTarget {
                 res.add(s);
         }
         return res;
-    }
-
-    /** @return a copy with one more segment id reserved. */
-    public CollectionTarget withReservedId() {
-        return new CollectionTarget(version, nextSegmentId + 1, segments);
-    }
-
-    /** @return a copy with {@code added} in and {@code removed} out, and the version advanced. */
-    public CollectionTarget withChange(List<SegmentRef> added, List<Long> removed) {
-        List<SegmentRef> res = new ArrayList<>(segments.size() + added.size());
-        for (SegmentRef s : segments) {
-            if (!removed.contains(s.id()))
-                res.add(s);
-        }
-        res.addAll(added);
-        return new CollectionTarget(version + 1, nextSegmentId, res);
     }
 
     /** @return sum of the rows of the segments in each slot. */

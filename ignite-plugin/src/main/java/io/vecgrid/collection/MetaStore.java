@@ -21,16 +21,16 @@ import java.util.List;
  * local: every node has a copy):
  * <ul>
  *   <li>the catalog {@value #COLLECTIONS_CACHE}: {@link CollectionMeta} by collection name;</li>
- *   <li>one state cache per collection ({@link CollectionMeta#stateCache()}): the collection's target and a copy of
- *   its metadata. It is the collection's own, so a backup of the collection (its state and data caches) can be
+ *   <li>one state cache per collection ({@link CollectionMeta#stateCache()}): one {@link ShardState} per shard (the
+ *   collection's target is their union) and a copy of the collection's metadata. It is the collection's own, so a backup of the collection (its state and data caches) can be
  *   restored without touching any other collection's metadata.</li>
  * </ul>
  */
 public final class MetaStore {
     /** Cache of {@link CollectionMeta} by collection name. */
     public static final String COLLECTIONS_CACHE = "vecgrid-collections";
-    /** Key of the target in a collection's state cache. */
-    static final String TARGET_KEY = "target";
+    /** Key prefix of the shard states in a collection's state cache: {@code shard#<n>}. */
+    static final String SHARD_KEY_PREFIX = "shard#";
 
     /** Key of the copy of the collection's metadata in its state cache. */
     public static final String META_KEY = "meta";
@@ -107,14 +107,40 @@ public final class MetaStore {
         state(meta).put(META_KEY, meta);
     }
 
-    /** Writes the collection's target, in the caller's transaction if there is one. */
-    public void putTarget(CollectionMeta meta, CollectionTarget target) {
-        state(meta).put(TARGET_KEY, target);
+    /** @return key of a shard's state in the collection's state cache. */
+    public static String shardKey(int shard) {
+        return SHARD_KEY_PREFIX + shard;
     }
 
-    /** @return the collection's target read (and, inside a pessimistic transaction, locked) for a change. */
-    public CollectionTarget targetForUpdate(CollectionMeta meta) {
-        return (CollectionTarget)state(meta).get(TARGET_KEY);
+    /**
+     * @return a shard's state, read in the caller's transaction if there is one (a pessimistic one locks it);
+     *      {@code null} if the collection has none (dropped).
+     */
+    public ShardState shardState(CollectionMeta meta, int shard) {
+        return (ShardState)state(meta).get(shardKey(shard));
+    }
+
+    /** Writes a shard's state, in the caller's transaction if there is one. */
+    public void putShardState(CollectionMeta meta, ShardState st) {
+        state(meta).put(shardKey(st.shard()), st);
+    }
+
+    /** @return the states of every shard, in shard order (read in the caller's transaction if there is one). */
+    public List<ShardState> shardStates(CollectionMeta meta) {
+        IgniteCache<String, Object> c = ignite.cache(meta.stateCache());
+        int n = meta.spec().shards();
+        List<ShardState> res = new java.util.ArrayList<>(n);
+        if (c == null)
+            return res;
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (int s = 0; s < n; s++)
+            keys.add(shardKey(s));
+        java.util.Map<String, Object> all = c.getAll(keys);
+        for (int s = 0; s < n; s++) {
+            Object st = all.get(shardKey(s));
+            res.add(st instanceof ShardState ? (ShardState)st : ShardState.empty(s));
+        }
+        return res;
     }
 
     /** @return metadata of the collection, or {@code null}. */
@@ -200,11 +226,10 @@ public final class MetaStore {
         return meta == null ? CollectionTarget.empty() : target(meta);
     }
 
-    /** @return the collection's target (an empty one if none was written yet or the collection is gone). */
+    /** @return the collection's target: the union of its shards' states (empty if the collection is gone). */
     public CollectionTarget target(CollectionMeta meta) {
-        IgniteCache<String, Object> c = ignite.cache(meta.stateCache());
-        Object t = c == null ? null : c.get(TARGET_KEY);
-        return t instanceof CollectionTarget ? (CollectionTarget)t : CollectionTarget.empty();
+        List<ShardState> st = shardStates(meta);
+        return st.isEmpty() ? CollectionTarget.empty() : CollectionTarget.of(st);
     }
 
     /** @return a pessimistic repeatable-read transaction: reads lock, so read-modify-write is safe. */

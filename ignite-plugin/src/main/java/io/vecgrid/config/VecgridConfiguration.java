@@ -25,7 +25,22 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** Default largest number of rows in one insert, upsert, delete or get. */
     public static final int DFLT_MAX_BATCH_ROWS = 10_000;
     /** Default number of affinity slots (partitions) of a collection's segments cache. */
-    public static final int DFLT_SEGMENT_SLOTS = 64;
+    public static final int DFLT_SEGMENT_SLOTS = 256;
+
+    /** Default number of partitions of a collection's locations cache (one small entry per live row). */
+    public static final int DFLT_ROW_PARTITIONS = 256;
+
+    /** Default size a shard's segments are merged up to: 512 MiB (see docs/architecture.md for why). */
+    public static final long DFLT_SEGMENT_MAX_BYTES = 512L << 20;
+
+    /** Default size of one entry of the segments cache holding part of a segment: 4 MiB. */
+    public static final int DFLT_SEGMENT_CHUNK_BYTES = 4 << 20;
+
+    /** Default hard cap of growing rows per shard: 0, meaning 8 times sealRows but at least 65,536. */
+    public static final int DFLT_MAX_GROWING_ROWS_PER_SHARD = 0;
+
+    /** Default data region of the segments caches: page memory of its own, so it can be smaller than the data. */
+    public static final String DFLT_SEGMENTS_DATA_REGION = "vecgrid-segments";
     /** Default interval at which a shard's primary checks whether its growing rows reached the seal threshold, ms. */
     public static final long DFLT_SEAL_CHECK_MILLIS = 200;
     /** Default search timeout when a request does not set one, ms. */
@@ -72,6 +87,34 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     /** Affinity slots (partitions) of each collection's segments cache; sealed segments are spread over them. */
     private int segmentSlots = DFLT_SEGMENT_SLOTS;
+
+    /**
+     * Partitions of each collection's locations cache (fixed per collection at creation): a row's location entry is
+     * placed by a hash of its primary key, so a collection's rows spread over up to this many nodes per replica group.
+     */
+    private int rowPartitions = DFLT_ROW_PARTITIONS;
+
+    /**
+     * Compaction merges a shard's sealed segments into segments of up to this many encoded bytes (vectors, keys,
+     * scalars and index): fewer, larger segments make a search cheaper, since each costs one index search.
+     */
+    private long segmentMaxBytes = DFLT_SEGMENT_MAX_BYTES;
+
+    /** Bytes per entry of the segments cache: a segment is stored as ceil(size / this) chunks with the same slot. */
+    private int segmentChunkBytes = DFLT_SEGMENT_CHUNK_BYTES;
+
+    /**
+     * Growing rows a shard may hold: writers to a shard past half of it are slowed down while its rows are sealed, and
+     * refused past it ("ingest faster than sealing, retry"). 0 means 8 times sealRows, but at least 65,536.
+     */
+    private int maxGrowingRowsPerShard = DFLT_MAX_GROWING_ROWS_PER_SHARD;
+
+    /**
+     * Data region of the segments caches. With native persistence its page memory is a cache over the segment files
+     * on disk and can be small, since every node holds the segments it serves loaded anyway. When the node has no
+     * region of that name, the default region is used.
+     */
+    private String segmentsDataRegion = DFLT_SEGMENTS_DATA_REGION;
 
     /** How often shard primaries look at their growing rows to seal them, ms. */
     private long sealCheckMillis = DFLT_SEAL_CHECK_MILLIS;
@@ -138,6 +181,13 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("maxTopK", maxTopK, 1, 1_000_000);
         check("maxBatchRows", maxBatchRows, 1, 10_000_000);
         check("segmentSlots", segmentSlots, 1, 65_536);
+        check("rowPartitions", rowPartitions, 1, 65_536);
+        check("segmentMaxBytes", segmentMaxBytes, 1L << 20, 1L << 30);
+        check("segmentChunkBytes", segmentChunkBytes, 64 << 10, 64 << 20);
+        check("maxGrowingRowsPerShard", maxGrowingRowsPerShard, 0, 100_000_000);
+        if (maxGrowingRowsPerShard > 0 && maxGrowingRowsPerShard < sealRows)
+            throw new IgniteException("vecgrid configuration: maxGrowingRowsPerShard must be 0 or at least sealRows (" +
+                sealRows + "), got " + maxGrowingRowsPerShard);
         check("sealCheckMillis", sealCheckMillis, 10, 3_600_000);
         check("searchTimeoutMillis", searchTimeoutMillis, 1, 86_400_000);
         check("testSearchDelayMillis", testSearchDelayMillis, 0, 600_000);
@@ -311,6 +361,56 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setMinFreeDiskBytes(long minFreeDiskBytes) {
         this.minFreeDiskBytes = minFreeDiskBytes;
+        return this;
+    }
+
+    public int getRowPartitions() {
+        return rowPartitions;
+    }
+
+    public VecgridConfiguration setRowPartitions(int rowPartitions) {
+        this.rowPartitions = rowPartitions;
+        return this;
+    }
+
+    public long getSegmentMaxBytes() {
+        return segmentMaxBytes;
+    }
+
+    public VecgridConfiguration setSegmentMaxBytes(long segmentMaxBytes) {
+        this.segmentMaxBytes = segmentMaxBytes;
+        return this;
+    }
+
+    public int getSegmentChunkBytes() {
+        return segmentChunkBytes;
+    }
+
+    public VecgridConfiguration setSegmentChunkBytes(int segmentChunkBytes) {
+        this.segmentChunkBytes = segmentChunkBytes;
+        return this;
+    }
+
+    public int getMaxGrowingRowsPerShard() {
+        return maxGrowingRowsPerShard;
+    }
+
+    public VecgridConfiguration setMaxGrowingRowsPerShard(int maxGrowingRowsPerShard) {
+        this.maxGrowingRowsPerShard = maxGrowingRowsPerShard;
+        return this;
+    }
+
+    /** @return the effective hard cap of growing rows per shard (8 times sealRows, at least 65,536, when 0). */
+    public int growingCap() {
+        return maxGrowingRowsPerShard > 0 ? maxGrowingRowsPerShard : (int)Math.min(100_000_000L, Math.max(65_536L, 8L * sealRows));
+    }
+
+    public String getSegmentsDataRegion() {
+        return segmentsDataRegion;
+    }
+
+    public VecgridConfiguration setSegmentsDataRegion(String segmentsDataRegion) {
+        this.segmentsDataRegion = segmentsDataRegion;
         return this;
     }
 }

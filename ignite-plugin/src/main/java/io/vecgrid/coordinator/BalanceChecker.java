@@ -1,18 +1,25 @@
 package io.vecgrid.coordinator;
 
+import io.vecgrid.collection.LayoutOp;
 import io.vecgrid.collection.SegmentRef;
+import io.vecgrid.collection.ShardState;
 import org.apache.ignite.cluster.ClusterNode;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * Inside every replica group, sealed rows per node should stay even. When the most and least loaded nodes of a group
  * differ by more than {@code balanceTolerance} of the group's mean (and by more than a segment's worth), one segment
- * of the most loaded node moves to a slot the least loaded node owns. One move per collection and tick.
+ * of the most loaded node moves — bytes and index copied, nothing rebuilt — to a slot the least loaded node owns.
+ * A slot has one owner in every group, so a move changes every group's placement: the slot is chosen so that the
+ * other groups' owners stay the same where possible, and otherwise so that the other groups gain the least
+ * imbalance. One move per collection and tick, never of a segment an operation is working on.
  */
 final class BalanceChecker implements Checker {
     @Override public List<CoordinatorTask> check(CollectionView v) {
@@ -20,6 +27,15 @@ final class BalanceChecker implements Checker {
         for (SegmentRef s : v.target.segments()) {
             for (ClusterNode n : v.slotOwners.get(s.slot()))
                 load.merge(n.id(), (long)s.rows(), Long::sum);
+        }
+        Set<Long> busy = new HashSet<>();
+        for (ShardState st : v.shards) {
+            for (LayoutOp op : st.ops())
+                busy.addAll(op.sources());
+            if (st.ops().stream().anyMatch(op -> op.kind() != LayoutOp.Kind.SEAL)) {
+                for (SegmentRef s : st.segments())
+                    busy.add(s.id());
+            }
         }
         for (int g = 0; g < v.meta.spec().replicas(); g++) {
             List<ClusterNode> nodes = v.groups.nodes(g);
@@ -42,37 +58,57 @@ final class BalanceChecker implements Checker {
             // The biggest segment whose move narrows the gap.
             SegmentRef pick = null;
             for (SegmentRef s : v.target.segments()) {
-                if (v.slotOwners.get(s.slot()).contains(max) && s.rows() * 2L <= gap + 1 &&
+                if (!busy.contains(s.id()) && v.slotOwners.get(s.slot()).contains(max) && s.rows() * 2L <= gap + 1 &&
                     (pick == null || s.rows() > pick.rows()))
                     pick = s;
             }
             if (pick == null)
                 continue;
-            Integer slot = bestSlotOf(v, min, pick, load);
+            Integer slot = bestSlot(v, g, min, pick, load);
             if (slot == null)
                 continue;
-            List<CoordinatorTask> res = new ArrayList<>();
-            res.add(new CoordinatorTask(CoordinatorTask.Kind.RESLOT, v.meta.name(), v.meta.uid(), pick.shard(),
-                List.of(pick.id()), slot, "group " + g + ": node " + max.id() + " holds " + gap +
-                " more rows than node " + min.id()));
-            return res;
+            return List.of(new CoordinatorTask(CoordinatorTask.Kind.MOVE, v.meta.name(), v.meta.uid(), pick.shard(),
+                List.of(pick.id()), slot, "group " + g + ": node " + max.id() + " holds " + gap + " more rows than node " +
+                min.id()));
         }
         return List.of();
     }
 
-    /** @return the slot owned by {@code to} whose busiest owner would carry the least after the move. */
-    private static Integer bestSlotOf(CollectionView v, ClusterNode to, SegmentRef seg, Map<UUID, Long> load) {
+    /**
+     * @return a slot group {@code g}'s least loaded node {@code to} owns, where the move costs the other groups least:
+     *      no cost where a group's owner stays the same, else the load the new owner would carry above its group's
+     *      mean; ties go to the emptiest slot.
+     */
+    private static Integer bestSlot(CollectionView v, int g, ClusterNode to, SegmentRef seg, Map<UUID, Long> load) {
+        int groups = v.meta.spec().replicas();
+        double[] mean = new double[groups];
+        for (int h = 0; h < groups; h++) {
+            List<ClusterNode> nodes = v.groups.nodes(h);
+            long t = 0;
+            for (ClusterNode n : nodes)
+                t += load.getOrDefault(n.id(), 0L);
+            mean[h] = nodes.isEmpty() ? 0 : (double)t / nodes.size();
+        }
+        long[] slotRows = v.target.rowsPerSlot(v.slotOwners.size());
+        List<ClusterNode> from = v.slotOwners.get(seg.slot());
         Integer best = null;
-        long bestMax = Long.MAX_VALUE;
+        double bestCost = Double.MAX_VALUE;
         for (int p = 0; p < v.slotOwners.size(); p++) {
             List<ClusterNode> owners = v.slotOwners.get(p);
-            if (!owners.contains(to) || p == seg.slot())
+            if (p == seg.slot() || !to.equals(v.groups.owner(owners, g)))
                 continue;
-            long m = 0;
-            for (ClusterNode o : owners)
-                m = Math.max(m, load.getOrDefault(o.id(), 0L) + seg.rows());
-            if (m < bestMax) {
-                bestMax = m;
+            double cost = 0;
+            for (int h = 0; h < groups; h++) {
+                if (h == g)
+                    continue;
+                ClusterNode now = v.groups.owner(from, h);
+                ClusterNode next = v.groups.owner(owners, h);
+                if (next == null || next.equals(now))
+                    continue;
+                cost += Math.max(0, load.getOrDefault(next.id(), 0L) + seg.rows() - mean[h]);
+            }
+            if (cost < bestCost || (cost == bestCost && slotRows[p] < slotRows[best])) {
+                bestCost = cost;
                 best = p;
             }
         }

@@ -2,13 +2,11 @@ package io.vecgrid.coordinator;
 
 import io.vecgrid.Vecgrid;
 import io.vecgrid.collection.CollectionMeta;
-import io.vecgrid.collection.CollectionTarget;
+import io.vecgrid.collection.LayoutOp;
 import io.vecgrid.collection.SegmentRef;
-import org.apache.ignite.Ignite;
+import io.vecgrid.collection.ShardState;
 import io.vecgrid.plugin.NodeCall;
-
-import java.util.ArrayList;
-import java.util.List;
+import org.apache.ignite.Ignite;
 
 /** Carries out one {@link CoordinatorTask} on the shard's primary. */
 final class CoordinatorJob implements NodeCall<String> {
@@ -25,17 +23,26 @@ final class CoordinatorJob implements NodeCall<String> {
         CollectionMeta meta = vg.metaStore().meta(task.collection());
         if (meta == null || !meta.uid().equals(task.uid()))
             return "skipped: collection changed";
-        if (task.kind() == CoordinatorTask.Kind.SEAL)
-            return "sealed " + vg.sealer().sealPastThreshold(meta, task.shard()) + " segments";
-        CollectionTarget target = vg.metaStore().target(meta.name());
-        List<SegmentRef> sources = new ArrayList<>();
-        for (long id : task.sources()) {
-            SegmentRef ref = target.segment(id);
-            if (ref == null)
-                return "skipped: segment " + id + " left the target";
-            sources.add(ref);
+        switch (task.kind()) {
+            case SEAL:
+                return "sealed " + vg.sealer().sealPastThreshold(meta, task.shard()) + " segments";
+            case MERGE: {
+                SegmentRef made = vg.rewriter().merge(meta, task.shard(), task.sources());
+                return made == null ? "not done (sources changed or busy)" : "made " + made;
+            }
+            case MOVE: {
+                SegmentRef made = vg.rewriter().move(meta, task.shard(), task.sources().get(0), task.slot());
+                return made == null ? "not done (source changed or busy)" : "made " + made;
+            }
+            case RECOVER: {
+                ShardState st = vg.metaStore().shardState(meta, task.shard());
+                LayoutOp op = st == null ? null : st.op(task.sources().get(0));
+                if (op == null)
+                    return "nothing to recover";
+                return vg.layoutRecovery().recover(meta, task.shard(), op);
+            }
+            default:
+                return "unknown task";
         }
-        SegmentRef made = vg.sealer().reseal(meta, task.shard(), sources, task.slot());
-        return made == null ? "abandoned" : "made " + made;
     }
 }

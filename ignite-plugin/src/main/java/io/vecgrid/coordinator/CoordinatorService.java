@@ -41,11 +41,17 @@ public final class CoordinatorService implements Service {
     private transient TaskExecutor executor;
     private transient List<Checker> checkers;
     private transient Set<String> underReplicated;
+    /** Per collection and shard: the state version last seen and when it was first seen, ms. */
+    private transient java.util.Map<String, long[]> lastChange;
+
+    /** A shard whose state has not changed for this long is quiet: its small segments are merged. */
+    static final long QUIET_MILLIS = 3_000;
 
     @Override public void init() {
         log = ignite.log().getLogger(CoordinatorService.class);
         executor = new TaskExecutor(ignite);
-        checkers = List.of(new SealChecker(), new CompactionChecker(), new BalanceChecker());
+        checkers = List.of(new RecoveryChecker(), new SealChecker(), new CompactionChecker(), new BalanceChecker());
+        lastChange = new ConcurrentHashMap<>();
         underReplicated = ConcurrentHashMap.newKeySet();
     }
 
@@ -97,8 +103,17 @@ public final class CoordinatorService implements Service {
             owners.add(new ArrayList<>(aff.mapPartitionToPrimaryAndBackups(p)));
         ReplicaGroups groups = CacheReplicaGroups.of(ignite, meta.segmentsCache());
         boolean under = groups.underReplicated() || vg.collections().underReplicated(meta);
-        return new CollectionView(meta, vg.metaStore().target(meta.name()), table, groups, owners, under,
-            vg.configuration());
+        java.util.List<io.vecgrid.collection.ShardState> shards = vg.metaStore().shardStates(meta);
+        boolean[] quiet = new boolean[shards.size()];
+        long now = System.currentTimeMillis();
+        for (io.vecgrid.collection.ShardState st : shards) {
+            long[] seen = lastChange.compute(meta.uid() + '#' + st.shard(),
+                (k, prev) -> prev != null && prev[0] == st.version() ? prev : new long[] {st.version(), now});
+            quiet[st.shard()] = now - seen[1] >= QUIET_MILLIS &&
+                table.growingRows(meta.rowsCache(), st.shard()) < vg.configuration().getSealRows();
+        }
+        return new CollectionView(meta, shards, table, groups, owners, under, vg.configuration(), quiet,
+            id -> ignite.cluster().node(id) != null);
     }
 
     private void health(CollectionView v) {

@@ -11,10 +11,12 @@ public final class CoordinatorTask implements Serializable {
     public enum Kind {
         /** Seal the shard's growing rows (while they are past the threshold). */
         SEAL,
-        /** Rewrite small or delete-heavy segments of the shard into one. */
-        COMPACT,
-        /** Move a segment to another affinity slot for balance (a rewrite into the new slot). */
-        RESLOT
+        /** Merge small or delete-heavy segments of the shard into one (compaction). */
+        MERGE,
+        /** Copy a segment, bytes and index as they are, into another affinity slot (balance). */
+        MOVE,
+        /** Undo or finish a layout operation whose node died (the source is the operation's segment). */
+        RECOVER
     }
 
     private final Kind kind;
@@ -53,12 +55,12 @@ public final class CoordinatorTask implements Serializable {
         return shard;
     }
 
-    /** @return segments to rewrite (COMPACT, RESLOT). */
+    /** @return segments to rewrite (MERGE, MOVE), or the operation's segment (RECOVER). */
     public List<Long> sources() {
         return sources;
     }
 
-    /** @return target slot (RESLOT), or {@code null}. */
+    /** @return target slot (MOVE), or {@code null}. */
     public Integer slot() {
         return slot;
     }
@@ -67,9 +69,16 @@ public final class CoordinatorTask implements Serializable {
         return reason;
     }
 
-    /** @return key of the shard the task works on: at most one task runs per shard. */
+    /**
+     * @return what the task occupies: at most one task runs per key. Seals of a shard go on while a merge or move of
+     *      it runs; a recovery occupies its operation only.
+     */
     String shardKey() {
-        return collection + '#' + shard;
+        switch (kind) {
+            case SEAL: return "seal:" + collection + '#' + shard;
+            case RECOVER: return "recover:" + collection + '#' + shard + '#' + sources;
+            default: return "rewrite:" + collection + '#' + shard;
+        }
     }
 
     @Override public String toString() {

@@ -13,6 +13,7 @@ import io.vecgrid.collection.SegmentRef;
 import io.vecgrid.search.RoutingCache;
 import io.vecgrid.segment.DeleteKey;
 import io.vecgrid.shard.RowCodec;
+import io.vecgrid.shard.WritePath;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteLogger;
@@ -75,10 +76,11 @@ public final class ReplicaChange {
         CollectionMeta reshaping = old.reshapingTo(next);
         flip(old, CollectionState.READY, reshaping);
         try {
-            ignite.getOrCreateCaches(CollectionCaches.configurations(next));
-            copyRows(old, next);
+            ignite.getOrCreateCaches(CollectionCaches.configurations(next, collections.segmentsRegion()));
+            copyRows(old.rowsCache(), next.rowsCache(), next, false);
+            copyRows(old.locsCache(), next.locsCache(), next, true);
             CollectionTarget target = metaStore.target(name);
-            copySegments(old, next, target);
+            copySegments(old, next);
             copyDeletes(old, next);
             awaitServiceable(next, target);
             flip(reshaping, CollectionState.RESHAPING, next);
@@ -90,7 +92,7 @@ public final class ReplicaChange {
                 flip(reshaping, CollectionState.RESHAPING, old.withState(CollectionState.READY));
             }
             finally {
-                ignite.destroyCaches(List.of(next.rowsCache(), next.segmentsCache(), next.deletesCache()));
+                ignite.destroyCaches(CollectionCaches.names(next));
             }
             throw e instanceof VecgridException ? e :
                 new VecgridException("replica change of collection '" + name + "' failed: " + e.getMessage(), e);
@@ -132,15 +134,16 @@ public final class ReplicaChange {
         }
     }
 
-    private void copyRows(CollectionMeta old, CollectionMeta next) {
-        IgniteCache<Object, BinaryObject> from = ignite.<Object, BinaryObject>cache(old.rowsCache()).withKeepBinary();
-        IgniteCache<Object, BinaryObject> to = ignite.<Object, BinaryObject>cache(next.rowsCache()).withKeepBinary();
+    /** Copies the growing rows or the locations of the old generation, recoded for the new one. */
+    private void copyRows(String fromCache, String toCache, CollectionMeta next, boolean locs) {
+        IgniteCache<Object, BinaryObject> from = ignite.<Object, BinaryObject>cache(fromCache).withKeepBinary();
+        IgniteCache<Object, BinaryObject> to = ignite.<Object, BinaryObject>cache(toCache).withKeepBinary();
         RowCodec codec = new RowCodec(ignite, next);
-        TreeMap<io.vecgrid.shard.RowKey, BinaryObject> batch = new TreeMap<>(
-            java.util.Comparator.comparingInt(io.vecgrid.shard.RowKey::shard).thenComparingLong(io.vecgrid.shard.RowKey::pk));
+        TreeMap<Object, BinaryObject> batch = new TreeMap<>(java.util.Comparator.comparingLong(WritePath::pkOf));
         try (QueryCursor<Cache.Entry<Object, BinaryObject>> cur = from.query(new ScanQuery<>())) {
             for (Cache.Entry<Object, BinaryObject> e : cur) {
-                batch.put(io.vecgrid.shard.RowKey.from(e.getKey()), codec.recode(e.getValue()));
+                Object key = locs ? io.vecgrid.shard.LocKey.from(e.getKey()) : io.vecgrid.shard.RowKey.from(e.getKey());
+                batch.put(key, codec.recode(e.getValue(), locs));
                 if (batch.size() >= COPY_BATCH) {
                     to.putAll(batch);
                     batch.clear();
@@ -151,15 +154,13 @@ public final class ReplicaChange {
             to.putAll(batch);
     }
 
-    private void copySegments(CollectionMeta old, CollectionMeta next, CollectionTarget target) {
-        IgniteCache<Object, byte[]> from = ignite.cache(old.segmentsCache());
-        IgniteCache<Object, byte[]> to = ignite.cache(next.segmentsCache());
-        for (SegmentRef ref : target.segments()) {
-            io.vecgrid.segment.SegmentKey key = new io.vecgrid.segment.SegmentKey(ref.id(), ref.slot());
-            byte[] bytes = from.get(key);
-            if (bytes == null)
-                throw new VecgridException("segment " + ref.id() + " of collection '" + old.name() + "' is missing from its cache");
-            to.put(key, bytes);
+    /** Copies every segment chunk, as it is. */
+    private void copySegments(CollectionMeta old, CollectionMeta next) {
+        IgniteCache<Object, byte[]> from = ignite.<Object, byte[]>cache(old.segmentsCache()).withKeepBinary();
+        IgniteCache<Object, byte[]> to = ignite.<Object, byte[]>cache(next.segmentsCache()).withKeepBinary();
+        try (QueryCursor<Cache.Entry<Object, byte[]>> cur = from.query(new ScanQuery<>())) {
+            for (Cache.Entry<Object, byte[]> e : cur)
+                to.put(io.vecgrid.segment.ChunkKey.from(e.getKey()), e.getValue());
         }
     }
 
@@ -218,7 +219,7 @@ public final class ReplicaChange {
                         metaStore.putMeta(cur.withoutRetired());
                     tx.commit();
                 }
-                ignite.destroyCaches(List.of(old.rowsCache(), old.segmentsCache(), old.deletesCache()));
+                ignite.destroyCaches(CollectionCaches.names(old));
                 // Ignite allows one table per name: the new generation's table is attached once the old one is gone.
                 io.vecgrid.sql.CollectionTables.attach(ignite, next);
             }

@@ -30,6 +30,13 @@ public final class VecgridMetrics {
     private final LongAdder takeovers = new LongAdder();
     private final LongAdder jobsServed = new LongAdder();
     private final AtomicInteger inFlightJobs = new AtomicInteger();
+    private final LongAdder seals = new LongAdder();
+    private final LongAdder sealMillis = new LongAdder();
+    private final LongAdder merges = new LongAdder();
+    private final LongAdder mergeMillis = new LongAdder();
+    private final LongAdder moves = new LongAdder();
+    private final LongAdder layoutFailures = new LongAdder();
+    private final LongAdder recoveries = new LongAdder();
     private final HistogramMetricImpl latency;
     private final MetricRegistry registry;
 
@@ -46,6 +53,13 @@ public final class VecgridMetrics {
         reg.register("LoadedSegments", store::loadedSegments, "Serviceable sealed-segment copies on this node.");
         reg.register("LoadedRows", store::loadedRows, "Live rows in the serviceable segment copies on this node.");
         reg.register("LoadedBytes", store::loadedBytes, "Heap bytes held by the segment copies on this node.");
+        reg.register("Seals", seals::sum, "Segments this node sealed from growing rows.");
+        reg.register("SealMillis", sealMillis::sum, "Time this node spent sealing, ms (build, write, publish).");
+        reg.register("Merges", merges::sum, "Segments this node merged (compaction).");
+        reg.register("MergeMillis", mergeMillis::sum, "Time this node spent merging, ms (build, write, publish).");
+        reg.register("Moves", moves::sum, "Segments this node moved to another slot (balance), bytes copied as they are.");
+        reg.register("LayoutFailures", layoutFailures::sum, "Seals, merges and moves this node abandoned (and undid).");
+        reg.register("Recoveries", recoveries::sum, "Layout operations of dead nodes this node finished or undid.");
         latency = ((MetricRegistryImpl)reg).histogram("SearchLatency", LATENCY_BOUNDS_MS,
             "Latency of searches routed by this node, ms.");
     }
@@ -82,6 +96,33 @@ public final class VecgridMetrics {
     public void jobFinished() {
         inFlightJobs.decrementAndGet();
         jobsServed.increment();
+    }
+
+    public void sealed(long millis) {
+        seals.increment();
+        sealMillis.add(millis);
+    }
+
+    public void merged(long millis) {
+        merges.increment();
+        mergeMillis.add(millis);
+    }
+
+    public void moved() {
+        moves.increment();
+    }
+
+    public void layoutFailed() {
+        layoutFailures.increment();
+    }
+
+    public void recovered() {
+        recoveries.increment();
+    }
+
+    /** @return merges and moves this node made (not seals). */
+    public int layoutChanges() {
+        return (int)(merges.sum() + moves.sum());
     }
 
     public int inFlightJobs() {

@@ -88,6 +88,9 @@ public class ReplicaGroupAffinityFunction implements AffinityFunction {
     /** Number of partitions. */
     private int parts;
 
+    /** Whether numeric keys are hashed before the modulo (keys that are ids rather than slots or shard numbers). */
+    private boolean mixKeys;
+
     /** Creates the function with {@value #DFLT_PARTITIONS} partitions. */
     public ReplicaGroupAffinityFunction() {
         this(DFLT_PARTITIONS);
@@ -115,6 +118,23 @@ public class ReplicaGroupAffinityFunction implements AffinityFunction {
         return this;
     }
 
+    /**
+     * Makes {@link #partition(Object)} hash numeric keys before taking them modulo the partition count, for caches
+     * keyed by ids (primary keys), whose values may share a stride, rather than by slots or shard numbers, whose
+     * value is the partition. Only before the cache starts.
+     *
+     * @return {@code this} for chaining.
+     */
+    public ReplicaGroupAffinityFunction setMixKeys(boolean mixKeys) {
+        this.mixKeys = mixKeys;
+        return this;
+    }
+
+    /** @return whether numeric keys are hashed before the modulo. */
+    public boolean isMixKeys() {
+        return mixKeys;
+    }
+
     /** {@inheritDoc} */
     @Override public int partitions() {
         return parts;
@@ -122,10 +142,17 @@ public class ReplicaGroupAffinityFunction implements AffinityFunction {
 
     /** {@inheritDoc} */
     @Override public int partition(Object key) {
+        // No entry has a null key; SQL engines may still ask (a join on a key that evaluates to NULL finds nothing).
         if (key == null)
-            throw new IllegalArgumentException("key must not be null");
-        if (key instanceof Integer || key instanceof Long || key instanceof Short || key instanceof Byte)
-            return (int)Math.floorMod(((Number)key).longValue(), (long)parts);
+            return 0;
+        if (key instanceof Integer || key instanceof Long || key instanceof Short || key instanceof Byte) {
+            long v = ((Number)key).longValue();
+            if (mixKeys) {
+                v *= 0x9E3779B97F4A7C15L;
+                v ^= v >>> 29;
+            }
+            return (int)Math.floorMod(v, (long)parts);
+        }
         return Math.floorMod(key.hashCode(), parts);
     }
 
@@ -237,6 +264,6 @@ public class ReplicaGroupAffinityFunction implements AffinityFunction {
 
     /** {@inheritDoc} */
     @Override public String toString() {
-        return "ReplicaGroupAffinityFunction [partitions=" + parts + ']';
+        return "ReplicaGroupAffinityFunction [partitions=" + parts + (mixKeys ? ", mixKeys" : "") + ']';
     }
 }

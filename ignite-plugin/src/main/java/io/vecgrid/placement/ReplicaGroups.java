@@ -15,7 +15,7 @@ import org.apache.ignite.cluster.ClusterNode;
  *
  * <p>Built by {@link #decode(List, List, int)} from a topology and an assignment of that function. Nodes are matched
  * by {@linkplain ClusterNode#consistentId() consistent id}, as Ignite's own affinity functions do. The rules are
- * applied to the topology's nodes in node order ({@link ClusterNode#order()}, then consistent id):
+ * applied to the topology's nodes in node order (by consistent id, see {@link #NODE_ORDER}):
  * <ol>
  *     <li>a node pinned with attribute {@link ReplicaGroupAffinityFunction#REPLICA_GROUP_ATTR} is in group
  *     {@code floorMod(value, R)};</li>
@@ -41,11 +41,11 @@ import org.apache.ignite.cluster.ClusterNode;
  */
 public final class ReplicaGroups {
     /**
-     * Node order: {@link ClusterNode#order()}, then consistent id. Offline baseline nodes, which have no order, come
-     * last.
+     * Node order: consistent id. Not the join order: after a full restart of a persistent cluster there is no previous
+     * assignment, the nodes come back in any order, and the groups and partitions must come out as they were when the
+     * same nodes placed them first (else data would move between nodes that all still hold it).
      */
-    static final Comparator<ClusterNode> NODE_ORDER = Comparator.comparingLong(ReplicaGroups::orderOf)
-        .thenComparing(n -> String.valueOf(n.consistentId()));
+    static final Comparator<ClusterNode> NODE_ORDER = Comparator.comparing(n -> String.valueOf(n.consistentId()));
 
     /** Number of groups {@code R}. */
     private final int replicas;
@@ -304,16 +304,6 @@ public final class ReplicaGroups {
     int memberIndex(ClusterNode node) {
         Integer i = memberIdx.get(node.consistentId());
         return i == null ? -1 : i;
-    }
-
-    /** @return {@link ClusterNode#order()}, or {@link Long#MAX_VALUE} for an offline baseline node that has none. */
-    private static long orderOf(ClusterNode node) {
-        try {
-            return node.order();
-        }
-        catch (UnsupportedOperationException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     private void checkGroup(int group) {

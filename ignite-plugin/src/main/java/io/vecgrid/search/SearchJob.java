@@ -5,7 +5,7 @@ import io.vecgrid.api.CollectionSpec;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.collection.CollectionCaches;
 import io.vecgrid.collection.CollectionMeta;
-import io.vecgrid.collection.CollectionTarget;
+import io.vecgrid.collection.ShardState;
 import io.vecgrid.filter.ScalarFilter;
 import io.vecgrid.index.SearchHits;
 import io.vecgrid.segment.LoadedSegment;
@@ -123,14 +123,15 @@ final class SearchJob extends ComputeJobContinuationAdapter {
     }
 
     private PartialHits runSegment(Vecgrid vg, CollectionMeta meta, ScalarFilter f) throws InterruptedException {
-        LoadedSegment seg = vg.segments().get(meta, segmentId);
-        if (seg == null || !seg.serviceable())
-            return PartialHits.unavailable(segmentId, -1);
         long start = System.nanoTime();
-        // The test delay stands for a slow node, so it counts in the latency this node reports, as real slowness would.
+        // The test delay stands for a slow node (a job that waited in its queue), so it counts in the latency this node
+        // reports, as real slowness would, and comes before the copy is looked up.
         long delay = vg.configuration().getTestSearchDelayMillis();
         if (delay > 0)
             Thread.sleep(delay);
+        LoadedSegment seg = vg.segments().get(meta, segmentId);
+        if (seg == null || !seg.serviceable())
+            return PartialHits.unavailable(segmentId, -1);
         SearchHits[] hits = seg.search(queries, k, ef, f);
         vg.searchStats().record(System.nanoTime() - start);
         HitWriter w = new HitWriter(meta.spec(), outputFields, queries.length, hits);
@@ -149,8 +150,19 @@ final class SearchJob extends ComputeJobContinuationAdapter {
             CollectionCaches.scalarNames(meta), shard);
         if (rows == null)
             return PartialHits.unavailable(-1, shard);
-        CollectionTarget target = vg.metaStore().target(meta.name());
-        GrowingSnapshot snap = snapshot(vg, meta, rows, target);
+        // The shard's state and its growing rows must be one view: a hand-off removes rows right after their segment
+        // is served, so take the rows between two reads of the state and start again if the state changed.
+        ShardState st;
+        GrowingSnapshot snap;
+        while (true) {
+            st = vg.metaStore().shardState(meta, shard);
+            if (st == null)
+                return PartialHits.unavailable(-1, shard);
+            snap = snapshot(vg, meta, rows, st);
+            ShardState again = vg.metaStore().shardState(meta, shard);
+            if (again != null && again.version() == st.version())
+                break;
+        }
         SearchHits[] hits;
         if (snap.rows() == 0)
             hits = emptyHits(queries.length);
@@ -160,23 +172,27 @@ final class SearchJob extends ComputeJobContinuationAdapter {
         for (int q = 0; q < hits.length; q++) {
             for (int i = 0; i < hits[q].size(); i++) {
                 int ord = hits[q].ordinal(i);
-                w.add(snap.pks[ord], hits[q].distance(i), col -> snap.scalars[ord][col], snap.vectors, ord);
+                GrowingSnapshot s = snap;
+                w.add(s.pks[ord], hits[q].distance(i), col -> s.scalars[ord][col], s.vectors, ord);
             }
         }
-        return w.build(-1, shard, target.segmentsOfShard(shard), target.version());
+        return w.build(-1, shard, st.segments(), st.version());
     }
 
-    /** The snapshot for this target, rebuilt when rows or target changed (EVENTUALLY reuses it for a refresh interval). */
-    private GrowingSnapshot snapshot(Vecgrid vg, CollectionMeta meta, ShardRows rows, CollectionTarget target) {
+    /** The snapshot for this shard state, rebuilt when rows or state changed (EVENTUALLY reuses it for a refresh interval). */
+    private GrowingSnapshot snapshot(Vecgrid vg, CollectionMeta meta, ShardRows rows, ShardState st) {
         Object d = rows.derived();
         long mod = rows.modCount();
         if (d instanceof GrowingSnapshot) {
             GrowingSnapshot s = (GrowingSnapshot)d;
-            if (s.targetVersion == target.version() && (s.modCount == mod || (eventually &&
+            if (s.targetVersion == st.version() && (s.modCount == mod || (eventually &&
                 System.nanoTime() - s.builtNanos < vg.configuration().getRoutingRefreshMillis() * 1_000_000L)))
                 return s;
         }
-        GrowingSnapshot s = GrowingSnapshot.build(meta.spec(), mod, target.version(), rows.rowsOutside(target.segmentIds()));
+        java.util.Set<Long> served = new java.util.HashSet<>();
+        for (io.vecgrid.collection.SegmentRef r : st.segments())
+            served.add(r.id());
+        GrowingSnapshot s = GrowingSnapshot.build(meta.spec(), mod, st.version(), rows.rowsOutside(served));
         rows.derived(s);
         return s;
     }

@@ -9,6 +9,10 @@ import org.apache.ignite.cache.affinity.AffinityKeyMapped;
  * that hold the segment.
  */
 public final class DeleteKey {
+    /** Lock order of delete marks: segment, then primary key. */
+    public static final java.util.Comparator<DeleteKey> ORDER =
+        java.util.Comparator.comparingLong(DeleteKey::segmentId).thenComparingLong(DeleteKey::pk);
+
     private final long segmentId;
     private final long pk;
 

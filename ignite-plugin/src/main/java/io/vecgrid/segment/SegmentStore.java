@@ -146,8 +146,8 @@ public final class SegmentStore {
         return n;
     }
 
-    void onPut(String segmentsCache, long id, int slot, byte[] bytes) {
-        schedule(segmentsCache, id, slot, bytes);
+    void onPut(String segmentsCache, long id, int slot) {
+        schedule(segmentsCache, id, slot);
     }
 
     void onRemove(String segmentsCache, long id) {
@@ -166,7 +166,7 @@ public final class SegmentStore {
             s.markDeleted(pk);
     }
 
-    private void schedule(String segmentsCache, long id, int slot, byte[] bytes) {
+    private void schedule(String segmentsCache, long id, int slot) {
         Map<Long, LoadedSegment> m = copies.get(segmentsCache);
         if (m != null && m.containsKey(id))
             return;
@@ -176,7 +176,7 @@ public final class SegmentStore {
         try {
             loader.execute(() -> {
                 try {
-                    load(segmentsCache, id, slot, bytes);
+                    load(segmentsCache, id, slot);
                 }
                 catch (Throwable t) {
                     log.error("Failed to load segment " + id + " of " + segmentsCache + ": " + t, t);
@@ -191,18 +191,26 @@ public final class SegmentStore {
         }
     }
 
-    private void load(String segmentsCache, long id, int slot, byte[] bytes) {
+    private void load(String segmentsCache, long id, int slot) {
         CollectionMeta meta = metaFor(segmentsCache);
         if (meta == null)
             return;
-        if (bytes == null) {
-            IgniteCache<SegmentKey, byte[]> c = ignite.cache(segmentsCache);
-            bytes = c == null ? null : c.localPeek(new SegmentKey(id, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
-            if (bytes == null)
-                return;
-        }
+        IgniteCache<ChunkKey, byte[]> c = ignite.cache(segmentsCache);
+        if (c == null)
+            return;
         long start = System.nanoTime();
-        LoadedSegment seg = new LoadedSegment(meta.name(), SealedSegment.decode(bytes), slot);
+        // Only once every chunk is here (a segment is written chunk by chunk; the last put schedules the load again).
+        java.nio.ByteBuffer all = SegmentStorage.readLocal(c, id, slot);
+        if (all == null)
+            return;
+        SealedSegment decoded;
+        try {
+            decoded = SealedSegment.decode(all);
+        }
+        finally {
+            DirectBuffers.free(all);
+        }
+        LoadedSegment seg = new LoadedSegment(meta.name(), decoded, slot);
         // Registered before the delete marks are read, so a mark committed meanwhile reaches it through the interceptor.
         copies.computeIfAbsent(segmentsCache, k -> new ConcurrentHashMap<>()).putIfAbsent(id, seg);
         if (copies.get(segmentsCache).get(id) != seg)
@@ -310,7 +318,7 @@ public final class SegmentStore {
             for (Object k : keys) {
                 long id = SegmentsInterceptor.segmentId(k);
                 if (!have.containsKey(id))
-                    schedule(cache, id, SegmentsInterceptor.slot(k), null);
+                    schedule(cache, id, SegmentsInterceptor.slot(k));
             }
         }
     }

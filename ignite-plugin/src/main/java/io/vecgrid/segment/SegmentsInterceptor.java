@@ -8,8 +8,8 @@ import org.apache.ignite.resources.IgniteInstanceResource;
 import javax.cache.Cache;
 
 /**
- * Tells this node's {@link SegmentStore} when a sealed segment arrives in (or leaves) a segments cache partition it
- * holds, on primary and backups alike (the cache is TRANSACTIONAL; see {@code RowsInterceptor}). Loading happens on
+ * Tells this node's {@link SegmentStore} when a chunk of a sealed segment arrives in (or leaves) a segments cache
+ * partition it holds, on primary and backups alike (the store loads the segment once all its chunks are there) (the cache is TRANSACTIONAL; see {@code RowsInterceptor}). Loading happens on
  * the store's own threads, never here. Entries that arrive by rebalancing do not pass here: the store's sweep finds
  * them.
  */
@@ -28,7 +28,7 @@ public final class SegmentsInterceptor extends CacheInterceptorAdapter<Object, O
     @Override public void onAfterPut(Cache.Entry<Object, Object> entry) {
         Vecgrid vg = Vecgrid.localOrNull(ignite);
         if (vg != null)
-            vg.segments().onPut(segmentsCache, segmentId(entry.getKey()), slot(entry.getKey()), (byte[])entry.getValue());
+            vg.segments().onPut(segmentsCache, segmentId(entry.getKey()), slot(entry.getKey()));
     }
 
     @Override public void onAfterRemove(Cache.Entry<Object, Object> entry) {
@@ -38,10 +38,10 @@ public final class SegmentsInterceptor extends CacheInterceptorAdapter<Object, O
     }
 
     static long segmentId(Object key) {
-        return SegmentKey.from(key).segmentId();
+        return ChunkKey.from(key).segmentId();
     }
 
     static int slot(Object key) {
-        return SegmentKey.from(key).slot();
+        return ChunkKey.from(key).slot();
     }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * This node's {@link ShardRows}, one per (rows cache, shard) whose partition the node owns. A view is built on first
  * use (a local scan of the OWNING partition while the interceptor already feeds it) and rebuilt when the node's local
  * partition is a different one than the view was built from (the partition was evicted and came back by rebalance).
+ * The rows cache holds growing rows only (they leave once sealed and served), so a view is bounded by the shard's
+ * growing cap.
  *
  * <p>Thread-safe.
  */
@@ -25,6 +27,8 @@ public final class GrowingRegistry {
     private final ConcurrentHashMap<String, ShardRows> views = new ConcurrentHashMap<>();
     /** Collection name of each view. */
     private final ConcurrentHashMap<String, String> collections = new ConcurrentHashMap<>();
+    /** One lock per view id: building one shard's view never holds up another's. */
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
 
     public GrowingRegistry(Ignite ignite) {
         this.ignite = ignite;
@@ -48,7 +52,8 @@ public final class GrowingRegistry {
 
     /**
      * @return the shard's rows as this node holds them, or {@code null} if this node does not own the shard's
-     *      partition in state OWNING.
+     *      partition in state OWNING. The first call for a partition scans it (bounded: a shard holds at most its
+     *      growing cap); concurrent callers for the same shard wait for that scan, other shards do not.
      */
     public ShardRows rows(String collection, String cache, String vectorField, String[] scalarFields, int shard) {
         Object part = LocalPartitions.owning(ignite, cache, shard);
@@ -56,12 +61,12 @@ public final class GrowingRegistry {
             return null;
         String id = id(cache, shard);
         ShardRows cur = views.get(id);
-        if (cur != null && cur.partition() == part)
-            return cur.ready() ? cur : awaitReady(cur);
-        synchronized (this) {
+        if (cur != null && cur.partition() == part && cur.ready())
+            return cur;
+        synchronized (lock(id)) {
             cur = views.get(id);
-            if (cur != null && cur.partition() == part)
-                return cur.ready() ? cur : awaitReady(cur);
+            if (cur != null && cur.partition() == part && cur.ready())
+                return cur;
             ShardRows fresh = new ShardRows(part);
             collections.put(id, collection);
             views.put(id, fresh);
@@ -70,10 +75,8 @@ public final class GrowingRegistry {
         }
     }
 
-    private ShardRows awaitReady(ShardRows v) {
-        synchronized (this) {
-            return v;
-        }
+    private Object lock(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
     }
 
     private void scan(ShardRows view, String cache, String vectorField, String[] scalarFields, int shard) {
@@ -85,27 +88,6 @@ public final class GrowingRegistry {
                 view.putScanned(decoder.decode(WritePath.pkOf(e.getKey()), e.getValue()));
         }
         view.scanDone();
-    }
-
-    /**
-     * @return the rows of this node's OWNING partition of {@code shard} that are marked with one of {@code segments}
-     *      (read from the partition itself: exactly the live rows of those sealed segments).
-     */
-    public List<GrowingRow> scanMarked(String collection, String cache, String vectorField, String[] scalarFields, int shard,
-        Set<Long> segments) {
-        if (LocalPartitions.owning(ignite, cache, shard) == null)
-            throw new IllegalStateException("shard " + shard + " of collection '" + collection + "' is not OWNING here");
-        RowsInterceptor decoder = new RowsInterceptor(cache, vectorField, scalarFields);
-        IgniteCache<Object, BinaryObject> c = ignite.<Object, BinaryObject>cache(cache).withKeepBinary();
-        List<GrowingRow> res = new ArrayList<>();
-        try (QueryCursor<Cache.Entry<Object, BinaryObject>> cur =
-                 c.query(new ScanQuery<Object, BinaryObject>().setPartition(shard).setLocal(true))) {
-            for (Cache.Entry<Object, BinaryObject> e : cur) {
-                if (segments.contains(RowCodec.segment(e.getValue())))
-                    res.add(decoder.decode(WritePath.pkOf(e.getKey()), e.getValue()));
-            }
-        }
-        return res;
     }
 
     /** Forgets every view (the cluster turned inactive). */
@@ -120,13 +102,4 @@ public final class GrowingRegistry {
         collections.keySet().removeIf(k -> k.startsWith(cache + '#'));
     }
 
-    /**
-     * Purges long-sealed rows from every view.
-     *
-     * @param targetOf segment ids of the current target of a collection, by the collection name.
-     */
-    public void purgeSealed(long graceMillis, java.util.function.Function<String, Set<Long>> targetOf) {
-        for (Map.Entry<String, ShardRows> e : views.entrySet())
-            e.getValue().purgeSealed(graceMillis, targetOf.apply(collections.getOrDefault(e.getKey(), "")));
-    }
 }

@@ -4,10 +4,14 @@ import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.affinity.AffinityKeyMapped;
 
 /**
- * Key of a row in a collection's rows cache. The affinity key is the shard, so every row of a shard lives in
- * partition {@code shard} and every owner of that partition holds the whole shard.
+ * Key of a growing row in a collection's rows cache. The affinity key is the shard, so every growing row of a shard
+ * lives in partition {@code shard} and every owner of that partition holds the shard's growing rows.
  */
 public final class RowKey {
+    /** Lock order of rows-cache keys: shard, then primary key. */
+    public static final java.util.Comparator<RowKey> ORDER =
+        java.util.Comparator.comparingInt(RowKey::shard).thenComparingLong(RowKey::pk);
+
     private final long pk;
 
     @AffinityKeyMapped

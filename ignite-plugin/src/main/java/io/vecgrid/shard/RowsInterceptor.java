@@ -33,12 +33,19 @@ public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Objec
     }
 
     /**
-     * Cancels a write that did not come from vecgrid's write path (an SQL INSERT/UPDATE on the collection's table, or
-     * a plain cache put): it would bypass validation, versions and delete marks. The interceptor runs inside the
-     * commit, where an exception is a heuristic failure that stops the node (checked on 2.17), so the write is
-     * dropped and a warning logged instead.
+     * Cancels a write that did not come from vecgrid's write path (a plain cache put): it would bypass validation,
+     * versions and delete marks. See {@link #guard}.
      */
     @Override public Object onBeforePut(Cache.Entry<Object, Object> entry, Object newVal) {
+        return guard(ignite, cacheName, entry, newVal);
+    }
+
+    /**
+     * @return {@code newVal} if it carries vecgrid's bookkeeping, else {@code null} (the write is dropped). The
+     *      interceptor runs inside the commit, where an exception is a heuristic failure that stops the node (checked
+     *      on 2.17), so a foreign write is dropped with a warning instead.
+     */
+    static Object guard(Ignite ignite, String cacheName, Cache.Entry<Object, Object> entry, Object newVal) {
         if (newVal instanceof BinaryObject && ((BinaryObject)newVal).hasField(RowCodec.VERSION))
             return newVal;
         if (ignite != null) {
@@ -75,9 +82,7 @@ public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Objec
         Object[] scalars = new Object[scalarFields.length];
         for (int i = 0; i < scalars.length; i++)
             scalars[i] = row.field(scalarFields[i]);
-        long seg = RowCodec.segment(row);
-        return new GrowingRow(pk, RowCodec.version(row), seg, RowCodec.slot(row), row.field(vectorField), scalars,
-            seg == 0 ? 0 : System.nanoTime());
+        return new GrowingRow(pk, RowCodec.version(row), RowCodec.segment(row), row.field(vectorField), scalars);
     }
 
     static int shardOf(Object key) {

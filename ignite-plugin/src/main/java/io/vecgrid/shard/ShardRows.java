@@ -2,17 +2,17 @@ package io.vecgrid.shard;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The rows of one shard as one owner of the shard's partition holds them: fed by {@link RowsInterceptor} on every
- * committed change (the interceptor runs on primary and backups of a TRANSACTIONAL cache before the write is
- * acknowledged), and initialised by a local scan of the partition when the node starts owning it.
+ * The growing rows of one shard as one owner of the shard's partition holds them: fed by {@link RowsInterceptor} on
+ * every committed change (the interceptor runs on primary and backups of a TRANSACTIONAL cache before the write is
+ * acknowledged), and initialised by a local scan of the partition when the node starts owning it. Rows leave when
+ * the segment sealing them is served (the hand-off removes them from the rows cache), so this holds at most the
+ * shard's growing cap.
  *
  * <p>Thread-safety: updates come from Ignite's commit threads and the initial scan concurrently; reads may run at any
  * time. While the initial scan runs, keys changed by the interceptor win over what the scan returns.
@@ -41,9 +41,6 @@ public final class ShardRows {
         Set<Long> touched = touchedDuringScan;
         if (touched != null)
             touched.add(row.pk);
-        GrowingRow prev = rows.get(row.pk);
-        if (row.segment != 0 && prev != null && prev.segment == row.segment && prev.sealedAtNanos != 0)
-            row = new GrowingRow(row.pk, row.version, row.segment, row.slot, row.vector, row.scalars, prev.sealedAtNanos);
         rows.put(row.pk, row);
         modCount.incrementAndGet();
     }
@@ -87,12 +84,12 @@ public final class ShardRows {
         return modCount.get();
     }
 
-    /** @return rows held (growing and recently sealed). */
+    /** @return rows held (growing, and sealed ones not handed off yet). */
     public int size() {
         return rows.size();
     }
 
-    /** @return number of rows not yet held by a sealed segment. */
+    /** @return number of rows not marked by any segment. */
     public int growingCount() {
         int n = 0;
         for (GrowingRow r : rows.values()) {
@@ -104,50 +101,48 @@ public final class ShardRows {
 
     /**
      * @param limit most rows to return.
-     * @param targetSegments ids of the segments of the current target.
-     * @param strandedMillis a row marked by a segment the target still lacks after this long is sealable again.
-     * @return up to {@code limit} rows to seal: growing ones, and stranded ones; smallest primary keys first.
+     * @return up to {@code limit} rows no segment has marked; smallest primary keys first.
      */
-    public List<GrowingRow> sealable(int limit, Set<Long> targetSegments, long strandedMillis) {
-        long now = System.nanoTime();
+    public List<GrowingRow> sealable(int limit) {
         List<GrowingRow> res = new ArrayList<>();
         for (GrowingRow r : rows.values()) {
-            if (r.segment == 0 || (!targetSegments.contains(r.segment) &&
-                now - r.sealedAtNanos > TimeUnit.MILLISECONDS.toNanos(strandedMillis)))
+            if (r.segment == 0)
                 res.add(r);
         }
         res.sort(Comparator.comparingLong(GrowingRow::pk));
         return res.size() > limit ? new ArrayList<>(res.subList(0, limit)) : res;
     }
 
-    /**
-     * @param targetSegments ids of the sealed segments of the target a search uses.
-     * @return rows that search must scan here: growing ones, and sealed ones whose segment that target lacks.
-     */
-    public List<GrowingRow> rowsOutside(Set<Long> targetSegments) {
+    /** @return rows marked by segment {@code segment}. */
+    public List<GrowingRow> markedBy(long segment) {
         List<GrowingRow> res = new ArrayList<>();
         for (GrowingRow r : rows.values()) {
-            if (r.segment == 0 || !targetSegments.contains(r.segment))
+            if (r.segment == segment)
+                res.add(r);
+        }
+        return res;
+    }
+
+    /** @return rows marked by some segment (being sealed, or sealed and not handed off yet). */
+    public List<GrowingRow> marked() {
+        List<GrowingRow> res = new ArrayList<>();
+        for (GrowingRow r : rows.values()) {
+            if (r.segment != 0)
                 res.add(r);
         }
         return res;
     }
 
     /**
-     * Forgets rows held by a segment of the current target that were marked more than {@code graceMillis} ago: no
-     * search that could still use a target without their segment is running any more.
+     * @param served ids of the segments the shard's state serves, for the search.
+     * @return rows that search must scan here: growing ones, and marked ones whose segment is not served yet.
      */
-    public void purgeSealed(long graceMillis, Set<Long> targetSegments) {
-        long now = System.nanoTime();
-        Set<Long> drop = new HashSet<>();
+    public List<GrowingRow> rowsOutside(Set<Long> served) {
+        List<GrowingRow> res = new ArrayList<>();
         for (GrowingRow r : rows.values()) {
-            if (r.segment != 0 && targetSegments.contains(r.segment) &&
-                now - r.sealedAtNanos > TimeUnit.MILLISECONDS.toNanos(graceMillis))
-                drop.add(r.pk);
+            if (r.segment == 0 || !served.contains(r.segment))
+                res.add(r);
         }
-        for (Long pk : drop)
-            rows.computeIfPresent(pk, (k, r) -> r.segment != 0 ? null : r);
-        if (!drop.isEmpty())
-            modCount.incrementAndGet();
+        return res;
     }
 }

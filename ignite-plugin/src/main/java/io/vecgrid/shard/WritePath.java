@@ -1,23 +1,23 @@
 package io.vecgrid.shard;
 
 import io.vecgrid.api.CollectionSpec;
-import io.vecgrid.cluster.DiskGuard;
 import io.vecgrid.api.CollectionState;
 import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorRow;
+import io.vecgrid.cluster.DiskGuard;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
+import io.vecgrid.collection.ShardState;
 import io.vecgrid.segment.DeleteKey;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
-import org.apache.ignite.lang.IgniteFuture;
 import org.apache.ignite.transactions.Transaction;
 import org.apache.ignite.transactions.TransactionConcurrency;
 import org.apache.ignite.transactions.TransactionIsolation;
+import org.apache.ignite.transactions.TransactionOptimisticException;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,31 +29,40 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Insert, upsert, delete, get and count. Writes are one pessimistic transaction over the rows cache (and the deletes
- * cache when a sealed row is replaced or deleted), committed {@code FULL_SYNC}: when a call returns, every replica
- * holds the change. Keys are locked in (shard, pk) order so concurrent writers and sealers never deadlock.
- *
- * <p>A sealed row that is replaced or deleted gets a delete mark next to its segment ({@link DeleteKey}) in the same
- * transaction, so searches of that segment stop returning it as soon as the write is acknowledged.
+ * Insert, upsert and delete. A write is one transaction over the collection's caches, committed {@code FULL_SYNC}:
+ * when a call returns, every replica holds the change.
+ * <ul>
+ *   <li>every live row has a location entry (locations cache: version, the segment holding it, scalar fields); a
+ *   growing row also has its whole value in the rows cache, until the segment sealing it is served;</li>
+ *   <li>a write that replaces or deletes a sealed row puts a delete mark next to every segment that may hold the row
+ *   ({@link ShardState#markTargets}: its segment, the segment an operation in progress is making from it, the one it
+ *   is forwarded to), so that searches of those segments stop returning it as soon as the write is acknowledged.</li>
+ * </ul>
+ * The transaction is OPTIMISTIC SERIALIZABLE and reads the states of the shards it touches: a layout operation that
+ * starts or ends while the write runs changes a state it read, so the write fails at commit and is retried with the
+ * new state, and its marks always reach every segment that state says they must. Conflicts with concurrent writes of
+ * the same keys are retried the same way.
  */
 public final class WritePath {
     /** Transaction timeout, ms: a write stuck behind a failed node gives up rather than hangs. */
     private static final long TX_TIMEOUT_MILLIS = 60_000;
+    /** Attempts of a write whose transaction met a concurrent change. */
+    private static final int ATTEMPTS = 50;
 
-    private static final Comparator<RowKey> KEY_ORDER =
-        Comparator.comparingInt(RowKey::shard).thenComparingLong(RowKey::pk);
+    private static final Comparator<LocKey> LOC_ORDER = Comparator.comparingLong(LocKey::pk);
 
     private final Ignite ignite;
     private final MetaStore metaStore;
     private final int maxBatchRows;
-
     private final DiskGuard disk;
+    private final GrowingThrottle throttle;
 
-    public WritePath(Ignite ignite, MetaStore metaStore, int maxBatchRows, DiskGuard disk) {
+    public WritePath(Ignite ignite, MetaStore metaStore, int maxBatchRows, DiskGuard disk, GrowingThrottle throttle) {
         this.ignite = ignite;
-        this.disk = disk;
         this.metaStore = metaStore;
         this.maxBatchRows = maxBatchRows;
+        this.disk = disk;
+        this.throttle = throttle;
     }
 
     public long insert(String collection, List<VectorRow> rows) {
@@ -67,13 +76,20 @@ public final class WritePath {
     private long write(String collection, List<VectorRow> rows, boolean upsert) {
         CollectionMeta meta = metaStore.awaitWritable(collection);
         Object[][] scalars = RowValidator.validate(meta.spec(), rows, maxBatchRows);
-        disk.checkWritable((upsert ? "upsert into" : "insert into") + " collection '" + collection + "'");
-        long n = writeTo(meta, rows, scalars, upsert);
+        String what = (upsert ? "upsert into" : "insert into") + " collection '" + collection + "'";
+        disk.checkWritable(what);
+        throttle.admit(meta, shardsOf(meta.spec(), rows), what);
+        long[] versions = new long[rows.size()];
+        for (int i = 0; i < versions.length; i++)
+            versions[i] = ThreadLocalRandom.current().nextLong();
+        long n = retrying(meta, () -> writeTo(meta, rows, scalars, versions, upsert));
         // A replica change may have copied the collection while this write committed to the caches it replaces:
         // apply the write to the new caches as well before acknowledging it.
         for (CollectionMeta now = metaStore.meta(collection); movedOn(meta, now); now = metaStore.meta(collection)) {
-            meta = metaStore.awaitWritable(collection);
-            writeTo(meta, rows, scalars, true);
+            CollectionMeta next = metaStore.awaitWritable(collection);
+            retrying(next, () -> writeTo(next, rows, scalars, versions, true));
+            if (next.uid().equals(now.uid()))
+                break;
         }
         return n;
     }
@@ -83,153 +99,152 @@ public final class WritePath {
         return now != null && (now.state() == CollectionState.RESHAPING || !now.uid().equals(used.uid()));
     }
 
-    private long writeTo(CollectionMeta meta, List<VectorRow> rows, Object[][] scalars, boolean upsert) {
-        String collection = meta.name();
+    private static Set<Integer> shardsOf(CollectionSpec spec, List<VectorRow> rows) {
+        Set<Integer> res = new TreeSet<>();
+        for (VectorRow r : rows)
+            res.add(RowKey.shardOf(r.pk(), spec.shards()));
+        return res;
+    }
+
+    /** Runs {@code tx} again while it fails on a concurrent change (optimistic conflict). */
+    private long retrying(CollectionMeta meta, java.util.function.LongSupplier tx) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.getAsLong();
+            }
+            catch (RuntimeException e) {
+                if (!conflict(e) || attempt >= ATTEMPTS) {
+                    if (e instanceof VecgridException)
+                        throw e;
+                    throw new VecgridException("write to collection '" + meta.name() + "' failed, nothing was " +
+                        "acknowledged: " + e.getMessage() + (conflict(e) ? " (" + attempt + " attempts met concurrent " +
+                        "changes of the same rows; retry)" : ""), e);
+                }
+                sleep(Math.min(50, attempt * 2L) + ThreadLocalRandom.current().nextInt(3));
+            }
+        }
+    }
+
+    private static boolean conflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransactionOptimisticException)
+                return true;
+        }
+        return false;
+    }
+
+    private long writeTo(CollectionMeta meta, List<VectorRow> rows, Object[][] scalars, long[] versions, boolean upsert) {
         CollectionSpec spec = meta.spec();
         RowCodec codec = new RowCodec(ignite, meta);
-
-        TreeMap<RowKey, BinaryObject> batch = new TreeMap<>(KEY_ORDER);
+        TreeMap<LocKey, BinaryObject> locs = new TreeMap<>(LOC_ORDER);
+        TreeMap<RowKey, BinaryObject> growing = new TreeMap<>(RowKey.ORDER);
         for (int i = 0; i < rows.size(); i++) {
             VectorRow r = rows.get(i);
             float[] vec = Arrays.copyOf(r.vector(), r.vector().length);
-            batch.put(RowKey.of(r.pk(), spec.shards()),
-                codec.encode(r.pk(), vec, scalars[i], ThreadLocalRandom.current().nextLong()));
+            locs.put(LocKey.of(r.pk(), spec.shards()), codec.encodeLoc(scalars[i], versions[i], 0));
+            growing.put(RowKey.of(r.pk(), spec.shards()), codec.encodeRow(vec, scalars[i], versions[i]));
         }
-
-        IgniteCache<RowKey, BinaryObject> rowsCache = rows(meta);
-        try (Transaction tx = txStart(batch.size())) {
-            Map<RowKey, BinaryObject> existing = rowsCache.getAll(batch.navigableKeySet());
+        try (Transaction tx = txStart(rows.size())) {
+            Map<Integer, ShardState> states = states(meta, growing.navigableKeySet());
+            Map<Long, BinaryObject> existing = byPk(locs(meta).getAll(locs.navigableKeySet()));
             if (!upsert && !existing.isEmpty()) {
-                long pk = byPk(existing).keySet().stream().min(Long::compare).orElse(0L);
-                throw new InvalidRequestException("primary key " + pk + " already exists in collection '" + collection +
+                long pk = existing.keySet().stream().min(Long::compare).orElse(0L);
+                throw new InvalidRequestException("primary key " + pk + " already exists in collection '" + meta.name() +
                     "' (" + existing.size() + " of the batch's keys exist); nothing was written; use upsert to replace rows");
             }
-            Map<DeleteKey, Boolean> marks = deleteMarks(existing);
-            rowsCache.putAll(batch);
+            Map<DeleteKey, Boolean> marks = deleteMarks(meta, existing, states);
+            locs(meta).putAll(locs);
+            rows(meta).putAll(growing);
             if (!marks.isEmpty())
                 deletes(meta).putAll(marks);
             tx.commit();
         }
-        catch (VecgridException e) {
-            throw e;
-        }
-        catch (RuntimeException e) {
-            throw new VecgridException("write to collection '" + collection + "' failed, nothing was acknowledged: " +
-                e.getMessage(), e);
-        }
-        return batch.size();
+        return rows.size();
     }
 
     public long delete(String collection, long... pks) {
         CollectionMeta meta = metaStore.awaitWritable(collection);
         RowValidator.checkBatchSize(pks == null ? 0 : pks.length, maxBatchRows, "primary keys");
-        long n = deleteFrom(meta, pks);
+        long n = retrying(meta, () -> deleteFrom(meta, pks));
         for (CollectionMeta now = metaStore.meta(collection); movedOn(meta, now); now = metaStore.meta(collection)) {
-            meta = metaStore.awaitWritable(collection);
-            deleteFrom(meta, pks);
+            CollectionMeta next = metaStore.awaitWritable(collection);
+            retrying(next, () -> deleteFrom(next, pks));
+            if (next.uid().equals(now.uid()))
+                break;
         }
         return n;
     }
 
     private long deleteFrom(CollectionMeta meta, long[] pks) {
-        String collection = meta.name();
-        Set<RowKey> keys = sortedKeys(meta.spec(), pks);
-        IgniteCache<RowKey, BinaryObject> rowsCache = rows(meta);
+        CollectionSpec spec = meta.spec();
+        TreeSet<LocKey> keys = new TreeSet<>(LOC_ORDER);
+        for (long pk : pks)
+            keys.add(LocKey.of(pk, spec.shards()));
         try (Transaction tx = txStart(keys.size())) {
-            Map<RowKey, BinaryObject> existing = rowsCache.getAll(keys);
-            Map<DeleteKey, Boolean> marks = deleteMarks(existing);
-            Map<Long, BinaryObject> existingByPk = byPk(existing);
-            TreeSet<RowKey> present = new TreeSet<>(KEY_ORDER);
-            for (RowKey k : keys) {
-                if (existingByPk.containsKey(k.pk()))
+            Map<Long, BinaryObject> existing = byPk(locs(meta).getAll(keys));
+            TreeSet<RowKey> rowKeys = new TreeSet<>(RowKey.ORDER);
+            TreeSet<LocKey> present = new TreeSet<>(LOC_ORDER);
+            for (LocKey k : keys) {
+                if (existing.containsKey(k.pk())) {
                     present.add(k);
+                    rowKeys.add(new RowKey(k.pk(), k.shard()));
+                }
             }
-            rowsCache.removeAll(present);
+            Map<Integer, ShardState> states = states(meta, rowKeys);
+            Map<DeleteKey, Boolean> marks = deleteMarks(meta, existing, states);
+            locs(meta).removeAll(present);
+            rows(meta).removeAll(rowKeys);
             if (!marks.isEmpty())
                 deletes(meta).putAll(marks);
             tx.commit();
             return present.size();
         }
-        catch (RuntimeException e) {
-            throw new VecgridException("delete from collection '" + collection + "' failed, nothing was acknowledged: " +
-                e.getMessage(), e);
-        }
     }
 
-    public List<VectorRow> get(String collection, long[] pks, List<String> outputFields) {
-        CollectionMeta meta = metaStore.requireServing(collection);
-        RowValidator.checkBatchSize(pks == null ? 0 : pks.length, maxBatchRows, "primary keys");
-        CollectionSpec spec = meta.spec();
-        boolean withVector = outputFields == null || outputFields.contains(spec.vectorField());
-        List<String> scalarNames = null;
-        if (outputFields != null) {
-            scalarNames = new ArrayList<>();
-            for (String f : outputFields) {
-                if (f.equals(spec.vectorField()) || f.equals(spec.pkField()))
-                    continue;
-                if (spec.scalarIndex(f) < 0) {
-                    throw new InvalidRequestException("unknown output field '" + f + "'; collection '" + collection +
-                        "' has fields " + spec.pkField() + ", " + spec.vectorField() + ", " + spec.scalarFields());
-                }
-                scalarNames.add(f);
-            }
-        }
-        Map<Long, BinaryObject> byPk = byPk(rows(meta).getAll(sortedKeys(spec, pks)));
-        RowCodec codec = new RowCodec(ignite, meta);
-        List<VectorRow> res = new ArrayList<>();
-        for (long pk : pks) {
-            BinaryObject row = byPk.get(pk);
-            if (row != null)
-                res.add(codec.toRow(pk, row, withVector, scalarNames));
+    /** @return the states of the shards of {@code keys}, read in the current transaction (validated at commit). */
+    private Map<Integer, ShardState> states(CollectionMeta meta, Set<RowKey> keys) {
+        TreeSet<String> stateKeys = new TreeSet<>();
+        for (RowKey k : keys)
+            stateKeys.add(MetaStore.shardKey(k.shard()));
+        Map<Integer, ShardState> res = new HashMap<>();
+        if (stateKeys.isEmpty())
+            return res;
+        for (Object v : metaStore.state(meta).getAll(stateKeys).values()) {
+            ShardState st = (ShardState)v;
+            res.put(st.shard(), st);
         }
         return res;
     }
 
-    public long count(String collection) {
-        return count(metaStore.requireServing(collection));
-    }
-
-    /** @return live rows: each shard counted on a node that owns its partition, all shards at once. */
-    public long count(CollectionMeta meta) {
-        List<IgniteFuture<Long>> sizes = new ArrayList<>();
-        for (int shard = 0; shard < meta.spec().shards(); shard++) {
-            sizes.add(ignite.compute().affinityCallAsync(List.of(meta.rowsCache()), shard,
-                new ShardSizeJob(meta.rowsCache(), shard)));
-        }
-        long n = 0;
-        try {
-            for (IgniteFuture<Long> f : sizes)
-                n += f.get();
-        }
-        catch (RuntimeException e) {
-            throw new VecgridException("count of collection '" + meta.name() + "' failed: " + e.getMessage(), e);
-        }
-        return n;
-    }
-
-    /** Delete marks for those of {@code existing} that a sealed segment holds. */
-    private static Map<DeleteKey, Boolean> deleteMarks(Map<?, BinaryObject> existing) {
-        Map<DeleteKey, Boolean> marks = new TreeMap<>(Comparator.comparingLong(DeleteKey::segmentId)
-            .thenComparingLong(DeleteKey::pk));
-        for (Map.Entry<?, BinaryObject> e : existing.entrySet()) {
+    /**
+     * @return delete marks for the rows of {@code existing} (locations by pk) that a segment holds or is sealing:
+     *      one per segment that may hold the row.
+     */
+    static Map<DeleteKey, Boolean> deleteMarks(CollectionMeta meta, Map<Long, BinaryObject> existing,
+        Map<Integer, ShardState> states) {
+        Map<DeleteKey, Boolean> marks = new TreeMap<>(DeleteKey.ORDER);
+        for (Map.Entry<Long, BinaryObject> e : existing.entrySet()) {
             long seg = RowCodec.segment(e.getValue());
-            if (seg != 0)
-                marks.put(new DeleteKey(seg, pkOf(e.getKey()), RowCodec.slot(e.getValue())), Boolean.TRUE);
+            if (seg == 0)
+                continue;
+            long pk = e.getKey();
+            ShardState st = states.get(RowKey.shardOf(pk, meta.spec().shards()));
+            if (st == null)
+                throw new VecgridException("collection '" + meta.name() + "' has no state for the shard of pk " + pk +
+                    "; was it dropped?");
+            for (long target : st.markTargets(seg)) {
+                int slot = st.slotOf(target);
+                if (slot >= 0)
+                    marks.put(new DeleteKey(target, pk, slot), Boolean.TRUE);
+            }
         }
         return marks;
     }
 
-    private static TreeSet<RowKey> sortedKeys(CollectionSpec spec, long[] pks) {
-        TreeSet<RowKey> keys = new TreeSet<>(KEY_ORDER);
-        for (long pk : pks)
-            keys.add(RowKey.of(pk, spec.shards()));
-        return keys;
-    }
-
     /**
-     * @param rows result of a keep-binary {@code getAll} on a rows cache: its keys are binary objects whatever the
-     *      map's declared type, so never iterate it through a typed lambda.
-     * @return the rows by primary key.
+     * @param rows result of a keep-binary {@code getAll} on a rows or locations cache: its keys are binary objects
+     *      whatever the map's declared type, so never iterate it through a typed lambda.
+     * @return the values by primary key.
      */
     public static Map<Long, BinaryObject> byPk(Map<?, BinaryObject> rows) {
         Map<Long, BinaryObject> res = new HashMap<>();
@@ -238,21 +253,39 @@ public final class WritePath {
         return res;
     }
 
-    /** @return primary key of a rows-cache key, whether deserialized or binary. */
+    /** @return primary key of a rows-cache or locations-cache key, whether deserialized or binary. */
     public static long pkOf(Object key) {
-        return RowKey.from(key).pk();
+        if (key instanceof RowKey)
+            return ((RowKey)key).pk();
+        if (key instanceof LocKey)
+            return ((LocKey)key).pk();
+        return ((BinaryObject)key).<Long>field("pk");
     }
 
     private Transaction txStart(int size) {
-        return ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ,
-            TX_TIMEOUT_MILLIS, size);
+        return ignite.transactions().txStart(TransactionConcurrency.OPTIMISTIC, TransactionIsolation.SERIALIZABLE,
+            TX_TIMEOUT_MILLIS, 2 * size + 4);
     }
 
     public IgniteCache<RowKey, BinaryObject> rows(CollectionMeta meta) {
         return ignite.<RowKey, BinaryObject>cache(meta.rowsCache()).withKeepBinary();
     }
 
+    public IgniteCache<LocKey, BinaryObject> locs(CollectionMeta meta) {
+        return ignite.<LocKey, BinaryObject>cache(meta.locsCache()).withKeepBinary();
+    }
+
     private IgniteCache<DeleteKey, Boolean> deletes(CollectionMeta meta) {
         return ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecgridException("interrupted", e);
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.vecgrid.sql;
 import io.vecgrid.api.ScalarField;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.collection.CollectionMeta;
-import io.vecgrid.shard.RowKey;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteCheckedException;
@@ -24,8 +23,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The SQL face of a collection: its rows cache is the table {@code VECGRID.<NAME>}, the collection name in upper case
- * (unquoted SQL identifiers are upper-cased, so {@code SELECT * FROM docs} finds collection {@code docs}).
+ * The SQL face of a collection: its locations cache (one entry per live row, sealed or growing, with the scalar
+ * fields) is the table {@code VECGRID.<NAME>}, the collection name in upper case (unquoted SQL identifiers are
+ * upper-cased, so {@code SELECT * FROM docs} finds collection {@code docs}).
  *
  * <p>Columns, in this order:
  * <ul>
@@ -63,7 +63,7 @@ public final class CollectionTables {
     /** Name of the shard column. */
     public static final String SHARD_COLUMN = "_SHARD";
 
-    /** Key fields of {@link RowKey}, as the binary key object names them. */
+    /** Key fields of {@link io.vecgrid.shard.LocKey}, as the binary key object names them. */
     static final String KEY_PK = "pk";
     static final String KEY_SHARD = "shard";
 
@@ -90,10 +90,10 @@ public final class CollectionTables {
      * @throws VecgridException if Ignite refuses the table.
      */
     public static void attach(Ignite ignite, CollectionMeta meta) {
-        IgniteCache<?, ?> rows = ignite.cache(meta.rowsCache());
+        IgniteCache<?, ?> rows = ignite.cache(meta.locsCache());
         if (rows == null)
-            throw new VecgridException("cannot attach a SQL table to collection '" + meta.name() + "': its rows cache " +
-                meta.rowsCache() + " does not exist");
+            throw new VecgridException("cannot attach a SQL table to collection '" + meta.name() + "': its locations cache " +
+                meta.locsCache() + " does not exist");
         CacheConfiguration<?, ?> cfg = rows.getConfiguration(CacheConfiguration.class);
         if (!cfg.getQueryEntities().isEmpty())
             return;
@@ -101,7 +101,7 @@ public final class CollectionTables {
         ignite.getOrCreateCache(functionsCache());
         try {
             ((IgniteEx)ignite).context().query()
-                .dynamicAddQueryEntity(meta.rowsCache(), SCHEMA, queryEntity(meta), cfg.getQueryParallelism(), false)
+                .dynamicAddQueryEntity(meta.locsCache(), SCHEMA, queryEntity(meta), cfg.getQueryParallelism(), false)
                 .get();
         }
         catch (IgniteCheckedException e) {
@@ -135,10 +135,10 @@ public final class CollectionTables {
         return collection.toUpperCase(Locale.ROOT);
     }
 
-    /** @return the table of a collection's rows: key {@link RowKey}, value the collection's row type. */
+    /** @return the table of a collection's rows: key {@link io.vecgrid.shard.LocKey}, value the location type. */
     public static QueryEntity queryEntity(CollectionMeta meta) {
         String table = tableName(meta.name());
-        QueryEntity e = new QueryEntity(RowKey.class.getName(), meta.rowType());
+        QueryEntity e = new QueryEntity(io.vecgrid.shard.LocKey.class.getName(), meta.locType());
         e.setTableName(table);
         LinkedHashMap<String, String> fields = new LinkedHashMap<>();
         Map<String, String> aliases = new LinkedHashMap<>();
@@ -149,8 +149,8 @@ public final class CollectionTables {
         aliases.put(KEY_PK, pkColumn);
         columns.add(pkColumn);
         columns.add(SHARD_COLUMN);
-        String vectorColumn = upper(meta.spec().vectorField());
-        columns.add(vectorColumn);
+        // The vector is not a column: a sealed row's vector lives only in its segment (VECTOR_OF reads it).
+        columns.add(upper(meta.spec().vectorField()));
 
         for (ScalarField f : meta.spec().scalarFields()) {
             if (f.name().equals(KEY_PK) || f.name().equals(KEY_SHARD) || !columns.add(upper(f.name())))
@@ -158,8 +158,6 @@ public final class CollectionTables {
             fields.put(f.name(), f.type().javaType().getName());
             aliases.put(f.name(), upper(f.name()));
         }
-        fields.put(meta.spec().vectorField(), float[].class.getName());
-        aliases.put(meta.spec().vectorField(), vectorColumn);
         fields.put(KEY_SHARD, Integer.class.getName());
         aliases.put(KEY_SHARD, SHARD_COLUMN);
 

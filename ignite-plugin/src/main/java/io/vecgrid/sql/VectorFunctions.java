@@ -78,15 +78,14 @@ public final class VectorFunctions {
         if (collection == null || id == null)
             return null;
         Ignite ignite = SqlNodes.localIgnite();
-        CollectionMeta meta = Vecgrid.local(ignite).metaStore().meta(collection);
+        Vecgrid vg = Vecgrid.local(ignite);
+        CollectionMeta meta = vg.metaStore().meta(collection);
         if (meta == null)
             throw new CollectionNotFoundException(collection);
-        IgniteCache<RowKey, BinaryObject> rows = ignite.<RowKey, BinaryObject>cache(meta.rowsCache()).withKeepBinary();
-        RowKey key = RowKey.of(id, meta.spec().shards());
-        BinaryObject row = rows.localPeek(key, CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
-        if (row == null)
-            row = rows.get(key);
-        return row == null ? null : VectorLiteral.format(row.field(meta.spec().vectorField()));
+        // A sealed row's vector lives only in its segment: the same read as the API's get.
+        java.util.List<io.vecgrid.api.VectorRow> rows = vg.get(collection, new long[] {id},
+            java.util.List.of(meta.spec().vectorField()));
+        return rows.isEmpty() ? null : VectorLiteral.format(rows.get(0).vector());
     }
 
     private static Double distance(Metric metric, String fn, String a, String b) {

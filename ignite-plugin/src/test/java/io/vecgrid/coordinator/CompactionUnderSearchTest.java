@@ -48,10 +48,11 @@ class CompactionUnderSearchTest {
     @BeforeAll
     static void start() {
         // Small segments: fewer than half of sealRows live rows; rewrite past 20% deleted.
-        // Replaced segments are dropped at once and each segment search takes a little while, so searches planned
-        // before a rewrite meet their segments gone.
+        // Replaced segments are dropped at once and each segment job waits 250 ms before it looks its copy up, so
+        // searches planned before a rewrite published meet their segments gone (a rewrite re-points its rows'
+        // locations before it drops the sources, which takes a moment).
         cluster = new TestCluster().configure(c -> c.setSealRows(SEAL_ROWS).setSmallSegmentRatio(0.5).setDeletedRatio(0.2)
-            .setBalanceTolerance(100).setReplacedSegmentGraceMillis(0).setTestSearchDelayMillis(20))
+            .setBalanceTolerance(100).setReplacedSegmentGraceMillis(0).setTestSearchDelayMillis(250))
             .regionBytes(128L << 20).startServers(3);
     }
 

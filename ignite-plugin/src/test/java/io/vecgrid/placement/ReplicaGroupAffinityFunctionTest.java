@@ -74,7 +74,14 @@ class ReplicaGroupAffinityFunctionTest {
             () -> new ReplicaGroupAffinityFunction(0));
         assertTrue(e.getMessage().contains("got 0"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ReplicaGroupAffinityFunction(65001));
-        assertThrows(IllegalArgumentException.class, () -> new ReplicaGroupAffinityFunction(8).partition(null));
+        // No entry has a null key, but SQL engines ask for one (a join key that evaluates to NULL): partition 0.
+        assertEquals(0, new ReplicaGroupAffinityFunction(8).partition(null));
+        // Ids are hashed when the cache is keyed by primary key: stride-64 keys still spread over every partition.
+        ReplicaGroupAffinityFunction mixed = new ReplicaGroupAffinityFunction(64).setMixKeys(true);
+        java.util.Set<Integer> parts = new java.util.HashSet<>();
+        for (long pk = 0; pk < 64 * 640; pk += 64)
+            parts.add(mixed.partition(pk));
+        assertTrue(parts.size() > 56, "stride-64 keys over " + parts.size() + " of 64 partitions");
 
         List<ClusterNode> topo = List.of(node(1, null));
         e = assertThrows(IllegalArgumentException.class,

@@ -278,10 +278,12 @@ class ReplicaGroupPlacementMultiNodeTest {
         return res;
     }
 
+    /** @return the nodes' names, sorted (a group's members are ordered by consistent id, not by name). */
     private static List<String> names(List<ClusterNode> nodes) {
         List<String> res = new ArrayList<>();
         for (ClusterNode n : nodes)
             res.add(name(n));
+        java.util.Collections.sort(res);
         return res;
     }
 

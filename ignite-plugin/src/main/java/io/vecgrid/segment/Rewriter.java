@@ -1,0 +1,245 @@
+package io.vecgrid.segment;
+
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.ScalarField;
+import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.collection.LayoutOp;
+import io.vecgrid.collection.MetaStore;
+import io.vecgrid.collection.SegmentRef;
+import io.vecgrid.collection.ShardState;
+import io.vecgrid.config.VecgridConfiguration;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteLogger;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Rewrites sealed segments of a shard into a new one: MERGE (the live rows of several segments, or of one
+ * delete-heavy segment, into one segment with a new index: compaction, and growing small segments into large ones) and
+ * MOVE (one segment copied as it is, index included, into another slot: balance). The sources serve throughout.
+ * <ol>
+ *   <li>record the operation in the shard's state: from then on every delete or upsert of a source's row also marks
+ *   the row in the new segment;</li>
+ *   <li>read the sources' live rows (after step 1, so a delete is either seen here or marks the new segment) and
+ *   build the new segment, or copy the source's bytes for a move (and its delete marks);</li>
+ *   <li>write it and wait until every live owner of its slot serves it;</li>
+ *   <li>publish: it replaces the sources, which are forwarded to it;</li>
+ *   <li>re-point the rows' locations to it, end the forwards and the operation, and drop the sources after a grace
+ *   period for searches planned against them.</li>
+ * </ol>
+ * A rewrite that fails before publishing is undone; one whose node dies is undone (before step 4) or finished (after)
+ * by the coordinator ({@link #finish}).
+ *
+ * <p>Thread-safety: one rewrite per shard at a time on this node (seals of the shard go on meanwhile); any thread may
+ * call.
+ */
+public final class Rewriter {
+    private final Ignite ignite;
+    private final MetaStore metaStore;
+    private final LayoutSteps steps;
+    private final SegmentStore store;
+    private final VecgridConfiguration cfg;
+    private final IgniteLogger log;
+    private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    private final io.vecgrid.metrics.VecgridMetrics metrics;
+
+    public Rewriter(Ignite ignite, MetaStore metaStore, LayoutSteps steps, SegmentStore store, VecgridConfiguration cfg,
+        io.vecgrid.metrics.VecgridMetrics metrics) {
+        this.ignite = ignite;
+        this.metrics = metrics;
+        this.metaStore = metaStore;
+        this.steps = steps;
+        this.store = store;
+        this.cfg = cfg;
+        this.log = ignite.log().getLogger(Rewriter.class);
+    }
+
+    /** Merges the live rows of {@code sources} into one new segment. @return it, or {@code null} if not done. */
+    public SegmentRef merge(CollectionMeta meta, int shard, List<Long> sources) {
+        return rewrite(meta, shard, LayoutOp.Kind.MERGE, sources, null);
+    }
+
+    /** Moves {@code source} into {@code slot}, bytes and index unchanged. @return the copy, or {@code null}. */
+    public SegmentRef move(CollectionMeta meta, int shard, long source, int slot) {
+        return rewrite(meta, shard, LayoutOp.Kind.MOVE, List.of(source), slot);
+    }
+
+    private SegmentRef rewrite(CollectionMeta meta, int shard, LayoutOp.Kind kind, List<Long> sources, Integer slot) {
+        ReentrantLock lock = locks.computeIfAbsent(meta.rowsCache() + '#' + shard, k -> new ReentrantLock());
+        if (!lock.tryLock())
+            return null;
+        try {
+            int targetSlot = slot != null ? slot : SlotChooser.choose(ignite, meta, metaStore.target(meta));
+            LayoutOp op = steps.begin(meta, shard, st -> {
+                for (long src : sources) {
+                    if (st.segment(src) == null || st.busy(src))
+                        return null;
+                }
+                return new LayoutOp(kind, st.nextSegmentId(), targetSlot, sources, LayoutOp.Phase.BUILDING,
+                    ignite.cluster().localNode().id(), System.currentTimeMillis());
+            });
+            if (op == null)
+                return null;
+            long start = System.nanoTime();
+            SegmentRef made;
+            List<SegmentRef> refs = new ArrayList<>();
+            try {
+                ShardState st = metaStore.shardState(meta, shard);
+                for (long src : sources)
+                    refs.add(st.segment(src));
+                made = kind == LayoutOp.Kind.MOVE ? copy(meta, refs.get(0), op) : build(meta, shard, refs, op);
+                if (!steps.awaitServiceable(meta, made))
+                    throw new VecgridException(made + " did not become serviceable on every owner within " +
+                        LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
+                if (!steps.publish(meta, shard, op, made))
+                    throw new VecgridException("the operation was undone or the collection changed meanwhile");
+            }
+            catch (RuntimeException e) {
+                metrics.layoutFailed();
+                log.warning("Abandoned " + kind + " of " + sources + " of collection '" + meta.name() + "' into segment " +
+                    op.segment() + ": " + e.getMessage() + "; the sources serve on");
+                try {
+                    steps.undo(meta, shard, op);
+                }
+                catch (RuntimeException undo) {
+                    log.warning("Could not undo segment " + op.segment() + " (the coordinator will): " + undo);
+                }
+                return null;
+            }
+            finish(meta, shard, metaStore.shardState(meta, shard).op(op.segment()), made);
+            if (kind == LayoutOp.Kind.MOVE)
+                metrics.moved();
+            else
+                metrics.merged((System.nanoTime() - start) / 1_000_000);
+            log.info((kind == LayoutOp.Kind.MOVE ? "Moved " : "Merged ") + refs + " of collection '" + meta.name() +
+                "' into " + made + " (" + made.bytes() + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+            return made;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the copy of a segment in another slot: its bytes with the new id, and its delete marks. */
+    private SegmentRef copy(CollectionMeta meta, SegmentRef src, LayoutOp op) {
+        ByteBuffer buf = SegmentStorage.readWhole(ignite, meta, src);
+        try {
+            buf.putLong(8, op.segment());
+            SegmentRef made = SegmentStorage.writeEncoded(ignite, meta, buf, op.segment(), src.shard(), src.rows(),
+                op.slot(), cfg.getSegmentChunkBytes());
+            // Marks written before the operation began; later deletes mark the copy themselves.
+            SegmentStorage.copyMarks(ignite, meta, src.id(), src.slot(), op.segment(), op.slot());
+            return made;
+        }
+        finally {
+            DirectBuffers.free(buf);
+        }
+    }
+
+    /** @return the new segment holding the live rows of {@code refs}, written. */
+    private SegmentRef build(CollectionMeta meta, int shard, List<SegmentRef> refs, LayoutOp op) {
+        CollectionSpec spec = meta.spec();
+        int dim = spec.dimension();
+        List<SealedSegment> segs = new ArrayList<>();
+        List<Set<Long>> dead = new ArrayList<>();
+        int total = 0;
+        for (SegmentRef r : refs) {
+            segs.add(source(meta, r));
+            // Read after the operation began: a delete committed later marks the new segment too.
+            dead.add(SegmentStorage.deletedPks(ignite, meta, r.id(), r.slot()));
+            total += r.rows();
+        }
+        // Live rows of every source, in primary key order (a key is live in at most one source).
+        TreeSet<long[]> order = new TreeSet<>((a, b) -> Long.compare(a[0], b[0]));
+        for (int s = 0; s < segs.size(); s++) {
+            SealedSegment seg = segs.get(s);
+            for (int i = 0; i < seg.rows(); i++) {
+                if (!dead.get(s).contains(seg.pk(i)) && !order.add(new long[] {seg.pk(i), s, i}))
+                    log.warning("Primary key " + seg.pk(i) + " is live in two segments of shard " + shard + " of '" +
+                        meta.name() + "'; the merge keeps one");
+            }
+        }
+        int n = order.size();
+        long[] pks = new long[n];
+        float[] vectors = new float[n * dim];
+        List<ScalarField> fields = spec.scalarFields();
+        Object[][] cols = new Object[fields.size()][n];
+        int row = 0;
+        for (long[] e : order) {
+            SealedSegment seg = segs.get((int)e[1]);
+            int ord = (int)e[2];
+            pks[row] = e[0];
+            System.arraycopy(seg.vectors(), ord * dim, vectors, row * dim, dim);
+            for (int c = 0; c < cols.length; c++)
+                cols[c][row] = seg.scalars()[c].value(ord);
+            row++;
+        }
+        ScalarColumn[] scalars = new ScalarColumn[fields.size()];
+        for (int c = 0; c < scalars.length; c++)
+            scalars[c] = ScalarColumn.of(fields.get(c).type(), cols[c]);
+        byte[] index = SegmentIndexes.build(spec, vectors, n);
+        SealedSegment merged = new SealedSegment(op.segment(), shard, dim, spec.metric(), spec.index(), pks, vectors,
+            scalars, index);
+        log.info("Built segment " + op.segment() + " of collection '" + meta.name() + "' from " + total + " rows of " +
+            refs.size() + " segments (" + n + " live)");
+        return SegmentStorage.write(ignite, meta, merged, op.slot(), cfg.getSegmentChunkBytes());
+    }
+
+    /** @return a source's content: this node's loaded copy if it has one, else read from the cluster. */
+    private SealedSegment source(CollectionMeta meta, SegmentRef ref) {
+        LoadedSegment local = store.get(meta, ref.id());
+        return local != null && local.serviceable() ? local.segment() : SegmentStorage.read(ignite, meta, ref);
+    }
+
+    /**
+     * Finishes a published rewrite: re-points the locations of its rows from the sources to the new segment, ends the
+     * forwards and the operation, and drops the sources after {@code replacedSegmentGraceMillis}. Idempotent: the
+     * coordinator calls it again when the node that published died before finishing.
+     *
+     * @param made the new segment, or {@code null} to look it up in the shard's state.
+     */
+    public void finish(CollectionMeta meta, int shard, LayoutOp op, SegmentRef made) {
+        if (op == null || op.phase() != LayoutOp.Phase.PUBLISHED)
+            return;
+        ShardState st = metaStore.shardState(meta, shard);
+        if (made == null)
+            made = st.segment(op.segment());
+        List<SegmentRef> retired = new ArrayList<>();
+        for (SegmentRef r : st.retired()) {
+            if (op.sources().contains(r.id()))
+                retired.add(r);
+        }
+        if (made != null) {
+            LoadedSegment local = store.get(meta, made.id());
+            long[] pks = local != null && local.serviceable() ? local.segment().pks() :
+                SegmentStorage.readPks(ignite, meta, made);
+            steps.repoint(meta, shard, pks, new HashSet<>(op.sources()), made.id());
+        }
+        steps.changeState(meta, shard, s -> s.forwardsDone(op.segment()));
+        if (made != null && made.rows() == 0)
+            SegmentStorage.remove(ignite, meta, made.id(), made.slot(), made.chunks());
+        if (retired.isEmpty())
+            return;
+        CompletableFuture.delayedExecutor(cfg.getReplacedSegmentGraceMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            try {
+                for (SegmentRef r : retired)
+                    SegmentStorage.remove(ignite, meta, r.id(), r.slot(), r.chunks());
+            }
+            catch (RuntimeException e) {
+                // The node stopped or the collection was dropped meanwhile; orphans are collected later.
+                log.info("Did not drop replaced segments " + retired + " of collection '" + meta.name() + "': " + e);
+            }
+        });
+    }
+}

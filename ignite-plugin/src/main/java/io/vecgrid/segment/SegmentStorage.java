@@ -1,0 +1,220 @@
+package io.vecgrid.segment;
+
+import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.collection.SegmentRef;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
+
+import javax.cache.Cache;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Sealed segments as the segments cache stores them: written chunk by chunk (a segment may be hundreds of MB; one
+ * entry of a few MB at a time keeps every WAL record and cache entry small), read back whole, removed with their
+ * delete marks. Stateless.
+ */
+public final class SegmentStorage {
+    /** Delete marks written per transaction when marks are copied or removed in bulk. */
+    private static final int MARK_BATCH = 5_000;
+
+    private SegmentStorage() {
+    }
+
+    /**
+     * Writes a segment's chunks into slot {@code slot}, chunk 0 last: a copy is loaded once every chunk is there, and
+     * the load that chunk 0's arrival schedules then finds them all.
+     *
+     * @return the segment as a shard state names it.
+     */
+    public static SegmentRef write(Ignite ignite, CollectionMeta meta, SealedSegment seg, int slot, int chunkBytes) {
+        ByteBuffer buf = seg.encode(chunkBytes);
+        try {
+            return writeEncoded(ignite, meta, buf, seg.id(), seg.shard(), seg.rows(), slot, chunkBytes);
+        }
+        finally {
+            DirectBuffers.free(buf);
+        }
+    }
+
+    /** Writes already encoded bytes (a moved segment: {@link #readWhole} gave them, with the id patched). */
+    static SegmentRef writeEncoded(Ignite ignite, CollectionMeta meta, ByteBuffer buf, long id, int shard, int rows,
+        int slot, int chunkBytes) {
+        IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
+        long total = buf.limit();
+        int chunks = SealedSegment.chunks(total, chunkBytes);
+        for (int c = chunks - 1; c >= 0; c--) {
+            int from = c * chunkBytes;
+            byte[] part = new byte[(int)Math.min(chunkBytes, total - from)];
+            buf.duplicate().position(from).get(part);
+            cache.put(new ChunkKey(id, c, slot), part);
+        }
+        return new SegmentRef(id, shard, slot, rows, total, chunks);
+    }
+
+    /**
+     * @return the segment's encoded bytes from this node's own copy of its slot, in a direct buffer; {@code null} if
+     *      a chunk is missing here (still being written or rebalanced).
+     */
+    static ByteBuffer readLocal(IgniteCache<ChunkKey, byte[]> cache, long id, int slot) {
+        byte[] first = cache.localPeek(new ChunkKey(id, 0, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
+        if (first == null)
+            return null;
+        long total = SealedSegment.totalBytes(first);
+        int chunkBytes = SealedSegment.chunkBytes(first);
+        int chunks = SealedSegment.chunks(total, chunkBytes);
+        ByteBuffer all = ByteBuffer.allocateDirect((int)total).order(ByteOrder.LITTLE_ENDIAN);
+        all.put(first);
+        for (int c = 1; c < chunks; c++) {
+            byte[] part = cache.localPeek(new ChunkKey(id, c, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
+            if (part == null) {
+                DirectBuffers.free(all);
+                return null;
+            }
+            all.put(part);
+        }
+        all.clear();
+        return all;
+    }
+
+    /**
+     * @return the segment's encoded bytes read from the cluster (any owner of its slot), in a direct buffer.
+     * @throws VecgridException if a chunk is missing.
+     */
+    public static ByteBuffer readWhole(Ignite ignite, CollectionMeta meta, SegmentRef ref) {
+        IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
+        ByteBuffer all = ByteBuffer.allocateDirect((int)ref.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int c = 0; c < ref.chunks(); c++) {
+            byte[] part = cache.get(new ChunkKey(ref.id(), c, ref.slot()));
+            if (part == null) {
+                DirectBuffers.free(all);
+                throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + meta.name() +
+                    "' is missing from its cache");
+            }
+            all.put(part);
+        }
+        all.clear();
+        return all;
+    }
+
+    /**
+     * @return the segment's primary keys, ascending, read from the cluster: only the chunks that hold the header and
+     *      the keys section, not the vectors.
+     */
+    public static long[] readPks(Ignite ignite, CollectionMeta meta, SegmentRef ref) {
+        IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
+        byte[] first = cache.get(new ChunkKey(ref.id(), 0, ref.slot()));
+        if (first == null)
+            throw new VecgridException("chunk 0 of " + ref + " of collection '" + meta.name() + "' is missing");
+        ByteBuffer head = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN);
+        int rows = head.getInt(20);
+        long keysOff = head.getLong(56);
+        int chunkBytes = SealedSegment.chunkBytes(first);
+        long end = keysOff + 8L * rows;
+        ByteBuffer keys = ByteBuffer.allocate((int)(8L * rows)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int c = (int)(keysOff / chunkBytes); c <= (int)((end - 1) / chunkBytes) && rows > 0; c++) {
+            byte[] part = c == 0 ? first : cache.get(new ChunkKey(ref.id(), c, ref.slot()));
+            if (part == null)
+                throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + meta.name() + "' is missing");
+            long from = Math.max(keysOff, (long)c * chunkBytes);
+            long to = Math.min(end, (long)c * chunkBytes + part.length);
+            keys.put(part, (int)(from - (long)c * chunkBytes), (int)(to - from));
+        }
+        long[] pks = new long[rows];
+        keys.flip();
+        keys.asLongBuffer().get(pks);
+        return pks;
+    }
+
+    /** @return the segment read from the cluster and decoded. */
+    public static SealedSegment read(Ignite ignite, CollectionMeta meta, SegmentRef ref) {
+        ByteBuffer all = readWhole(ignite, meta, ref);
+        try {
+            return SealedSegment.decode(all);
+        }
+        finally {
+            DirectBuffers.free(all);
+        }
+    }
+
+    /** @return the primary keys marked deleted in segment {@code id} (its slot's marks). */
+    public static TreeSet<Long> deletedPks(Ignite ignite, CollectionMeta meta, long id, int slot) {
+        TreeSet<Long> res = new TreeSet<>();
+        for (DeleteKey k : marks(ignite, meta, id, slot))
+            res.add(k.pk());
+        return res;
+    }
+
+    private static List<DeleteKey> marks(Ignite ignite, CollectionMeta meta, long id, int slot) {
+        IgniteCache<Object, Object> deletes = ignite.cache(meta.deletesCache()).withKeepBinary();
+        List<DeleteKey> res = new ArrayList<>();
+        try (QueryCursor<Cache.Entry<Object, Object>> cur = deletes.query(new ScanQuery<>().setPartition(slot))) {
+            for (Cache.Entry<Object, Object> e : cur) {
+                DeleteKey k = DeleteKey.from(e.getKey());
+                if (k.segmentId() == id)
+                    res.add(k);
+            }
+        }
+        return res;
+    }
+
+    /** Copies the delete marks of segment {@code from} to segment {@code to} (a move keeps the rows). */
+    public static void copyMarks(Ignite ignite, CollectionMeta meta, long from, int fromSlot, long to, int toSlot) {
+        IgniteCache<DeleteKey, Boolean> deletes = ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
+        Map<DeleteKey, Boolean> batch = new TreeMap<>(DeleteKey.ORDER);
+        for (DeleteKey k : marks(ignite, meta, from, fromSlot)) {
+            batch.put(new DeleteKey(to, k.pk(), toSlot), Boolean.TRUE);
+            if (batch.size() >= MARK_BATCH) {
+                deletes.putAll(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty())
+            deletes.putAll(batch);
+    }
+
+    /** Removes a segment's chunks and delete marks. Idempotent. */
+    public static void remove(Ignite ignite, CollectionMeta meta, long id, int slot, int chunks) {
+        IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
+        if (cache == null)
+            return;
+        TreeSet<ChunkKey> keys = new TreeSet<>(java.util.Comparator.comparingInt(ChunkKey::chunk));
+        if (chunks < 0) {
+            // Unknown size (an operation died before publishing): every chunk of the slot with that id.
+            IgniteCache<Object, Object> raw = ignite.cache(meta.segmentsCache()).withKeepBinary();
+            try (QueryCursor<Object> cur = raw.query(new ScanQuery<Object, Object>().setPartition(slot), Cache.Entry::getKey)) {
+                for (Object k : cur) {
+                    ChunkKey ck = ChunkKey.from(k);
+                    if (ck.segmentId() == id)
+                        keys.add(ck);
+                }
+            }
+        }
+        else {
+            for (int c = 0; c < chunks; c++)
+                keys.add(new ChunkKey(id, c, slot));
+        }
+        for (ChunkKey k : keys)
+            cache.remove(k);
+        IgniteCache<DeleteKey, Boolean> deletes = ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
+        TreeSet<DeleteKey> batch = new TreeSet<>(DeleteKey.ORDER);
+        for (DeleteKey k : marks(ignite, meta, id, slot)) {
+            batch.add(k);
+            if (batch.size() >= MARK_BATCH) {
+                deletes.removeAll(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty())
+            deletes.removeAll(batch);
+    }
+}

@@ -1,0 +1,28 @@
+package io.vecgrid.shard;
+
+import org.apache.ignite.Ignite;
+import org.apache.ignite.cache.CacheInterceptorAdapter;
+import org.apache.ignite.resources.IgniteInstanceResource;
+
+import javax.cache.Cache;
+
+/**
+ * Keeps the locations cache (also the collection's SQL table) written by vecgrid only: a put without vecgrid's
+ * bookkeeping (an SQL {@code INSERT}/{@code UPDATE}, a plain cache put) is dropped with a warning.
+ */
+public final class LocsInterceptor extends CacheInterceptorAdapter<Object, Object> {
+    private static final long serialVersionUID = 1L;
+
+    private final String cacheName;
+
+    @IgniteInstanceResource
+    private transient Ignite ignite;
+
+    public LocsInterceptor(String cacheName) {
+        this.cacheName = cacheName;
+    }
+
+    @Override public Object onBeforePut(Cache.Entry<Object, Object> entry, Object newVal) {
+        return RowsInterceptor.guard(ignite, cacheName, entry, newVal);
+    }
+}
