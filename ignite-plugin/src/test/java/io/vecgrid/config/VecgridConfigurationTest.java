@@ -91,6 +91,8 @@ class VecgridConfigurationTest {
             shipped.setWorkDirectory(test.getWorkDirectory());
             Ignite ig = Ignition.start(shipped);
             try {
+                // vecgrid starts serving a moment after the node (once it sees the cluster active).
+                TestCluster.awaitServing(ig);
                 Vecgrid.of(ig).createCollection(CollectionSpec.builder("xml").dimension(3).index(IndexSpec.flat()).build());
                 assertEquals(0, Vecgrid.of(ig).count("xml"));
             }
