@@ -44,6 +44,7 @@ public final class TestCluster implements AutoCloseable {
     /** Root of the nodes' work directories when the nodes use native persistence; {@code null}: in memory. */
     private java.io.File persistentRoot;
     private Consumer<VecgridConfiguration> defaultTuning = c -> { };
+    private boolean authentication;
 
     public TestCluster() {
         int base = freePortBase();
@@ -80,6 +81,16 @@ public final class TestCluster implements AutoCloseable {
      */
     public TestCluster persistent(java.io.File root) {
         persistentRoot = root;
+        return this;
+    }
+
+    /**
+     * Turns on Ignite's built-in authentication on every node started after this call (as config/secure-config.xml
+     * does): thin clients and JDBC must log in (superuser {@code ignite}/{@code ignite}); server and thick-client
+     * nodes join without credentials. Ignite allows it only with {@link #persistent(java.io.File) persistence}.
+     */
+    public TestCluster authentication(boolean on) {
+        authentication = on;
         return this;
     }
 
@@ -147,6 +158,8 @@ public final class TestCluster implements AutoCloseable {
         if (persistentRoot != null)
             cfg.setConsistentId(name);
         return cfg
+            // Every node, thick clients too: Ignite refuses a node whose security setting differs from the cluster's.
+            .setAuthenticationEnabled(authentication)
             .setIgniteInstanceName(prefix + name)
             .setWorkDirectory(work)
             .setClientMode(client)
