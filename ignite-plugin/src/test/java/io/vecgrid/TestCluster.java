@@ -46,6 +46,7 @@ public final class TestCluster implements AutoCloseable {
     private Consumer<VecgridConfiguration> defaultTuning = c -> { };
     /** Receives the warnings and errors every node logs from now on, or {@code null}. */
     private Consumer<String> logListener;
+    private boolean authentication;
 
     public TestCluster() {
         int base = freePortBase();
@@ -82,6 +83,16 @@ public final class TestCluster implements AutoCloseable {
      */
     public TestCluster persistent(java.io.File root) {
         persistentRoot = root;
+        return this;
+    }
+
+    /**
+     * Turns on Ignite's built-in authentication on every node started after this call (as config/secure-config.xml
+     * does): thin clients and JDBC must log in (superuser {@code ignite}/{@code ignite}); server and thick-client
+     * nodes join without credentials. Ignite allows it only with {@link #persistent(java.io.File) persistence}.
+     */
+    public TestCluster authentication(boolean on) {
+        authentication = on;
         return this;
     }
 
@@ -158,6 +169,8 @@ public final class TestCluster implements AutoCloseable {
         if (persistentRoot != null)
             cfg.setConsistentId(name);
         return cfg
+            // Every node, thick clients too: Ignite refuses a node whose security setting differs from the cluster's.
+            .setAuthenticationEnabled(authentication)
             .setIgniteInstanceName(prefix + name)
             .setWorkDirectory(work)
             .setClientMode(client)

@@ -4,6 +4,7 @@ import io.vecgrid.api.CollectionExistsException;
 import io.vecgrid.api.CollectionNotFoundException;
 import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
+import io.vecgrid.client.AuthenticationException;
 import io.vecgrid.client.ClusterUnavailableException;
 import io.vecgrid.client.VecgridClient;
 import org.apache.ignite.configuration.ClientConfiguration;
@@ -22,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,16 +34,42 @@ import java.util.regex.Pattern;
  * <p>Exit codes: {@value #EXIT_OK} success; {@value #EXIT_BAD_INPUT} bad input (a wrong option or value, an unknown
  * or existing collection, a bad line in an import file; the message names the field, line or collection);
  * {@value #EXIT_UNAVAILABLE} the cluster is unavailable or could not serve the request (no node answers, a segment
- * has no serviceable copy, a timeout).
+ * has no serviceable copy, a timeout); {@value #EXIT_AUTH} the cluster refused the login (authentication enabled,
+ * and the user name or password is wrong or missing).
+ *
+ * <p>Credentials: {@code --user} and {@code --password}, by default the environment variables {@value #ENV_USER} and
+ * {@value #ENV_PASSWORD}.
  */
 @Command(name = "vecgrid", mixinStandardHelpOptions = true, versionProvider = VecgridCli.Version.class,
     description = "vecgrid: Milvus-style vector collections with in-memory replicas on Apache Ignite.",
     subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, CommandLine.HelpCommand.class},
-    usageHelpAutoWidth = true)
+    usageHelpAutoWidth = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:bad input (a wrong option or value, an unknown or existing collection, a bad line in an import file)",
+        "2:cluster unavailable (no node answers) or it could not serve the request",
+        "3:authentication failed: the cluster wants a user name and password (--user and --password, or "
+            + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing"},
+    footerHeading = "%nEnvironment:%n",
+    footer = {
+        "  VECGRID_USER      user name when --user is not given",
+        "  VECGRID_PASSWORD  password when --password is not given (safer than",
+        "                    --password: other users of this machine see command lines)"})
 public final class VecgridCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_BAD_INPUT = 1;
     public static final int EXIT_UNAVAILABLE = 2;
+    /**
+     * The cluster refused the login. Not {@link #EXIT_UNAVAILABLE}: a script that retries while the cluster starts
+     * must not retry wrong credentials forever.
+     */
+    public static final int EXIT_AUTH = 3;
+
+    /** Environment variable with the user name when {@code --user} is not given. */
+    public static final String ENV_USER = "VECGRID_USER";
+    /** Environment variable with the password when {@code --password} is not given. */
+    public static final String ENV_PASSWORD = "VECGRID_PASSWORD";
 
     private static final Pattern ADDRESS = Pattern.compile("([^\\s:,]+)(?::(\\d{1,5})(?:\\.\\.(\\d{1,5}))?)?");
 
@@ -52,6 +80,33 @@ public final class VecgridCli {
         description = "Thin-client addresses of vecgrid nodes: a comma-separated list of HOST:PORT or HOST:PORT..PORT "
             + "(default: ${DEFAULT-VALUE}). Any live node serves every command.")
     String host = VecgridClient.DFLT_ADDRESSES;
+
+    @Option(names = "--user", scope = ScopeType.INHERIT, paramLabel = "USER",
+        description = "User name, for a cluster with authentication enabled (default: the environment variable "
+            + ENV_USER + ").")
+    String user;
+
+    // No default shown in the help: it would print the password.
+    @Option(names = "--password", scope = ScopeType.INHERIT, paramLabel = "PASSWORD",
+        description = "Password of the user (default: the environment variable " + ENV_PASSWORD + ", which is "
+            + "better: other users of this machine can see a command line).")
+    String password;
+
+    /** Where {@link #ENV_USER} and {@link #ENV_PASSWORD} are read: the process environment, or a test's map. */
+    private final Map<String, String> env;
+
+    /** The user the last {@link #connect()} logged in as ({@code null}: none), for the message of a refused login. */
+    private String loginUser;
+    /** Whether the last {@link #connect()} had a password. */
+    private boolean loginPassword;
+
+    public VecgridCli() {
+        this(System.getenv());
+    }
+
+    VecgridCli(Map<String, String> env) {
+        this.env = env;
+    }
 
     /** Runs the command line and exits with its code. */
     public static void main(String... args) {
@@ -67,7 +122,17 @@ public final class VecgridCli {
 
     /** @return the exit code of running {@code args}, writing to {@code out} and {@code err} (flushed on return). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new VecgridCli());
+        return run(out, err, System.getenv(), args);
+    }
+
+    /**
+     * @param env the environment variables to read ({@link #ENV_USER}, {@link #ENV_PASSWORD}) instead of the
+     *     process's: for tests and for embedding the CLI.
+     * @return the exit code of running {@code args}, writing to {@code out} and {@code err} (flushed on return).
+     */
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        VecgridCli cli = new VecgridCli(env);
+        CommandLine cl = new CommandLine(cli);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -76,7 +141,7 @@ public final class VecgridCli {
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            err.println("vecgrid: " + message(ex));
+            err.println("vecgrid: " + (ex instanceof AuthenticationException ? cli.loginMessage() : message(ex)));
             return exitCode(ex);
         });
         try {
@@ -90,6 +155,8 @@ public final class VecgridCli {
 
     /** @return the exit code for an exception a command threw. */
     static int exitCode(Throwable ex) {
+        if (ex instanceof AuthenticationException)
+            return EXIT_AUTH;
         if (ex instanceof BadInputException || ex instanceof InvalidRequestException ||
             ex instanceof CollectionNotFoundException || ex instanceof CollectionExistsException ||
             ex instanceof IOException || ex instanceof UncheckedIOException)
@@ -107,12 +174,40 @@ public final class VecgridCli {
         return "unexpected error: " + ex;
     }
 
-    /** @return a client connected to {@code --host}; the caller closes it. */
+    /**
+     * The CLI's own words for a refused login: the client's message tells a Java caller about its builder, a CLI
+     * user wants the options and variables.
+     */
+    private String loginMessage() {
+        String how = "pass them with --user and --password, or set " + ENV_USER + " and " + ENV_PASSWORD;
+        if (loginUser == null)
+            return "authentication failed: the cluster at " + host + " requires a user name and password and none " +
+                "was given; " + how;
+        return "authentication failed for user '" + loginUser + "' at " + host + ": the cluster rejected the user " +
+            "name or password" + (loginPassword ? "" : " (no password was given)") + "; " + how;
+    }
+
+    /** @return {@code --user}/{@code --password} if given, else the environment's; empty counts as not set. */
+    private String credential(String option, String var) {
+        String v = option != null ? option : env.get(var);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** @return a client connected to {@code --host}, logged in when there are credentials; the caller closes it. */
     VecgridClient connect() {
-        ClientConfiguration cfg = new ClientConfiguration()
-            .setAddresses(addresses(host))
-            .setPartitionAwarenessEnabled(false)
-            .setTimeout(10_000)
+        String u = credential(user, ENV_USER);
+        String p = credential(password, ENV_PASSWORD);
+        VecgridClient.Builder b = VecgridClient.builder().addresses(addresses(host));
+        if (u != null)
+            b.credentials(u, p);
+        else if (p != null) {
+            // Ignite drops a password without a user name silently; the login would fail for no visible reason.
+            throw new BadInputException("a password is set (--password or " + ENV_PASSWORD + ") but no user name: " +
+                "pass --user or set " + ENV_USER);
+        }
+        loginUser = u;
+        loginPassword = p != null;
+        ClientConfiguration cfg = b.configuration()
             // The thin client reports every address that refuses a connection; the CLI reports the outcome.
             .setLogger(new NullLogger());
         return VecgridClient.connect(cfg);

@@ -10,6 +10,7 @@ import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
 import org.apache.ignite.Ignition;
+import org.apache.ignite.client.ClientAuthenticationException;
 import org.apache.ignite.client.ClientConnectionException;
 import org.apache.ignite.client.ClientException;
 import org.apache.ignite.client.IgniteClient;
@@ -30,11 +31,19 @@ import java.util.List;
  * }
  * </pre>
  *
+ * <p>A cluster with authentication enabled ({@code config/secure-config.xml}) wants a user name and password:
+ *
+ * <pre>
+ * try (VecgridClient vg = VecgridClient.builder().addresses("127.0.0.1:10800..10809").credentials("app", secret)
+ *         .connect()) { ... }
+ * </pre>
+ *
  * <p>Errors arrive with the server's type and message ({@link io.vecgrid.api.CollectionNotFoundException},
  * {@link io.vecgrid.api.DimensionMismatchException}, ...). When no node answers, calls throw
- * {@link ClusterUnavailableException}. A call whose connection broke before the answer came is resent, on another
- * node if need be, when resending cannot change the outcome ({@link VecgridRequest.Op#retriable()}); otherwise it
- * throws {@link ClusterUnavailableException} and the caller decides (the write may or may not have happened).
+ * {@link ClusterUnavailableException}; when the cluster refuses the login, {@link AuthenticationException}. A call
+ * whose connection broke before the answer came is resent, on another node if need be, when resending cannot change
+ * the outcome ({@link VecgridRequest.Op#retriable()}); otherwise it throws {@link ClusterUnavailableException} and the
+ * caller decides (the write may or may not have happened).
  *
  * <p>Uses only Ignite's thin-client classes and {@code io.vecgrid.api}: an application needs ignite-core and the
  * vecgrid jar on its classpath, no server. Thread-safe, like {@link IgniteClient}.
@@ -52,6 +61,11 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     private final IgniteClient client;
     private final boolean owned;
     private final String addresses;
+    /**
+     * Who the client logged in as, for the message of a login refused later (a reconnect after the password changed):
+     * the user name, {@code ""} for none, {@code null} when unknown (a thin client the caller opened).
+     */
+    private final String user;
 
     /**
      * Wraps an open thin client; {@link #close()} leaves it open.
@@ -59,50 +73,93 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
      * @param client a thin client connected to vecgrid server nodes that allow thin-client compute.
      */
     public VecgridClient(IgniteClient client) {
-        this(client, false, "the thin client's addresses");
+        this(client, false, "the thin client's addresses", null);
     }
 
-    private VecgridClient(IgniteClient client, boolean owned, String addresses) {
+    private VecgridClient(IgniteClient client, boolean owned, String addresses, String user) {
         if (client == null)
             throw new IllegalArgumentException("client must not be null");
         this.client = client;
         this.owned = owned;
         this.addresses = addresses;
+        this.user = user;
+    }
+
+    /** @return a builder of a client with addresses and credentials. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Opens a thin client of its own ({@link #close()} closes it).
+     * Opens a thin client of its own ({@link #close()} closes it), without credentials.
      *
      * @param addresses {@code host:port} or {@code host:port..port} entries (none: {@link #DFLT_ADDRESSES}).
      * @throws ClusterUnavailableException if no node answers at any of them.
+     * @throws AuthenticationException if the cluster has authentication enabled: use {@link #builder()} with
+     *     {@link Builder#credentials(String, String)}.
      */
     public static VecgridClient connect(String... addresses) {
-        String[] addrs = addresses == null || addresses.length == 0 ? new String[] {DFLT_ADDRESSES} : addresses;
-        return connect(new ClientConfiguration().setAddresses(addrs)
-            // Only compute is used: one connection is enough, and a dead address costs nothing.
-            .setPartitionAwarenessEnabled(false)
-            .setTimeout(10_000));
+        return builder().addresses(addresses).connect();
     }
 
     /**
      * Opens a thin client of its own with a full configuration (TLS, authentication, timeouts).
      *
      * @throws ClusterUnavailableException if no node answers at any of its addresses.
+     * @throws AuthenticationException if the cluster refuses the configuration's user name and password (or wants
+     *     some and there are none).
      */
     public static VecgridClient connect(ClientConfiguration cfg) {
         String addrs = Arrays.toString(cfg.getAddresses());
+        String user = cfg.getUserName() == null ? "" : cfg.getUserName();
         try {
-            return new VecgridClient(Ignition.startClient(cfg), true, addrs);
-        }
-        catch (ClientConnectionException e) {
-            throw new ClusterUnavailableException("no vecgrid node answered at " + addrs + ": " + e.getMessage());
+            return new VecgridClient(Ignition.startClient(cfg), true, addrs, user);
         }
         catch (ClientException e) {
+            if (refusedLogin(e)) {
+                boolean noPassword = cfg.getUserPassword() == null || cfg.getUserPassword().isEmpty();
+                throw loginRefused(user, noPassword, "at " + addrs, e);
+            }
+            if (e instanceof ClientConnectionException)
+                throw new ClusterUnavailableException("no vecgrid node answered at " + addrs + ": " + e.getMessage());
             throw new VecgridException("cannot open a thin-client connection to " + addrs + ": " + e.getMessage());
         }
         catch (RuntimeException e) {
+            // Never the configuration itself in the message: its toString() carries the password.
             throw new InvalidRequestException("bad thin-client configuration (addresses " + addrs + "): " + e);
         }
+    }
+
+    /** @return whether the server refused the login (Ignite's handshake status AUTH_FAILED). */
+    private static boolean refusedLogin(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ClientAuthenticationException)
+                return true;
+        }
+        return false;
+    }
+
+    /**
+     * @param user the user name tried, {@code ""} for none, {@code null} when unknown.
+     * @param where where or when the login was refused, e.g. {@code "at [127.0.0.1:10800]"}.
+     * @return the error for a refused login: who, where, and how to pass credentials (the server's text adds nothing
+     *     and stays in the cause).
+     */
+    private static AuthenticationException loginRefused(String user, boolean noPassword, String where,
+        Throwable cause) {
+        String how = "pass a user name and password with VecgridClient.builder().credentials(user, password) (or " +
+            "ClientConfiguration.setUserName/setUserPassword)";
+        String msg;
+        if (user == null)
+            msg = "authentication failed for the thin client's user " + where + ": the cluster refused its user name " +
+                "or password; " + how;
+        else if (user.isEmpty())
+            msg = "authentication failed: the vecgrid cluster " + where + " requires a user name and password and " +
+                "none was given; " + how;
+        else
+            msg = "authentication failed for user '" + user + "' " + where + ": the cluster rejected the user name " +
+                "or password" + (noPassword ? " (no password was given)" : "") + "; " + how;
+        return new AuthenticationException(user == null || user.isEmpty() ? null : user, msg, cause);
     }
 
     /** @return the thin client underneath (for caches, SQL, or calling the task directly). */
@@ -202,6 +259,10 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                     throw new VecgridException("interrupted while waiting for " + req.op() + " (it may or may not " +
                         "have been applied)");
                 }
+                // A reconnect (to another node, or after a node restart) logs in again; the password may have
+                // changed meanwhile.
+                if (refusedLogin(e))
+                    throw loginRefused(user, false, "at " + addresses + " while reconnecting for " + req.op(), e);
                 if (!connectionLost(e))
                     throw clientFailure(req, e);
                 if (req.op().retriable() && attempt < RESENDS)
@@ -253,5 +314,70 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     @Override public void close() {
         if (owned)
             client.close();
+    }
+
+    /**
+     * Addresses and credentials of a client to open:
+     * {@code VecgridClient.builder().addresses("10.0.0.5:10800..10809").credentials("app", secret).connect()}.
+     * Holds the password until {@link #connect()}; never prints it.
+     */
+    public static final class Builder {
+        private String[] addresses = {DFLT_ADDRESSES};
+        private String user;
+        private String password;
+
+        private Builder() {
+        }
+
+        /**
+         * @param addresses {@code host:port} or {@code host:port..port} entries (none: {@link #DFLT_ADDRESSES}).
+         * @return this builder.
+         */
+        public Builder addresses(String... addresses) {
+            this.addresses = addresses == null || addresses.length == 0 ? new String[] {DFLT_ADDRESSES}
+                : addresses.clone();
+            return this;
+        }
+
+        /**
+         * Logs in as {@code user}, for a cluster with authentication enabled (a cluster without ignores them).
+         *
+         * @param user user name (case-sensitive; the superuser is {@code ignite}).
+         * @param password its password ({@code null} or empty: none, which the cluster refuses).
+         * @return this builder.
+         * @throws InvalidRequestException if {@code user} is null or empty.
+         */
+        public Builder credentials(String user, String password) {
+            if (user == null || user.isEmpty())
+                throw new InvalidRequestException("credentials: the user name must not be empty");
+            this.user = user;
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * @return the thin-client configuration {@link #connect()} uses, for settings this builder does not have
+         *     (pass it to {@link VecgridClient#connect(ClientConfiguration)}); it carries the password, so never log
+         *     it (its {@code toString()} prints it).
+         */
+        public ClientConfiguration configuration() {
+            ClientConfiguration cfg = new ClientConfiguration().setAddresses(addresses)
+                // Only compute is used: one connection is enough, and a dead address costs nothing.
+                .setPartitionAwarenessEnabled(false)
+                .setTimeout(10_000);
+            if (user != null)
+                cfg.setUserName(user).setUserPassword(password);
+            return cfg;
+        }
+
+        /**
+         * Opens the client ({@link VecgridClient#close()} closes its thin client).
+         *
+         * @throws ClusterUnavailableException if no node answers at any of the addresses.
+         * @throws AuthenticationException if the cluster refuses the login.
+         */
+        public VecgridClient connect() {
+            return VecgridClient.connect(configuration());
+        }
     }
 }

@@ -387,6 +387,12 @@ class VecgridCliTest {
         Run list = raw("list", "--host", "127.0.0.1:" + dead + ",127.0.0.1:" + cluster.clientPort());
         assertEquals(0, list.code, list.toString());
 
+        // A cluster without authentication ignores credentials (a user may export VECGRID_USER for another cluster).
+        StringWriter out = new StringWriter();
+        int withCredentials = VecgridCli.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+            Map.of("VECGRID_USER", "someone", "VECGRID_PASSWORD", "anything"), "--host", hosts, "list");
+        assertEquals(0, withCredentials, out.toString());
+
         Run badHost = raw("--host", "127.0.0.1:99999", "list");
         assertEquals(1, badHost.code, badHost.toString());
         assertTrue(badHost.err.contains("--host: bad port range in '127.0.0.1:99999'"), badHost.toString());

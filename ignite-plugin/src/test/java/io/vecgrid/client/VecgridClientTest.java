@@ -359,6 +359,17 @@ class VecgridClientTest {
         assertThrows(InvalidRequestException.class, () -> thin.call(VecgridRequest.create(null)));
     }
 
+    /** Authentication is off by default: no credentials needed, and credentials given are ignored. */
+    @Test
+    void authenticationOffNeedsNoCredentials() {
+        assertFalse(cluster.any().configuration().isAuthenticationEnabled());
+        assertNotNull(thin.listCollections(), "the client opened without credentials serves");
+        try (VecgridClient withCredentials = VecgridClient.builder()
+            .addresses("127.0.0.1:" + cluster.clientPort()).credentials("someone", "anything").connect()) {
+            assertEquals(2, withCredentials.status().nodes().size());
+        }
+    }
+
     @Test
     void noNodeAnswering() throws IOException {
         int port;

@@ -4,9 +4,12 @@ import io.vecgrid.TestCluster;
 import io.vecgrid.Vecgrid;
 import io.vecgrid.api.CollectionSpec;
 import io.vecgrid.api.IndexSpec;
+import io.vecgrid.client.AuthenticationException;
+import io.vecgrid.client.VecgridClient;
 import io.vecgrid.plugin.VecgridPluginProvider;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
+import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.internal.IgnitionEx;
 import org.apache.ignite.plugin.PluginProvider;
@@ -17,15 +20,24 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.net.URL;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every configuration rule fails node start with a message naming the property; the shipped XML starts a node. */
+/**
+ * Every configuration rule fails node start with a message naming the property; the shipped XML starts a node, and
+ * so does the secure one, which wants a login.
+ */
 class VecgridConfigurationTest {
     static Stream<Arguments> brokenRules() {
         return Stream.of(
@@ -91,12 +103,80 @@ class VecgridConfigurationTest {
             shipped.setWorkDirectory(test.getWorkDirectory());
             Ignite ig = Ignition.start(shipped);
             try {
+                // vecgrid starts serving a moment after the node (once it sees the cluster active).
+                TestCluster.awaitServing(ig);
                 Vecgrid.of(ig).createCollection(CollectionSpec.builder("xml").dimension(3).index(IndexSpec.flat()).build());
                 assertEquals(0, Vecgrid.of(ig).count("xml"));
             }
             finally {
                 Ignition.stop(ig.name(), true);
             }
+        }
+    }
+
+    /**
+     * config/secure-config.xml is the default node with authentication and without SQL query history: a node started
+     * from it (its persistence kept, on this test's ports and in a temporary directory) refuses a thin client without
+     * credentials, serves the superuser ignite/ignite, and keeps no password of ALTER USER where users can read it.
+     */
+    @Test
+    void secureConfigWantsALoginAndKeepsNoPassword() throws Exception {
+        File xml = new File("../config/secure-config.xml");
+        assertTrue(xml.isFile(), xml.getAbsolutePath());
+        System.setProperty("vecgrid.log4j2", new File("src/test/resources/log4j2-test.xml").getAbsolutePath());
+        IgniteConfiguration secure = IgnitionEx.loadConfiguration(xml.toURI().toURL()).get1();
+        URL dfltXml = new File("../config/default-config.xml").toURI().toURL();
+        IgniteConfiguration dflt = IgnitionEx.loadConfiguration(dfltXml).get1();
+        assertTrue(secure.isAuthenticationEnabled());
+        assertFalse(dflt.isAuthenticationEnabled());
+        assertEquals(0, secure.getSqlConfiguration().getSqlQueryHistorySize());
+        DataRegionConfiguration region = secure.getDataStorageConfiguration().getDefaultDataRegionConfiguration();
+        assertTrue(region.isPersistenceEnabled(), "authentication needs persistence");
+        assertEquals(dflt.getDataStorageConfiguration().getWalMode(),
+            secure.getDataStorageConfiguration().getWalMode());
+        assertEquals(dflt.getClientConnectorConfiguration().getPort(),
+            secure.getClientConnectorConfiguration().getPort());
+        VecgridPluginProvider p = assertInstanceOf(VecgridPluginProvider.class, secure.getPluginProviders()[0]);
+        assertEquals(8192, p.getConfiguration().getSealRows());
+
+        File root = Files.createTempDirectory("vecgrid-secure").toFile();
+        try (TestCluster cluster = new TestCluster().persistent(root)) {
+            IgniteConfiguration test = cluster.config("secure", false);
+            secure.setIgniteInstanceName(test.getIgniteInstanceName());
+            secure.setConsistentId(test.getConsistentId());
+            secure.setDiscoverySpi(test.getDiscoverySpi());
+            secure.setCommunicationSpi(test.getCommunicationSpi());
+            secure.setClientConnectorConfiguration(test.getClientConnectorConfiguration());
+            // The test's persistent storage: small WAL segments instead of the shipped sizes.
+            secure.setDataStorageConfiguration(test.getDataStorageConfiguration());
+            secure.setWorkDirectory(test.getWorkDirectory());
+            Ignite ig = Ignition.start(secure);
+            try {
+                TestCluster.awaitServing(ig);
+                String addr = "127.0.0.1:" + cluster.clientPort();
+                assertThrows(AuthenticationException.class, () -> VecgridClient.connect(addr));
+                try (VecgridClient vg = VecgridClient.builder().addresses(addr).credentials("ignite", "ignite")
+                    .connect()) {
+                    assertEquals(1, vg.status().nodes().size());
+                }
+                String url = "jdbc:ignite:thin://" + addr;
+                try (Connection c = DriverManager.getConnection(url, "ignite", "ignite");
+                     Statement st = c.createStatement()) {
+                    st.execute("CREATE USER \"app\" WITH PASSWORD 'app-secret'");
+                }
+                try (Connection c = DriverManager.getConnection(url, "app", "app-secret");
+                     Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT SQL FROM SYS.SQL_QUERIES_HISTORY")) {
+                    while (rs.next())
+                        assertFalse(rs.getString(1).contains("app-secret"), rs.getString(1));
+                }
+            }
+            finally {
+                Ignition.stop(ig.name(), true);
+            }
+        }
+        finally {
+            TestCluster.deleteTree(root);
         }
     }
 
