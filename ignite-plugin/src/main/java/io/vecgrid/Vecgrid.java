@@ -8,6 +8,7 @@ import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
+import io.vecgrid.backup.Backups;
 import io.vecgrid.cluster.BaselineKeeper;
 import io.vecgrid.cluster.ClusterInfo;
 import io.vecgrid.collection.CollectionManager;
@@ -73,6 +74,7 @@ public final class Vecgrid implements VectorGrid {
     private final SearchRouter router;
     private final ExecutorService searchExecutor;
     private final ExecutorService workExecutor;
+    private final Backups backups;
     /** Period of the check of the cluster state and baseline, ms. */
     private static final long LIFECYCLE_MILLIS = 200;
 
@@ -95,6 +97,7 @@ public final class Vecgrid implements VectorGrid {
         this.segments = new SegmentStore(ignite, metaStore, 2);
         this.metrics = new VecgridMetrics(ignite, segments);
         this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg);
+        this.backups = new Backups(ignite, metaStore, collections, routing);
         this.workExecutor = Executors.newFixedThreadPool(WORK_THREADS, r -> {
             Thread t = new Thread(r, "vecgrid-work-" + ignite.name());
             t.setDaemon(true);
@@ -309,6 +312,11 @@ public final class Vecgrid implements VectorGrid {
 
     public CollectionManager collections() {
         return collections;
+    }
+
+    /** @return backups of every collection (Ignite snapshots): take, list, restore. */
+    public Backups backups() {
+        return backups;
     }
 
     @Override public CollectionDescription createCollection(CollectionSpec spec) {
