@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  */
 @Command(name = "vecgrid", mixinStandardHelpOptions = true, versionProvider = VecgridCli.Version.class,
     description = "vecgrid: Milvus-style vector collections with in-memory replicas on Apache Ignite.",
-    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, BackupCommand.class,
+        CommandLine.HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class VecgridCli {
     public static final int EXIT_OK = 0;
