@@ -93,17 +93,11 @@ final class Restore {
         }
         for (String n : names)
             requireAbsent(backup, n);
+        for (String n : names)
+            requireNoOrphans(n);
         List<String> stateCaches = new ArrayList<>();
-        for (String n : names) {
-            for (String sc : held.get(n)) {
-                if (ignite.cacheNames().contains(sc)) {
-                    throw new VecgridException("cache '" + sc + "' of collection '" + n + "' exists without the " +
-                        "collection (left by an interrupted drop); destroy it ('control.sh --cache destroy --caches " +
-                        sc + "') and restore again. Nothing was restored");
-                }
-                stateCaches.add(sc);
-            }
-        }
+        for (String n : names)
+            stateCaches.addAll(held.get(n));
 
         igniteRestore(backup, stateCaches, "its collections' state caches");
         Map<String, CollectionMeta> metas;
@@ -153,6 +147,33 @@ final class Restore {
         if (metaStore.meta(name) != null) {
             throw new CollectionExistsException(name, "drop it first ('vecgrid drop " + name + "') to restore it from " +
                 "backup '" + backup + "'. Nothing was restored");
+        }
+    }
+
+    /**
+     * Refuses a name some of whose caches exist without a catalog entry: Ignite would refuse to restore over them, and
+     * they would be served by nothing. They are left by a drop that was interrupted, or by an Ignite-level restore
+     * ({@code control.sh --snapshot restore}), which brings caches back but not vecgrid's catalog entry.
+     */
+    private void requireNoOrphans(String name) {
+        List<String> orphans = new ArrayList<>();
+        for (String cache : ignite.cacheNames()) {
+            for (String prefix : List.of(CollectionMeta.STATE_CACHE_PREFIX, "vecgrid_rows_", "vecgrid_segments_",
+                "vecgrid_deletes_")) {
+                // Every per-collection cache is named prefix + name + '_' + an id without '_'.
+                String[] nameAndId = cache.startsWith(prefix) ?
+                    BackupCatalog.parseStateCache(CollectionMeta.STATE_CACHE_PREFIX + cache.substring(prefix.length())) : null;
+                if (nameAndId != null && nameAndId[0].equals(name))
+                    orphans.add(cache);
+            }
+        }
+        if (!orphans.isEmpty()) {
+            orphans.sort(null);
+            throw new InvalidRequestException("caches " + orphans + " of collection '" + name + "' exist, but the " +
+                "collection is not in vecgrid's catalog (left by an interrupted drop, or restored with 'control.sh " +
+                "--snapshot restore', which does not bring the catalog entry back): destroy them ('scripts/control.sh " +
+                "--cache destroy --caches " + String.join(",", orphans) + "') and restore again with 'vecgrid backup " +
+                "restore'. Nothing was restored");
         }
     }
 

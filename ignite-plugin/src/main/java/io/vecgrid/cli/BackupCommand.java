@@ -126,7 +126,8 @@ final class BackupCommand implements Callable<Integer> {
                 cm.put("index", c.index() == null ? null : c.index().name());
                 cm.put("shards", c.shards() == 0 ? null : (Object)(long)c.shards());
                 cm.put("replicaNumber", c.replicaNumber() == 0 ? null : (Object)(long)c.replicaNumber());
-                cm.put("restorable", c.problem() == null);
+                // null: unknown until a restore reads the layout from the backup itself.
+                cm.put("restorable", c.layout() == BackupCollection.UNKNOWN_LAYOUT ? null : (Object)(c.problem() == null));
                 cm.put("problem", c.problem());
                 colls.add(cm);
             }

@@ -52,7 +52,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * further, dropped and restored: count, get and exact searches through every node equal the state at the backup, not
  * the later one, and the restored collection takes writes and seals again. Every refusal is checked to name what it
  * refuses and to leave nothing changed: a collection that exists now, an unknown backup or collection, bad and
- * duplicate names, and a backup of another stored-data layout (a collection whose metadata copy says layout
+ * duplicate names, caches of the collection left without a catalog entry (an Ignite-level restore), and a backup of
+ * another stored-data layout (a collection whose metadata copy says layout
  * {@code LAYOUT - 1}), with vecgrid's manifest and without it.
  */
 class BackupRestoreTest {
@@ -264,6 +265,23 @@ class BackupRestoreTest {
             SearchResult r = Vecgrid.of(router).search(SearchRequest.builder("gone", new float[][] {query}, 10).build());
             new Oracle(Metric.L2, rows).assertExact(query, 10, r.hits(0), null, "via " + router.name());
         }
+
+        // Caches an Ignite-level restore brought back without vecgrid's catalog entry (control.sh --snapshot restore).
+        CollectionMeta gone = Vecgrid.local(cluster.any()).metaStore().meta("gone");
+        vg.dropCollection("gone");
+        cluster.any().snapshot().restoreSnapshot("refusals", List.of(gone.stateCache(), gone.rowsCache(),
+            gone.segmentGroup())).get();
+        List<String> orphans = new ArrayList<>(List.of(gone.deletesCache(), gone.rowsCache(), gone.segmentsCache(),
+            gone.stateCache()));
+        orphans.sort(null);
+        InvalidRequestException orphaned = assertThrows(InvalidRequestException.class,
+            () -> backups().restore("refusals", List.of("gone")));
+        assertEquals("caches " + orphans + " of collection 'gone' exist, but the collection is not in vecgrid's catalog " +
+            "(left by an interrupted drop, or restored with 'control.sh --snapshot restore', which does not bring the " +
+            "catalog entry back): destroy them ('scripts/control.sh --cache destroy --caches " + String.join(",", orphans) +
+            "') and restore again with 'vecgrid backup restore'. Nothing was restored", orphaned.getMessage());
+        cluster.any().destroyCaches(orphans);
+        assertEquals(300, backups().restore("refusals", List.of("gone")).get(0).rowCount());
     }
 
     @Test
