@@ -13,10 +13,18 @@ import java.util.TreeSet;
 
 /**
  * The backups of the cluster, gathered from every server node's snapshot directory ({@link NodeSnapshots}), and
- * which collections each holds. A collection is in a backup when the snapshot holds its state cache
- * ({@code vecgrid_state_<name>_<cid>}, see {@link CollectionMeta#stateCache()}): the snapshot's own directories say
- * so, at its consistent point, for a backup vecgrid took as for one taken with control.sh. vecgrid's manifest adds
- * the layout and schema of each.
+ * which collections each holds.
+ *
+ * <p>A collection is in a backup when the snapshot holds its state cache ({@code vecgrid_state_<name>_<cid>}, see
+ * {@link CollectionMeta#stateCache()}), as the snapshot's cache directories show. Why the directories: they are what
+ * the snapshot holds at its consistent point, for a backup vecgrid took as for one taken with control.sh. The
+ * alternatives were worse: vecgrid's {@link Manifest} is written after the snapshot, from the live caches, and could
+ * disagree with the snapshot's point (a collection created or dropped meanwhile); Ignite's snapshot metadata
+ * ({@code SnapshotMetadata}) is an internal class and keeps cache group ids, not names; the catalog cache inside the
+ * snapshot cannot be read without restoring it over the live one. The directory layout is Ignite's on-disk format
+ * rather than an API: should a later Ignite change it, list and restore would find no collection, which the backup
+ * tests would show at once. The manifest adds each collection's layout and schema; the collection's metadata itself
+ * is read at restore from its restored state cache (see {@link Restore}).
  *
  * <p>Stateless; thread-safe.
  */
@@ -51,7 +59,7 @@ final class BackupCatalog {
         return new String[] {rest.substring(0, at), rest.substring(at + 1)};
     }
 
-    /** One backup over every node that holds a part of it. */
+    /** One backup over every node that holds a part of it. Built by one thread, then only read. */
     static final class Backup {
         final String name;
         private final List<NodeSnapshot> parts = new ArrayList<>();

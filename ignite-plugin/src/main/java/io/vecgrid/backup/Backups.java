@@ -89,7 +89,14 @@ public final class Backups {
                 "files in its snapshot directory (IgniteConfiguration.snapshotPath)");
         }
         Manifest m = describe(name, takenAt, b);
-        ignite.compute(ignite.cluster().forServers()).broadcast(new ManifestWriter(m));
+        try {
+            ignite.compute(ignite.cluster().forServers()).broadcast(new ManifestWriter(m));
+        }
+        catch (RuntimeException e) {
+            // The backup is whole without it: list shows layouts unknown, and a restore checks the layout itself.
+            log.warning("Took backup '" + name + "', but could not write its vecgrid manifest on every server node: " +
+                rootMessage(e));
+        }
         BackupInfo info = BackupCatalog.gather(ignite, name).get(name).info();
         log.info("Took backup '" + name + "' (Ignite snapshot) of " + info.collections().size() + " collection(s) " +
             info.collections() + " on " + info.nodes().size() + " server node(s)");
