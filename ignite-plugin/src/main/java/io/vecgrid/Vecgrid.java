@@ -8,6 +8,7 @@ import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
+import io.vecgrid.backup.Backups;
 import io.vecgrid.cluster.BaselineKeeper;
 import io.vecgrid.cluster.ClusterInfo;
 import io.vecgrid.cluster.DiskGuard;
@@ -84,6 +85,7 @@ public final class Vecgrid implements VectorGrid {
     private final SearchRouter router;
     private final ExecutorService searchExecutor;
     private final ExecutorService workExecutor;
+    private final Backups backups;
     /** Period of the check of the cluster state and baseline, ms. */
     private static final long LIFECYCLE_MILLIS = 200;
 
@@ -112,6 +114,7 @@ public final class Vecgrid implements VectorGrid {
         this.rewriter = new Rewriter(ignite, metaStore, steps, segments, cfg, metrics);
         this.recovery = new LayoutRecovery(steps, rewriter, ignite.log().getLogger(LayoutRecovery.class), metrics);
         this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg);
+        this.backups = new Backups(ignite, metaStore, collections, routing);
         this.workExecutor = Executors.newFixedThreadPool(WORK_THREADS, r -> {
             Thread t = new Thread(r, "vecgrid-work-" + ignite.name());
             t.setDaemon(true);
@@ -338,6 +341,11 @@ public final class Vecgrid implements VectorGrid {
 
     public CollectionManager collections() {
         return collections;
+    }
+
+    /** @return backups of every collection (Ignite snapshots): take, list, restore. */
+    public Backups backups() {
+        return backups;
     }
 
     @Override public CollectionDescription createCollection(CollectionSpec spec) {

@@ -42,12 +42,13 @@ import java.util.regex.Pattern;
  */
 @Command(name = "vecgrid", mixinStandardHelpOptions = true, versionProvider = VecgridCli.Version.class,
     description = "vecgrid: Milvus-style vector collections with in-memory replicas on Apache Ignite.",
-    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, BackupCommand.class,
+        CommandLine.HelpCommand.class},
     usageHelpAutoWidth = true,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
-        "1:bad input (a wrong option or value, an unknown or existing collection, a bad line in an import file)",
+        "1:bad input (a wrong option or value, an unknown or existing collection or backup, a bad line in an import file)",
         "2:cluster unavailable (no node answers) or it could not serve the request",
         "3:authentication failed: the cluster wants a user name and password (--user and --password, or "
             + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing"},

@@ -1,5 +1,6 @@
 package io.vecgrid.client;
 
+import io.vecgrid.api.BackupInfo;
 import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionSpec;
 import io.vecgrid.api.InvalidRequestException;
@@ -234,6 +235,40 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     /** @return the cluster's server nodes and a description of every collection. */
     public ClusterStatus status() {
         return (ClusterStatus)call(VecgridRequest.status());
+    }
+
+    /**
+     * Takes a backup of every collection (an Ignite snapshot of all the cluster's persistent caches, consistent at one
+     * point) while the cluster serves. Needs a persistent cluster.
+     *
+     * @param backup the backup's name: letters, digits, {@code _}; a new one.
+     * @return the backup taken, with the collections it holds.
+     * @throws io.vecgrid.api.BackupExistsException if a backup of that name exists.
+     * @throws io.vecgrid.api.InvalidRequestException bad name, or an in-memory cluster.
+     */
+    public BackupInfo backupCreate(String backup) {
+        return (BackupInfo)call(VecgridRequest.backupCreate(backup));
+    }
+
+    /** @return every backup the server nodes hold, oldest first. */
+    @SuppressWarnings("unchecked")
+    public List<BackupInfo> backupList() {
+        return (List<BackupInfo>)call(VecgridRequest.backupList());
+    }
+
+    /**
+     * Restores collections from a backup: those named, or all it holds. None of them may exist now.
+     *
+     * @param collections collections to restore; none: all.
+     * @return the restored collections, described.
+     * @throws io.vecgrid.api.BackupNotFoundException if no server node holds the backup.
+     * @throws io.vecgrid.api.CollectionExistsException if one of them exists (drop it first); nothing is restored.
+     * @throws io.vecgrid.api.InvalidRequestException a collection the backup does not hold, or of another layout.
+     */
+    @SuppressWarnings("unchecked")
+    public List<CollectionDescription> backupRestore(String backup, String... collections) {
+        return (List<CollectionDescription>)call(VecgridRequest.backupRestore(backup,
+            collections == null ? List.of() : Arrays.asList(collections)));
     }
 
     /**

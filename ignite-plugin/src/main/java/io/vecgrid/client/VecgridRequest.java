@@ -29,7 +29,10 @@ public final class VecgridRequest implements Serializable {
      */
     public static final String TASK_NAME = "io.vecgrid.client.task.VecgridTask";
 
-    /** The operations, one per method of {@link io.vecgrid.api.VectorGrid}, plus {@link #STATUS}. */
+    /**
+     * The operations, one per method of {@link io.vecgrid.api.VectorGrid}, plus {@link #STATUS} and the backup
+     * operations.
+     */
     public enum Op {
         /** {@code spec} → {@link io.vecgrid.api.CollectionDescription}. */
         CREATE(false),
@@ -58,7 +61,16 @@ public final class VecgridRequest implements Serializable {
         /** {@code collection, replicas} → {@link io.vecgrid.api.CollectionDescription}. */
         SET_REPLICA_NUMBER(false),
         /** → {@link ClusterStatus}. */
-        STATUS(true);
+        STATUS(true),
+        /** {@code backup} → {@link io.vecgrid.api.BackupInfo} of the backup taken. */
+        BACKUP_CREATE(false),
+        /** → {@code List<BackupInfo>}, oldest first. */
+        BACKUP_LIST(true),
+        /**
+         * {@code backup, collections} (empty: all the backup holds) → {@code List<CollectionDescription>} of the
+         * restored collections.
+         */
+        BACKUP_RESTORE(false);
 
         private final boolean retriable;
 
@@ -83,9 +95,16 @@ public final class VecgridRequest implements Serializable {
     private final ArrayList<String> outputFields;
     private final SearchRequest search;
     private final int replicas;
+    private final String backup;
+    private final ArrayList<String> collections;
 
     private VecgridRequest(Op op, String collection, CollectionSpec spec, List<VectorRow> rows, long[] pks,
         List<String> outputFields, SearchRequest search, int replicas) {
+        this(op, collection, spec, rows, pks, outputFields, search, replicas, null, null);
+    }
+
+    private VecgridRequest(Op op, String collection, CollectionSpec spec, List<VectorRow> rows, long[] pks,
+        List<String> outputFields, SearchRequest search, int replicas, String backup, List<String> collections) {
         this.op = op;
         this.collection = collection;
         this.spec = spec;
@@ -95,6 +114,8 @@ public final class VecgridRequest implements Serializable {
         this.outputFields = outputFields == null ? null : new ArrayList<>(outputFields);
         this.search = search;
         this.replicas = replicas;
+        this.backup = backup;
+        this.collections = collections == null ? null : new ArrayList<>(collections);
     }
 
     public static VecgridRequest create(CollectionSpec spec) {
@@ -154,6 +175,21 @@ public final class VecgridRequest implements Serializable {
         return of(Op.STATUS, null);
     }
 
+    /** Takes a backup (an Ignite snapshot) of every collection. */
+    public static VecgridRequest backupCreate(String backup) {
+        return new VecgridRequest(Op.BACKUP_CREATE, null, null, null, null, null, null, 0, backup, null);
+    }
+
+    public static VecgridRequest backupList() {
+        return of(Op.BACKUP_LIST, null);
+    }
+
+    /** @param collections collections to restore; none: every collection the backup holds. */
+    public static VecgridRequest backupRestore(String backup, List<String> collections) {
+        return new VecgridRequest(Op.BACKUP_RESTORE, null, null, null, null, null, null, 0, backup,
+            collections == null ? List.of() : collections);
+    }
+
     private static VecgridRequest of(Op op, String collection) {
         return new VecgridRequest(op, collection, null, null, null, null, null, 0);
     }
@@ -162,7 +198,7 @@ public final class VecgridRequest implements Serializable {
         return op;
     }
 
-    /** @return the collection concerned, or {@code null} for {@link Op#LIST} and {@link Op#STATUS}. */
+    /** @return the collection concerned, or {@code null} for {@link Op#LIST}, {@link Op#STATUS} and backups. */
     public String collection() {
         return collection;
     }
@@ -195,7 +231,18 @@ public final class VecgridRequest implements Serializable {
         return replicas;
     }
 
+    /** @return the backup of the backup operations, or {@code null}. */
+    public String backup() {
+        return backup;
+    }
+
+    /** @return collections of {@link Op#BACKUP_RESTORE} (not copied; empty: all), or {@code null}. */
+    public List<String> collections() {
+        return collections;
+    }
+
     @Override public String toString() {
-        return "VecgridRequest[" + op + (collection == null ? "" : " '" + collection + "'") + "]";
+        return "VecgridRequest[" + op + (collection == null ? "" : " '" + collection + "'") +
+            (backup == null ? "" : " backup '" + backup + "'") + "]";
     }
 }

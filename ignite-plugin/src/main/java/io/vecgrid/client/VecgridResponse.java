@@ -1,5 +1,7 @@
 package io.vecgrid.client;
 
+import io.vecgrid.api.BackupExistsException;
+import io.vecgrid.api.BackupNotFoundException;
 import io.vecgrid.api.CollectionExistsException;
 import io.vecgrid.api.CollectionNotFoundException;
 import io.vecgrid.api.DimensionMismatchException;
@@ -76,8 +78,10 @@ public final class VecgridResponse implements Serializable {
         }
         else if (e instanceof CollectionNotFoundException)
             coll = orElse(hole(new CollectionNotFoundException(HOLE).getMessage(), msg), collection);
-        else if (e instanceof CollectionExistsException)
-            coll = orElse(hole(new CollectionExistsException(HOLE).getMessage(), msg), collection);
+        else if (e instanceof CollectionExistsException) {
+            String named = ((CollectionExistsException)e).collection();
+            coll = named != null ? named : orElse(hole(new CollectionExistsException(HOLE).getMessage(), msg), collection);
+        }
         return new VecgridResponse(null, type.getName(), msg, coll, shard, segment);
     }
 
@@ -140,7 +144,9 @@ public final class VecgridResponse implements Serializable {
         if (e != null && errorMessage.equals(e.getMessage()))
             return e;
         if (CollectionNotFoundException.class.getName().equals(errorType) ||
-            CollectionExistsException.class.getName().equals(errorType))
+            CollectionExistsException.class.getName().equals(errorType) ||
+            BackupNotFoundException.class.getName().equals(errorType) ||
+            BackupExistsException.class.getName().equals(errorType))
             return new InvalidRequestException(errorMessage);
         return new VecgridException(errorMessage);
     }
@@ -155,11 +161,29 @@ public final class VecgridResponse implements Serializable {
             case "io.vecgrid.api.IngestRateException": return new io.vecgrid.api.IngestRateException(errorMessage);
             case "io.vecgrid.api.CollectionNotFoundException":
                 return errorCollection == null ? null : new CollectionNotFoundException(errorCollection);
-            case "io.vecgrid.api.CollectionExistsException":
-                return errorCollection == null ? null : new CollectionExistsException(errorCollection);
+            case "io.vecgrid.api.CollectionExistsException": return collectionExists();
             case "io.vecgrid.api.SegmentUnavailableException": return segmentUnavailable();
+            case "io.vecgrid.api.BackupNotFoundException": {
+                String name = hole(new BackupNotFoundException(HOLE).getMessage(), errorMessage);
+                return name == null ? null : new BackupNotFoundException(name);
+            }
+            case "io.vecgrid.api.BackupExistsException": {
+                String name = hole(new BackupExistsException(HOLE).getMessage(), errorMessage);
+                return name == null ? null : new BackupExistsException(name);
+            }
             default: return byReflection();
         }
+    }
+
+    /** The plain message, or the plain message, a colon and what to do (see {@link CollectionExistsException}). */
+    private VecgridException collectionExists() {
+        if (errorCollection == null)
+            return null;
+        CollectionExistsException plain = new CollectionExistsException(errorCollection);
+        String head = plain.getMessage() + ": ";
+        if (errorMessage.startsWith(head))
+            return new CollectionExistsException(errorCollection, errorMessage.substring(head.length()));
+        return plain;
     }
 
     /** The exception's message wraps a free-text detail between fixed words: take the detail back out. */

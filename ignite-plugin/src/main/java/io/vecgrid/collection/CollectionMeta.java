@@ -84,6 +84,15 @@ public final class CollectionMeta {
             null, null), null);
     }
 
+    /**
+     * @return this metadata as read back from a backup, serving again: READY on its current generation of caches
+     *      (the only one a restore brings back), without the retired generation or the one a replica change was
+     *      building when the backup was taken.
+     */
+    public CollectionMeta restored() {
+        return new CollectionMeta(spec, cid, uid, CollectionState.READY, version + 1, segmentSlots, rowPartitions, null, null);
+    }
+
     /** @return a copy without a retired generation. */
     public CollectionMeta withoutRetired() {
         return new CollectionMeta(spec, cid, uid, state, version + 1, segmentSlots, rowPartitions, null, null);

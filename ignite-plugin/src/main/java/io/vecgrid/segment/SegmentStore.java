@@ -269,6 +269,9 @@ public final class SegmentStore {
                     changed(gone.values().iterator().next().collection());
             }
         }
+        // Forget the update counters of caches that are gone: a cache of the same name can come back (a collection
+        // restored from a backup) with the very counter it had, and its partitions must be scanned all the same.
+        swept.keySet().removeIf(k -> !live.contains(k.substring(0, k.lastIndexOf('#'))));
         long since = activatedAtNanos;
         if (since != 0 && loading.isEmpty()) {
             activatedAtNanos = 0;

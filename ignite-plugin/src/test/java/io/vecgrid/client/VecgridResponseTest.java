@@ -1,5 +1,7 @@
 package io.vecgrid.client;
 
+import io.vecgrid.api.BackupExistsException;
+import io.vecgrid.api.BackupNotFoundException;
 import io.vecgrid.api.CollectionExistsException;
 import io.vecgrid.api.CollectionNotFoundException;
 import io.vecgrid.api.DimensionMismatchException;
@@ -44,6 +46,19 @@ class VecgridResponseTest {
         // The name comes from the message, not from the request (a request may name another collection).
         roundTrip(new CollectionNotFoundException("odd 'name' (x)"), "other");
         roundTrip(new CollectionExistsException("docs"), null);
+    }
+
+    @Test
+    void backupErrorsKeepTheirFields() {
+        BackupNotFoundException nf = (BackupNotFoundException)roundTrip(new BackupNotFoundException("nightly_1"), null);
+        assertEquals("nightly_1", nf.backup());
+        BackupExistsException ex = (BackupExistsException)roundTrip(new BackupExistsException("nightly_1"), null);
+        assertEquals("nightly_1", ex.backup());
+        // Advice after the plain message; the collection comes from the exception, not the request.
+        CollectionExistsException ce = (CollectionExistsException)roundTrip(new CollectionExistsException("docs",
+            "drop it first ('vecgrid drop docs') to restore it from backup 'b'. Nothing was restored"), null);
+        assertEquals("docs", ce.collection());
+        assertEquals("docs", VecgridResponse.failure(new CollectionExistsException("docs", "x"), "other").errorCollection());
     }
 
     @Test

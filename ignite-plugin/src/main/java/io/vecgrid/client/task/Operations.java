@@ -74,6 +74,10 @@ final class Operations {
             case REPLICAS: return PlainResults.replicas(vg.replicas(coll));
             case SET_REPLICA_NUMBER: return vg.setReplicaNumber(coll, req.replicas());
             case STATUS: return status(vg, ignite);
+            case BACKUP_CREATE: return ((Vecgrid)vg).backups().create(required(req.backup(), "backup name"));
+            case BACKUP_LIST: return PlainResults.backups(((Vecgrid)vg).backups().list());
+            case BACKUP_RESTORE: return new ArrayList<>(((Vecgrid)vg).backups().restore(required(req.backup(),
+                "backup name"), req.collections()));
             default: throw new InvalidRequestException("unknown operation " + req.op());
         }
     }

@@ -1,5 +1,6 @@
 package io.vecgrid.client.task;
 
+import io.vecgrid.api.BackupInfo;
 import io.vecgrid.api.ReplicaGroupInfo;
 import io.vecgrid.api.ReplicaInfo;
 import io.vecgrid.api.SearchDiagnostics;
@@ -46,6 +47,14 @@ final class PlainResults {
         return new SearchDiagnostics(d.targetVersion(), new LinkedHashMap<>(d.segmentNodes()),
             new LinkedHashMap<>(d.growingNodes()), d.retries(), new ArrayList<>(d.takenOver()),
             new ArrayList<>(d.reconciled()), new ArrayList<>(d.events()));
+    }
+
+    static ArrayList<BackupInfo> backups(List<BackupInfo> list) {
+        ArrayList<BackupInfo> res = new ArrayList<>(list.size());
+        for (BackupInfo b : list)
+            res.add(new BackupInfo(b.name(), b.takenAtMillis(), new ArrayList<>(b.collections()), new ArrayList<>(b.nodes()),
+                b.manifest()));
+        return res;
     }
 
     static ReplicaInfo replicas(ReplicaInfo r) {
