@@ -92,6 +92,9 @@ public final class WritePath {
         }
 
         IgniteCache<RowKey, BinaryObject> rowsCache = rows(meta);
+        // Opened before the transaction: on a node that has not used the cache yet (a thick client) this starts it,
+        // which Ignite refuses inside a transaction.
+        IgniteCache<DeleteKey, Boolean> deletesCache = deletes(meta);
         try (Transaction tx = txStart(batch.size())) {
             Map<RowKey, BinaryObject> existing = rowsCache.getAll(batch.navigableKeySet());
             if (!upsert && !existing.isEmpty()) {
@@ -102,7 +105,7 @@ public final class WritePath {
             Map<DeleteKey, Boolean> marks = deleteMarks(existing);
             rowsCache.putAll(batch);
             if (!marks.isEmpty())
-                deletes(meta).putAll(marks);
+                deletesCache.putAll(marks);
             tx.commit();
         }
         catch (VecgridException e) {
@@ -130,6 +133,7 @@ public final class WritePath {
         String collection = meta.name();
         Set<RowKey> keys = sortedKeys(meta.spec(), pks);
         IgniteCache<RowKey, BinaryObject> rowsCache = rows(meta);
+        IgniteCache<DeleteKey, Boolean> deletesCache = deletes(meta); // before the transaction, as in writeTo
         try (Transaction tx = txStart(keys.size())) {
             Map<RowKey, BinaryObject> existing = rowsCache.getAll(keys);
             Map<DeleteKey, Boolean> marks = deleteMarks(existing);
@@ -141,7 +145,7 @@ public final class WritePath {
             }
             rowsCache.removeAll(present);
             if (!marks.isEmpty())
-                deletes(meta).putAll(marks);
+                deletesCache.putAll(marks);
             tx.commit();
             return present.size();
         }
