@@ -116,6 +116,34 @@ final class NodeProcesses implements AutoCloseable {
         }
     }
 
+    /** @return how many lines containing {@code text} the node's latest start has logged so far. */
+    long count(String name, String text) {
+        try {
+            return log(name).stream().filter(l -> l.contains(text)).count();
+        }
+        catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Waits until each node has finished a checkpoint after this call. Ignite replays a cache group's WAL to a
+     * returning node (historical rebalance) only from a checkpoint that covers the group: one taken since the group was
+     * created or last rebalanced into the supplier.
+     */
+    void awaitCheckpoint(List<String> names, long timeoutMs) {
+        Map<String, Long> before = new LinkedHashMap<>();
+        for (String n : names)
+            before.put(n, count(n, "Checkpoint finished"));
+        TestCluster.awaitTrue("a checkpoint on " + names, () -> {
+            for (String n : names) {
+                if (count(n, "Checkpoint finished") <= before.get(n))
+                    return false;
+            }
+            return true;
+        }, timeoutMs);
+    }
+
     /** @return the process of a node started and not stopped since. */
     synchronized Process process(String name) {
         Process p = running.get(name);
