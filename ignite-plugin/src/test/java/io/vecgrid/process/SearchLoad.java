@@ -69,9 +69,14 @@ final class SearchLoad implements AutoCloseable {
     private final AtomicInteger insertBatches = new AtomicInteger();
     private final AtomicInteger deleteBatches = new AtomicInteger();
     private final AtomicInteger failedWrites = new AtomicInteger();
-    /** Rows-cache updates attempted (rows inserted or deleted), and delete marks (sealed rows deleted). */
+    /**
+     * Rows-cache updates (rows inserted or deleted) and delete marks (sealed rows deleted): attempted (counted before
+     * the call) and finished (counted after it returned or failed).
+     */
     private final AtomicLong rowUpdates = new AtomicLong();
     private final AtomicLong sealedDeletes = new AtomicLong();
+    private final AtomicLong rowUpdatesDone = new AtomicLong();
+    private final AtomicLong sealedDeletesDone = new AtomicLong();
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private final List<String> writeErrors = Collections.synchronizedList(new ArrayList<>());
     private final List<Thread> threads = new ArrayList<>();
@@ -134,9 +139,19 @@ final class SearchLoad implements AutoCloseable {
         return rowUpdates.get();
     }
 
-    /** @return sealed rows deleted so far (each writes one delete mark). */
+    /** @return rows-cache updates whose write has returned or failed. */
+    long rowUpdatesDone() {
+        return rowUpdatesDone.get();
+    }
+
+    /** @return sealed rows whose delete was attempted so far (each writes one delete mark). */
     long sealedDeletes() {
         return sealedDeletes.get();
+    }
+
+    /** @return sealed rows whose delete has returned or failed. */
+    long sealedDeletesDone() {
+        return sealedDeletesDone.get();
     }
 
     /** @return the searches that failed or were not exact, with why. */
@@ -246,6 +261,7 @@ final class SearchLoad implements AutoCloseable {
             // Not acknowledged: the rows may or may not have landed, and stay "unsure".
             failedWrite("insert", t);
         }
+        rowUpdatesDone.addAndGet(rows.size());
     }
 
     /** Deletes 10 sealed rows of the initial load and 5 rows this load inserted earlier. */
@@ -275,6 +291,8 @@ final class SearchLoad implements AutoCloseable {
         catch (Throwable t) {
             failedWrite("delete", t);
         }
+        rowUpdatesDone.addAndGet(pks.size());
+        sealedDeletesDone.addAndGet(sealed);
     }
 
     private void failedWrite(String what, Throwable t) {
