@@ -99,16 +99,18 @@ public final class RowReader {
         Map<Long, BinaryObject> locs;
         Map<Long, BinaryObject> rows = Map.of();
         Map<Integer, ShardState> states = new HashMap<>();
+        // Caches opened before the transaction (opening one starts it on a thick client, refused inside a transaction).
+        org.apache.ignite.IgniteCache<LocKey, BinaryObject> locCache =
+            ignite.<LocKey, BinaryObject>cache(meta.locsCache()).withKeepBinary();
+        org.apache.ignite.IgniteCache<RowKey, BinaryObject> rowCache =
+            ignite.<RowKey, BinaryObject>cache(meta.rowsCache()).withKeepBinary();
+        org.apache.ignite.IgniteCache<String, Object> stateCache = metaStore.state(meta);
         try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
             TransactionIsolation.SERIALIZABLE, 60_000, 0)) {
-            org.apache.ignite.IgniteCache<LocKey, BinaryObject> locCache =
-                ignite.<LocKey, BinaryObject>cache(meta.locsCache()).withKeepBinary();
             locs = WritePath.byPk(locCache.getAll(locKeys));
             if (withVector) {
-                org.apache.ignite.IgniteCache<RowKey, BinaryObject> rowCache =
-                    ignite.<RowKey, BinaryObject>cache(meta.rowsCache()).withKeepBinary();
                 rows = WritePath.byPk(rowCache.getAll(rowKeys));
-                for (Object v : metaStore.state(meta).getAll(stateKeys).values())
+                for (Object v : stateCache.getAll(stateKeys).values())
                     states.put(((ShardState)v).shard(), (ShardState)v);
             }
             tx.commit();

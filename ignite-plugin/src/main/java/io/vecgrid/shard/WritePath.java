@@ -144,19 +144,20 @@ public final class WritePath {
             locs.put(LocKey.of(r.pk(), spec.shards()), codec.encodeLoc(scalars[i], versions[i], 0));
             growing.put(RowKey.of(r.pk(), spec.shards()), codec.encodeRow(vec, scalars[i], versions[i]));
         }
+        Caches c = new Caches(meta);
         try (Transaction tx = txStart(rows.size())) {
-            Map<Integer, ShardState> states = states(meta, growing.navigableKeySet());
-            Map<Long, BinaryObject> existing = byPk(locs(meta).getAll(locs.navigableKeySet()));
+            Map<Integer, ShardState> states = states(c, growing.navigableKeySet());
+            Map<Long, BinaryObject> existing = byPk(c.locs.getAll(locs.navigableKeySet()));
             if (!upsert && !existing.isEmpty()) {
                 long pk = existing.keySet().stream().min(Long::compare).orElse(0L);
                 throw new InvalidRequestException("primary key " + pk + " already exists in collection '" + meta.name() +
                     "' (" + existing.size() + " of the batch's keys exist); nothing was written; use upsert to replace rows");
             }
             Map<DeleteKey, Boolean> marks = deleteMarks(meta, existing, states);
-            locs(meta).putAll(locs);
-            rows(meta).putAll(growing);
+            c.locs.putAll(locs);
+            c.rows.putAll(growing);
             if (!marks.isEmpty())
-                deletes(meta).putAll(marks);
+                c.deletes.putAll(marks);
             tx.commit();
         }
         return rows.size();
@@ -180,8 +181,9 @@ public final class WritePath {
         TreeSet<LocKey> keys = new TreeSet<>(LOC_ORDER);
         for (long pk : pks)
             keys.add(LocKey.of(pk, spec.shards()));
+        Caches c = new Caches(meta);
         try (Transaction tx = txStart(keys.size())) {
-            Map<Long, BinaryObject> existing = byPk(locs(meta).getAll(keys));
+            Map<Long, BinaryObject> existing = byPk(c.locs.getAll(keys));
             TreeSet<RowKey> rowKeys = new TreeSet<>(RowKey.ORDER);
             TreeSet<LocKey> present = new TreeSet<>(LOC_ORDER);
             for (LocKey k : keys) {
@@ -190,26 +192,26 @@ public final class WritePath {
                     rowKeys.add(new RowKey(k.pk(), k.shard()));
                 }
             }
-            Map<Integer, ShardState> states = states(meta, rowKeys);
+            Map<Integer, ShardState> states = states(c, rowKeys);
             Map<DeleteKey, Boolean> marks = deleteMarks(meta, existing, states);
-            locs(meta).removeAll(present);
-            rows(meta).removeAll(rowKeys);
+            c.locs.removeAll(present);
+            c.rows.removeAll(rowKeys);
             if (!marks.isEmpty())
-                deletes(meta).putAll(marks);
+                c.deletes.putAll(marks);
             tx.commit();
             return present.size();
         }
     }
 
     /** @return the states of the shards of {@code keys}, read in the current transaction (validated at commit). */
-    private Map<Integer, ShardState> states(CollectionMeta meta, Set<RowKey> keys) {
+    private Map<Integer, ShardState> states(Caches c, Set<RowKey> keys) {
         TreeSet<String> stateKeys = new TreeSet<>();
         for (RowKey k : keys)
             stateKeys.add(MetaStore.shardKey(k.shard()));
         Map<Integer, ShardState> res = new HashMap<>();
         if (stateKeys.isEmpty())
             return res;
-        for (Object v : metaStore.state(meta).getAll(stateKeys).values()) {
+        for (Object v : c.state.getAll(stateKeys).values()) {
             ShardState st = (ShardState)v;
             res.put(st.shard(), st);
         }
@@ -277,6 +279,24 @@ public final class WritePath {
 
     private IgniteCache<DeleteKey, Boolean> deletes(CollectionMeta meta) {
         return ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
+    }
+
+    /**
+     * The caches a write touches, opened before its transaction: on a node that has not used a cache yet (a thick
+     * client) opening it starts it, which Ignite refuses inside a transaction.
+     */
+    private final class Caches {
+        final IgniteCache<LocKey, BinaryObject> locs;
+        final IgniteCache<RowKey, BinaryObject> rows;
+        final IgniteCache<DeleteKey, Boolean> deletes;
+        final IgniteCache<String, Object> state;
+
+        Caches(CollectionMeta meta) {
+            locs = locs(meta);
+            rows = rows(meta);
+            deletes = deletes(meta);
+            state = metaStore.state(meta);
+        }
     }
 
     private static void sleep(long ms) {

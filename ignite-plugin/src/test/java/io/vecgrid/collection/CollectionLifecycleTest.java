@@ -127,6 +127,26 @@ class CollectionLifecycleTest {
         vg.dropCollection("again");
     }
 
+    /**
+     * A thick client that has not used a collection's caches yet (a client started after a cluster restart) upserts
+     * and deletes sealed rows: both write a delete mark, whose cache the client opens outside the transaction.
+     */
+    @Test
+    void freshClientChangesSealedRows() {
+        vg.createCollection(spec("sealed_by_server").build());
+        vg.insert("sealed_by_server", io.vecgrid.TestRows.rows(0, 10, 8).stream()
+            .map(r -> new io.vecgrid.api.VectorRow(r.pk(), r.vector())).toList());
+        vg.flush("sealed_by_server");
+        VectorGrid client = Vecgrid.of(cluster.node("client"));
+        float[] v = io.vecgrid.TestRows.vector(100, 8);
+        assertEquals(1, client.upsert("sealed_by_server", List.of(new io.vecgrid.api.VectorRow(1L, v))));
+        assertEquals(1, client.delete("sealed_by_server", 2L));
+        assertEquals(9, vg.count("sealed_by_server"));
+        assertEquals(List.of(), vg.get("sealed_by_server", new long[] {2}, null));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(v, vg.get("sealed_by_server", new long[] {1}, null).get(0).vector());
+        vg.dropCollection("sealed_by_server");
+    }
+
     @Test
     void invalidSpecsAreRejectedNamingTheField() {
         List<String> before = vg.listCollections();

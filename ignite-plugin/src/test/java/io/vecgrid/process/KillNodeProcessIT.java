@@ -1,7 +1,6 @@
 package io.vecgrid.process;
 
 import io.vecgrid.Oracle;
-import io.vecgrid.TestCluster;
 import io.vecgrid.TestRows;
 import io.vecgrid.Vecgrid;
 import io.vecgrid.api.CollectionSpec;
@@ -11,18 +10,11 @@ import io.vecgrid.api.SearchRequest;
 import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
-import io.vecgrid.plugin.VecgridPluginProvider;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.Ignition;
-import org.apache.ignite.configuration.IgniteConfiguration;
-import org.apache.ignite.failure.StopNodeFailureHandler;
-import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
-import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -46,69 +38,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KillNodeProcessIT {
     private static final int DIM = 16;
-    private static final File ROOT = new File("..").getAbsoluteFile();
-    private static final List<Process> nodes = new ArrayList<>();
-
-    /** Ports of this test's own (the shipped config takes them as system properties), never a running cluster's. */
-    private static final int PORTS = TestCluster.freePortBase();
-
-    private static final String DISCOVERY = TestCluster.discoveryAddresses(PORTS);
+    private static NodeProcesses nodes;
     private static Ignite client;
-
-    /** The nodes' data directories (the shipped config keeps data in native persistence), fresh for this test. */
-    private static File work;
 
     @BeforeAll
     static void start() throws Exception {
-        work = java.nio.file.Files.createTempDirectory("vecgrid-kill9").toFile();
-        for (int i = 1; i <= 3; i++) {
-            ProcessBuilder pb = new ProcessBuilder(new File(ROOT, "scripts/start-node.sh").getPath(),
-                new File(ROOT, "config/default-config.xml").getPath(), "it" + i);
-            pb.environment().put("VECGRID_JVM_OPTS", "-Xms256m -Xmx768m -Dvecgrid.discovery.port=" + PORTS +
-                " -Dvecgrid.discovery.addresses=" + DISCOVERY + " -Dvecgrid.communication.port=" + (PORTS + 20) +
-                " -Dvecgrid.client.port=" + (PORTS + 60));
-            pb.environment().put("VECGRID_WORK_DIR", new File(work, "it" + i).getPath());
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(new File(ROOT, "ignite-plugin/target/it-node" + i + ".out"));
-            nodes.add(pb.start());
-        }
-        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
-        finder.setAddresses(List.of(DISCOVERY));
-        client = Ignition.start(new IgniteConfiguration()
-            .setIgniteInstanceName("it-client")
-            .setClientMode(true)
-            .setWorkDirectory(new File(ROOT, "ignite-plugin/target/ignite-work").getAbsolutePath())
-            .setDiscoverySpi(new TcpDiscoverySpi().setIpFinder(finder).setLocalAddress("127.0.0.1"))
-            .setFailureHandler(new StopNodeFailureHandler())
-            .setPluginProviders(new VecgridPluginProvider()));
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (client.cluster().forServers().nodes().size() < 3) {
-            assertTrue(System.currentTimeMillis() < deadline, "three node processes joined");
-            Thread.sleep(200);
-        }
+        // The nodes' data directories are fresh (the shipped config keeps data in native persistence).
+        nodes = new NodeProcesses("vecgrid-kill9", "");
+        for (int i = 1; i <= 3; i++)
+            nodes.start("it" + i);
         // The shipped config is persistent: the cluster activates itself and takes every node into its baseline.
-        TestCluster.awaitServing(client);
-        TestCluster.awaitTrue("three nodes in the baseline", () -> {
-            var blt = client.cluster().currentBaselineTopology();
-            return blt != null && blt.size() == 3;
-        }, 60_000);
+        client = nodes.startClient("it-client", 3);
+        NodeProcesses.awaitBaseline(client, 3);
     }
 
     @AfterAll
     static void stop() {
-        if (client != null)
-            Ignition.stop(client.name(), true);
-        for (Process p : nodes)
-            p.destroyForcibly();
-        for (Process p : nodes) {
-            try {
-                p.waitFor();
-            }
-            catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        TestCluster.deleteTree(work);
+        if (nodes != null)
+            nodes.close();
     }
 
     @Test
@@ -171,9 +118,7 @@ class KillNodeProcessIT {
             return null;
         }));
         awaitCount(searches, 100);
-        Process victim = nodes.get(2);
-        victim.destroyForcibly(); // SIGKILL, as kill -9
-        victim.waitFor();
+        nodes.kill("it3"); // SIGKILL, as kill -9
         int atKill = searches.get();
         awaitCount(searches, atKill + 300);
         stop.set(true);

@@ -18,6 +18,7 @@ import org.apache.ignite.Ignite;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,10 @@ public final class RealDataRecall {
     /** Queries per search request (nq). */
     private static final int SEARCH_BATCH = 50;
 
-    private final TestCluster cluster;
+    /** A node to create, inspect and search the collection through (a server or a thick client). */
+    private final Supplier<Ignite> any;
+    /** The routers {@link #assertRecallOnEveryRouter} searches through. */
+    private final Supplier<List<Ignite>> routers;
     private final Dataset ds;
     private final String name;
     private final int n;
@@ -43,7 +47,16 @@ public final class RealDataRecall {
 
     /** Loads the subset and its exact ground truth, creates the collection, inserts and flushes. */
     public RealDataRecall(TestCluster cluster, Dataset ds, String name, int n, int q) {
-        this.cluster = cluster;
+        this(cluster::any, cluster::servers, ds, name, n, q);
+    }
+
+    /**
+     * As {@link #RealDataRecall(TestCluster, Dataset, String, int, int)}, through the node {@code any} returns (asked
+     * again at every use, so a test may replace it, e.g. a thick client started again after a cluster restart).
+     */
+    public RealDataRecall(Supplier<Ignite> any, Supplier<List<Ignite>> routers, Dataset ds, String name, int n, int q) {
+        this.any = any;
+        this.routers = routers;
         this.ds = ds;
         this.name = name;
         this.n = n;
@@ -56,7 +69,7 @@ public final class RealDataRecall {
         truth = ds.groundTruth(n, q, K);
         log("loaded %d x %d-d base, %d queries and exact top-%d (%s) in %d ms", n, ds.dim(), q, K, ds.metric(), ms(t0));
 
-        VectorGrid vg = Vecgrid.of(cluster.any());
+        VectorGrid vg = Vecgrid.of(any.get());
         t0 = System.nanoTime();
         vg.createCollection(CollectionSpec.builder(name).dimension(ds.dim()).metric(ds.metric()).index(IndexSpec.hnsw())
             .shards(2).replicas(2).build());
@@ -75,7 +88,7 @@ public final class RealDataRecall {
 
     /** @return the target's segments, after checking that they hold every row once and that there are several. */
     public List<SegmentRef> segments(int minSegments) {
-        List<SegmentRef> segs = new SegmentInspector(cluster.any(), name).target().segments();
+        List<SegmentRef> segs = new SegmentInspector(any.get(), name).target().segments();
         int rows = segs.stream().mapToInt(SegmentRef::rows).sum();
         assertEquals(n, rows, "sealed rows in the target: " + segs);
         assertTrue(segs.size() >= minSegments, "at least " + minSegments + " sealed segments: " + segs);
@@ -110,7 +123,7 @@ public final class RealDataRecall {
      * @param segments number of sealed segments the search must cover.
      */
     public void assertRecallOnEveryRouter(int segments, double target) {
-        for (Ignite router : cluster.servers()) {
+        for (Ignite router : routers.get()) {
             long t1 = System.nanoTime();
             double recall = recall(router, 0, segments);
             log("%s: recall@%d %.4f at the default ef %d (%s), router %s, %d queries in %d ms", ds.name(), K, recall,
@@ -122,7 +135,7 @@ public final class RealDataRecall {
 
     /** Drops the collection (before the cluster stops, so no node has segment work left). */
     public void drop() {
-        Vecgrid.of(cluster.any()).dropCollection(name);
+        Vecgrid.of(any.get()).dropCollection(name);
     }
 
     static long ms(long t0) {
