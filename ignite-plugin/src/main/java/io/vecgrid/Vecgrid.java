@@ -78,6 +78,7 @@ public final class Vecgrid implements VectorGrid {
     private final Rewriter rewriter;
     private final LayoutRecovery recovery;
     private final RowReader rowReader;
+    private final ReplicaChange replicaChange;
     private final SegmentStore segments;
     private final VecgridMetrics metrics;
     private final SearchStats searchStats = new SearchStats();
@@ -114,6 +115,7 @@ public final class Vecgrid implements VectorGrid {
         this.rewriter = new Rewriter(ignite, metaStore, steps, segments, cfg, metrics);
         this.recovery = new LayoutRecovery(steps, rewriter, ignite.log().getLogger(LayoutRecovery.class), metrics);
         this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg);
+        this.replicaChange = new ReplicaChange(ignite, metaStore, collections, routing);
         this.backups = new Backups(ignite, metaStore, collections, routing);
         this.workExecutor = Executors.newFixedThreadPool(WORK_THREADS, r -> {
             Thread t = new Thread(r, "vecgrid-work-" + ignite.name());
@@ -392,7 +394,12 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public CollectionDescription setReplicaNumber(String collection, int replicas) {
-        return new ReplicaChange(ignite, metaStore, collections, routing).change(collection, replicas);
+        return replicaChange.request(collection, replicas);
+    }
+
+    /** @return the replica changes (the coordinator drives them). */
+    public ReplicaChange replicaChange() {
+        return replicaChange;
     }
 
     @Override public SearchResult search(SearchRequest request) {

@@ -26,17 +26,20 @@ public final class CollectionMeta {
     private final CollectionMeta retired;
     /** The generation of caches a replica change is building (state RESHAPING), or null. */
     private final CollectionMeta pending;
+    /** When the retired generation stopped being the current one, ms; 0 without one. */
+    private final long retiredAtMillis;
 
     private final int layout;
 
     /** A new collection: its id is also the uid of its first generation of caches. */
     public CollectionMeta(CollectionSpec spec, String uid, CollectionState state, long version, int segmentSlots,
         int rowPartitions) {
-        this(spec, uid, uid, state, version, segmentSlots, rowPartitions, null, null);
+        this(spec, uid, uid, state, version, segmentSlots, rowPartitions, null, null, 0);
     }
 
     private CollectionMeta(CollectionSpec spec, String cid, String uid, CollectionState state, long version,
-        int segmentSlots, int rowPartitions, CollectionMeta retired, CollectionMeta pending) {
+        int segmentSlots, int rowPartitions, CollectionMeta retired, CollectionMeta pending, long retiredAtMillis) {
+        this.retiredAtMillis = retiredAtMillis;
         this.rowPartitions = rowPartitions;
         this.spec = spec;
         this.cid = cid;
@@ -54,9 +57,29 @@ public final class CollectionMeta {
         return pending;
     }
 
-    /** @return this generation, RESHAPING towards {@code next}. */
+    /**
+     * @return this generation, RESHAPING towards {@code next}: searches and writes go on against this generation
+     *      (writes also reach {@code next}), layout operations wait.
+     */
     public CollectionMeta reshapingTo(CollectionMeta next) {
-        return new CollectionMeta(spec, cid, uid, CollectionState.RESHAPING, version + 1, segmentSlots, rowPartitions, retired, next);
+        return new CollectionMeta(spec, cid, uid, CollectionState.RESHAPING, version + 1, segmentSlots, rowPartitions,
+            retired, next, retiredAtMillis);
+    }
+
+    /**
+     * @return the generation a replica change built, now current and READY, with this one retired as of {@code now}
+     *      (it keeps serving searches planned before the switch until it is dropped).
+     */
+    public CollectionMeta switched(long now) {
+        CollectionMeta old = new CollectionMeta(spec, cid, uid, CollectionState.READY, version, segmentSlots,
+            rowPartitions, null, null, 0);
+        return new CollectionMeta(pending.spec, cid, pending.uid, CollectionState.READY, version + 1, segmentSlots,
+            rowPartitions, old, null, now);
+    }
+
+    /** @return when the retired generation was replaced, ms (0 without one). */
+    public long retiredAtMillis() {
+        return retiredAtMillis;
     }
 
     /** @return the previous generation still being retired after a replica change, or {@code null}. */
@@ -81,7 +104,7 @@ public final class CollectionMeta {
         CollectionSpec next = spec.toBuilder().replicas(replicas).build();
         return new CollectionMeta(next, cid, newUid, CollectionState.READY, version + 2, segmentSlots,
             rowPartitions, new CollectionMeta(spec, cid, uid, CollectionState.READY, version, segmentSlots, rowPartitions,
-            null, null), null);
+            null, null, 0), null, 0);
     }
 
     /**
@@ -90,12 +113,12 @@ public final class CollectionMeta {
      *      building when the backup was taken.
      */
     public CollectionMeta restored() {
-        return new CollectionMeta(spec, cid, uid, CollectionState.READY, version + 1, segmentSlots, rowPartitions, null, null);
+        return new CollectionMeta(spec, cid, uid, CollectionState.READY, version + 1, segmentSlots, rowPartitions, null, null, 0);
     }
 
     /** @return a copy without a retired generation. */
     public CollectionMeta withoutRetired() {
-        return new CollectionMeta(spec, cid, uid, state, version + 1, segmentSlots, rowPartitions, null, null);
+        return new CollectionMeta(spec, cid, uid, state, version + 1, segmentSlots, rowPartitions, null, null, 0);
     }
 
     public CollectionSpec spec() {
@@ -124,7 +147,8 @@ public final class CollectionMeta {
     }
 
     public CollectionMeta withState(CollectionState newState) {
-        return new CollectionMeta(spec, cid, uid, newState, version + 1, segmentSlots, rowPartitions, retired, null);
+        return new CollectionMeta(spec, cid, uid, newState, version + 1, segmentSlots, rowPartitions, retired, null,
+            retiredAtMillis);
     }
 
     /** @return the collection's id, fixed at creation (unlike {@link #uid()}, which names a generation of caches). */

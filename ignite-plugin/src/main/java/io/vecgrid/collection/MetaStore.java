@@ -41,8 +41,6 @@ public final class MetaStore {
     /** Cache of node distribution reports by node id (REPLICATED, ATOMIC: one writer per entry). */
     public static final String DISTRIBUTION_CACHE = "vecgrid-distribution";
 
-    /** How long a write waits for a replica change to finish, ms. */
-    public static final long WRITE_WAIT_MILLIS = 120_000;
 
     private final Ignite ignite;
 
@@ -197,27 +195,13 @@ public final class MetaStore {
     }
 
     /**
-     * @return metadata of a collection that accepts writes, waiting while its replica number changes.
+     * @return metadata of a collection that accepts writes: READY, or RESHAPING (a replica change copies it; writes go
+     *      to both generations meanwhile, see {@code WritePath}).
      * @throws CollectionNotFoundException if there is none.
+     * @throws VecgridException if it is being created or dropped.
      */
-    public CollectionMeta awaitWritable(String name) {
-        long deadline = System.currentTimeMillis() + WRITE_WAIT_MILLIS;
-        while (true) {
-            CollectionMeta meta = meta(name);
-            if (meta == null)
-                throw new CollectionNotFoundException(name);
-            if (meta.state() == CollectionState.READY)
-                return meta;
-            if (meta.state() != CollectionState.RESHAPING || System.currentTimeMillis() > deadline)
-                throw new VecgridException("collection '" + name + "' is " + meta.state() + ", not READY; retry later");
-            try {
-                Thread.sleep(20);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VecgridException("interrupted while waiting for collection '" + name + "' to accept writes", e);
-            }
-        }
+    public CollectionMeta requireWritable(String name) {
+        return requireServing(name);
     }
 
     /** @return the collection's target (an empty one if the collection or its target does not exist). */

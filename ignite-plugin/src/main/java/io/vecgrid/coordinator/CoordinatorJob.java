@@ -24,6 +24,10 @@ final class CoordinatorJob implements NodeCall<String> {
         if (meta == null || !meta.uid().equals(task.uid()))
             return "skipped: collection changed";
         switch (task.kind()) {
+            case RESHAPE:
+                return vg.replicaChange().drive(task.collection());
+            case RETIRE:
+                return vg.replicaChange().retire(task.collection());
             case SEAL:
                 return "sealed " + vg.sealer().sealPastThreshold(meta, task.shard()) + " segments";
             case MERGE: {

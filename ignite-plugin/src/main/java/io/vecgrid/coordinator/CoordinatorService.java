@@ -40,6 +40,7 @@ public final class CoordinatorService implements Service {
     private transient IgniteLogger log;
     private transient TaskExecutor executor;
     private transient List<Checker> checkers;
+    private transient Checker recovery;
     private transient Set<String> underReplicated;
     /** Per collection and shard: the state version last seen and when it was first seen, ms. */
     private transient java.util.Map<String, long[]> lastChange;
@@ -50,7 +51,8 @@ public final class CoordinatorService implements Service {
     @Override public void init() {
         log = ignite.log().getLogger(CoordinatorService.class);
         executor = new TaskExecutor(ignite);
-        checkers = List.of(new RecoveryChecker(), new SealChecker(), new CompactionChecker(), new BalanceChecker());
+        recovery = new RecoveryChecker();
+        checkers = List.of(new SealChecker(), new CompactionChecker(), new BalanceChecker());
         lastChange = new ConcurrentHashMap<>();
         underReplicated = ConcurrentHashMap.newKeySet();
     }
@@ -85,13 +87,25 @@ public final class CoordinatorService implements Service {
         RoutingTable table = vg.routing().refresh();
         for (Cache.Entry<String, CollectionMeta> e : vg.metaStore().collections().localEntries(CachePeekMode.ALL)) {
             CollectionMeta meta = e.getValue();
-            if (meta.state() != CollectionState.READY || ignite.cache(meta.segmentsCache()) == null)
+            boolean reshaping = meta.state() == CollectionState.RESHAPING;
+            if ((meta.state() != CollectionState.READY && !reshaping) || ignite.cache(meta.segmentsCache()) == null)
                 continue;
             CollectionView view = view(vg, meta, table);
             health(view);
-            List<CoordinatorTask> tasks = new ArrayList<>();
-            for (Checker c : checkers)
-                tasks.addAll(c.check(view));
+            List<CoordinatorTask> tasks = new ArrayList<>(recovery.check(view));
+            if (reshaping) {
+                // A replica change: layout operations wait; the copy goes on once those in progress are over.
+                tasks.add(new CoordinatorTask(CoordinatorTask.Kind.RESHAPE, meta.name(), meta.uid(), -1, List.of(), null,
+                    "replica change to " + meta.pending().spec().replicas()));
+            }
+            else {
+                for (Checker c : checkers)
+                    tasks.addAll(c.check(view));
+                if (meta.retired() != null) {
+                    tasks.add(new CoordinatorTask(CoordinatorTask.Kind.RETIRE, meta.name(), meta.uid(), -1, List.of(), null,
+                        "drop generation " + meta.retired().uid()));
+                }
+            }
             executor.execute(meta, tasks);
         }
     }

@@ -16,7 +16,11 @@ public final class CoordinatorTask implements Serializable {
         /** Copy a segment, bytes and index as they are, into another affinity slot (balance). */
         MOVE,
         /** Undo or finish a layout operation whose node died (the source is the operation's segment). */
-        RECOVER
+        RECOVER,
+        /** Copy a collection into the generation of caches a replica change is building, and switch to it. */
+        RESHAPE,
+        /** Drop the generation of caches a replica change replaced. */
+        RETIRE
     }
 
     private final Kind kind;
@@ -77,6 +81,8 @@ public final class CoordinatorTask implements Serializable {
         switch (kind) {
             case SEAL: return "seal:" + collection + '#' + shard;
             case RECOVER: return "recover:" + collection + '#' + shard + '#' + sources;
+            case RESHAPE:
+            case RETIRE: return "reshape:" + collection;
             default: return "rewrite:" + collection + '#' + shard;
         }
     }

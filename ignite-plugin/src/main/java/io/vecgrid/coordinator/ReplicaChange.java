@@ -10,9 +10,14 @@ import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.CollectionTarget;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.collection.SegmentRef;
+import io.vecgrid.collection.ShardState;
 import io.vecgrid.search.RoutingCache;
+import io.vecgrid.search.RoutingTable;
+import io.vecgrid.segment.ChunkKey;
 import io.vecgrid.segment.DeleteKey;
+import io.vecgrid.shard.LocKey;
 import io.vecgrid.shard.RowCodec;
+import io.vecgrid.shard.RowKey;
 import io.vecgrid.shard.WritePath;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
@@ -20,34 +25,49 @@ import org.apache.ignite.IgniteLogger;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.query.QueryCursor;
 import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.transactions.Transaction;
+import org.apache.ignite.transactions.TransactionConcurrency;
+import org.apache.ignite.transactions.TransactionIsolation;
 
 import javax.cache.Cache;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Changes the replica number of a loaded collection while it serves searches. Ignite cannot change the backups of a
- * cache, so the change builds a new generation of caches beside the old one:
+ * Changes the replica number of a collection while it serves searches and writes. Ignite cannot change the backups
+ * of a cache, so the change builds a new generation of caches beside the current one. The change is owned by the
+ * coordinator, not by the caller, and every step is recorded in the collection's metadata and safe to repeat, so it
+ * finishes even if the node that asked for it, or the one carrying it out, dies:
  * <ol>
- *   <li>the collection turns RESHAPING (under the metadata lock, so no seal is half-way): writes wait, searches go on
- *   against the current caches;</li>
- *   <li>new rows, segments and deletes caches with {@code replicas - 1} backups are created and filled from the old
- *   ones; every owner loads the new segment copies;</li>
- *   <li>once every segment of the target has a serviceable copy in the new generation, the metadata switches to it
- *   atomically (READY), keeping the old generation as "retired" so that searches planned before the switch finish
- *   on it;</li>
- *   <li>after a grace period the old caches are destroyed.</li>
+ *   <li>{@link #request}: the collection turns RESHAPING with the new generation as its {@code pending} one (one
+ *   transaction). From then on every write goes to both generations (see {@code WritePath}); searches go on against
+ *   the current one; seals, merges and moves wait (those in progress finish or are undone first).</li>
+ *   <li>{@link #drive} (the coordinator's task, on any node, again after a failure): create the new generation's
+ *   caches, copy the rows, locations, delete marks and segment chunks into them (a copied key is read under lock in
+ *   the current generation, so the copy never overwrites a newer write), and wait until every segment of the target
+ *   has a serviceable copy on every owner in the new generation;</li>
+ *   <li>switch, in one transaction that checks no layout operation runs: the new generation is current and READY, the
+ *   old one retired; searches planned before the switch finish on it;</li>
+ *   <li>{@link #retire}: after a grace period, the coordinator destroys the retired generation's caches.</li>
  * </ol>
- * A write whose commit overlapped the change is re-applied to the new generation by the writer before it is
- * acknowledged (see {@code WritePath}). On failure the collection returns to READY on its old caches.
+ * Writes are not blocked by the copy: they go on, growing rows accumulate while seals wait (up to each shard's growing
+ * cap, past which writers are slowed and then refused until seals resume after the switch).
  */
 public final class ReplicaChange {
     /** How long the retired generation keeps serving searches planned before the switch, ms. */
     static final long RETIRE_GRACE_MILLIS = 3_000;
-    private static final int COPY_BATCH = 1000;
-    private static final long SERVICEABLE_TIMEOUT_MILLIS = 120_000;
+    /** How long {@link #request} waits for the change to finish before it returns, ms (the change goes on anyway). */
+    static final long REQUEST_WAIT_MILLIS = 600_000;
+    private static final int COPY_BATCH = 500;
+    private static final long SERVICEABLE_TIMEOUT_MILLIS = 300_000;
 
     private final Ignite ignite;
     private final MetaStore metaStore;
@@ -63,112 +83,191 @@ public final class ReplicaChange {
         this.log = ignite.log().getLogger(ReplicaChange.class);
     }
 
-    public CollectionDescription change(String name, int replicas) {
+    /**
+     * Asks for the change (step 1) and waits until the coordinator finished it.
+     *
+     * @return the collection's description once it has {@code replicas} replicas.
+     * @throws InvalidRequestException if {@code replicas} is out of range or another change is in progress.
+     */
+    public CollectionDescription request(String name, int replicas) {
         int servers = ignite.cluster().forServers().nodes().size();
         if (replicas < 1 || replicas > servers) {
             throw new InvalidRequestException("replicaNumber must be in [1, " + servers + "] (the number of server nodes), got " +
                 replicas);
         }
-        CollectionMeta old = awaitRetired(name);
-        if (old.spec().replicas() == replicas)
-            return collections.describe(name);
-        CollectionMeta next = old.nextGeneration(UUID.randomUUID().toString().substring(0, 8), replicas);
-        CollectionMeta reshaping = old.reshapingTo(next);
-        flip(old, CollectionState.READY, reshaping);
-        try {
-            ignite.getOrCreateCaches(CollectionCaches.configurations(next, collections.segmentsRegion()));
-            copyRows(old.rowsCache(), next.rowsCache(), next, false);
-            copyRows(old.locsCache(), next.locsCache(), next, true);
-            CollectionTarget target = metaStore.target(name);
-            copySegments(old, next);
-            copyDeletes(old, next);
-            awaitServiceable(next, target);
-            flip(reshaping, CollectionState.RESHAPING, next);
-        }
-        catch (RuntimeException e) {
-            log.error("Replica change of collection '" + name + "' failed, going back to " + old.spec().replicas() +
-                " replicas", e);
-            try {
-                flip(reshaping, CollectionState.RESHAPING, old.withState(CollectionState.READY));
-            }
-            finally {
-                ignite.destroyCaches(CollectionCaches.names(next));
-            }
-            throw e instanceof VecgridException ? e :
-                new VecgridException("replica change of collection '" + name + "' failed: " + e.getMessage(), e);
-        }
-        log.info("Collection '" + name + "' now has " + replicas + " replicas (was " + old.spec().replicas() + ")");
-        retireLater(old, next);
-        return collections.describe(name);
-    }
-
-    /** @return the collection's READY metadata once a previous change has dropped its retired generation. */
-    private CollectionMeta awaitRetired(String name) {
-        long deadline = System.currentTimeMillis() + 10 * RETIRE_GRACE_MILLIS;
-        while (true) {
-            CollectionMeta m = metaStore.requireReady(name);
-            if (m.retired() == null)
-                return m;
-            if (System.currentTimeMillis() > deadline)
-                throw new VecgridException("collection '" + name + "' is still retiring its previous replica change; retry later");
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VecgridException("interrupted", e);
-            }
-        }
-    }
-
-    /** Replaces the metadata if it is still in {@code expectState} on the same caches generation as {@code expect}. */
-    private void flip(CollectionMeta expect, CollectionState expectState, CollectionMeta replacement) {
+        awaitRetired(name);
+        CollectionMeta next;
         try (Transaction tx = metaStore.txStart()) {
-            CollectionMeta cur = metaStore.collections().get(expect.name());
-            if (cur == null || !cur.uid().equals(expect.uid()) || cur.state() != expectState) {
-                throw new VecgridException("collection '" + expect.name() + "' changed meanwhile (" + cur +
-                    "); replica change abandoned");
+            CollectionMeta cur = metaStore.collections().get(name);
+            if (cur == null || (cur.state() != CollectionState.READY && cur.state() != CollectionState.RESHAPING))
+                throw new VecgridException("collection '" + name + "' is " + (cur == null ? "gone" : cur.state()) + ", not READY");
+            if (cur.pending() != null) {
+                if (cur.pending().spec().replicas() != replicas) {
+                    throw new InvalidRequestException("collection '" + name + "' is already changing its replica number to " +
+                        cur.pending().spec().replicas() + "; wait until it is done, then ask again");
+                }
+                next = cur.pending();
             }
-            metaStore.putMeta(replacement);
+            else if (cur.retired() != null) {
+                throw new InvalidRequestException("collection '" + name + "' is still retiring its previous replica change; " +
+                    "retry in a few seconds");
+            }
+            else if (cur.spec().replicas() == replicas) {
+                tx.commit();
+                return collections.describe(name);
+            }
+            else {
+                next = cur.nextGeneration(UUID.randomUUID().toString().substring(0, 8), replicas);
+                metaStore.putMeta(cur.reshapingTo(next));
+                log.info("Replica change of collection '" + name + "' to " + replicas + " replicas requested (was " +
+                    cur.spec().replicas() + "); the coordinator carries it out");
+            }
             tx.commit();
         }
+        long deadline = System.currentTimeMillis() + REQUEST_WAIT_MILLIS;
+        while (true) {
+            CollectionMeta m = metaStore.meta(name);
+            if (m == null)
+                throw new VecgridException("collection '" + name + "' was dropped during its replica change");
+            if (m.uid().equals(next.uid()))
+                return collections.describe(name);
+            if (m.pending() == null || !m.pending().uid().equals(next.uid()))
+                throw new VecgridException("the replica change of collection '" + name + "' was abandoned (" + m + ")");
+            if (System.currentTimeMillis() > deadline) {
+                throw new VecgridException("the replica change of collection '" + name + "' to " + replicas +
+                    " replicas did not finish within " + REQUEST_WAIT_MILLIS + " ms; it goes on: 'describe' shows when it is done");
+            }
+            sleep(50);
+        }
     }
 
-    /** Copies the growing rows or the locations of the old generation, recoded for the new one. */
-    private void copyRows(String fromCache, String toCache, CollectionMeta next, boolean locs) {
+    /**
+     * Steps 2 and 3: copies the collection into its pending generation and switches to it. Idempotent: run again after
+     * any failure, on any node.
+     *
+     * @return what happened.
+     */
+    public String drive(String name) {
+        CollectionMeta cur = metaStore.meta(name);
+        if (cur == null || cur.state() != CollectionState.RESHAPING || cur.pending() == null)
+            return "nothing to do";
+        CollectionMeta next = cur.pending();
+        long start = System.nanoTime();
+        ignite.getOrCreateCaches(CollectionCaches.configurations(next, collections.segmentsRegion()));
+        if (!noLayoutOps(cur))
+            return "waiting for layout operations to finish";
+        copy(cur.rowsCache(), next.rowsCache(), next, false);
+        copy(cur.locsCache(), next.locsCache(), next, true);
+        copyDeletes(cur, next);
+        CollectionTarget target = metaStore.target(cur);
+        copySegments(cur, next, target);
+        awaitServiceable(next, target);
+        try (Transaction tx = metaStore.txStart()) {
+            CollectionMeta now = metaStore.collections().get(name);
+            if (now == null || !now.uid().equals(cur.uid()) || now.pending() == null || !now.pending().uid().equals(next.uid()))
+                return "changed meanwhile";
+            List<ShardState> shards = metaStore.shardStates(now);
+            for (ShardState st : shards) {
+                if (!st.ops().isEmpty())
+                    return "a layout operation began meanwhile";
+            }
+            // No seal published since the copy: the target copied is still the target.
+            if (CollectionTarget.of(shards).version() != target.version())
+                return "the target changed meanwhile";
+            metaStore.putMeta(now.switched(System.currentTimeMillis()));
+            tx.commit();
+        }
+        log.info("Collection '" + name + "' now has " + next.spec().replicas() + " replicas (was " + cur.spec().replicas() +
+            "), copied in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        return "switched to " + next.spec().replicas() + " replicas";
+    }
+
+    /**
+     * Step 4: drops the retired generation once searches planned against it are over, and gives the current one the
+     * SQL table (Ignite allows one table per name).
+     */
+    public String retire(String name) {
+        CollectionMeta cur = metaStore.meta(name);
+        if (cur == null || cur.retired() == null)
+            return "nothing to do";
+        if (System.currentTimeMillis() - cur.retiredAtMillis() < RETIRE_GRACE_MILLIS)
+            return "not yet";
+        CollectionMeta old = cur.retired();
+        try (Transaction tx = metaStore.txStart()) {
+            CollectionMeta now = metaStore.collections().get(name);
+            if (now != null && now.uid().equals(cur.uid()) && now.retired() != null)
+                metaStore.putMeta(now.withoutRetired());
+            tx.commit();
+        }
+        ignite.destroyCaches(CollectionCaches.names(old));
+        io.vecgrid.sql.CollectionTables.attach(ignite, cur);
+        return "retired generation " + old.uid();
+    }
+
+    /** Waits (bounded) until a previous replica change of the collection has dropped its retired generation. */
+    private void awaitRetired(String name) {
+        long deadline = System.currentTimeMillis() + 20 * RETIRE_GRACE_MILLIS;
+        while (true) {
+            CollectionMeta m = metaStore.meta(name);
+            if (m == null || m.retired() == null || System.currentTimeMillis() > deadline)
+                return;
+            sleep(50);
+        }
+    }
+
+    /** @return whether no shard of the collection has a layout operation in progress. */
+    private boolean noLayoutOps(CollectionMeta meta) {
+        for (ShardState st : metaStore.shardStates(meta)) {
+            if (!st.ops().isEmpty())
+                return false;
+        }
+        return true;
+    }
+
+    /**
+     * Copies the growing rows or the locations of the current generation, recoded for the new one. Each batch reads
+     * its keys under lock in the current generation, so a write that committed meanwhile (to both generations) is
+     * never overwritten by an older value, and a key deleted meanwhile is not brought back.
+     */
+    private void copy(String fromCache, String toCache, CollectionMeta next, boolean locs) {
         IgniteCache<Object, BinaryObject> from = ignite.<Object, BinaryObject>cache(fromCache).withKeepBinary();
         IgniteCache<Object, BinaryObject> to = ignite.<Object, BinaryObject>cache(toCache).withKeepBinary();
         RowCodec codec = new RowCodec(ignite, next);
-        TreeMap<Object, BinaryObject> batch = new TreeMap<>(java.util.Comparator.comparingLong(WritePath::pkOf));
-        try (QueryCursor<Cache.Entry<Object, BinaryObject>> cur = from.query(new ScanQuery<>())) {
-            for (Cache.Entry<Object, BinaryObject> e : cur) {
-                Object key = locs ? io.vecgrid.shard.LocKey.from(e.getKey()) : io.vecgrid.shard.RowKey.from(e.getKey());
-                batch.put(key, codec.recode(e.getValue(), locs));
-                if (batch.size() >= COPY_BATCH) {
-                    to.putAll(batch);
-                    batch.clear();
+        List<Object> keys = new ArrayList<>();
+        try (QueryCursor<Object> cur = from.query(new ScanQuery<Object, BinaryObject>(), Cache.Entry::getKey)) {
+            for (Object k : cur) {
+                keys.add(locs ? LocKey.from(k) : RowKey.from(k));
+                if (keys.size() >= COPY_BATCH) {
+                    copyBatch(from, to, keys, codec, locs);
+                    keys.clear();
                 }
             }
         }
-        if (!batch.isEmpty())
-            to.putAll(batch);
+        if (!keys.isEmpty())
+            copyBatch(from, to, keys, codec, locs);
     }
 
-    /** Copies every segment chunk, as it is. */
-    private void copySegments(CollectionMeta old, CollectionMeta next) {
-        IgniteCache<Object, byte[]> from = ignite.<Object, byte[]>cache(old.segmentsCache()).withKeepBinary();
-        IgniteCache<Object, byte[]> to = ignite.<Object, byte[]>cache(next.segmentsCache()).withKeepBinary();
-        try (QueryCursor<Cache.Entry<Object, byte[]>> cur = from.query(new ScanQuery<>())) {
-            for (Cache.Entry<Object, byte[]> e : cur)
-                to.put(io.vecgrid.segment.ChunkKey.from(e.getKey()), e.getValue());
+    private void copyBatch(IgniteCache<Object, BinaryObject> from, IgniteCache<Object, BinaryObject> to, List<Object> keys,
+        RowCodec codec, boolean locs) {
+        TreeSet<Object> sorted = new TreeSet<>(Comparator.comparingLong(WritePath::pkOf));
+        sorted.addAll(keys);
+        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC,
+            TransactionIsolation.REPEATABLE_READ, 60_000, 0)) {
+            Map<Object, BinaryObject> cur = from.getAll(sorted);
+            TreeMap<Object, BinaryObject> batch = new TreeMap<>(Comparator.comparingLong(WritePath::pkOf));
+            for (Map.Entry<Object, BinaryObject> e : cur.entrySet()) {
+                Object key = locs ? LocKey.from(e.getKey()) : RowKey.from(e.getKey());
+                batch.put(key, codec.recode(e.getValue(), locs));
+            }
+            to.putAll(batch);
+            tx.commit();
         }
     }
 
     private void copyDeletes(CollectionMeta old, CollectionMeta next) {
         IgniteCache<Object, Object> from = ignite.cache(old.deletesCache()).withKeepBinary();
         IgniteCache<Object, Object> to = ignite.cache(next.deletesCache()).withKeepBinary();
-        TreeMap<DeleteKey, Object> batch = new TreeMap<>(
-            java.util.Comparator.comparingLong(DeleteKey::segmentId).thenComparingLong(DeleteKey::pk));
+        TreeMap<DeleteKey, Object> batch = new TreeMap<>(DeleteKey.ORDER);
         try (QueryCursor<Cache.Entry<Object, Object>> cur = from.query(new ScanQuery<>())) {
             for (Cache.Entry<Object, Object> e : cur) {
                 batch.put(DeleteKey.from(e.getKey()), e.getValue());
@@ -182,52 +281,55 @@ public final class ReplicaChange {
             to.putAll(batch);
     }
 
+    /** Copies the chunks of the target's segments (immutable: a plain copy), skipping those already there. */
+    private void copySegments(CollectionMeta old, CollectionMeta next, CollectionTarget target) {
+        IgniteCache<ChunkKey, byte[]> from = ignite.cache(old.segmentsCache());
+        IgniteCache<ChunkKey, byte[]> to = ignite.cache(next.segmentsCache());
+        for (SegmentRef ref : target.segments()) {
+            // Chunk 0 last, as a seal writes them: the copy loads once it arrives.
+            for (int c = ref.chunks() - 1; c >= 0; c--) {
+                ChunkKey k = new ChunkKey(ref.id(), c, ref.slot());
+                if (to.containsKey(k))
+                    continue;
+                byte[] bytes = from.get(k);
+                if (bytes == null)
+                    throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + old.name() + "' is missing");
+                to.put(k, bytes);
+            }
+        }
+    }
+
     private void awaitServiceable(CollectionMeta next, CollectionTarget target) {
         long deadline = System.currentTimeMillis() + SERVICEABLE_TIMEOUT_MILLIS;
         while (true) {
+            RoutingTable table = routing.refresh();
             boolean all = true;
-            var table = routing.refresh();
             for (SegmentRef ref : target.segments()) {
-                if (table.copies(next.segmentsCache(), ref.id()).isEmpty()) {
+                Set<UUID> owners = new HashSet<>();
+                for (ClusterNode n : ignite.affinity(next.segmentsCache()).mapPartitionToPrimaryAndBackups(ref.slot()))
+                    owners.add(n.id());
+                if (owners.isEmpty() || !table.copies(next.segmentsCache(), ref.id()).containsAll(owners)) {
                     all = false;
                     break;
                 }
             }
             if (all)
                 return;
-            if (System.currentTimeMillis() > deadline)
+            if (System.currentTimeMillis() > deadline) {
                 throw new VecgridException("the new copies of collection '" + next.name() + "' did not become serviceable within " +
-                    SERVICEABLE_TIMEOUT_MILLIS + " ms");
-            try {
-                Thread.sleep(20);
+                    SERVICEABLE_TIMEOUT_MILLIS + " ms; the change is tried again");
             }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VecgridException("interrupted", e);
-            }
+            sleep(50);
         }
     }
 
-    /** Destroys the old generation once searches planned against it are over. */
-    private void retireLater(CollectionMeta old, CollectionMeta next) {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(RETIRE_GRACE_MILLIS);
-                try (Transaction tx = metaStore.txStart()) {
-                    CollectionMeta cur = metaStore.collections().get(next.name());
-                    if (cur != null && cur.uid().equals(next.uid()) && cur.retired() != null)
-                        metaStore.putMeta(cur.withoutRetired());
-                    tx.commit();
-                }
-                ignite.destroyCaches(CollectionCaches.names(old));
-                // Ignite allows one table per name: the new generation's table is attached once the old one is gone.
-                io.vecgrid.sql.CollectionTables.attach(ignite, next);
-            }
-            catch (Exception e) {
-                log.warning("Failed to drop the retired caches of collection '" + old.name() + "': " + e, e);
-            }
-        }, "vecgrid-retire-" + old.name());
-        t.setDaemon(true);
-        t.start();
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecgridException("interrupted", e);
+        }
     }
 }

@@ -29,10 +29,15 @@ final class TaskExecutor {
         for (CoordinatorTask t : tasks) {
             if (!busy.add(t.shardKey()))
                 continue;
-            if (t.kind() != CoordinatorTask.Kind.SEAL)
+            boolean quiet = t.kind() == CoordinatorTask.Kind.SEAL || t.kind() == CoordinatorTask.Kind.RESHAPE ||
+                t.kind() == CoordinatorTask.Kind.RETIRE;
+            if (!quiet)
                 log.info("Coordinator: " + t);
             try {
-                ClusterNode primary = ignite.affinity(meta.rowsCache()).mapPartitionToNode(t.shard());
+                // Collection-wide tasks (replica changes) run here, on the coordinator's node; shard tasks on the
+                // shard's primary, which holds the shard's growing rows.
+                ClusterNode primary = t.shard() < 0 ? ignite.cluster().localNode() :
+                    ignite.affinity(meta.rowsCache()).mapPartitionToNode(t.shard());
                 if (primary == null) {
                     busy.remove(t.shardKey());
                     continue;
@@ -42,7 +47,9 @@ final class TaskExecutor {
                     busy.remove(t.shardKey());
                     try {
                         String res = f.get();
-                        if (t.kind() != CoordinatorTask.Kind.SEAL)
+                        // Repeated tasks (seals; a replica change waiting for something) log only what they did.
+                        if (!quiet || !(res.startsWith("nothing") || res.startsWith("not yet") || res.startsWith("waiting") ||
+                            res.startsWith("sealed 0")))
                             log.info("Coordinator: " + t + " -> " + res);
                     }
                     catch (RuntimeException e) {

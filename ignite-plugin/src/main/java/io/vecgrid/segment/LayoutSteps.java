@@ -45,8 +45,11 @@ import java.util.function.UnaryOperator;
  * shard state is locked first by these steps and read (optimistically, validated at commit) by writers.
  */
 public final class LayoutSteps {
-    /** Rows per transaction when rows are marked, unmarked, handed off or re-pointed. */
-    static final int ROW_BATCH = 2_000;
+    /**
+     * Rows per transaction when rows are marked, unmarked, handed off or re-pointed: small, since writers whose keys
+     * such a step holds locked retry until it is over.
+     */
+    static final int ROW_BATCH = 500;
 
     /** Transaction timeout of one step, ms. */
     static final long TX_TIMEOUT_MILLIS = 120_000;

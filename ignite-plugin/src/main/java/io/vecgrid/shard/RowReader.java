@@ -73,6 +73,7 @@ public final class RowReader {
                 if (attempt >= ATTEMPTS || !retriable(e))
                     throw e instanceof VecgridException ? e : new VecgridException("get from collection '" + collection +
                         "' failed: " + e.getMessage(), e);
+                sleep(Math.min(100, 5L * attempt));
             }
         }
     }
@@ -99,21 +100,19 @@ public final class RowReader {
         Map<Long, BinaryObject> locs;
         Map<Long, BinaryObject> rows = Map.of();
         Map<Integer, ShardState> states = new HashMap<>();
-        // Caches opened before the transaction (opening one starts it on a thick client, refused inside a transaction).
         org.apache.ignite.IgniteCache<LocKey, BinaryObject> locCache =
             ignite.<LocKey, BinaryObject>cache(meta.locsCache()).withKeepBinary();
         org.apache.ignite.IgniteCache<RowKey, BinaryObject> rowCache =
             ignite.<RowKey, BinaryObject>cache(meta.rowsCache()).withKeepBinary();
         org.apache.ignite.IgniteCache<String, Object> stateCache = metaStore.state(meta);
-        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
-            TransactionIsolation.SERIALIZABLE, 60_000, 0)) {
-            locs = WritePath.byPk(locCache.getAll(locKeys));
-            if (withVector) {
-                rows = WritePath.byPk(rowCache.getAll(rowKeys));
-                for (Object v : stateCache.getAll(stateKeys).values())
-                    states.put(((ShardState)v).shard(), (ShardState)v);
-            }
-            tx.commit();
+        // Read without a transaction (a read must not fail on, or wait for, the locks of seals and merges): locations
+        // first, then growing entries and states. A row that changed in between shows: its growing entry has another
+        // version than its location, or neither a growing entry nor a segment holds it; the read then starts again.
+        locs = WritePath.byPk(locCache.getAll(locKeys));
+        if (withVector) {
+            rows = WritePath.byPk(rowCache.getAll(rowKeys));
+            for (Object v : stateCache.getAll(stateKeys).values())
+                states.put(((ShardState)v).shard(), (ShardState)v);
         }
         RowCodec codec = new RowCodec(ignite, meta);
         Map<Long, float[]> vectors = new HashMap<>();
@@ -129,6 +128,8 @@ public final class RowReader {
                     continue;
                 }
                 long seg = RowCodec.segment(e.getValue());
+                if (seg == 0)
+                    throw new SegmentReads.SegmentGoneException("pk " + pk + " changed while it was read");
                 ShardState st = states.get(RowKey.shardOf(pk, shards));
                 SegmentRef ref = st == null ? null : st.segment(st.current(seg));
                 if (ref == null)

@@ -38,16 +38,21 @@ import java.util.concurrent.ThreadLocalRandom;
  *   ({@link ShardState#markTargets}: its segment, the segment an operation in progress is making from it, the one it
  *   is forwarded to), so that searches of those segments stop returning it as soon as the write is acknowledged.</li>
  * </ul>
- * The transaction is OPTIMISTIC SERIALIZABLE and reads the states of the shards it touches: a layout operation that
- * starts or ends while the write runs changes a state it read, so the write fails at commit and is retried with the
- * new state, and its marks always reach every segment that state says they must. Conflicts with concurrent writes of
- * the same keys are retried the same way.
+ * The transaction is OPTIMISTIC SERIALIZABLE and reads the states of the shards it touches and the collection's
+ * catalog entry: a layout operation that starts or ends while the write runs changes a state it read, a replica change
+ * that starts or switches changes the entry, so the write fails at commit and is retried with the new ones. So its
+ * marks always reach every segment the state says they must, and during a replica change it reaches both generations
+ * of caches. Conflicts with concurrent writes of the same keys are retried the same way.
  */
 public final class WritePath {
     /** Transaction timeout, ms: a write stuck behind a failed node gives up rather than hangs. */
     private static final long TX_TIMEOUT_MILLIS = 60_000;
-    /** Attempts of a write whose transaction met a concurrent change. */
-    private static final int ATTEMPTS = 50;
+    /**
+     * How long a write whose transaction meets concurrent changes keeps trying, ms. An optimistic transaction fails at
+     * once on a key a seal, merge or copy holds locked (for one short step, but a loaded machine stretches it), so
+     * it backs off and tries again.
+     */
+    private static final long RETRY_MILLIS = 30_000;
 
     private static final Comparator<LocKey> LOC_ORDER = Comparator.comparingLong(LocKey::pk);
 
@@ -74,29 +79,15 @@ public final class WritePath {
     }
 
     private long write(String collection, List<VectorRow> rows, boolean upsert) {
-        CollectionMeta meta = metaStore.awaitWritable(collection);
-        Object[][] scalars = RowValidator.validate(meta.spec(), rows, maxBatchRows);
+        CollectionMeta first = metaStore.requireWritable(collection);
+        Object[][] scalars = RowValidator.validate(first.spec(), rows, maxBatchRows);
         String what = (upsert ? "upsert into" : "insert into") + " collection '" + collection + "'";
         disk.checkWritable(what);
-        throttle.admit(meta, shardsOf(meta.spec(), rows), what);
+        throttle.admit(first, shardsOf(first.spec(), rows), what);
         long[] versions = new long[rows.size()];
         for (int i = 0; i < versions.length; i++)
             versions[i] = ThreadLocalRandom.current().nextLong();
-        long n = retrying(meta, () -> writeTo(meta, rows, scalars, versions, upsert));
-        // A replica change may have copied the collection while this write committed to the caches it replaces:
-        // apply the write to the new caches as well before acknowledging it.
-        for (CollectionMeta now = metaStore.meta(collection); movedOn(meta, now); now = metaStore.meta(collection)) {
-            CollectionMeta next = metaStore.awaitWritable(collection);
-            retrying(next, () -> writeTo(next, rows, scalars, versions, true));
-            if (next.uid().equals(now.uid()))
-                break;
-        }
-        return n;
-    }
-
-    /** @return {@code true} if the collection is changing its caches, or has changed them since {@code used}. */
-    private static boolean movedOn(CollectionMeta used, CollectionMeta now) {
-        return now != null && (now.state() == CollectionState.RESHAPING || !now.uid().equals(used.uid()));
+        return retrying(collection, meta -> writeTo(meta, rows, scalars, versions, upsert));
     }
 
     private static Set<Integer> shardsOf(CollectionSpec spec, List<VectorRow> rows) {
@@ -106,74 +97,109 @@ public final class WritePath {
         return res;
     }
 
-    /** Runs {@code tx} again while it fails on a concurrent change (optimistic conflict). */
-    private long retrying(CollectionMeta meta, java.util.function.LongSupplier tx) {
+    /**
+     * Runs {@code tx} with the collection's current metadata, again while it fails on a concurrent change (an
+     * optimistic conflict, or the collection's generations changed: a replica change began or switched).
+     */
+    private long retrying(String collection, java.util.function.ToLongFunction<CollectionMeta> tx) {
+        long deadline = System.currentTimeMillis() + RETRY_MILLIS;
         for (int attempt = 1; ; attempt++) {
+            CollectionMeta meta = metaStore.requireWritable(collection);
             try {
-                return tx.getAsLong();
+                return tx.applyAsLong(meta);
             }
             catch (RuntimeException e) {
-                if (!conflict(e) || attempt >= ATTEMPTS) {
-                    if (e instanceof VecgridException)
+                if (!conflict(e) || System.currentTimeMillis() > deadline) {
+                    if (e instanceof VecgridException && !(e instanceof GenerationsChanged))
                         throw e;
-                    throw new VecgridException("write to collection '" + meta.name() + "' failed, nothing was " +
-                        "acknowledged: " + e.getMessage() + (conflict(e) ? " (" + attempt + " attempts met concurrent " +
-                        "changes of the same rows; retry)" : ""), e);
+                    // Never Ignite's transaction dump (kilobytes of internals) in a user-facing message.
+                    throw new VecgridException("write to collection '" + collection + "' failed, nothing was " +
+                        "acknowledged: " + (conflict(e) ? "it met concurrent changes of the same rows (or a seal or " +
+                        "merge holding them) for " + RETRY_MILLIS / 1000 + " s over " + attempt + " attempts; retry" :
+                        e.getMessage()), e);
                 }
-                sleep(Math.min(50, attempt * 2L) + ThreadLocalRandom.current().nextInt(3));
+                sleep(Math.min(200, attempt * 5L) + ThreadLocalRandom.current().nextInt(10));
             }
         }
     }
 
     private static boolean conflict(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TransactionOptimisticException)
+            if (t instanceof TransactionOptimisticException || t instanceof GenerationsChanged)
                 return true;
         }
         return false;
     }
 
+    /**
+     * @return the generations of caches a write must reach: the current one and, while a replica change copies the
+     *      collection, the one it is building (the copy never overwrites a newer write, and this keeps the new
+     *      generation from missing one made during the copy).
+     */
+    private List<Caches> generations(CollectionMeta meta) {
+        List<Caches> res = new java.util.ArrayList<>(2);
+        res.add(new Caches(meta));
+        if (meta.pending() != null)
+            res.add(new Caches(meta.pending()));
+        return res;
+    }
+
+    /**
+     * Reads the catalog entry in the current transaction: a replica change that starts or switches generations
+     * changes it, so the write fails at commit (optimistic validation) or here, and is retried with the new ones.
+     */
+    private void checkGenerations(CollectionMeta meta) {
+        CollectionMeta cur = metaStore.collections().get(meta.name());
+        boolean same = cur != null && cur.uid().equals(meta.uid()) &&
+            (cur.pending() == null ? meta.pending() == null : meta.pending() != null && cur.pending().uid().equals(meta.pending().uid()));
+        if (!same)
+            throw new GenerationsChanged(meta.name());
+    }
+
     private long writeTo(CollectionMeta meta, List<VectorRow> rows, Object[][] scalars, long[] versions, boolean upsert) {
         CollectionSpec spec = meta.spec();
-        RowCodec codec = new RowCodec(ignite, meta);
-        TreeMap<LocKey, BinaryObject> locs = new TreeMap<>(LOC_ORDER);
-        TreeMap<RowKey, BinaryObject> growing = new TreeMap<>(RowKey.ORDER);
-        for (int i = 0; i < rows.size(); i++) {
-            VectorRow r = rows.get(i);
-            float[] vec = Arrays.copyOf(r.vector(), r.vector().length);
-            locs.put(LocKey.of(r.pk(), spec.shards()), codec.encodeLoc(scalars[i], versions[i], 0));
-            growing.put(RowKey.of(r.pk(), spec.shards()), codec.encodeRow(vec, scalars[i], versions[i]));
+        List<Caches> gens = generations(meta);
+        TreeSet<LocKey> locKeys = new TreeSet<>(LOC_ORDER);
+        TreeSet<RowKey> rowKeys = new TreeSet<>(RowKey.ORDER);
+        for (VectorRow r : rows) {
+            locKeys.add(LocKey.of(r.pk(), spec.shards()));
+            rowKeys.add(RowKey.of(r.pk(), spec.shards()));
         }
-        Caches c = new Caches(meta);
-        try (Transaction tx = txStart(rows.size())) {
-            Map<Integer, ShardState> states = states(c, growing.navigableKeySet());
-            Map<Long, BinaryObject> existing = byPk(c.locs.getAll(locs.navigableKeySet()));
+        try (Transaction tx = txStart(rows.size() * gens.size())) {
+            checkGenerations(meta);
+            Caches cur = gens.get(0);
+            Map<Integer, ShardState> states = states(cur, rowKeys);
+            Map<Long, BinaryObject> existing = byPk(cur.locs.getAll(locKeys));
             if (!upsert && !existing.isEmpty()) {
                 long pk = existing.keySet().stream().min(Long::compare).orElse(0L);
                 throw new InvalidRequestException("primary key " + pk + " already exists in collection '" + meta.name() +
                     "' (" + existing.size() + " of the batch's keys exist); nothing was written; use upsert to replace rows");
             }
             Map<DeleteKey, Boolean> marks = deleteMarks(meta, existing, states);
-            c.locs.putAll(locs);
-            c.rows.putAll(growing);
-            if (!marks.isEmpty())
-                c.deletes.putAll(marks);
+            for (Caches g : gens) {
+                RowCodec codec = new RowCodec(ignite, g.meta);
+                TreeMap<LocKey, BinaryObject> locs = new TreeMap<>(LOC_ORDER);
+                TreeMap<RowKey, BinaryObject> growing = new TreeMap<>(RowKey.ORDER);
+                for (int i = 0; i < rows.size(); i++) {
+                    VectorRow r = rows.get(i);
+                    float[] vec = Arrays.copyOf(r.vector(), r.vector().length);
+                    locs.put(LocKey.of(r.pk(), spec.shards()), codec.encodeLoc(scalars[i], versions[i], 0));
+                    growing.put(RowKey.of(r.pk(), spec.shards()), codec.encodeRow(vec, scalars[i], versions[i]));
+                }
+                g.locs.putAll(locs);
+                g.rows.putAll(growing);
+                if (!marks.isEmpty())
+                    g.deletes.putAll(marks);
+            }
             tx.commit();
         }
         return rows.size();
     }
 
     public long delete(String collection, long... pks) {
-        CollectionMeta meta = metaStore.awaitWritable(collection);
+        metaStore.requireWritable(collection);
         RowValidator.checkBatchSize(pks == null ? 0 : pks.length, maxBatchRows, "primary keys");
-        long n = retrying(meta, () -> deleteFrom(meta, pks));
-        for (CollectionMeta now = metaStore.meta(collection); movedOn(meta, now); now = metaStore.meta(collection)) {
-            CollectionMeta next = metaStore.awaitWritable(collection);
-            retrying(next, () -> deleteFrom(next, pks));
-            if (next.uid().equals(now.uid()))
-                break;
-        }
-        return n;
+        return retrying(collection, meta -> deleteFrom(meta, pks));
     }
 
     private long deleteFrom(CollectionMeta meta, long[] pks) {
@@ -181,9 +207,11 @@ public final class WritePath {
         TreeSet<LocKey> keys = new TreeSet<>(LOC_ORDER);
         for (long pk : pks)
             keys.add(LocKey.of(pk, spec.shards()));
-        Caches c = new Caches(meta);
-        try (Transaction tx = txStart(keys.size())) {
-            Map<Long, BinaryObject> existing = byPk(c.locs.getAll(keys));
+        List<Caches> gens = generations(meta);
+        try (Transaction tx = txStart(keys.size() * gens.size())) {
+            checkGenerations(meta);
+            Caches cur = gens.get(0);
+            Map<Long, BinaryObject> existing = byPk(cur.locs.getAll(keys));
             TreeSet<RowKey> rowKeys = new TreeSet<>(RowKey.ORDER);
             TreeSet<LocKey> present = new TreeSet<>(LOC_ORDER);
             for (LocKey k : keys) {
@@ -192,12 +220,14 @@ public final class WritePath {
                     rowKeys.add(new RowKey(k.pk(), k.shard()));
                 }
             }
-            Map<Integer, ShardState> states = states(c, rowKeys);
+            Map<Integer, ShardState> states = states(cur, rowKeys);
             Map<DeleteKey, Boolean> marks = deleteMarks(meta, existing, states);
-            c.locs.removeAll(present);
-            c.rows.removeAll(rowKeys);
-            if (!marks.isEmpty())
-                c.deletes.putAll(marks);
+            for (Caches g : gens) {
+                g.locs.removeAll(present);
+                g.rows.removeAll(rowKeys);
+                if (!marks.isEmpty())
+                    g.deletes.putAll(marks);
+            }
             tx.commit();
             return present.size();
         }
@@ -286,16 +316,31 @@ public final class WritePath {
      * client) opening it starts it, which Ignite refuses inside a transaction.
      */
     private final class Caches {
+        final CollectionMeta meta;
         final IgniteCache<LocKey, BinaryObject> locs;
         final IgniteCache<RowKey, BinaryObject> rows;
         final IgniteCache<DeleteKey, Boolean> deletes;
         final IgniteCache<String, Object> state;
 
         Caches(CollectionMeta meta) {
+            this.meta = meta;
+            // A generation dropped since its metadata was read (a replica change retired it): start again.
+            if (ignite.cache(meta.locsCache()) == null || ignite.cache(meta.rowsCache()) == null ||
+                ignite.cache(meta.deletesCache()) == null)
+                throw new GenerationsChanged(meta.name());
             locs = locs(meta);
             rows = rows(meta);
             deletes = deletes(meta);
             state = metaStore.state(meta);
+        }
+    }
+
+    /** The collection's generations of caches changed while a write ran: it starts again with the new ones. */
+    private static final class GenerationsChanged extends VecgridException {
+        private static final long serialVersionUID = 1L;
+
+        GenerationsChanged(String collection) {
+            super("collection '" + collection + "' changed its caches (replica change) during the write");
         }
     }
 
