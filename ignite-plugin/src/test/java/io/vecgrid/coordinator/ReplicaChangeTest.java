@@ -76,6 +76,7 @@ class ReplicaChangeTest {
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger searches = new AtomicInteger();
+        AtomicInteger insertAcks = new AtomicInteger();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<Future<?>> tasks = new ArrayList<>();
@@ -112,6 +113,7 @@ class ReplicaChangeTest {
                 rows.forEach(r -> written.put(r.pk(), r.vector()));
                 vg.insert("rc", rows);
                 rows.forEach(r -> acked.put(r.pk(), r.vector()));
+                insertAcks.incrementAndGet();
                 pk += 20;
                 Thread.sleep(20);
             }
@@ -120,7 +122,12 @@ class ReplicaChangeTest {
 
         for (int replicas : new int[] {2, 3, 1}) {
             int before = searches.get();
+            int acksBefore = insertAcks.get();
             assertEquals(replicas, Vecgrid.of(cluster.node("s0")).setReplicaNumber("rc", replicas).replicaNumber());
+            // Writes are not blocked while the coordinator copies the collection into its new generation.
+            int during = insertAcks.get() - acksBefore;
+            System.out.println("[replicas] change to " + replicas + ": " + during + " insert batches acknowledged meanwhile");
+            assertTrue(during > 0, "inserts were acknowledged during the change to " + replicas);
             TestCluster.awaitTrue("searches after the change to " + replicas, () -> searches.get() > before + 20, 60_000);
             ReplicaInfo info = vg.replicas("rc");
             assertEquals(replicas, info.groups().size());

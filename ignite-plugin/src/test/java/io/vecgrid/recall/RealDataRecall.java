@@ -96,6 +96,24 @@ public final class RealDataRecall {
     }
 
     /**
+     * Waits until compaction has merged the collection down to one segment per shard (the coordinator merges a quiet
+     * shard's small segments), with no layout operation left in progress.
+     *
+     * @return the settled segments.
+     */
+    public List<SegmentRef> settle(int shards, long timeoutMillis) {
+        long t0 = System.nanoTime();
+        SegmentInspector insp = new SegmentInspector(any.get(), name);
+        TestCluster.awaitTrue(name + " settled at one segment per shard", () -> {
+            List<io.vecgrid.collection.ShardState> st = Vecgrid.local(any.get()).metaStore().shardStates(insp.meta());
+            return st.stream().allMatch(s -> s.segments().size() == 1 && s.ops().isEmpty());
+        }, timeoutMillis);
+        List<SegmentRef> segs = segments(shards);
+        log("%s settled at one segment per shard in %d ms: %s", name, ms(t0), segs);
+        return segs;
+    }
+
+    /**
      * Searches every query through {@code router} with {@code ef} (0: the collection's default) and checks that each
      * request searched every sealed segment once.
      *
