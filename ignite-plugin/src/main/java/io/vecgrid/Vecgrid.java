@@ -106,7 +106,7 @@ public final class Vecgrid implements VectorGrid {
             new GrowingThrottle(routing, cfg.growingCap()));
         this.rowReader = new RowReader(ignite, metaStore, cfg.getMaxBatchRows(), new SegmentReads(ignite, routing));
         this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots(), cfg.getRowPartitions(),
-            rowReader::count, CollectionCaches.segmentsRegion(ignite, cfg.getSegmentsDataRegion()));
+            rowReader::count, CollectionCaches.segmentsRegion(ignite, cfg.getSegmentsDataRegion()), cfg.growingCap());
         this.growing = new GrowingRegistry(ignite);
         this.segments = new SegmentStore(ignite, metaStore, 2);
         this.metrics = new VecgridMetrics(ignite, segments);

@@ -31,13 +31,15 @@ public final class CollectionManager {
     private final java.util.function.ToLongFunction<CollectionMeta> rowCounter;
 
     private final String segmentsRegion;
+    private final int growingCap;
 
     /**
      * @param rowCounter counts a collection's live rows (the exact count).
      * @param segmentsRegion data region of the segments caches, or {@code null} for the default.
      */
     public CollectionManager(Ignite ignite, MetaStore meta, int segmentSlots, int rowPartitions,
-        java.util.function.ToLongFunction<CollectionMeta> rowCounter, String segmentsRegion) {
+        java.util.function.ToLongFunction<CollectionMeta> rowCounter, String segmentsRegion, int growingCap) {
+        this.growingCap = growingCap;
         this.rowPartitions = rowPartitions;
         this.segmentsRegion = segmentsRegion;
         this.ignite = ignite;
@@ -54,6 +56,12 @@ public final class CollectionManager {
         if (spec.replicas() > servers) {
             throw new InvalidRequestException("replicaNumber must be at most the number of server nodes (" + servers +
                 "), got " + spec.replicas());
+        }
+        // A shard's growing rows are scanned as one array of floats: the cap times the dimension must fit one.
+        if ((long)spec.dimension() * growingCap > Integer.MAX_VALUE - 16) {
+            throw new InvalidRequestException("dimension " + spec.dimension() + " times the growing rows a shard may hold (" +
+                growingCap + ", maxGrowingRowsPerShard) exceeds 2^31 floats; lower maxGrowingRowsPerShard and sealRows " +
+                "on the nodes, or use more shards");
         }
         String uid = UUID.randomUUID().toString().substring(0, 8);
         CollectionMeta creating = new CollectionMeta(spec, uid, CollectionState.CREATING, 1, segmentSlots, rowPartitions);
