@@ -24,7 +24,6 @@ import io.vecgrid.metrics.VecgridMetrics;
 import io.vecgrid.search.DistributionReporter;
 import io.vecgrid.search.RoutingCache;
 import io.vecgrid.search.SearchRouter;
-import io.vecgrid.search.SearchStats;
 import io.vecgrid.segment.Sealer;
 import io.vecgrid.segment.SegmentStore;
 import io.vecgrid.shard.GrowingRegistry;
@@ -81,7 +80,6 @@ public final class Vecgrid implements VectorGrid {
     private final ReplicaChange replicaChange;
     private final SegmentStore segments;
     private final VecgridMetrics metrics;
-    private final SearchStats searchStats = new SearchStats();
     private final RoutingCache routing;
     private final SearchRouter router;
     private final ExecutorService searchExecutor;
@@ -114,7 +112,12 @@ public final class Vecgrid implements VectorGrid {
         this.sealer = new Sealer(ignite, metaStore, steps, cfg, metrics);
         this.rewriter = new Rewriter(ignite, metaStore, steps, segments, cfg, metrics);
         this.recovery = new LayoutRecovery(steps, rewriter, ignite.log().getLogger(LayoutRecovery.class), metrics);
-        this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg);
+        this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg, (name, pks, fields) -> {
+            java.util.Map<Long, VectorRow> res = new java.util.HashMap<>();
+            for (VectorRow r : rowReader.get(name, pks, fields))
+                res.put(r.pk(), r);
+            return res;
+        });
         this.replicaChange = new ReplicaChange(ignite, metaStore, collections, routing);
         this.backups = new Backups(ignite, metaStore, collections, routing);
         this.workExecutor = Executors.newFixedThreadPool(WORK_THREADS, r -> {
@@ -210,7 +213,7 @@ public final class Vecgrid implements VectorGrid {
         routing.start();
         if (server) {
             if (reporter == null)
-                reporter = new DistributionReporter(ignite, metaStore, segments, growing, metrics, searchStats, cfg.getSealRows(),
+                reporter = new DistributionReporter(ignite, metaStore, segments, growing, cfg.getSealRows(),
                     cfg.getMinFreeDiskBytes());
             segments.activated();
             // The coordinator runs on one server; every server asks, Ignite keeps one.
@@ -259,7 +262,8 @@ public final class Vecgrid implements VectorGrid {
      * thread still writing into a cache's off-heap memory while the node stops can crash the whole JVM.
      */
     public void stop() {
-        routing.stop();
+        routing.close();
+        router.stop();
         List<ExecutorService> pools = new java.util.ArrayList<>(List.of(searchExecutor, workExecutor));
         if (background != null)
             pools.add(0, background);
@@ -291,10 +295,6 @@ public final class Vecgrid implements VectorGrid {
 
     public VecgridMetrics metrics() {
         return metrics;
-    }
-
-    public SearchStats searchStats() {
-        return searchStats;
     }
 
     public ExecutorService searchExecutor() {

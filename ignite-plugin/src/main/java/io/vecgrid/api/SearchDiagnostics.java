@@ -21,9 +21,22 @@ public final class SearchDiagnostics implements Serializable {
     private final List<Long> takenOver;
     private final List<Long> reconciled;
     private final List<String> events;
+    private final int jobs;
+    private final List<Long> hedged;
 
     public SearchDiagnostics(long targetVersion, Map<Long, UUID> segmentNodes, Map<Integer, UUID> growingNodes,
         int retries, List<Long> takenOver, List<Long> reconciled, List<String> events) {
+        this(targetVersion, segmentNodes, growingNodes, retries, takenOver, reconciled, events, 0, List.of());
+    }
+
+    /**
+     * @param jobs node jobs the search sent (one per node and round; hedges and re-plans count too).
+     * @param hedged segments whose job passed its deadline and that were sent to another copy as well.
+     */
+    public SearchDiagnostics(long targetVersion, Map<Long, UUID> segmentNodes, Map<Integer, UUID> growingNodes,
+        int retries, List<Long> takenOver, List<Long> reconciled, List<String> events, int jobs, List<Long> hedged) {
+        this.jobs = jobs;
+        this.hedged = new java.util.ArrayList<>(hedged);
         this.targetVersion = targetVersion;
         this.segmentNodes = segmentNodes;
         this.growingNodes = growingNodes;
@@ -67,8 +80,18 @@ public final class SearchDiagnostics implements Serializable {
         return Collections.unmodifiableList(events);
     }
 
+    /** @return node jobs the search sent: one per node that served it, more when work was re-planned or hedged. */
+    public int jobs() {
+        return jobs;
+    }
+
+    /** @return segments whose node passed its deadline and that were searched on another copy as well. */
+    public List<Long> hedged() {
+        return Collections.unmodifiableList(hedged);
+    }
+
     @Override public String toString() {
-        return "SearchDiagnostics[targetVersion=" + targetVersion + ", segmentNodes=" + segmentNodes + ", growingNodes=" +
+        return "SearchDiagnostics[jobs=" + jobs + ", hedged=" + hedged + ", targetVersion=" + targetVersion + ", segmentNodes=" + segmentNodes + ", growingNodes=" +
             growingNodes + ", retries=" + retries + ", takenOver=" + takenOver + ", reconciled=" + reconciled +
             ", events=" + events + "]";
     }

@@ -67,6 +67,9 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** Default free disk space below which a persistent node refuses new writes, bytes: 1 GiB. */
     public static final long DFLT_MIN_FREE_DISK_BYTES = 1L << 30;
 
+    /** Default least deadline of a search job before its work is hedged on other copies, ms. */
+    public static final long DFLT_SEARCH_DEADLINE_FLOOR_MILLIS = 100;
+
     /** Default test-only delay added before every sealed-segment search on this node, ms: zero (off). */
     public static final long DFLT_TEST_SEARCH_DELAY_MILLIS = 0;
 
@@ -166,6 +169,13 @@ public class VecgridConfiguration implements PluginConfiguration {
      */
     private long minFreeDiskBytes = DFLT_MIN_FREE_DISK_BYTES;
 
+    /**
+     * A search job that has not answered after three times its node's recent 95th-percentile response time (as this
+     * router measured it), and at least this long, ms, has its work sent to other copies as well (hedging): a node
+     * that stalls without leaving costs a search about this much, not the search timeout.
+     */
+    private long searchDeadlineFloorMillis = DFLT_SEARCH_DEADLINE_FLOOR_MILLIS;
+
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
 
@@ -199,6 +209,7 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("baselineJoinDelayMillis", baselineJoinDelayMillis, 0, 3_600_000);
         check("baselineLeaveTimeoutMillis", baselineLeaveTimeoutMillis, 0, 30L * 86_400_000);
         check("minFreeDiskBytes", minFreeDiskBytes, 0, 1L << 50);
+        check("searchDeadlineFloorMillis", searchDeadlineFloorMillis, 1, 3_600_000);
     }
 
     private static void check(String prop, double val, double min, double max) {
@@ -411,6 +422,15 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setSegmentsDataRegion(String segmentsDataRegion) {
         this.segmentsDataRegion = segmentsDataRegion;
+        return this;
+    }
+
+    public long getSearchDeadlineFloorMillis() {
+        return searchDeadlineFloorMillis;
+    }
+
+    public VecgridConfiguration setSearchDeadlineFloorMillis(long searchDeadlineFloorMillis) {
+        this.searchDeadlineFloorMillis = searchDeadlineFloorMillis;
         return this;
     }
 }

@@ -28,6 +28,7 @@ public final class VecgridMetrics {
     private final LongAdder failovers = new LongAdder();
     private final LongAdder reconciliations = new LongAdder();
     private final LongAdder takeovers = new LongAdder();
+    private final LongAdder hedges = new LongAdder();
     private final LongAdder jobsServed = new LongAdder();
     private final AtomicInteger inFlightJobs = new AtomicInteger();
     private final LongAdder seals = new LongAdder();
@@ -48,6 +49,7 @@ public final class VecgridMetrics {
         reg.register("Failovers", failovers::sum, "Search jobs re-planned onto another copy after a failure.");
         reg.register("Reconciliations", reconciliations::sum, "Segments searched because a shard leader named them and the plan missed them.");
         reg.register("Takeovers", takeovers::sum, "Segments an idle node took over from a busy one before they started.");
+        reg.register("Hedges", hedges::sum, "Search jobs that passed their deadline and whose work was sent to other copies as well.");
         reg.register("SearchJobsServed", jobsServed::sum, "Search jobs this node executed.");
         reg.register("InFlightJobs", inFlightJobs::get, "Search jobs running on this node now.");
         reg.register("LoadedSegments", store::loadedSegments, "Serviceable sealed-segment copies on this node.");
@@ -83,6 +85,10 @@ public final class VecgridMetrics {
 
     public void reconciled(int n) {
         reconciliations.add(n);
+    }
+
+    public void hedged() {
+        hedges.increment();
     }
 
     public void takeover() {
@@ -123,6 +129,11 @@ public final class VecgridMetrics {
     /** @return merges and moves this node made (not seals). */
     public int layoutChanges() {
         return (int)(merges.sum() + moves.sum());
+    }
+
+    /** @return search jobs this router hedged on other copies after their deadline. */
+    public long hedges() {
+        return hedges.sum();
     }
 
     public int inFlightJobs() {

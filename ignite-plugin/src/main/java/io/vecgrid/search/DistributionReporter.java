@@ -3,7 +3,6 @@ package io.vecgrid.search;
 import io.vecgrid.cluster.DiskSpace;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
-import io.vecgrid.metrics.VecgridMetrics;
 import io.vecgrid.collection.CollectionCaches;
 import io.vecgrid.segment.LoadedSegment;
 import io.vecgrid.segment.SegmentStore;
@@ -17,6 +16,7 @@ import org.apache.ignite.cluster.ClusterNode;
 
 import javax.cache.Cache;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes this node's {@link NodeDistribution} into the distribution cache: the only writer of its own entry. It
- * publishes when what the node serves changed or a shard's growing rows reached the seal threshold, and at every
- * routing refresh interval (load figures, growing and live row counts). The oldest
- * server also removes the reports of nodes that left.
+ * publishes at once when what the node serves changed (segment copies, OWNING shards), a shard's growing rows reached
+ * the seal threshold or the node went short of disk; when only its figures moved (growing and live row counts, free
+ * disk space) at most once per routing refresh interval; and when nothing changed, not at all, so an idle cluster
+ * writes no reports and routers rebuild nothing. The oldest server also removes the reports of nodes that left.
  *
  * <p>Thread-safety: called from the node's maintenance thread only.
  */
@@ -37,8 +38,6 @@ public final class DistributionReporter {
     private final Ignite ignite;
     private final MetaStore metaStore;
     private final SegmentStore store;
-    private final VecgridMetrics metrics;
-    private final SearchStats stats;
     private final AtomicLong version = new AtomicLong();
     private Map<String, List<Long>> lastSegments = new HashMap<>();
     private Map<String, List<Integer>> lastShards = new HashMap<>();
@@ -48,21 +47,23 @@ public final class DistributionReporter {
     private final Map<String, Integer> lastGrowing = new HashMap<>();
     private final long minFreeDiskBytes;
     private boolean lastLowOnDisk;
+    /** Figures of the last publication: live and growing row counts, free disk in 64 MiB steps. */
+    private Map<String, List<Integer>> lastFigures = new HashMap<>();
+    private long lastFreeSteps = Long.MIN_VALUE;
 
     public DistributionReporter(Ignite ignite, MetaStore metaStore, SegmentStore store, GrowingRegistry growing,
-        VecgridMetrics metrics, SearchStats stats, int sealRows, long minFreeDiskBytes) {
+        int sealRows, long minFreeDiskBytes) {
         this.ignite = ignite;
         this.minFreeDiskBytes = minFreeDiskBytes;
         this.growing = growing;
         this.sealRows = sealRows;
         this.metaStore = metaStore;
         this.store = store;
-        this.metrics = metrics;
-        this.stats = stats;
     }
 
     /**
-     * Publishes if what this node serves changed, or if {@code periodNanos} passed since the last publication.
+     * Publishes if what this node serves changed, or if its figures changed and {@code periodNanos} passed since the
+     * last publication.
      *
      * @return {@code true} if it published.
      */
@@ -104,7 +105,12 @@ public final class DistributionReporter {
         DiskSpace.Free free = DiskSpace.free(ignite);
         boolean lowOnDisk = free != null && minFreeDiskBytes > 0 && free.bytes < minFreeDiskBytes;
         boolean changed = crossed || lowOnDisk != lastLowOnDisk || !segs.equals(lastSegments) || !shards.equals(lastShards);
-        if (!changed && System.nanoTime() - lastPublishNanos < periodNanos)
+        Map<String, List<Integer>> figures = new HashMap<>();
+        live.forEach((k, v) -> figures.put(k, Arrays.stream(v).boxed().toList()));
+        growingRows.forEach((k, v) -> figures.put(k, Arrays.stream(v).boxed().toList()));
+        long freeSteps = free == null ? -1 : free.bytes >> 26;
+        boolean moved = freeSteps != lastFreeSteps || !figures.equals(lastFigures);
+        if (!changed && (!moved || System.nanoTime() - lastPublishNanos < periodNanos))
             return false;
         Map<String, long[]> segArr = new HashMap<>();
         segs.forEach((k, v) -> segArr.put(k, v.stream().mapToLong(Long::longValue).toArray()));
@@ -112,11 +118,13 @@ public final class DistributionReporter {
         shards.forEach((k, v) -> shardArr.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
         UUID id = ignite.cluster().localNode().id();
         cache().put(id, new NodeDistribution(id, version.incrementAndGet(), segArr, live, shardArr, growingRows,
-            metrics.inFlightJobs(), stats.latencyMicros(), String.valueOf(ignite.cluster().localNode().consistentId()),
+            String.valueOf(ignite.cluster().localNode().consistentId()),
             free == null ? -1 : free.bytes, free == null ? null : free.dir));
         lastLowOnDisk = lowOnDisk;
         lastSegments = segs;
         lastShards = shards;
+        lastFigures = figures;
+        lastFreeSteps = freeSteps;
         lastPublishNanos = System.nanoTime();
         removeDeparted();
         return true;

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Merges the per-segment and per-shard top-k lists of every query into the final top-k: ordered by distance (ties by
- * primary key), each primary key once. Not thread-safe: the task calls it under its own lock.
+ * Merges the nodes' top-k lists of every query into the final top-k: ordered by distance (ties by primary key), each
+ * primary key once. The lists hold at most nodes × k candidates per query, whatever the number of segments. Not thread-safe: the task calls it under its own lock.
  */
 final class HitMerger {
     private final Metric metric;
@@ -29,14 +29,12 @@ final class HitMerger {
             perQuery.add(new ArrayList<>());
     }
 
-    void add(PartialHits p) {
+    void add(NodeAnswer p) {
         int i = 0;
         for (int q = 0; q < p.counts.length; q++) {
             List<Candidate> list = perQuery.get(q);
-            for (int j = 0; j < p.counts[q]; j++, i++) {
-                list.add(new Candidate(p.pks[i], p.distances[i], metric.rankKey(p.distances[i]),
-                    p.fields == null ? null : p.fields[i], p.vectors == null ? null : p.vectors[i]));
-            }
+            for (int j = 0; j < p.counts[q]; j++, i++)
+                list.add(new Candidate(p.pks[i], p.distances[i], metric.rankKey(p.distances[i]), null, null));
         }
     }
 

@@ -8,7 +8,8 @@ import java.util.UUID;
 /**
  * What one node reports it serves: per collection (keyed by its segments cache, which names one incarnation of a
  * collection) the ids of its serviceable segment copies; per rows cache the shards whose partition it holds OWNING
- * (so it can lead them); its running search jobs and recent per-segment latency. Written only by the node itself.
+ * (so it can lead them) with their growing row counts, and its free disk space. Load figures (running jobs, latency)
+ * are not here: a router learns them from the answers of its own jobs. Written only by the node itself.
  * Immutable.
  */
 public final class NodeDistribution {
@@ -18,8 +19,6 @@ public final class NodeDistribution {
     private final HashMap<String, int[]> shards;
     private final HashMap<String, int[]> growing;
     private final HashMap<String, int[]> liveRows;
-    private final int inFlight;
-    private final double latencyMicros;
     private final String consistentId;
     private final long freeDiskBytes;
     private final String dataDir;
@@ -29,7 +28,7 @@ public final class NodeDistribution {
      *      no data on disk.
      */
     public NodeDistribution(UUID nodeId, long version, Map<String, long[]> segments, Map<String, int[]> liveRows,
-        Map<String, int[]> shards, Map<String, int[]> growing, int inFlight, double latencyMicros, String consistentId,
+        Map<String, int[]> shards, Map<String, int[]> growing, String consistentId,
         long freeDiskBytes, String dataDir) {
         this.consistentId = consistentId;
         this.freeDiskBytes = freeDiskBytes;
@@ -40,8 +39,6 @@ public final class NodeDistribution {
         this.liveRows = new HashMap<>(liveRows);
         this.shards = new HashMap<>(shards);
         this.growing = new HashMap<>(growing);
-        this.inFlight = inFlight;
-        this.latencyMicros = latencyMicros;
     }
 
     public UUID nodeId() {
@@ -85,13 +82,5 @@ public final class NodeDistribution {
     /** @return the data directory {@link #freeDiskBytes()} is about, or {@code null}. */
     public String dataDir() {
         return dataDir;
-    }
-
-    public int inFlight() {
-        return inFlight;
-    }
-
-    public double latencyMicros() {
-        return latencyMicros;
     }
 }

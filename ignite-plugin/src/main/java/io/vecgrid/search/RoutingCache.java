@@ -11,18 +11,30 @@ import org.apache.ignite.cache.query.ScanQuery;
 import org.apache.ignite.cluster.ClusterNode;
 
 import javax.cache.Cache;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.EventType;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The router's routing cache: a {@link RoutingTable} built from the distribution reports of live nodes. Refreshed
- * periodically (the node's maintenance thread), pushed on change (a continuous query on the distribution cache marks
- * it stale), and refreshed at once by a router that met a routing error.
+ * The router's routing cache: a {@link RoutingTable} built from the distribution reports of live nodes, kept up to date
+ * in the background and never rebuilt on the search path. A continuous query on the distribution cache pushes each
+ * report a node publishes (nodes publish only when something changed); the pushed report replaces that node's entry in
+ * a map of reports, and one background thread builds a new immutable table from the map (copy-on-write: readers keep
+ * the table they got). Pushes that arrive while a build runs are folded into one more build. Nodes that left are
+ * dropped at the next build; the node's upkeep rescans the cache every routing refresh interval as a safety net, and a
+ * router that met a routing error (a copy that was not there) asks for a rescan at once.
  *
  * <p>Thread-safety: thread-safe; readers get an immutable table.
  */
@@ -30,8 +42,15 @@ public final class RoutingCache {
     private final Ignite ignite;
     private final IgniteLogger log;
     private volatile RoutingTable table = RoutingTable.EMPTY;
-    private final AtomicBoolean stale = new AtomicBoolean(true);
+    /** Latest report of each node, as pushed or scanned. */
+    private final ConcurrentHashMap<UUID, NodeDistribution> reports = new ConcurrentHashMap<>();
+    private final AtomicBoolean rebuildQueued = new AtomicBoolean();
     private final AtomicLong generation = new AtomicLong();
+    private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vecgrid-routing");
+        t.setDaemon(true);
+        return t;
+    });
     private QueryCursor<?> pushes;
 
     public RoutingCache(Ignite ignite) {
@@ -39,14 +58,22 @@ public final class RoutingCache {
         this.log = ignite.log().getLogger(RoutingCache.class);
     }
 
-    /** Subscribes to changes of the distribution reports. */
+    /** Subscribes to changes of the distribution reports and builds the first table. */
     public synchronized void start() {
         stop();
-        stale.set(true);
         ContinuousQuery<UUID, NodeDistribution> q = new ContinuousQuery<>();
-        q.setLocalListener(evts -> stale.set(true));
+        q.setLocalListener(evts -> {
+            for (CacheEntryEvent<? extends UUID, ? extends NodeDistribution> e : evts) {
+                if (e.getEventType() == EventType.REMOVED || e.getValue() == null)
+                    reports.remove(e.getKey());
+                else
+                    reports.merge(e.getKey(), e.getValue(), (old, cur) -> cur.version() >= old.version() ? cur : old);
+            }
+            rebuildSoon();
+        });
         IgniteCache<UUID, NodeDistribution> c = ignite.cache(MetaStore.DISTRIBUTION_CACHE);
         pushes = c.query(q);
+        refresh();
     }
 
     public synchronized void stop() {
@@ -61,40 +88,78 @@ public final class RoutingCache {
         }
     }
 
-    /** @return the current table, rebuilt first if a change was pushed since it was built. */
+    /** Stops the background builder for good (the node is stopping). */
+    public void close() {
+        stop();
+        builder.shutdownNow();
+    }
+
+    /** @return the current table (at most one background build behind the latest pushed report). */
     public RoutingTable table() {
-        if (stale.get())
-            refresh();
         return table;
     }
 
-    /** Rebuilds the table from the distribution cache now. */
-    public synchronized RoutingTable refresh() {
-        stale.set(false);
-        Set<UUID> alive = new HashSet<>();
-        for (ClusterNode n : ignite.cluster().forServers().nodes())
-            alive.add(n.id());
-        List<NodeDistribution> reports = new ArrayList<>();
+    /** Rescans every report from the distribution cache and builds the table now (upkeep and routing errors). */
+    public RoutingTable refresh() {
+        Set<UUID> alive = alive();
+        Map<UUID, NodeDistribution> scanned = new HashMap<>();
         IgniteCache<UUID, NodeDistribution> c = ignite.cache(MetaStore.DISTRIBUTION_CACHE);
         try {
             Iterable<Cache.Entry<UUID, NodeDistribution>> entries = ignite.cluster().localNode().isClient() ?
                 c.query(new ScanQuery<UUID, NodeDistribution>()).getAll() : c.localEntries(CachePeekMode.ALL);
             for (Cache.Entry<UUID, NodeDistribution> e : entries) {
                 if (alive.contains(e.getKey()))
-                    reports.add(e.getValue());
+                    scanned.put(e.getKey(), e.getValue());
             }
         }
         catch (RuntimeException e) {
             log.warning("Failed to read distribution reports, keeping the previous routing table: " + e);
-            stale.set(true);
             return table;
         }
-        table = new RoutingTable(reports, generation.incrementAndGet());
+        reports.keySet().retainAll(scanned.keySet());
+        scanned.forEach((id, d) -> reports.merge(id, d, (old, cur) -> cur.version() >= old.version() ? cur : old));
+        return build();
+    }
+
+    /** Asks for a background rebuild (a job met a node that left or a copy that was not there). */
+    public void invalidate() {
+        rebuildSoon();
+    }
+
+    private void rebuildSoon() {
+        if (!rebuildQueued.compareAndSet(false, true))
+            return;
+        try {
+            builder.execute(() -> {
+                rebuildQueued.set(false);
+                try {
+                    build();
+                }
+                catch (RuntimeException e) {
+                    log.warning("Failed to build the routing table: " + e);
+                }
+            });
+        }
+        catch (RejectedExecutionException e) {
+            rebuildQueued.set(false); // Stopping.
+        }
+    }
+
+    private synchronized RoutingTable build() {
+        Set<UUID> alive = alive();
+        List<NodeDistribution> live = new ArrayList<>();
+        for (NodeDistribution d : reports.values()) {
+            if (alive.contains(d.nodeId()))
+                live.add(d);
+        }
+        table = new RoutingTable(live, generation.incrementAndGet());
         return table;
     }
 
-    /** Marks the table stale so that the next read rebuilds it. */
-    public void invalidate() {
-        stale.set(true);
+    private Set<UUID> alive() {
+        Set<UUID> alive = new HashSet<>();
+        for (ClusterNode n : ignite.cluster().forServers().nodes())
+            alive.add(n.id());
+        return alive;
     }
 }

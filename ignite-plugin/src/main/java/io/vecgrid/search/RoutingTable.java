@@ -96,17 +96,6 @@ public final class RoutingTable {
         return res;
     }
 
-    public int inFlight(UUID node) {
-        NodeDistribution d = nodes.get(node);
-        return d == null ? 0 : d.inFlight();
-    }
-
-    /** @return reported per-segment latency, µs (0 if unknown). */
-    public double latencyMicros(UUID node) {
-        NodeDistribution d = nodes.get(node);
-        return d == null ? 0 : d.latencyMicros();
-    }
-
     public long generation() {
         return generation;
     }

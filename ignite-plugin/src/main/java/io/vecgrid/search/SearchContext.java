@@ -20,8 +20,11 @@ final class SearchContext {
     final boolean eventually;
     final boolean allowPartial;
     final boolean diagnostics;
+    /** The search's timeout, ns. */
+    final long timeoutNanos;
 
-    SearchContext(CollectionMeta meta, CollectionTarget target, SearchRequest req) {
+    SearchContext(CollectionMeta meta, CollectionTarget target, SearchRequest req, long timeoutMillis) {
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
         this.meta = meta;
         this.target = target;
         this.queries = req.vectors();

@@ -36,10 +36,27 @@ public final class SearchRouter {
     private final RoutingCache routing;
     private final VecgridMetrics metrics;
     private final VecgridConfiguration cfg;
+    private final OutputFieldReader outputs;
+    private final TargetCache targets;
 
+    private final ReplicaSelector selector;
+    private final java.util.concurrent.ScheduledExecutorService timer;
+
+    /**
+     * @param rowFetch reads rows by primary key with the given output fields (the second phase: output fields of the
+     *      final top-k only).
+     */
     public SearchRouter(Ignite ignite, MetaStore metaStore, RoutingCache routing, VecgridMetrics metrics,
-        VecgridConfiguration cfg) {
+        VecgridConfiguration cfg, OutputFieldReader rowFetch) {
         this.ignite = ignite;
+        this.selector = new ReplicaSelector(cfg.getSearchDeadlineFloorMillis());
+        this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vecgrid-search-deadlines-" + ignite.name());
+            t.setDaemon(true);
+            return t;
+        });
+        this.outputs = rowFetch;
+        this.targets = new TargetCache(metaStore);
         this.metaStore = metaStore;
         this.routing = routing;
         this.metrics = metrics;
@@ -51,8 +68,9 @@ public final class SearchRouter {
         boolean failed = true;
         try {
             SearchContext ctx = validate(req);
-            long timeout = req.timeoutMillis() > 0 ? req.timeoutMillis() : cfg.getSearchTimeoutMillis();
-            SearchResult res = execute(ctx, timeout);
+            SearchResult res = execute(ctx, ctx.timeoutNanos / 1_000_000);
+            if (!ctx.outputFields.isEmpty())
+                res = withOutputFields(ctx, res);
             failed = false;
             return res;
         }
@@ -107,7 +125,69 @@ public final class SearchRouter {
                     "' has fields " + spec.pkField() + ", " + spec.vectorField() + ", " + spec.scalarFields());
             }
         }
-        return new SearchContext(meta, metaStore.target(meta.name()), req);
+        long timeout = req.timeoutMillis() > 0 ? req.timeoutMillis() : cfg.getSearchTimeoutMillis();
+        return new SearchContext(meta, targets.target(meta), req, timeout);
+    }
+
+    /**
+     * The second phase: the output fields of the final hits only, read by primary key (a node answers with keys and
+     * distances, so a search moves nq × k × nodes small hits, not fields for every segment's top-k). A hit whose row
+     * left between the two phases keeps its key and distance, without fields.
+     */
+    private SearchResult withOutputFields(SearchContext ctx, SearchResult res) {
+        java.util.Set<Long> pks = new java.util.TreeSet<>();
+        for (List<io.vecgrid.api.SearchHit> q : res.hits()) {
+            for (io.vecgrid.api.SearchHit h : q)
+                pks.add(h.pk());
+        }
+        if (pks.isEmpty())
+            return res;
+        java.util.Map<Long, io.vecgrid.api.VectorRow> rows = outputs.read(ctx.meta.name(),
+            pks.stream().mapToLong(Long::longValue).toArray(), ctx.outputFields);
+        boolean withVector = ctx.outputFields.contains(ctx.meta.spec().vectorField());
+        List<List<io.vecgrid.api.SearchHit>> hits = new ArrayList<>();
+        for (List<io.vecgrid.api.SearchHit> q : res.hits()) {
+            List<io.vecgrid.api.SearchHit> out = new ArrayList<>(q.size());
+            for (io.vecgrid.api.SearchHit h : q) {
+                io.vecgrid.api.VectorRow r = rows.get(h.pk());
+                java.util.Map<String, Object> fields = null;
+                if (r != null) {
+                    fields = new java.util.LinkedHashMap<>();
+                    for (String f : ctx.outputFields) {
+                        if (r.fields().containsKey(f))
+                            fields.put(f, r.fields().get(f));
+                    }
+                }
+                out.add(new io.vecgrid.api.SearchHit(h.pk(), h.distance(), fields, withVector && r != null ? r.vector() : null));
+            }
+            hits.add(out);
+        }
+        return new SearchResult(hits, res.partial(), res.missingSegments(), res.diagnostics());
+    }
+
+    /** Reads rows by primary key for the output fields of a search's final hits. */
+    @FunctionalInterface
+    public interface OutputFieldReader {
+        /** @return the rows that exist, by primary key, with {@code fields} (the vector if its field is named). */
+        java.util.Map<Long, io.vecgrid.api.VectorRow> read(String collection, long[] pks, List<String> fields);
+    }
+
+    ReplicaSelector selector() {
+        return selector;
+    }
+
+    java.util.concurrent.ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** @return server nodes (each may route searches). */
+    int serverCount() {
+        return ignite.cluster().forServers().nodes().size();
+    }
+
+    /** Stops the deadline timer (the node stops). */
+    public void stop() {
+        timer.shutdownNow();
     }
 
     RoutingCache routing() {

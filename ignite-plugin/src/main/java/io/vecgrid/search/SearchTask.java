@@ -21,79 +21,108 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One search, run on the router node. All scheduling happens here, under the task's lock:
  * <ul>
- *   <li><b>Plan</b>: every sealed segment of the target goes to one node holding a serviceable copy, the one with
- *   the least work (rows already planned there, plus the jobs it reports running, weighted by its latency); each
- *   shard's growing rows go to one leader (an OWNING owner of the shard's partition).</li>
- *   <li><b>Dispatch</b> through the continuous mapper, at most {@value #DEPTH} segment jobs in flight per node; the
- *   rest wait in the node's queue here, not started.</li>
- *   <li><b>Enhancement</b>: a node that finished and has nothing queued takes a not-yet-started segment from the
+ *   <li><b>Plan</b>: every sealed segment of the target goes to one node holding a serviceable copy, every shard's
+ *   growing rows to one node holding the shard OWNING, each chosen by {@link ReplicaSelector} (C3-style cost of the
+ *   node's outstanding work, queue and response times, recomputed for every choice); a shard's leader is preferred
+ *   among nodes the plan already uses, so the growing rows ride in a job that is sent anyway.</li>
+ *   <li><b>Dispatch</b>: one {@link NodeJob} per node, carrying up to {@value #BATCH} of its planned segments and the
+ *   shards it leads; the node searches them in parallel and answers with its own top-k. Segments beyond the batch
+ *   wait here, not started.</li>
+ *   <li><b>Takeover</b>: a node whose job answered and that has nothing queued takes not-yet-sent segments from the
  *   longest queue of another node, if it holds a serviceable copy. Nothing runs twice.</li>
- *   <li><b>Failover</b>: a failed job (node left, error) or a copy that was not serviceable has its work re-planned
- *   at once onto another copy, never the failed node; the routing cache is refreshed. A segment left with no copy
- *   is skipped only if the current target no longer holds it (compacted: the shard's new segments are added);
- *   otherwise the search fails with {@link SegmentUnavailableException}, or, with allowPartial, reports it missing.</li>
- *   <li><b>Reconciliation</b>: a shard leader returns the shard's segments as its own target names them; any the
- *   plan lacks are searched before the result returns.</li>
+ *   <li><b>Deadlines and hedging</b>: a job still out after its deadline ({@link ReplicaSelector#deadlineNanos}) has
+ *   its segments and shards sent to other copies as well. The first complete answer for that work wins, the job's
+ *   own or the hedges' together; the other is dropped whole (a node answers with one merged top-k, so work is never
+ *   counted twice), and the loser's job is cancelled on its node when the search completes.</li>
+ *   <li><b>Failover</b>: a failed job (node left, error) or work a node could not serve is re-planned at once onto
+ *   another copy, never the failed node; the routing cache is refreshed. A segment left with no copy is skipped only
+ *   if the current target no longer holds it (compacted: the shard's new segments are added); otherwise the search
+ *   fails with {@link SegmentUnavailableException}, or, with allowPartial, reports it missing.</li>
+ *   <li><b>Reconciliation</b>: a shard leader returns the shard's segments as its own state names them; any the plan
+ *   lacks are searched before the result returns.</li>
  * </ul>
  */
 final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     private static final long serialVersionUID = 1L;
 
-    /** Segment jobs in flight per node: two keep a node busy across a round trip, the rest stay movable. */
-    static final int DEPTH = 2;
-
-    /** Reported latencies within this ratio of the fastest candidate's are treated as equal. */
-    private static final double LATENCY_NOISE = 1.5;
-
-    /**
-     * Reported latencies below this (µs) are treated as equal: a segment job's round trip costs about as much, so
-     * differences below it are noise, not a slow node.
-     */
-    private static final double LATENCY_FLOOR_MICROS = 1000;
+    /** Segments sent to a node in one job; the rest stay queued here, movable to idle nodes. */
+    static final int BATCH = 8;
 
     private final transient SearchRouter router;
     private final transient SearchContext ctx;
     private final transient HitMerger merger;
+    private final transient ReplicaSelector selector;
 
     @TaskContinuousMapperResource
     private transient ComputeTaskContinuousMapper mapper;
 
     private final transient Map<UUID, Deque<SegmentRef>> queues = new LinkedHashMap<>();
-    private final transient Map<UUID, Integer> running = new HashMap<>();
-    private final transient Map<UUID, Long> plannedRows = new HashMap<>();
+    private final transient Map<UUID, List<Integer>> shardQueues = new LinkedHashMap<>();
+    /** The one planned job in flight per node (hedges are extra and tracked apart: a busy node may take one). */
+    private final transient Map<UUID, Unit> inFlight = new HashMap<>();
+    private final transient Set<Unit> hedgesInFlight = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final transient Set<UUID> failedNodes = new HashSet<>();
     private final transient Map<Long, Set<UUID>> triedSegment = new HashMap<>();
     private final transient Map<Integer, Set<UUID>> triedShard = new HashMap<>();
     private final transient Map<Long, SegmentRef> planned = new HashMap<>();
-    private final transient Set<Long> searchedSegments = new HashSet<>();
+    private final transient Set<Integer> plannedShards = new HashSet<>();
+    private final transient Set<Long> doneSegments = new HashSet<>();
+    private final transient Set<Integer> doneShards = new HashSet<>();
     private final transient Map<Long, UUID> segmentNodes = new HashMap<>();
     private final transient Map<Integer, UUID> growingNodes = new HashMap<>();
+    private final transient Map<ComputeJob, Unit> units = new IdentityHashMap<>();
     private final transient List<Long> takenOver = new ArrayList<>();
     private final transient List<Long> reconciled = new ArrayList<>();
+    private final transient List<Long> hedged = new ArrayList<>();
     private final transient List<String> events = new ArrayList<>();
     private final transient List<String> missing = new ArrayList<>();
+    /** Segments settled as missing (allowPartial): a leader naming them again does not plan them again. */
+    private final transient Set<Long> missingSegments = new HashSet<>();
+    private final transient List<ScheduledFuture<?>> timers = new ArrayList<>();
     private transient RoutingTable table;
     private transient int retries;
+    private transient int jobs;
+    private transient boolean finished;
 
     SearchTask(SearchRouter router, SearchContext ctx) {
         this.router = router;
         this.ctx = ctx;
-        List<String> scalars = new ArrayList<>();
-        for (String f : ctx.outputFields) {
-            if (ctx.meta.spec().scalarIndex(f) >= 0)
-                scalars.add(f);
+        this.selector = router.selector();
+        this.merger = new HitMerger(ctx.meta.spec().metric(), ctx.queries.length, ctx.topK, List.of());
+    }
+
+    /** Work sent to one node in one job; a hedge is a unit standing in for part of its parent's work. */
+    private final class Unit {
+        final UUID node;
+        final List<SegmentRef> segments;
+        final List<Integer> shards;
+        final long sentNanos = System.nanoTime();
+        /** The unit this one hedges, or {@code null}. */
+        final Unit parent;
+        /** Hedges of this unit, and their answers while not all are in. */
+        final List<Unit> hedges = new ArrayList<>();
+        final Map<Unit, NodeAnswer> hedgeAnswers = new IdentityHashMap<>();
+        boolean answered;
+        boolean settled;
+
+        Unit(UUID node, List<SegmentRef> segments, List<Integer> shards, Unit parent) {
+            this.node = node;
+            this.segments = segments;
+            this.shards = shards;
+            this.parent = parent;
         }
-        this.merger = new HitMerger(ctx.meta.spec().metric(), ctx.queries.length, ctx.topK, scalars);
     }
 
     @Override public synchronized Map<? extends ComputeJob, ClusterNode> map(List<ClusterNode> subgrid, Object arg) {
@@ -103,80 +132,207 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         for (SegmentRef s : segs)
             plan(s);
         for (int shard = 0; shard < ctx.meta.spec().shards(); shard++)
-            planGrowing(shard);
+            planShard(shard);
         pumpAll();
         return Collections.emptyMap();
     }
 
     @Override public synchronized ComputeJobResultPolicy result(ComputeJobResult res, List<ComputeJobResult> rcvd) {
-        SearchJob job = res.getJob();
-        UUID node = res.getNode().id();
-        if (!job.isGrowing())
-            running.merge(node, -1, Integer::sum);
+        Unit u = units.get(res.getJob());
+        if (u == null || finished)
+            return finished ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+        inFlight.remove(u.node, u);
+        hedgesInFlight.remove(u);
+        u.answered = true;
+        long response = System.nanoTime() - u.sentNanos;
         if (res.getException() != null) {
-            failedNodes.add(node);
+            selector.answered(u.node, response, 0, 0);
+            failedNodes.add(u.node);
             retries++;
             router.metrics().failover();
             router.routing().invalidate();
-            events.add((job.isGrowing() ? "growing rows of shard " + job.shard() : "segment " + job.segmentId()) +
-                " failed on node " + node + ": " + res.getException().getMessage());
+            events.add("job on node " + u.node + " failed: " + res.getException().getMessage());
             // Everything still queued for the failed node goes elsewhere too.
-            Deque<SegmentRef> orphans = queues.remove(node);
-            if (orphans != null) {
-                for (SegmentRef s : orphans)
-                    plan(s);
-            }
-            replan(job, node);
+            Deque<SegmentRef> orphans = queues.remove(u.node);
+            List<Integer> orphanShards = shardQueues.remove(u.node);
+            if (orphans != null)
+                orphans.forEach(this::plan);
+            if (orphanShards != null)
+                orphanShards.forEach(this::planShard);
+            replanUnit(u);
         }
         else {
-            PartialHits p = res.getData();
-            if (p.unavailable) {
-                retries++;
-                router.metrics().failover();
-                router.routing().invalidate();
-                events.add((job.isGrowing() ? "shard " + job.shard() + " not OWNING" : "segment " + job.segmentId() +
-                    " not serviceable") + " on node " + node);
-                replan(job, node);
-            }
-            else {
-                merger.add(p);
-                if (job.isGrowing()) {
-                    growingNodes.put(job.shard(), node);
-                    reconcile(p);
-                }
-                else {
-                    searchedSegments.add(job.segmentId());
-                    segmentNodes.put(job.segmentId(), node);
-                }
-            }
+            NodeAnswer a = res.getData();
+            selector.answered(u.node, response, a.serviceNanosPerUnit, a.queue);
+            accept(u, a);
         }
         pumpAll();
-        return ComputeJobResultPolicy.WAIT;
+        return complete() ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+    }
+
+    /** Takes an answer into the result, unless other copies already covered its work (hedging). */
+    private void accept(Unit u, NodeAnswer a) {
+        Unit root = u.parent == null ? u : u.parent;
+        if (root.settled)
+            return; // Covered already by the job or by its hedges: drop it whole.
+        // Work the node could not serve goes elsewhere; it stays part of this unit's coverage.
+        for (long id : a.unavailableSegments) {
+            SegmentRef s = planned.get(id);
+            triedSegment.computeIfAbsent(id, k -> new HashSet<>()).add(u.node);
+            retries++;
+            router.metrics().failover();
+            router.routing().invalidate();
+            events.add("segment " + id + " not serviceable on node " + u.node);
+            // A hedge's leftovers stay part of its root's cover; a job that answers always wins its cover (below), so
+            // what it could not serve is planned afresh.
+            if (u.parent != null)
+                hedgeWork(root, List.of(s), List.of());
+            else
+                plan(s);
+        }
+        for (int sh : a.unavailableShards) {
+            triedShard.computeIfAbsent(sh, k -> new HashSet<>()).add(u.node);
+            retries++;
+            router.metrics().failover();
+            events.add("shard " + sh + " not OWNING on node " + u.node);
+            if (u.parent != null)
+                hedgeWork(root, List.of(), List.of(sh));
+            else
+                planShard(sh);
+        }
+        if (u.parent == null && u.hedges.isEmpty()) {
+            merge(u.node, a);
+            root.settled = unitDone(root);
+            return;
+        }
+        if (u == root) {
+            // The hedged job answered before its hedges completed: it wins, the hedges are dropped.
+            merge(u.node, a);
+            root.settled = true;
+            events.add("node " + u.node + " answered after its deadline, before its hedges");
+            return;
+        }
+        root.hedgeAnswers.put(u, a);
+        for (Unit h : root.hedges) {
+            if (!root.hedgeAnswers.containsKey(h))
+                return;
+        }
+        for (Map.Entry<Unit, NodeAnswer> e : root.hedgeAnswers.entrySet())
+            merge(e.getKey().node, e.getValue());
+        root.settled = true;
+        events.add("hedges of node " + root.node + " answered first");
+    }
+
+    private boolean unitDone(Unit u) {
+        for (SegmentRef s : u.segments) {
+            if (!doneSegments.contains(s.id()))
+                return false;
+        }
+        return true;
+    }
+
+    private void merge(UUID node, NodeAnswer a) {
+        // Hedges, takeovers and re-plans must never let two answers cover one segment: an answer is one merged top-k,
+        // so a segment counted twice would crowd true hits out. Checked, because a wrong result must not go out quietly.
+        for (long id : a.searchedSegments) {
+            if (doneSegments.contains(id))
+                throw new IllegalStateException("segment " + id + " answered twice (node " + node + " and " +
+                    segmentNodes.get(id) + "): " + events);
+        }
+        merger.add(a);
+        for (long id : a.searchedSegments) {
+            doneSegments.add(id);
+            segmentNodes.put(id, node);
+        }
+        for (int i = 0; i < a.searchedShards.length; i++) {
+            int sh = a.searchedShards[i];
+            doneShards.add(sh);
+            growingNodes.put(sh, node);
+            reconcile(sh, a.leaderSegments.get(i), a.leaderVersions[i]);
+        }
+    }
+
+    /** @return whether every planned segment and every shard has been searched (or settled as missing). */
+    private boolean complete() {
+        if (!inFlight.isEmpty() && !allInFlightCovered())
+            return false;
+        for (Deque<SegmentRef> q : queues.values()) {
+            if (!q.isEmpty())
+                return false;
+        }
+        for (List<Integer> q : shardQueues.values()) {
+            if (!q.isEmpty())
+                return false;
+        }
+        return doneSegments.containsAll(planned.keySet()) && doneShards.containsAll(plannedShards);
+    }
+
+    /** @return whether every job still out is one whose work others already covered (it is cancelled then). */
+    private boolean allInFlightCovered() {
+        for (Unit u : inFlight.values()) {
+            Unit root = u.parent == null ? u : u.parent;
+            if (!root.settled)
+                return false;
+        }
+        return true;
     }
 
     @Override public SearchResult reduce(List<ComputeJobResult> results) {
         synchronized (this) {
+            finished = true;
+            for (ScheduledFuture<?> t : timers)
+                t.cancel(false);
+            for (Unit u : inFlight.values())
+                selector.abandoned(u.node);
+            for (Unit u : hedgesInFlight)
+                selector.abandoned(u.node);
             SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
                 new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
-                new ArrayList<>(reconciled), new ArrayList<>(events));
+                new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged));
             return new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag);
         }
     }
 
-    private void replan(SearchJob job, UUID node) {
-        if (job.isGrowing()) {
-            triedShard.computeIfAbsent(job.shard(), k -> new HashSet<>()).add(node);
-            planGrowing(job.shard());
+    /** A failed job's work: its segments and shards not covered yet go to other copies. */
+    private void replanUnit(Unit u) {
+        Unit root = u.parent == null ? u : u.parent;
+        if (root.settled)
+            return;
+        List<SegmentRef> segs = new ArrayList<>();
+        for (SegmentRef s : u.segments) {
+            triedSegment.computeIfAbsent(s.id(), k -> new HashSet<>()).add(u.node);
+            if (!doneSegments.contains(s.id()))
+                segs.add(s);
+        }
+        List<Integer> shards = new ArrayList<>();
+        for (int sh : u.shards) {
+            triedShard.computeIfAbsent(sh, k -> new HashSet<>()).add(u.node);
+            if (!doneShards.contains(sh))
+                shards.add(sh);
+        }
+        if (u.parent != null || !root.hedges.isEmpty()) {
+            root.hedges.remove(u);
+            hedgeWork(root, segs, shards);
         }
         else {
-            triedSegment.computeIfAbsent(job.segmentId(), k -> new HashSet<>()).add(node);
-            plan(planned.get(job.segmentId()));
+            segs.forEach(this::plan);
+            shards.forEach(this::planShard);
         }
     }
 
     /** Puts a segment in the queue of the best node holding a serviceable copy, or settles it as gone or missing. */
     private void plan(SegmentRef s) {
         planned.put(s.id(), s);
+        UUID node = pick(s);
+        if (node == null) {
+            settleUncovered(s, triedSegment.getOrDefault(s.id(), Collections.emptySet()));
+            return;
+        }
+        queues.computeIfAbsent(node, k -> new ArrayDeque<>()).add(s);
+    }
+
+    /** @return the node to serve segment {@code s} (not tried yet), or {@code null} if none is left. */
+    private UUID pick(SegmentRef s) {
         Set<UUID> tried = triedSegment.getOrDefault(s.id(), Collections.emptySet());
         List<UUID> cand = usable(table.copies(ctx.meta.segmentsCache(), s.id()), tried);
         if (cand.isEmpty()) {
@@ -185,19 +341,33 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
         if (cand.isEmpty())
             cand = usable(router.slotOwners(ctx.meta, s.slot()), tried);
-        if (cand.isEmpty()) {
-            settleUncovered(s, tried);
-            return;
+        return cand.isEmpty() ? null : choose(cand, false);
+    }
+
+    private UUID choose(List<UUID> cand, boolean preferPlanned) {
+        if (preferPlanned) {
+            // A shard's growing rows ride in a job the plan sends anyway, when a candidate already has one.
+            List<UUID> withWork = new ArrayList<>();
+            for (UUID n : cand) {
+                if (queues.containsKey(n) && !queues.get(n).isEmpty() || inFlight.containsKey(n))
+                    withWork.add(n);
+            }
+            if (!withWork.isEmpty())
+                cand = withWork;
         }
-        UUID best = cheapest(cand);
-        queues.computeIfAbsent(best, k -> new ArrayDeque<>()).add(s);
-        plannedRows.merge(best, (long)s.rows(), Long::sum);
+        int[] plannedWork = new int[cand.size()];
+        for (int i = 0; i < cand.size(); i++) {
+            Deque<SegmentRef> q = queues.get(cand.get(i));
+            plannedWork[i] = q == null ? 0 : (q.size() + BATCH - 1) / BATCH;
+        }
+        return cand.get(selector.choose(cand, plannedWork, Math.max(1, router.serverCount())));
     }
 
     private void settleUncovered(SegmentRef s, Set<UUID> tried) {
         CollectionTarget now = router.currentTarget(ctx.meta);
         if (!now.contains(s.id())) {
             events.add("segment " + s.id() + " left the target (compacted); searching the shard's current segments");
+            planned.remove(s.id());
             for (SegmentRef cur : now.segmentsOfShard(s.shard())) {
                 if (!planned.containsKey(cur.id())) {
                     reconciled.add(cur.id());
@@ -210,11 +380,22 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         SegmentUnavailableException e = new SegmentUnavailableException(ctx.meta.name(), s.shard(), s.id(), detail);
         if (!ctx.allowPartial)
             throw new IgniteException(e.getMessage(), e);
-        missing.add("collection '" + ctx.meta.name() + "' shard " + s.shard() + " segment " + s.id());
+        planned.remove(s.id());
+        if (missingSegments.add(s.id()))
+            missing.add("collection '" + ctx.meta.name() + "' shard " + s.shard() + " segment " + s.id());
         events.add(e.getMessage());
     }
 
-    private void planGrowing(int shard) {
+    private void planShard(int shard) {
+        plannedShards.add(shard);
+        UUID leader = pickLeader(shard);
+        if (leader == null)
+            return;
+        shardQueues.computeIfAbsent(leader, k -> new ArrayList<>()).add(shard);
+    }
+
+    /** @return an owner of the shard to lead its growing search, or {@code null} (settled as missing or failed). */
+    private UUID pickLeader(int shard) {
         Set<UUID> tried = triedShard.getOrDefault(shard, Collections.emptySet());
         List<UUID> cand = usable(table.shardOwners(ctx.meta.rowsCache(), shard), tried);
         if (cand.isEmpty())
@@ -224,12 +405,14 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
                 "' have no live owner (tried " + tried + "); the search cannot be complete: retry later or set allowPartial";
             if (!ctx.allowPartial)
                 throw new IgniteException(msg, new VecgridException(msg));
-            missing.add("collection '" + ctx.meta.name() + "' shard " + shard + " growing rows");
+            plannedShards.remove(shard);
+            String what = "collection '" + ctx.meta.name() + "' shard " + shard + " growing rows";
+            if (!missing.contains(what))
+                missing.add(what);
             events.add(msg);
-            return;
+            return null;
         }
-        UUID leader = cheapest(cand);
-        send(SearchJob.growing(ctx, shard), leader, () -> planGrowing(shard), shard);
+        return choose(cand, true);
     }
 
     private List<UUID> usable(List<UUID> nodes, Set<UUID> tried) {
@@ -241,129 +424,174 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         return res;
     }
 
-    /**
-     * @return the candidate with the least work: planned rows and reported jobs, scaled by its {@link #slowness}
-     *      against the fastest candidate, at most 4 times; equal costs are broken at random, so that copies equally
-     *      cheap share the work instead of the same one winning every search.
-     */
-    private UUID cheapest(List<UUID> cand) {
-        double minLat = 0;
-        for (UUID n : cand) {
-            double l = table.latencyMicros(n);
-            if (l > 0 && (minLat == 0 || l < minLat))
-                minLat = l;
-        }
-        UUID best = null;
-        double bestCost = Double.MAX_VALUE;
-        int start = ThreadLocalRandom.current().nextInt(cand.size());
-        for (int i = 0; i < cand.size(); i++) {
-            UUID n = cand.get((start + i) % cand.size());
-            double factor = Math.min(4, slowness(table.latencyMicros(n), minLat));
-            double cost = (plannedRows.getOrDefault(n, 0L) + 1000.0 * table.inFlight(n) + 1) * factor;
-            if (cost < bestCost) {
-                best = n;
-                bestCost = cost;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * @return how many times slower a node reporting {@code lat} µs per segment is than one reporting {@code ref},
-     *      differences within the noise band counted as none; 1 when either is unknown.
-     */
-    static double slowness(double lat, double ref) {
-        if (lat <= 0 || ref <= 0)
-            return 1;
-        return Math.max(1, lat / Math.max(LATENCY_NOISE * ref, LATENCY_FLOOR_MICROS));
-    }
-
-    /** Keeps every node with queued work (or work to take over) at {@link #DEPTH} jobs in flight. */
+    /** Sends a job to every node that has planned work and none in flight; idle nodes take over queued work. */
     private void pumpAll() {
+        if (finished)
+            return;
         for (UUID n : new ArrayList<>(queues.keySet()))
-            pump(n);
+            pump(n, false);
+        for (UUID n : new ArrayList<>(shardQueues.keySet()))
+            pump(n, false);
         // Idle nodes holding copies of queued segments take them over.
         Set<UUID> holders = new HashSet<>();
         for (Deque<SegmentRef> q : queues.values()) {
             for (SegmentRef s : q)
                 holders.addAll(table.copies(ctx.meta.segmentsCache(), s.id()));
         }
-        for (UUID n : holders) {
-            if (!queues.containsKey(n) || queues.get(n).isEmpty())
-                pump(n);
-        }
+        for (UUID n : holders)
+            pump(n, true);
     }
 
-    private void pump(UUID n) {
-        if (failedNodes.contains(n) || !router.alive(n))
+    private void pump(UUID n, boolean takeOver) {
+        if (inFlight.containsKey(n) || failedNodes.contains(n) || !router.alive(n))
             return;
-        while (running.getOrDefault(n, 0) < DEPTH) {
-            Deque<SegmentRef> own = queues.get(n);
-            SegmentRef s = own == null ? null : own.poll();
-            if (s == null) {
-                s = steal(n);
-                if (s == null)
-                    return;
-            }
-            running.merge(n, 1, Integer::sum);
-            SegmentRef seg = s;
-            send(SearchJob.segment(ctx, s.id()), n, () -> {
-                running.merge(n, -1, Integer::sum);
-                plan(seg);
-            }, -1);
-        }
+        List<SegmentRef> batch = new ArrayList<>();
+        Deque<SegmentRef> own = queues.get(n);
+        while (own != null && !own.isEmpty() && batch.size() < BATCH)
+            batch.add(own.poll());
+        if (batch.isEmpty() && takeOver)
+            batch.addAll(steal(n));
+        List<Integer> shards = shardQueues.remove(n);
+        if (batch.isEmpty() && (shards == null || shards.isEmpty()))
+            return;
+        send(new Unit(n, batch, shards == null ? List.of() : shards, null));
     }
 
-    /**
-     * @return a not-yet-started segment of the busiest other node that {@code n} holds a serviceable copy of; never
-     *      from a node that reports itself much faster than {@code n} (a slow node must not take work from fast ones).
-     */
-    private SegmentRef steal(UUID n) {
+    /** @return not-yet-sent segments of the busiest other node that {@code n} holds serviceable copies of. */
+    private List<SegmentRef> steal(UUID n) {
         List<UUID> victims = new ArrayList<>(queues.keySet());
         victims.sort((a, b) -> Integer.compare(queues.get(b).size(), queues.get(a).size()));
-        double myLatency = table.latencyMicros(n);
+        List<SegmentRef> res = new ArrayList<>();
         for (UUID v : victims) {
-            if (v.equals(n) || slowness(myLatency, table.latencyMicros(v)) > 2)
+            if (v.equals(n))
                 continue;
-            for (SegmentRef s : queues.get(v)) {
+            for (SegmentRef s : new ArrayList<>(queues.get(v))) {
+                if (res.size() >= Math.max(1, queues.get(v).size() / 2))
+                    break;
                 if (table.copies(ctx.meta.segmentsCache(), s.id()).contains(n) &&
                     !triedSegment.getOrDefault(s.id(), Collections.emptySet()).contains(n)) {
                     queues.get(v).remove(s);
                     takenOver.add(s.id());
                     router.metrics().takeover();
                     events.add("node " + n + " took over segment " + s.id() + " from node " + v);
-                    return s;
+                    res.add(s);
                 }
             }
+            if (!res.isEmpty())
+                return res;
         }
-        return null;
+        return res;
     }
 
-    private void send(SearchJob job, UUID node, Runnable onNodeGone, int shard) {
-        ClusterNode cn = router.node(node);
+    private void send(Unit u) {
+        ClusterNode cn = router.node(u.node);
+        long[] segs = u.segments.stream().mapToLong(SegmentRef::id).toArray();
+        int[] shards = u.shards.stream().mapToInt(Integer::intValue).toArray();
         if (cn == null) {
-            failedNodes.add(node);
-            if (shard >= 0)
-                triedShard.computeIfAbsent(shard, k -> new HashSet<>()).add(node);
-            onNodeGone.run();
+            failedNodes.add(u.node);
+            replanUnit(u);
             return;
         }
+        NodeJob job = new NodeJob(ctx, segs, shards);
+        units.put(job, u);
+        if (u.parent != null) {
+            u.parent.hedges.add(u);
+            hedgesInFlight.add(u);
+        }
+        else
+            inFlight.put(u.node, u);
+        jobs++;
+        selector.sent(u.node);
         mapper.send(job, cn);
+        long deadline = selector.deadlineNanos(u.node);
+        if (deadline < ctx.timeoutNanos)
+            timers.add(router.timer().schedule(() -> onDeadline(u), deadline, TimeUnit.NANOSECONDS));
+    }
+
+    /** A job passed its deadline: its work goes to other copies as well; whichever covers it first wins. */
+    private synchronized void onDeadline(Unit u) {
+        if (finished || u.answered || u.parent != null || !u.hedges.isEmpty() || u.settled)
+            return;
+        List<SegmentRef> segs = new ArrayList<>();
+        for (SegmentRef s : u.segments) {
+            if (!doneSegments.contains(s.id()))
+                segs.add(s);
+        }
+        List<Integer> shards = new ArrayList<>(u.shards);
+        if (segs.isEmpty() && shards.isEmpty())
+            return;
+        selector.late(u.node, System.nanoTime() - u.sentNanos);
+        for (SegmentRef s : segs)
+            triedSegment.computeIfAbsent(s.id(), k -> new HashSet<>()).add(u.node);
+        for (int sh : shards)
+            triedShard.computeIfAbsent(sh, k -> new HashSet<>()).add(u.node);
+        if (!coverable(segs, shards)) {
+            // Some of the work has no other serviceable copy: the job's own answer is the only way; wait for it.
+            events.add("node " + u.node + " passed its deadline but not all of its work has another copy; waiting");
+            return;
+        }
+        router.metrics().hedged();
+        events.add("node " + u.node + " passed its deadline (" + selector.deadlineNanos(u.node) / 1_000_000 +
+            " ms); hedging " + segs.size() + " segments and " + shards.size() + " shards on other copies");
+        for (SegmentRef s : segs)
+            hedged.add(s.id());
+        hedgeWork(u, segs, shards);
+        pumpAll();
+    }
+
+    /** @return whether every one of {@code segs} and {@code shards} has a live copy not tried yet. */
+    private boolean coverable(List<SegmentRef> segs, List<Integer> shards) {
+        for (SegmentRef s : segs) {
+            if (pick(s) == null)
+                return false;
+        }
+        for (int sh : shards) {
+            Set<UUID> tried = triedShard.getOrDefault(sh, Collections.emptySet());
+            if (usable(table.shardOwners(ctx.meta.rowsCache(), sh), tried).isEmpty() &&
+                usable(router.shardOwners(ctx.meta, sh), tried).isEmpty())
+                return false;
+        }
+        return true;
+    }
+
+    /** Sends {@code segs} and {@code shards} (part of {@code root}'s work) to other copies, as hedges of {@code root}. */
+    private void hedgeWork(Unit root, List<SegmentRef> segs, List<Integer> shards) {
+        Map<UUID, List<SegmentRef>> bySegNode = new LinkedHashMap<>();
+        for (SegmentRef s : segs) {
+            UUID n = pick(s);
+            if (n == null) {
+                settleUncovered(s, triedSegment.getOrDefault(s.id(), Collections.emptySet()));
+                continue;
+            }
+            bySegNode.computeIfAbsent(n, k -> new ArrayList<>()).add(s);
+        }
+        Map<UUID, List<Integer>> byShardNode = new LinkedHashMap<>();
+        for (int sh : shards) {
+            UUID n = pickLeader(sh);
+            if (n != null)
+                byShardNode.computeIfAbsent(n, k -> new ArrayList<>()).add(sh);
+        }
+        Set<UUID> nodes = new java.util.LinkedHashSet<>(bySegNode.keySet());
+        nodes.addAll(byShardNode.keySet());
+        for (UUID n : nodes)
+            send(new Unit(n, bySegNode.getOrDefault(n, List.of()), byShardNode.getOrDefault(n, List.of()), root));
+        if (root.hedges.isEmpty())
+            root.settled = root.answered;
     }
 
     /** Adds the segments a shard leader names that this search has not planned. */
-    private void reconcile(PartialHits p) {
+    private void reconcile(int shard, List<SegmentRef> leaderSegments, long leaderVersion) {
         List<SegmentRef> extra = new ArrayList<>();
-        for (SegmentRef s : p.leaderSegments) {
-            if (!planned.containsKey(s.id()))
+        for (SegmentRef s : leaderSegments) {
+            if (!planned.containsKey(s.id()) && !missingSegments.contains(s.id()))
                 extra.add(s);
         }
         if (extra.isEmpty())
             return;
         router.metrics().reconciled(extra.size());
         router.routing().invalidate();
-        events.add("leader of shard " + p.shard + " (target " + p.leaderTargetVersion + ") named segments the plan " +
-            "(target " + ctx.target.version() + ") missed: " + extra);
+        events.add("leader of shard " + shard + " (state " + leaderVersion + ") named segments the plan (target " +
+            ctx.target.version() + ") missed: " + extra);
         table = router.routing().table();
         for (SegmentRef s : extra) {
             reconciled.add(s.id());

@@ -269,8 +269,20 @@ class BackupRestoreTest {
         // Caches an Ignite-level restore brought back without vecgrid's catalog entry (control.sh --snapshot restore).
         CollectionMeta gone = Vecgrid.local(cluster.any()).metaStore().meta("gone");
         vg.dropCollection("gone");
-        cluster.any().snapshot().restoreSnapshot("refusals", List.of(gone.stateCache(), gone.rowsCache(),
-            gone.segmentGroup())).get();
+        // A destroyed cache's files go on each node after the destroy returns (as vecgrid's own restore does, this
+        // retries while a node still has them).
+        TestCluster.awaitTrue("an Ignite-level restore of the dropped collection's caches", () -> {
+            try {
+                cluster.any().snapshot().restoreSnapshot("refusals", List.of(gone.stateCache(), gone.rowsCache(),
+                    gone.segmentGroup())).get();
+                return true;
+            }
+            catch (org.apache.ignite.IgniteException e) {
+                if (String.valueOf(e.getMessage()).contains("directory is not empty"))
+                    return false;
+                throw e;
+            }
+        }, 30_000);
         List<String> orphans = new ArrayList<>(List.of(gone.deletesCache(), gone.rowsCache(), gone.segmentsCache(),
             gone.stateCache()));
         orphans.sort(null);

@@ -5,6 +5,7 @@ import io.vecgrid.TestCluster;
 import io.vecgrid.Vecgrid;
 import io.vecgrid.api.CollectionSpec;
 import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.SearchDiagnostics;
 import io.vecgrid.api.SearchHit;
 import io.vecgrid.api.SearchRequest;
 import io.vecgrid.api.SearchResult;
@@ -120,12 +121,18 @@ public final class RealDataRecall {
      * @return recall@{@value #K} against the exact ground truth.
      */
     public double recall(Ignite router, int ef, int segments) {
+        return recall(router, ef, segments, d -> { });
+    }
+
+    /** As {@link #recall(Ignite, int, int)}, handing every request's diagnostics to {@code check}. */
+    public double recall(Ignite router, int ef, int segments, java.util.function.Consumer<SearchDiagnostics> check) {
         int[][] found = new int[queries.length][];
         for (int from = 0; from < queries.length; from += SEARCH_BATCH) {
             float[][] batch = Arrays.copyOfRange(queries, from, Math.min(queries.length, from + SEARCH_BATCH));
             SearchResult r = Vecgrid.of(router).search(SearchRequest.builder(name, batch, K).ef(ef).diagnostics(true).build());
             assertTrue(!r.partial(), "complete result");
             assertEquals(segments, r.diagnostics().segmentNodes().size(), "every sealed segment searched once");
+            check.accept(r.diagnostics());
             for (int i = 0; i < batch.length; i++) {
                 List<SearchHit> hits = r.hits(i);
                 assertEquals(K, hits.size(), "query " + (from + i) + " got " + K + " hits");

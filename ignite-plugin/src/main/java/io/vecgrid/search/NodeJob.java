@@ -1,0 +1,312 @@
+package io.vecgrid.search;
+
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.Metric;
+import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CollectionCaches;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.collection.SegmentRef;
+import io.vecgrid.collection.ShardState;
+import io.vecgrid.filter.ScalarFilter;
+import io.vecgrid.index.SearchHits;
+import io.vecgrid.segment.LoadedSegment;
+import io.vecgrid.shard.ShardRows;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
+import org.apache.ignite.compute.ComputeJobContinuationAdapter;
+import org.apache.ignite.resources.IgniteInstanceResource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The search work one node does for one search: a batch of sealed segments (searched in this node's loaded copies)
+ * and the growing rows of the shards this node leads for the search, all in parallel on the node's search executor,
+ * reduced here to the top-k of every query, returned as one small {@link NodeAnswer}. The job parks its Ignite thread
+ * with a continuation meanwhile.
+ *
+ * <p>A node that cannot serve a segment or shard says so in the answer rather than wait for a load. When the search
+ * is answered without this job (its work was hedged elsewhere) or gives up, Ignite cancels the job: segments not
+ * started yet are then skipped, not searched.
+ */
+final class NodeJob extends ComputeJobContinuationAdapter {
+    private static final long serialVersionUID = 1L;
+
+    private final String collection;
+    private final String uid;
+    private final long[] segments;
+    private final int[] shards;
+    private final float[][] queries;
+    private final int k;
+    private final int ef;
+    private final String filter;
+    private final boolean eventually;
+
+    @IgniteInstanceResource
+    private transient Ignite ignite;
+
+    private transient volatile Object outcome;
+    private transient volatile boolean cancelled;
+
+    NodeJob(SearchContext c, long[] segments, int[] shards) {
+        this.collection = c.meta.name();
+        this.uid = c.meta.uid();
+        this.segments = segments;
+        this.shards = shards;
+        this.queries = c.queries;
+        this.k = c.topK;
+        this.ef = c.ef;
+        this.filter = c.filterExpr;
+        this.eventually = c.eventually;
+    }
+
+    long[] segments() {
+        return segments;
+    }
+
+    int[] shards() {
+        return shards;
+    }
+
+    @Override public void cancel() {
+        cancelled = true;
+        super.cancel();
+    }
+
+    @Override public Object execute() {
+        Object res = outcome;
+        if (res != null) {
+            if (res instanceof Throwable)
+                throw new IgniteException(((Throwable)res).getMessage(), (Throwable)res);
+            return res;
+        }
+        Vecgrid vg = Vecgrid.local(ignite);
+        vg.metrics().jobStarted();
+        holdcc();
+        try {
+            new Run(vg).start();
+        }
+        catch (RuntimeException e) {
+            vg.metrics().jobFinished();
+            outcome = e instanceof RejectedExecutionException ?
+                new VecgridException("search executor of node " + ignite.cluster().localNode().id() + " is stopped") : e;
+            callcc();
+        }
+        return null;
+    }
+
+    /** One execution: every segment and shard a task of the search executor; the last one to finish answers. */
+    private final class Run {
+        private final Vecgrid vg;
+        private final long start = System.nanoTime();
+        private final AtomicInteger left = new AtomicInteger(segments.length + shards.length);
+        private final Object lock = new Object();
+        private final List<List<long[]>> hits = new ArrayList<>();
+        private final List<Long> searched = new ArrayList<>();
+        private final List<Long> unavailable = new ArrayList<>();
+        private final List<Integer> shardsSearched = new ArrayList<>();
+        private final List<Integer> shardsUnavailable = new ArrayList<>();
+        private final List<List<SegmentRef>> leaderSegs = new ArrayList<>();
+        private final List<Long> leaderVersions = new ArrayList<>();
+        private volatile Throwable failure;
+        private CollectionMeta meta;
+        private ScalarFilter parsed;
+
+        Run(Vecgrid vg) {
+            this.vg = vg;
+            for (int q = 0; q < queries.length; q++)
+                hits.add(new ArrayList<>());
+        }
+
+        void start() {
+            CollectionMeta cur = vg.metaStore().meta(collection);
+            // The router planned against one generation of caches; a replica change keeps the previous one serving.
+            meta = cur == null ? null : cur.generation(uid);
+            if (meta != null && filter != null)
+                parsed = ScalarFilter.parse(filter, meta.spec().scalarFields());
+            if (left.get() == 0) {
+                finish();
+                return;
+            }
+            ExecutorService pool = vg.searchExecutor();
+            for (long s : segments)
+                pool.execute(() -> unit(() -> segment(s)));
+            for (int sh : shards)
+                pool.execute(() -> unit(() -> shard(sh)));
+        }
+
+        private void unit(Runnable r) {
+            try {
+                if (!cancelled && failure == null)
+                    r.run();
+            }
+            catch (Throwable t) {
+                failure = t;
+            }
+            finally {
+                if (left.decrementAndGet() == 0)
+                    finish();
+            }
+        }
+
+        private void segment(long id) {
+            // The test delay stands for a slow node (a job that waited in its queue): it counts in the latency this
+            // node reports, as real slowness would, and comes before the copy is looked up.
+            // A cancelled job stops waiting, as a real one would stop before its next segment.
+            long until = System.nanoTime() + vg.configuration().getTestSearchDelayMillis() * 1_000_000L;
+            while (!cancelled && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(Math.min(10, Math.max(1, (until - System.nanoTime()) / 1_000_000L)));
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (cancelled)
+                return;
+            LoadedSegment seg = meta == null ? null : vg.segments().get(meta, id);
+            if (seg == null || !seg.serviceable()) {
+                synchronized (lock) {
+                    unavailable.add(id);
+                }
+                return;
+            }
+            SearchHits[] res = seg.search(queries, k, ef, parsed);
+            synchronized (lock) {
+                for (int q = 0; q < res.length; q++) {
+                    for (int i = 0; i < res[q].size(); i++)
+                        hits.get(q).add(new long[] {seg.segment().pk(res[q].ordinal(i)), Float.floatToIntBits(res[q].distance(i))});
+                }
+                searched.add(id);
+            }
+        }
+
+        private void shard(int sh) {
+            ShardRows rows = meta == null ? null : vg.growing().rows(meta.name(), meta.rowsCache(),
+                meta.spec().vectorField(), CollectionCaches.scalarNames(meta), sh);
+            if (rows == null) {
+                synchronized (lock) {
+                    shardsUnavailable.add(sh);
+                }
+                return;
+            }
+            // The shard's state and its growing rows must be one view: a hand-off removes rows right after their
+            // segment is served, so take the rows between two reads of the state and start again if it changed.
+            ShardState st;
+            GrowingSnapshot snap;
+            while (true) {
+                st = vg.metaStore().shardState(meta, sh);
+                if (st == null) {
+                    synchronized (lock) {
+                        shardsUnavailable.add(sh);
+                    }
+                    return;
+                }
+                snap = snapshot(rows, st);
+                ShardState again = vg.metaStore().shardState(meta, sh);
+                if (again != null && again.version() == st.version())
+                    break;
+            }
+            SearchHits[] res = snap.rows() == 0 ? null : snap.index.search(queries, k, ef,
+                parsed == null ? null : parsed.acceptBits(snap, snap.rows(), null));
+            synchronized (lock) {
+                if (res != null) {
+                    for (int q = 0; q < res.length; q++) {
+                        for (int i = 0; i < res[q].size(); i++)
+                            hits.get(q).add(new long[] {snap.pks[res[q].ordinal(i)], Float.floatToIntBits(res[q].distance(i))});
+                    }
+                }
+                shardsSearched.add(sh);
+                leaderSegs.add(st.segments());
+                leaderVersions.add(st.version());
+            }
+        }
+
+        /** The snapshot for this shard state, rebuilt when rows or state changed (EVENTUALLY reuses it a while). */
+        private GrowingSnapshot snapshot(ShardRows rows, ShardState st) {
+            Object d = rows.derived();
+            long mod = rows.modCount();
+            if (d instanceof GrowingSnapshot) {
+                GrowingSnapshot s = (GrowingSnapshot)d;
+                if (s.targetVersion == st.version() && (s.modCount == mod || (eventually &&
+                    System.nanoTime() - s.builtNanos < vg.configuration().getRoutingRefreshMillis() * 1_000_000L)))
+                    return s;
+            }
+            Set<Long> served = new HashSet<>();
+            for (SegmentRef r : st.segments())
+                served.add(r.id());
+            GrowingSnapshot s = GrowingSnapshot.build(meta.spec(), mod, st.version(), rows.rowsOutside(served));
+            rows.derived(s);
+            return s;
+        }
+
+        private void finish() {
+            try {
+                if (failure != null)
+                    outcome = failure;
+                else
+                    outcome = answer();
+            }
+            catch (Throwable t) {
+                outcome = t;
+            }
+            finally {
+                vg.metrics().jobFinished();
+                callcc();
+            }
+        }
+
+        private NodeAnswer answer() {
+            int units = Math.max(1, searched.size() + shardsSearched.size());
+            long per = (System.nanoTime() - start) / units;
+            Metric metric = meta == null ? Metric.L2 : meta.spec().metric();
+            int[] counts = new int[queries.length];
+            List<long[]> out = new ArrayList<>();
+            for (int q = 0; q < queries.length; q++) {
+                List<long[]> list = hits.get(q);
+                list.sort((a, b) -> {
+                    float ra = metric.rankKey(Float.intBitsToFloat((int)a[1]));
+                    float rb = metric.rankKey(Float.intBitsToFloat((int)b[1]));
+                    return ra != rb ? Float.compare(ra, rb) : Long.compare(a[0], b[0]);
+                });
+                Set<Long> seen = new HashSet<>();
+                for (long[] h : list) {
+                    if (counts[q] == k)
+                        break;
+                    if (seen.add(h[0])) {
+                        out.add(h);
+                        counts[q]++;
+                    }
+                }
+            }
+            long[] pks = new long[out.size()];
+            float[] dist = new float[out.size()];
+            for (int i = 0; i < pks.length; i++) {
+                pks[i] = out.get(i)[0];
+                dist[i] = Float.intBitsToFloat((int)out.get(i)[1]);
+            }
+            return new NodeAnswer(counts, pks, dist, longs(searched), longs(unavailable), ints(shardsSearched),
+                ints(shardsUnavailable), leaderSegs, longs(leaderVersions), per,
+                Math.max(0, vg.metrics().inFlightJobs() - 1), cancelled);
+        }
+    }
+
+    private static long[] longs(List<Long> l) {
+        return l.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static int[] ints(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override public String toString() {
+        return "NodeJob[" + collection + ", segments " + Arrays.toString(segments) + ", shards " + Arrays.toString(shards) + "]";
+    }
+}

@@ -1,0 +1,195 @@
+package io.vecgrid.search;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Chooses which copy serves a segment or shard, on every request, from what this router has seen, in the spirit of
+ * C3 (Suresh et al., NSDI '15) as Elasticsearch's adaptive replica selection applies it:
+ * <pre>
+ *   score(node) = R - S + q^3 * S,   q = 1 + outstanding * n + queue
+ * </pre>
+ * where {@code R} is the node's response time as this router measured it (exponentially weighted, per job), {@code S}
+ * its service time per segment or shard as the node reports it (weighted the same way), {@code outstanding} the work
+ * this router has in flight on it right now (including what the search being planned already gave it), {@code n} the
+ * number of routers (the server nodes: any of them routes), and {@code queue} the other jobs the node was running when
+ * it last answered this router (piggybacked on the answer, as C3 does; forgotten once {@value #FRESH_MILLIS} ms old). The
+ * cube makes a node whose queue builds up lose work at once, before its measured times catch up; outstanding work is
+ * known locally and exactly, so a node that stalls stops being chosen as soon as its jobs stop coming back. Unknown
+ * nodes score as the fastest known. Ties are broken at random so equal copies share work.
+ *
+ * <p>A node's times only change when it answers, so a node that was slow once (a GC pause, a burst of load) would
+ * never be chosen again to show it recovered: a node's figures older than {@value #FRESH_MILLIS} ms fade towards the
+ * fastest candidate's, the excess halving every {@value #FRESH_MILLIS} ms, so it is tried and measured afresh.
+ *
+ * <p>It also gives each job its deadline: three times the 95th percentile of the node's recent response times, at
+ * least a floor, so that a node that stops answering is hedged long before the search times out.
+ *
+ * <p>Thread-safety: thread-safe; one per router node, shared by its searches.
+ */
+final class ReplicaSelector {
+    /** Weight of a new observation in the moving averages. */
+    private static final double ALPHA = 0.3;
+    /** Response times kept per node for the deadline's percentile. */
+    private static final int WINDOW = 64;
+    /** A node's figures stay as measured this long after its last answer, then fade (half-life the same), ms. */
+    static final long FRESH_MILLIS = 2_000;
+
+    private final java.util.function.LongSupplier clock;
+
+    private final ConcurrentHashMap<UUID, Stats> stats = new ConcurrentHashMap<>();
+    private final long deadlineFloorNanos;
+
+    ReplicaSelector(long deadlineFloorMillis) {
+        this(deadlineFloorMillis, System::nanoTime);
+    }
+
+    /** @param clock nanosecond clock (tests inject one). */
+    ReplicaSelector(long deadlineFloorMillis, java.util.function.LongSupplier clock) {
+        this.deadlineFloorNanos = deadlineFloorMillis * 1_000_000L;
+        this.clock = clock;
+    }
+
+    /** @return {@code value} faded towards {@code floor} by the time since {@code last} (see the class comment). */
+    private double faded(double value, double floor, long last, long now) {
+        long idle = now - last - FRESH_MILLIS * 1_000_000L;
+        if (idle <= 0 || value <= floor)
+            return value;
+        return floor + (value - floor) * Math.pow(0.5, idle / (FRESH_MILLIS * 1e6));
+    }
+
+    private Stats of(UUID node) {
+        return stats.computeIfAbsent(node, k -> new Stats());
+    }
+
+    /**
+     * @param planned work the search being planned already gave each candidate (same order as {@code cand}).
+     * @param routers number of nodes that route searches.
+     * @return index of the candidate to use.
+     */
+    int choose(List<UUID> cand, int[] planned, int routers) {
+        double fastestS = Double.MAX_VALUE;
+        double fastestR = Double.MAX_VALUE;
+        for (UUID n : cand) {
+            Stats s = stats.get(n);
+            if (s != null && s.known) {
+                fastestS = Math.min(fastestS, s.service);
+                fastestR = Math.min(fastestR, s.response);
+            }
+        }
+        if (fastestS == Double.MAX_VALUE) {
+            fastestS = 1;
+            fastestR = 1;
+        }
+        int best = -1;
+        double bestScore = Double.MAX_VALUE;
+        long now = clock.getAsLong();
+        int startAt = ThreadLocalRandom.current().nextInt(cand.size());
+        for (int j = 0; j < cand.size(); j++) {
+            int i = (startAt + j) % cand.size();
+            Stats s = stats.get(cand.get(i));
+            double svc = s == null || !s.known ? fastestS : faded(s.service, fastestS, s.lastNanos, now);
+            double resp = s == null || !s.known ? fastestR : faded(s.response, fastestR, s.lastNanos, now);
+            int out = (s == null ? 0 : s.outstanding.get()) + planned[i];
+            int queue = s == null || now - s.lastNanos > FRESH_MILLIS * 1_000_000L ? 0 : s.queue;
+            double q = 1 + (double)out * routers + queue;
+            double score = Math.max(0, resp - svc) + q * q * q * svc;
+            if (score < bestScore) {
+                bestScore = score;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** A job was sent to {@code node}. */
+    void sent(UUID node) {
+        of(node).outstanding.incrementAndGet();
+    }
+
+    /**
+     * A job of {@code node} answered (or failed) after {@code responseNanos}, the node reporting its service time and
+     * the other jobs it was running ({@code queue}).
+     */
+    void answered(UUID node, long responseNanos, long serviceNanos, int queue) {
+        Stats s = of(node);
+        s.outstanding.updateAndGet(v -> Math.max(0, v - 1));
+        synchronized (s) {
+            s.queue = queue;
+            if (!s.known) {
+                s.response = responseNanos;
+                s.service = Math.max(1, serviceNanos);
+                s.known = true;
+            }
+            else {
+                s.response += ALPHA * (responseNanos - s.response);
+                if (serviceNanos > 0)
+                    s.service += ALPHA * (serviceNanos - s.service);
+            }
+            s.window[(int)(s.samples % WINDOW)] = responseNanos;
+            s.samples++;
+            s.lastNanos = clock.getAsLong();
+        }
+    }
+
+    /**
+     * A job of {@code node} has been out {@code elapsedNanos} and passed its deadline: the time so far is a lower bound
+     * of its response time and counts as one, so a stalled node loses work at once rather than when (if ever) it
+     * answers. Its deadline window keeps real answers only, so the stall does not lengthen its next deadlines.
+     */
+    void late(UUID node, long elapsedNanos) {
+        Stats s = of(node);
+        synchronized (s) {
+            if (!s.known) {
+                s.response = elapsedNanos;
+                s.service = elapsedNanos;
+                s.known = true;
+            }
+            else
+                s.response = Math.max(s.response, s.response + ALPHA * (elapsedNanos - s.response));
+            s.lastNanos = clock.getAsLong();
+        }
+    }
+
+    /** A job of {@code node} is given up (failed, or its search is over without it). */
+    void abandoned(UUID node) {
+        of(node).outstanding.updateAndGet(v -> Math.max(0, v - 1));
+    }
+
+    /** @return how long a job on {@code node} may take before its work is hedged on other copies, ns. */
+    long deadlineNanos(UUID node) {
+        Stats s = stats.get(node);
+        if (s == null || s.samples < 8)
+            return Math.max(deadlineFloorNanos, 1_000_000_000L);
+        long[] copy;
+        synchronized (s) {
+            copy = java.util.Arrays.copyOf(s.window, (int)Math.min(s.samples, WINDOW));
+        }
+        java.util.Arrays.sort(copy);
+        long p95 = copy[(int)Math.min(copy.length - 1, Math.floor(copy.length * 0.95))];
+        return Math.max(deadlineFloorNanos, 3 * p95);
+    }
+
+    /** @return the work this router has in flight on {@code node}. */
+    int outstanding(UUID node) {
+        Stats s = stats.get(node);
+        return s == null ? 0 : s.outstanding.get();
+    }
+
+    /** Per node: moving averages in ns, recent response times, work in flight. */
+    private static final class Stats {
+        final AtomicInteger outstanding = new AtomicInteger();
+        final long[] window = new long[WINDOW];
+        double response;
+        double service;
+        long samples;
+        /** Whether {@link #response} and {@link #service} hold figures (from answers or from a late job). */
+        volatile boolean known;
+        /** Other jobs the node ran when it last answered. */
+        volatile int queue;
+        long lastNanos;
+    }
+}

@@ -1,0 +1,116 @@
+package io.vecgrid.search;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The replica-choice formula and the job deadlines, on an injected clock (no sleeping, no wall-clock bounds). */
+class ReplicaSelectorTest {
+    private static final long MS = 1_000_000L;
+
+    private final AtomicLong now = new AtomicLong(1_000 * MS);
+    private final ReplicaSelector sel = new ReplicaSelector(100, now::get);
+    private final UUID a = new UUID(0, 1);
+    private final UUID b = new UUID(0, 2);
+    private final List<UUID> both = List.of(a, b);
+
+    private int[] chosen(int rounds, int[] planned) {
+        int[] n = new int[2];
+        for (int i = 0; i < rounds; i++)
+            n[sel.choose(both, planned, 3)]++;
+        return n;
+    }
+
+    /** Answers a job on {@code node} with the given response and service times (ms). */
+    private void answer(UUID node, long responseMs, long serviceMs) {
+        answer(node, responseMs, serviceMs, 0);
+    }
+
+    /** As above, the node reporting {@code queue} other jobs running. */
+    private void answer(UUID node, long responseMs, long serviceMs, int queue) {
+        sel.sent(node);
+        sel.answered(node, responseMs * MS, serviceMs * MS, queue);
+    }
+
+    @Test
+    void equalCopiesShareTheWork() {
+        int[] n = chosen(1000, new int[2]);
+        assertTrue(n[0] > 300 && n[1] > 300, "ties are broken at random: " + n[0] + " / " + n[1]);
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1);
+            answer(b, 2, 1);
+        }
+        n = chosen(1000, new int[2]);
+        assertTrue(n[0] > 300 && n[1] > 300, "measured equal, still shared: " + n[0] + " / " + n[1]);
+    }
+
+    @Test
+    void slowerCopyLosesAndIsTriedAgainOnceItsFiguresFade() {
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1);
+            answer(b, 40, 30);
+        }
+        assertEquals(1000, chosen(1000, new int[2])[0], "the fast copy takes every request");
+        // b is not measured any more; after its figures are FRESH_MILLIS old they fade towards a's, the excess
+        // halving every FRESH_MILLIS, and a's own outstanding work (the planned column) makes b worth a try.
+        now.addAndGet(ReplicaSelector.FRESH_MILLIS * MS * 12);
+        int[] n = chosen(1000, new int[] {1, 0});
+        assertTrue(n[1] > 0, "faded figures get the slow copy tried again: " + n[1]);
+    }
+
+    @Test
+    void outstandingWorkIsCubed() {
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1);
+            answer(b, 3, 2);
+        }
+        // a is faster, but two jobs of this search are already planned there.
+        assertEquals(1000, chosen(1000, new int[] {2, 0})[1], "the loaded copy loses at once");
+        // a is faster, but its last answer said it was running three other jobs (other routers' work).
+        answer(a, 2, 1, 3);
+        assertEquals(1000, chosen(1000, new int[2])[1], "a node's reported queue counts");
+        // That figure is forgotten once it is old: a wins again.
+        now.addAndGet(ReplicaSelector.FRESH_MILLIS * MS + 1);
+        answer(b, 3, 2);
+        assertEquals(1000, chosen(1000, new int[2])[0], "an old queue figure is forgotten");
+        // The same seen from this router's own outstanding jobs (sent, not answered yet).
+        sel.sent(a);
+        sel.sent(a);
+        assertEquals(1000, chosen(1000, new int[2])[1], "work in flight counts");
+        sel.abandoned(a);
+        sel.abandoned(a);
+        assertEquals(0, sel.outstanding(a));
+    }
+
+    @Test
+    void aLateJobCountsAsSlowBeforeItAnswers() {
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1);
+            answer(b, 2, 1);
+        }
+        sel.sent(b);
+        sel.late(b, 1_000 * MS);
+        sel.abandoned(b);
+        assertEquals(1000, chosen(1000, new int[2])[0], "the copy that stalled gets no work");
+    }
+
+    @Test
+    void deadlineIsThreeTimesP95AboveAFloor() {
+        assertEquals(1_000 * MS, sel.deadlineNanos(a), "a node with few answers gets a second");
+        for (int i = 0; i < 100; i++)
+            answer(a, i < 95 ? 1 : 50, 1);
+        // 64 most recent answers, 5 of them 50 ms: p95 is 50 ms.
+        assertEquals(150 * MS, sel.deadlineNanos(a));
+        for (int i = 0; i < 64; i++)
+            answer(b, 1, 1);
+        assertEquals(100 * MS, sel.deadlineNanos(b), "never below the floor");
+        // Late jobs do not lengthen the node's deadline.
+        sel.late(b, 5_000 * MS);
+        assertEquals(100 * MS, sel.deadlineNanos(b));
+    }
+}
