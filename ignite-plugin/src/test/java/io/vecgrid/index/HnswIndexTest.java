@@ -210,6 +210,90 @@ class HnswIndexTest {
         }
     }
 
+    /**
+     * The index a segment copy loads: vectors in a direct buffer, the written index bytes in another (at an offset),
+     * the graph searched in place. Same graph, same neighbours node by node, same hits as the index it was written
+     * from, and nothing of the graph on the heap.
+     */
+    @Test void writtenIndexReadInPlaceFromDirectBuffersAnswersIdentically() throws IOException {
+        java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
+        FixedBitSet half = new FixedBitSet(ROWS);
+        for (int r = 0; r < ROWS; r += 2)
+            half.set(r);
+        for (Metric metric : Metric.values()) {
+            HnswIndex idx = (HnswIndex)HNSW.get(metric);
+            byte[] bytes = bytes(idx);
+            java.nio.ByteBuffer index = TestData.direct(bytes, 12);
+            HnswIndex back = (HnswIndex)VectorIndexes.read(SPEC, metric, DIM, vectors, ROWS, index);
+            assertEquals(12, index.position());
+            FrozenGraph g = idx.graph(), gb = back.graph();
+            assertEquals(g, gb);
+            assertEquals(g.levels(), gb.levels());
+            assertEquals(g.entryNodeId(), gb.entryNodeId());
+            for (int l = 0; l < g.levels(); l++) {
+                assertEquals(g.size(l), gb.size(l));
+                for (int node = 0; node < ROWS; node++)
+                    assertArrayEquals(g.neighbours(l, node), gb.neighbours(l, node), "level " + l + " node " + node);
+            }
+            assertTrue(gb.toString().contains("off-heap"), gb.toString());
+            assertEquals(bytes.length - IndexFormat.HNSW_GRAPH_REGION_AT, back.offHeapBytesUsed());
+            // Small objects only; COSINE keeps the row norms (4 bytes a row) on the heap.
+            long small = 4096 + (metric == Metric.COSINE ? 16 + 4L * ROWS : 0);
+            assertTrue(back.ramBytesUsed() < small, metric + " heap bytes of an index read in place: " + back.ramBytesUsed());
+            assertTrue(idx.ramBytesUsed() > bytes.length - IndexFormat.HNSW_GRAPH_REGION_AT, "a built graph is on the heap");
+            assertArrayEquals(bytes, bytes(back));
+            for (float[] q : queries) {
+                for (int ef : new int[] {10, 64}) {
+                    assertEquals(idx.search(q, K, ef, null), back.search(q, K, ef, null));
+                    assertEquals(idx.searchGraph(q, K, ef, half), back.searchGraph(q, K, ef, half));
+                }
+            }
+            // The same bytes read from a stream over the same direct vectors: a heap graph, the same answers.
+            VectorIndex streamed = VectorIndexes.read(SPEC, metric, DIM, vectors, ROWS, new DataInputStream(new ByteArrayInputStream(bytes)));
+            assertEquals(0, streamed.offHeapBytesUsed());
+            for (int i = 0; i < 50; i++)
+                assertEquals(idx.search(queries[i], K, 32, null), streamed.search(queries[i], K, 32, null));
+        }
+    }
+
+    /** Built over a direct buffer on one thread, the graph equals the one built over the float[]: same scores. */
+    @Test void bufferBuildEqualsArrayBuild() {
+        int rows = 1500;
+        float[] d = java.util.Arrays.copyOf(data, rows * DIM);
+        java.util.concurrent.ForkJoinPool one = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            for (Metric metric : new Metric[] {Metric.L2, Metric.COSINE}) {
+                HnswIndex arr = (HnswIndex)VectorIndexes.build(IndexSpec.hnsw(8, 40, 32), metric, DIM, d, rows, one);
+                HnswIndex buf = (HnswIndex)VectorIndexes.build(IndexSpec.hnsw(8, 40, 32), metric, DIM, TestData.buffer(d, true, 0), rows, one);
+                assertEquals(arr.graph(), buf.graph(), metric.toString());
+                for (int i = 0; i < 50; i++)
+                    assertEquals(arr.search(queries[i], K, 20, null), buf.search(queries[i], K, 20, null));
+            }
+        }
+        finally {
+            one.shutdown();
+        }
+    }
+
+    @Test void corruptOrTruncatedBuffersAreRejected() throws IOException {
+        VectorIndex idx = HNSW.get(Metric.L2);
+        byte[] bytes = bytes(idx);
+        java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
+        for (int cut : new int[] {3, 20, 30, IndexFormat.HNSW_GRAPH_REGION_AT + 40, bytes.length - 4}) {
+            IOException e = assertThrows(IOException.class,
+                () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, TestData.direct(java.util.Arrays.copyOf(bytes, cut), 0).limit(cut)));
+            assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("corrupt"), cut + ": " + e.getMessage());
+        }
+        byte[] bad = bytes.clone();
+        java.nio.ByteBuffer.wrap(bad).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(bad.length - 4, ROWS + 5);
+        IOException e = assertThrows(IOException.class, () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, TestData.direct(bad, 0)));
+        assertTrue(e.getMessage().contains("edge to " + (ROWS + 5)), e.getMessage());
+        byte[] oldVersion = bytes.clone();
+        java.nio.ByteBuffer.wrap(oldVersion).putInt(4, 1);
+        e = assertThrows(IOException.class, () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, java.nio.ByteBuffer.wrap(oldVersion)));
+        assertTrue(e.getMessage().contains("version 1"), e.getMessage());
+    }
+
     @Test void corruptOrMismatchedBytesAreRejected() throws IOException {
         VectorIndex idx = HNSW.get(Metric.L2);
         byte[] bytes = bytes(idx);
