@@ -6,7 +6,6 @@ import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Summation order, fixed so that every caller gets the same bits: full vectors of {@code L} lanes go to four
  * accumulators in turn (chunk {@code j} into accumulator {@code j mod 4}) while four full chunks remain, then any
  * remaining full chunks into accumulator 0; the accumulators are combined as {@code (a0 + a1) + (a2 + a3)}, reduced
- * lane by lane, and the scalar tail is added in order. Vectors shorter than one chunk take the scalar path.
+ * lane by lane in lane order ({@link #sumLanes}), and the scalar tail is added in order. Vectors shorter than one
+ * chunk take the scalar path.
  */
 final class PanamaVectorKernel implements VectorKernel {
     /**
@@ -63,21 +63,24 @@ final class PanamaVectorKernel implements VectorKernel {
     }
 
     /**
-     * Loads {@code L} floats of a {@link VectorData} at float {@code off}: the one place where the storage kind
+     * Loads {@code L} floats of a {@link VectorData} at float {@code base + i}: the one place where the storage kind
      * matters. {@code a}/{@code b}/{@code s} are the data's fields read into locals by the caller, so the test is
      * loop-invariant (predicted, or unswitched by C2) and the loop around it is written once for both kinds.
      */
-    private static FloatVector row(float[] a, ByteBuffer b, Object s, int off) {
+    private static FloatVector row(float[] a, ByteBuffer b, Object s, int base, int i) {
         if (a != null)
-            return FloatVector.fromArray(SPECIES, a, off);
-        if (SEGMENTS)
-            return fromSegment(s, off);
-        return FloatVector.fromByteBuffer(SPECIES, b, off << 2, ByteOrder.LITTLE_ENDIAN);
+            return FloatVector.fromArray(SPECIES, a, base + i);
+        if (SEGMENTS) {
+            // Byte offset as (invariant base) + (widened induction variable): C2 then forms the address from the loop
+            // counter directly. Widening (base + i) instead, per load, measured 15-20% slower on random 784-d rows.
+            return fromSegment(s, ((long)base << 2) + ((long)i << 2));
+        }
+        return FloatVector.fromByteBuffer(SPECIES, b, (base + i) << 2, ByteOrder.LITTLE_ENDIAN);
     }
 
-    private static FloatVector fromSegment(Object s, int off) {
+    private static FloatVector fromSegment(Object s, long byteOffset) {
         try {
-            return (FloatVector)FROM_SEGMENT.invokeExact(s, (long)off << 2);
+            return (FloatVector)FROM_SEGMENT.invokeExact(s, byteOffset);
         }
         catch (RuntimeException | Error e) {
             throw e;
@@ -85,6 +88,20 @@ final class PanamaVectorKernel implements VectorKernel {
         catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /**
+     * Sum of the lanes in lane order from 0, {@code ((0 + v[0]) + v[1]) + ...}: what {@code reduceLanes(ADD)} computes
+     * in the Vector API's Java fallback and in C2 on JDK 17. Not {@code reduceLanes} itself: its float order is left
+     * open by the API, and on JDK 25 C2-compiled code sums in another order than the interpreter, so the same distance
+     * came out in different last bits depending on whether the caller had been compiled yet (FLAT results differed
+     * from {@link DistanceKernel#distance}). The loop has a constant trip count and is unrolled.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < L; i++)
+            s += v.lane(i);
+        return s;
     }
 
     /** One float of a {@link VectorData}, as {@link #row} (scalar tails). */
@@ -105,15 +122,15 @@ final class PanamaVectorKernel implements VectorKernel {
             FloatVector acc3 = FloatVector.zero(SPECIES);
             int bound4 = dim - dim % (4 * L);
             for (; i < bound4; i += 4 * L) {
-                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(row(ba, bb, bs, bOff + i), acc0);
-                acc1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).fma(row(ba, bb, bs, bOff + i + L), acc1);
-                acc2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).fma(row(ba, bb, bs, bOff + i + 2 * L), acc2);
-                acc3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).fma(row(ba, bb, bs, bOff + i + 3 * L), acc3);
+                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(row(ba, bb, bs, bOff, i), acc0);
+                acc1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).fma(row(ba, bb, bs, bOff, i + L), acc1);
+                acc2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).fma(row(ba, bb, bs, bOff, i + 2 * L), acc2);
+                acc3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).fma(row(ba, bb, bs, bOff, i + 3 * L), acc3);
             }
             int bound1 = dim - dim % L;
             for (; i < bound1; i += L)
-                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(row(ba, bb, bs, bOff + i), acc0);
-            s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(row(ba, bb, bs, bOff, i), acc0);
+            s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         }
         for (; i < dim; i++)
             s += a[aOff + i] * at(ba, bb, bOff + i);
@@ -133,10 +150,10 @@ final class PanamaVectorKernel implements VectorKernel {
             FloatVector acc3 = FloatVector.zero(SPECIES);
             int bound4 = dim - dim % (4 * L);
             for (; i < bound4; i += 4 * L) {
-                FloatVector d0 = FloatVector.fromArray(SPECIES, a, aOff + i).sub(row(ba, bb, bs, bOff + i));
-                FloatVector d1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).sub(row(ba, bb, bs, bOff + i + L));
-                FloatVector d2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).sub(row(ba, bb, bs, bOff + i + 2 * L));
-                FloatVector d3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).sub(row(ba, bb, bs, bOff + i + 3 * L));
+                FloatVector d0 = FloatVector.fromArray(SPECIES, a, aOff + i).sub(row(ba, bb, bs, bOff, i));
+                FloatVector d1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).sub(row(ba, bb, bs, bOff, i + L));
+                FloatVector d2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).sub(row(ba, bb, bs, bOff, i + 2 * L));
+                FloatVector d3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).sub(row(ba, bb, bs, bOff, i + 3 * L));
                 acc0 = d0.fma(d0, acc0);
                 acc1 = d1.fma(d1, acc1);
                 acc2 = d2.fma(d2, acc2);
@@ -144,10 +161,10 @@ final class PanamaVectorKernel implements VectorKernel {
             }
             int bound1 = dim - dim % L;
             for (; i < bound1; i += L) {
-                FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + i).sub(row(ba, bb, bs, bOff + i));
+                FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + i).sub(row(ba, bb, bs, bOff, i));
                 acc0 = d.fma(d, acc0);
             }
-            s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         }
         for (; i < dim; i++) {
             float d = a[aOff + i] - at(ba, bb, bOff + i);
@@ -171,13 +188,13 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound4 = dim - dim % (4 * L);
             for (; i < bound4; i += 4 * L) {
                 FloatVector va0 = FloatVector.fromArray(SPECIES, a, aOff + i);
-                FloatVector vb0 = row(ba, bb, bs, bOff + i);
+                FloatVector vb0 = row(ba, bb, bs, bOff, i);
                 FloatVector va1 = FloatVector.fromArray(SPECIES, a, aOff + i + L);
-                FloatVector vb1 = row(ba, bb, bs, bOff + i + L);
+                FloatVector vb1 = row(ba, bb, bs, bOff, i + L);
                 FloatVector va2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L);
-                FloatVector vb2 = row(ba, bb, bs, bOff + i + 2 * L);
+                FloatVector vb2 = row(ba, bb, bs, bOff, i + 2 * L);
                 FloatVector va3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L);
-                FloatVector vb3 = row(ba, bb, bs, bOff + i + 3 * L);
+                FloatVector vb3 = row(ba, bb, bs, bOff, i + 3 * L);
                 d0 = va0.fma(vb0, d0);
                 d1 = va1.fma(vb1, d1);
                 d2 = va2.fma(vb2, d2);
@@ -194,14 +211,14 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound1 = dim - dim % L;
             for (; i < bound1; i += L) {
                 FloatVector va = FloatVector.fromArray(SPECIES, a, aOff + i);
-                FloatVector vb = row(ba, bb, bs, bOff + i);
+                FloatVector vb = row(ba, bb, bs, bOff, i);
                 d0 = va.fma(vb, d0);
                 x0 = va.fma(va, x0);
                 y0 = vb.fma(vb, y0);
             }
-            dot = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
-            aa = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
-            bbs = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
+            dot = sumLanes(d0.add(d1).add(d2.add(d3)));
+            aa = sumLanes(x0.add(x1).add(x2.add(x3)));
+            bbs = sumLanes(y0.add(y1).add(y2.add(y3)));
         }
         for (; i < dim; i++) {
             float x = a[aOff + i], y = at(ba, bb, bOff + i);
@@ -224,19 +241,19 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound = dim - dim % L;
             for (; i < bound; i += L) {
                 FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
-                FloatVector d0 = qv.sub(row(da, db, ds, o0 + i));
-                FloatVector d1 = qv.sub(row(da, db, ds, o1 + i));
-                FloatVector d2 = qv.sub(row(da, db, ds, o2 + i));
-                FloatVector d3 = qv.sub(row(da, db, ds, o3 + i));
+                FloatVector d0 = qv.sub(row(da, db, ds, o0, i));
+                FloatVector d1 = qv.sub(row(da, db, ds, o1, i));
+                FloatVector d2 = qv.sub(row(da, db, ds, o2, i));
+                FloatVector d3 = qv.sub(row(da, db, ds, o3, i));
                 a0 = d0.fma(d0, a0);
                 a1 = d1.fma(d1, a1);
                 a2 = d2.fma(d2, a2);
                 a3 = d3.fma(d3, a3);
             }
-            s0 = a0.reduceLanes(VectorOperators.ADD);
-            s1 = a1.reduceLanes(VectorOperators.ADD);
-            s2 = a2.reduceLanes(VectorOperators.ADD);
-            s3 = a3.reduceLanes(VectorOperators.ADD);
+            s0 = sumLanes(a0);
+            s1 = sumLanes(a1);
+            s2 = sumLanes(a2);
+            s3 = sumLanes(a3);
         }
         for (; i < dim; i++) {
             float x0 = q[i] - at(da, db, o0 + i), x1 = q[i] - at(da, db, o1 + i), x2 = q[i] - at(da, db, o2 + i), x3 = q[i] - at(da, db, o3 + i);
@@ -262,15 +279,15 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound = dim - dim % L;
             for (; i < bound; i += L) {
                 FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
-                a0 = qv.fma(row(da, db, ds, o0 + i), a0);
-                a1 = qv.fma(row(da, db, ds, o1 + i), a1);
-                a2 = qv.fma(row(da, db, ds, o2 + i), a2);
-                a3 = qv.fma(row(da, db, ds, o3 + i), a3);
+                a0 = qv.fma(row(da, db, ds, o0, i), a0);
+                a1 = qv.fma(row(da, db, ds, o1, i), a1);
+                a2 = qv.fma(row(da, db, ds, o2, i), a2);
+                a3 = qv.fma(row(da, db, ds, o3, i), a3);
             }
-            s0 = a0.reduceLanes(VectorOperators.ADD);
-            s1 = a1.reduceLanes(VectorOperators.ADD);
-            s2 = a2.reduceLanes(VectorOperators.ADD);
-            s3 = a3.reduceLanes(VectorOperators.ADD);
+            s0 = sumLanes(a0);
+            s1 = sumLanes(a1);
+            s2 = sumLanes(a2);
+            s3 = sumLanes(a3);
         }
         for (; i < dim; i++) {
             s0 += q[i] * at(da, db, o0 + i);

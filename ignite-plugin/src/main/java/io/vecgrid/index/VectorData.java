@@ -63,10 +63,22 @@ final class VectorData {
         if (need > Integer.MAX_VALUE)
             throw new IllegalArgumentException(what + " need " + need + " bytes, more than one ByteBuffer holds");
         ByteBuffer view = buf.slice().limit((int)need).slice().order(ByteOrder.LITTLE_ENDIAN);
-        if (need > 0 && view.alignmentOffset(0, 4) != 0)
-            throw new IllegalArgumentException(what + " buffer is not 4-byte aligned (address offset "
-                + view.alignmentOffset(0, 4) + "); " + need + " bytes of little-endian floats must start at a multiple of 4");
+        int misaligned = misalignment(view);
+        if (need > 0 && misaligned != 0)
+            throw new IllegalArgumentException(what + " buffer is not 4-byte aligned (" + misaligned + " bytes past a multiple of 4); "
+                + need + " bytes of little-endian floats must start at a multiple of 4");
         return new VectorData(null, view, floats);
+    }
+
+    /**
+     * @return bytes past a 4-byte boundary where {@code b} starts: of its address for a direct buffer, of its offset
+     *      in the backing array for a heap one (whose array the JVM keeps 8-byte aligned; JDK 25 refuses
+     *      {@code alignmentOffset(0, 4)} on heap buffers), 0 for a read-only heap buffer (nothing to ask).
+     */
+    private static int misalignment(ByteBuffer b) {
+        if (b.isDirect())
+            return b.alignmentOffset(0, 4);
+        return b.hasArray() ? b.arrayOffset() & 3 : 0;
     }
 
     /** The rows of a segment: {@link #of(ByteBuffer, long, String)} of {@code rows * dim} floats. */
