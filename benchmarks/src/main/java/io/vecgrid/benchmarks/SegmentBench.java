@@ -35,7 +35,8 @@ import java.util.Map;
  *   <li>{@code scan}: exact FLAT scan of the whole base for single queries, alternated with a single-thread
  *       streaming sum over the same array (the memory-bandwidth probe), both in GB/s of vector data read;</li>
  *   <li>{@code storage}: the same index searched over a heap {@code float[]} and over direct buffers (vectors and
- *       graph off the heap), in one JVM, with the heap bytes each holds ({@link StorageBench}).</li>
+ *       graph off the heap), in one JVM, with the heap bytes each holds ({@link StorageBench}); {@code storagebuild}:
+ *       the HNSW build over each storage kind, CPU-seconds and recall.</li>
  * </ul>
  * Every result is appended to {@code --results} (see {@link ResultsFile}); {@link ReportWriter} turns them into
  * docs/benchmarks.md.
@@ -78,8 +79,12 @@ public final class SegmentBench {
                     Integer.parseInt(o.getOrDefault("passes", "8")), Arrays.asList(o.getOrDefault("kinds", "array,direct").split(",")),
                     engine, results);
                 break;
+            case "storagebuild":
+                StorageBench.build(ds, n, spec, Integer.parseInt(o.getOrDefault("nq", "2000")), parseInts(o.getOrDefault("efs", "12,32")),
+                    Arrays.asList(o.getOrDefault("kinds", "array,direct").split(",")), engine, results);
+                break;
             default:
-                throw new IllegalArgumentException("unknown sub-command " + args[0] + "; use build, search, cost, scan or storage");
+                throw new IllegalArgumentException("unknown sub-command " + args[0] + "; use build, search, cost, scan, storage or storagebuild");
         }
     }
 

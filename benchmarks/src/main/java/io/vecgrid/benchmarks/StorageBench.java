@@ -163,6 +163,38 @@ final class StorageBench {
             System.out.print("");
     }
 
+    /**
+     * {@code SegmentBench storagebuild}: builds the HNSW index over the vectors of each kind in turn (all cores, one
+     * build at a time) and records process CPU-seconds, wall seconds and recall@10 at each ef over {@code nq}
+     * queries: the build reads a buffer's rows where they are, and this shows what that costs.
+     */
+    static void build(Dataset ds, int n, IndexSpec spec, int nq, int[] efs, List<String> kinds, String engine, Path results) {
+        int dim = ds.dim();
+        float[] base = ds.loadBase(n);
+        float[][] queries = SegmentBench.queries(ds, nq);
+        int[][] truth = SegmentBench.truth(ds, n, nq);
+        int[][] found = new int[nq][];
+        for (String kind : kinds) {
+            Object vectors = vectors(kind, base, dim);
+            usedHeapAfterGc();
+            long c0 = SegmentBench.cpuNanos();
+            long t0 = System.nanoTime();
+            VectorIndex idx = vectors instanceof float[] ? VectorIndexes.build(spec, ds.metric(), dim, (float[])vectors, n)
+                : VectorIndexes.build(spec, ds.metric(), dim, (ByteBuffer)vectors, n);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (SegmentBench.cpuNanos() - c0) / 1e9;
+            StringBuilder sb = new StringBuilder();
+            for (int ef : efs) {
+                for (int i = 0; i < nq; i++)
+                    found[i] = idx.search(queries[i], SegmentBench.K, ef, null).ordinals();
+                sb.append(String.format(" recall@10 %.4f at ef %d;", GroundTruth.recall(truth, found, SegmentBench.K), ef));
+            }
+            SegmentBench.log(engine, "build over %s: %.1f s wall, %.1f CPU-s on %d threads;%s", kind, wall, cpu,
+                Runtime.getRuntime().availableProcessors(), sb);
+            ResultsFile.append(results, "storage.buildkind", engine, kind, wall, cpu);
+        }
+    }
+
     private static double median(double[] a) {
         double[] s = a.clone();
         Arrays.sort(s);
