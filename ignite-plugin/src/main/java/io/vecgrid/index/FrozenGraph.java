@@ -142,6 +142,16 @@ final class FrozenGraph implements ImmutableGraphIndex {
 
     /** Lays arrays out in a heap region of the serialized layout and views it. */
     static FrozenGraph fromArrays(int dim, int rows, int[][] nodes, int[][] offsets, int[][] adj, int[] maxDegrees, int entryNode) {
+        try {
+            return view(lay(rows, nodes, offsets, adj, maxDegrees, entryNode), rows, dim);
+        }
+        catch (IOException e) {
+            throw new IllegalStateException("built graph fails its own checks", e);
+        }
+    }
+
+    /** @return a heap region of the serialized layout holding the arrays (not checked; {@link #view} checks). */
+    private static ByteBuffer lay(int rows, int[][] nodes, int[][] offsets, int[][] adj, int[] maxDegrees, int entryNode) {
         int levels = offsets.length;
         long ints = 3 + 3L * levels;
         for (int l = 0; l < levels; l++)
@@ -164,12 +174,7 @@ final class FrozenGraph implements ImmutableGraphIndex {
             b.position(b.position() + 4 * adj[l].length);
         }
         assert !b.hasRemaining();
-        try {
-            return view(b.clear(), rows, dim);
-        }
-        catch (IOException e) {
-            throw new IllegalStateException("built graph fails its own checks", e);
-        }
+        return b.clear();
     }
 
     /**
@@ -205,6 +210,44 @@ final class FrozenGraph implements ImmutableGraphIndex {
         byte[] bytes = new byte[n];
         in.readFully(bytes);
         return view(ByteBuffer.wrap(bytes), rows, dim);
+    }
+
+    /**
+     * Reads a graph in format version 1 (big-endian: levels, entry node, maxDegree[levels], then per level count,
+     * node ids above level 0, CSR offsets, edge count, neighbour ids) into the current layout on the heap. Bounds are
+     * checked by {@link #view} once the arrays are laid out.
+     */
+    static FrozenGraph readVersion1(DataInput in, int rows, int dim) throws IOException {
+        int levels = in.readInt();
+        int entryNode = in.readInt();
+        if (levels < 1 || levels > MAX_LEVELS)
+            throw new IOException("corrupt HNSW index: " + levels + " levels");
+        int[] maxDegrees = readInts(in, levels);
+        int[][] nodes = new int[levels][];
+        int[][] offsets = new int[levels][];
+        int[][] adj = new int[levels][];
+        for (int l = 0; l < levels; l++) {
+            int count = in.readInt();
+            if (l == 0 ? count != rows : count < 1 || count > rows)
+                throw new IOException("corrupt HNSW index: level " + l + " holds " + count + " nodes of " + rows);
+            if (l > 0)
+                nodes[l] = readInts(in, count);
+            offsets[l] = readInts(in, count + 1);
+            int edges = in.readInt();
+            if (edges < 0 || edges > (long)count * MAX_DEGREE)
+                throw new IOException("corrupt HNSW index: level " + l + " has " + edges + " edges");
+            adj[l] = readInts(in, edges);
+        }
+        ByteBuffer b = lay(rows, nodes, offsets, adj, maxDegrees, entryNode);
+        return view(b, rows, dim);
+    }
+
+    private static int[] readInts(DataInput in, int n) throws IOException {
+        byte[] bytes = new byte[4 * n];
+        in.readFully(bytes);
+        int[] a = new int[n];
+        ByteBuffer.wrap(bytes).asIntBuffer().get(a);
+        return a;
     }
 
     /** Reads the length prefix {@link #write} wrote at {@code in}'s position and views the region after it in place. */

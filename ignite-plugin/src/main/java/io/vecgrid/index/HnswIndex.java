@@ -89,10 +89,10 @@ final class HnswIndex extends BaseIndex {
     }
 
     /** Reads what {@link #write} wrote after the header; the graph is copied onto the heap. */
-    static HnswIndex read(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, DataInput in) throws IOException {
+    static HnswIndex read(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, DataInput in, int version) throws IOException {
         int m = in.readInt();
         int efConstruction = in.readInt();
-        FrozenGraph graph = FrozenGraph.read(in, rows, dim);
+        FrozenGraph graph = version == IndexFormat.VERSION_1 ? FrozenGraph.readVersion1(in, rows, dim) : FrozenGraph.read(in, rows, dim);
         return new HnswIndex(new FlatScan(metric, data, dim, rows), metric, dim, data, rows, graph, m, efConstruction, spec.ef());
     }
 

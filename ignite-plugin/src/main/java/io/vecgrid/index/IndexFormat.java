@@ -18,12 +18,14 @@ import java.nio.ByteOrder;
  * region thus starts at byte {@value #HNSW_GRAPH_REGION_AT} of the index bytes: 4-byte aligned when they are.
  * Codes are explicit so that reordering an enum never changes the bytes. Stateless.
  *
- * <p>Versions: 1 wrote the graph as big-endian int arrays to be copied onto the heap; 2 (this build) writes the
- * little-endian region that is read in place.
+ * <p>Versions: 1 wrote the graph as big-endian int arrays to be copied onto the heap (still read, onto the heap:
+ * {@link FrozenGraph#readVersion1}); 2 (this build) writes the little-endian region that is read in place.
  */
 final class IndexFormat {
     static final int MAGIC = 0x56474958;
     static final int VERSION = 2;
+    /** The previous version, still read (onto the heap) so that indexes already persisted stay loadable. */
+    static final int VERSION_1 = 1;
     /** Bytes of the header. */
     static final int HEADER_BYTES = 24;
     /** Where an HNSW index's graph region starts: header, M, efConstruction, the region's length. */
@@ -41,22 +43,33 @@ final class IndexFormat {
         out.writeInt(rows);
     }
 
-    /** Reads the header and checks that it describes the index the caller expects. */
-    static void readHeader(DataInput in, IndexType type, Metric metric, int dim, int rows) throws IOException {
+    /**
+     * Reads the header and checks that it describes the index the caller expects.
+     *
+     * @return the format version ({@link #VERSION} or {@link #VERSION_1}).
+     */
+    static int readHeader(DataInput in, IndexType type, Metric metric, int dim, int rows) throws IOException {
         int magic = in.readInt();
         if (magic != MAGIC)
             throw new IOException("not a vecgrid index: magic 0x" + Integer.toHexString(magic) + ", expected 0x" + Integer.toHexString(MAGIC));
         int version = in.readInt();
-        if (version != VERSION)
-            throw new IOException("unsupported index format version " + version + ", this build reads " + VERSION);
+        checkVersion(version);
         checkHeader(in.readInt(), in.readInt(), in.readInt(), in.readInt(), type, metric, dim, rows);
+        return version;
+    }
+
+    private static void checkVersion(int version) throws IOException {
+        if (version != VERSION && version != VERSION_1)
+            throw new IOException("unsupported index format version " + version + ", this build reads " + VERSION_1 + " and " + VERSION);
     }
 
     /**
      * Reads the header at {@code in}'s position (without moving it) and checks it as {@link #readHeader(DataInput,
      * IndexType, Metric, int, int)} does.
+     *
+     * @return the format version.
      */
-    static void readHeader(ByteBuffer in, IndexType type, Metric metric, int dim, int rows) throws IOException {
+    static int readHeader(ByteBuffer in, IndexType type, Metric metric, int dim, int rows) throws IOException {
         ByteBuffer b = in.duplicate().order(ByteOrder.BIG_ENDIAN);
         if (b.remaining() >= 4 && b.getInt(b.position()) != MAGIC) {
             int magic = b.getInt(b.position());
@@ -66,9 +79,9 @@ final class IndexFormat {
             throw new IOException("truncated index: " + b.remaining() + " bytes, the header alone is " + HEADER_BYTES);
         int p = b.position();
         int version = b.getInt(p + 4);
-        if (version != VERSION)
-            throw new IOException("unsupported index format version " + version + ", this build reads " + VERSION);
+        checkVersion(version);
         checkHeader(b.getInt(p + 8), b.getInt(p + 12), b.getInt(p + 16), b.getInt(p + 20), type, metric, dim, rows);
+        return version;
     }
 
     private static void checkHeader(int t, int m, int d, int r, IndexType type, Metric metric, int dim, int rows) throws IOException {

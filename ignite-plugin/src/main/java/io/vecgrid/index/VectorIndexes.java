@@ -4,6 +4,7 @@ import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.IndexType;
 import io.vecgrid.api.Metric;
 import java.io.DataInput;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ForkJoinPool;
@@ -116,19 +117,48 @@ public final class VectorIndexes {
     private static VectorIndex read(IndexSpec spec, Metric metric, int dim, VectorData vectors, int rows, DataInput in) throws IOException {
         if (in == null)
             throw new IllegalArgumentException("input must not be null");
-        IndexFormat.readHeader(in, spec.type(), metric, dim, rows);
+        int version = IndexFormat.readHeader(in, spec.type(), metric, dim, rows);
         if (spec.type() == IndexType.FLAT)
             return new FlatIndex(metric, dim, vectors, rows);
-        return HnswIndex.read(spec, metric, dim, vectors, rows, in);
+        return HnswIndex.read(spec, metric, dim, vectors, rows, in, version);
     }
 
     private static VectorIndex read(IndexSpec spec, Metric metric, int dim, VectorData vectors, int rows, ByteBuffer index) throws IOException {
         if (index == null)
             throw new IllegalArgumentException("index buffer must not be null");
-        IndexFormat.readHeader(index, spec.type(), metric, dim, rows);
+        int version = IndexFormat.readHeader(index, spec.type(), metric, dim, rows);
         if (spec.type() == IndexType.FLAT)
             return new FlatIndex(metric, dim, vectors, rows);
+        if (version == IndexFormat.VERSION_1) {
+            // Written before the in-place layout: read onto the heap as from a stream.
+            ByteBuffer b = index.duplicate();
+            b.position(b.position() + IndexFormat.HEADER_BYTES);
+            return HnswIndex.read(spec, metric, dim, vectors, rows, new DataInputStream(new ByteBufferInputStream(b)), version);
+        }
         return HnswIndex.read(spec, metric, dim, vectors, rows, index);
+    }
+
+    /** Reads a buffer from its position on without moving the caller's position (the buffer is a duplicate). */
+    private static final class ByteBufferInputStream extends java.io.InputStream {
+        private final ByteBuffer b;
+
+        ByteBufferInputStream(ByteBuffer b) {
+            this.b = b;
+        }
+
+        @Override public int read() {
+            return b.hasRemaining() ? b.get() & 0xff : -1;
+        }
+
+        @Override public int read(byte[] dst, int off, int len) {
+            if (len == 0)
+                return 0;
+            if (!b.hasRemaining())
+                return -1;
+            int n = Math.min(len, b.remaining());
+            b.get(dst, off, n);
+            return n;
+        }
     }
 
     private static VectorData array(float[] vectors, int rows, int dim) {

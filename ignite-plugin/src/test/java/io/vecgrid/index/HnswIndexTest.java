@@ -288,10 +288,60 @@ class HnswIndexTest {
         java.nio.ByteBuffer.wrap(bad).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(bad.length - 4, ROWS + 5);
         IOException e = assertThrows(IOException.class, () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, TestData.direct(bad, 0)));
         assertTrue(e.getMessage().contains("edge to " + (ROWS + 5)), e.getMessage());
-        byte[] oldVersion = bytes.clone();
-        java.nio.ByteBuffer.wrap(oldVersion).putInt(4, 1);
-        e = assertThrows(IOException.class, () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, java.nio.ByteBuffer.wrap(oldVersion)));
-        assertTrue(e.getMessage().contains("version 1"), e.getMessage());
+        byte[] newerVersion = bytes.clone();
+        java.nio.ByteBuffer.wrap(newerVersion).putInt(4, 3);
+        e = assertThrows(IOException.class, () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, java.nio.ByteBuffer.wrap(newerVersion)));
+        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
+    }
+
+    /** Bytes of format version 1 (what the previous build persisted) still load, onto the heap, and answer the same. */
+    @Test void version1BytesStillLoad() throws IOException {
+        HnswIndex idx = (HnswIndex)HNSW.get(Metric.L2);
+        byte[] v1 = version1(idx.graph());
+        java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
+        VectorIndex fromStream = VectorIndexes.read(SPEC, Metric.L2, DIM, data, ROWS, new DataInputStream(new ByteArrayInputStream(v1)));
+        VectorIndex fromBuffer = VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, TestData.direct(v1, 8));
+        assertEquals(idx.graph(), ((HnswIndex)fromStream).graph());
+        assertEquals(idx.graph(), ((HnswIndex)fromBuffer).graph());
+        assertEquals(0, fromBuffer.offHeapBytesUsed());
+        assertArrayEquals(bytes(idx), bytes(fromBuffer)); // Written back in the current version.
+        for (int i = 0; i < 100; i++) {
+            assertEquals(idx.search(queries[i], K, 24, null), fromStream.search(queries[i], K, 24, null));
+            assertEquals(idx.search(queries[i], K, 24, null), fromBuffer.search(queries[i], K, 24, null));
+        }
+    }
+
+    /** The version-1 layout, written as the previous build wrote it (big-endian int arrays). */
+    private static byte[] version1(FrozenGraph g) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bos);
+        for (int v : new int[] {IndexFormat.MAGIC, 1, 2, 1, DIM, ROWS, SPEC.m(), SPEC.efConstruction(), g.levels(), g.entryNodeId()})
+            out.writeInt(v);
+        for (int l = 0; l < g.levels(); l++)
+            out.writeInt(g.getDegree(l));
+        for (int l = 0; l < g.levels(); l++) {
+            int count = g.size(l);
+            int[] nodes = new int[count];
+            io.github.jbellis.jvector.graph.NodesIterator it = g.getNodes(l);
+            for (int i = 0; i < count; i++)
+                nodes[i] = it.nextInt();
+            out.writeInt(count);
+            if (l > 0) {
+                for (int n : nodes)
+                    out.writeInt(n);
+            }
+            List<Integer> adj = new ArrayList<>();
+            out.writeInt(0);
+            for (int n : nodes) {
+                for (int x : g.neighbours(l, n))
+                    adj.add(x);
+                out.writeInt(adj.size());
+            }
+            out.writeInt(adj.size());
+            for (int x : adj)
+                out.writeInt(x);
+        }
+        return bos.toByteArray();
     }
 
     @Test void corruptOrMismatchedBytesAreRejected() throws IOException {
