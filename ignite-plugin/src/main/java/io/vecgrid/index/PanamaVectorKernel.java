@@ -49,6 +49,9 @@ final class PanamaVectorKernel implements VectorKernel {
     private static MethodHandle fromSegmentHandle() {
         if (Runtime.version().feature() < 19)
             return null;
+        if (VectorData.SEGMENT_OF_BUFFER == null)
+            throw new IllegalStateException("JDK " + Runtime.version().feature() + ": no FloatVector.fromByteBuffer and no usable "
+                + "MemorySegment.ofBuffer; the scalar kernel takes over");
         try {
             Class<?> ms = Class.forName("java.lang.foreign.MemorySegment");
             MethodHandle mh = MethodHandles.publicLookup().findStatic(FloatVector.class, "fromMemorySegment",

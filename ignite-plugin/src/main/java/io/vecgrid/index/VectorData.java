@@ -35,8 +35,11 @@ final class VectorData {
     /** {@link #buffer} as floats (little-endian, index 0 = float 0) for bulk copies, or {@code null}. */
     private final FloatBuffer floats;
 
-    /** {@code MemorySegment.ofBuffer(ByteBuffer)} typed {@code (ByteBuffer)Object}, or {@code null} before JDK 19. */
-    private static final MethodHandle SEGMENT_OF_BUFFER = segmentOfBuffer();
+    /**
+     * {@code MemorySegment.ofBuffer(ByteBuffer)} typed {@code (ByteBuffer)Object}; {@code null} before JDK 19 or where
+     * it cannot be used.
+     */
+    static final MethodHandle SEGMENT_OF_BUFFER = segmentOfBuffer();
 
     private VectorData(float[] array, ByteBuffer buffer, long length) {
         this.array = array;
@@ -124,10 +127,14 @@ final class VectorData {
             return null;
         try {
             Class<?> ms = Class.forName("java.lang.foreign.MemorySegment");
-            return MethodHandles.publicLookup().findStatic(ms, "ofBuffer", MethodType.methodType(ms, java.nio.Buffer.class))
+            MethodHandle mh = MethodHandles.publicLookup().findStatic(ms, "ofBuffer", MethodType.methodType(ms, java.nio.Buffer.class))
                 .asType(MethodType.methodType(Object.class, ByteBuffer.class));
+            // Tried once: where the API is a preview that is not enabled (JDK 19-21) this fails, and the kernel then
+            // refuses to load (DistanceKernel falls back to the scalar kernel, which reads buffers with getFloat).
+            Object probe = (Object)mh.invokeExact(ByteBuffer.allocateDirect(64));
+            return probe == null ? null : mh;
         }
-        catch (ReflectiveOperationException | RuntimeException e) {
+        catch (Throwable e) {
             return null;
         }
     }
