@@ -33,7 +33,10 @@ import java.util.Map;
  *   <li>{@code search}: loads that index without rebuilding, warms up, then runs every query on one thread at each
  *       {@code ef} of the sweep, recording recall@10 against the data set's exact ground truth and QPS;</li>
  *   <li>{@code scan}: exact FLAT scan of the whole base for single queries, alternated with a single-thread
- *       streaming sum over the same array (the memory-bandwidth probe), both in GB/s of vector data read.</li>
+ *       streaming sum over the same array (the memory-bandwidth probe), both in GB/s of vector data read;</li>
+ *   <li>{@code storage}: the same index searched over a heap {@code float[]} and over direct buffers (vectors and
+ *       graph off the heap), in one JVM, with the heap bytes each holds ({@link StorageBench}); {@code storagebuild}:
+ *       the HNSW build over each storage kind, CPU-seconds and recall.</li>
  * </ul>
  * Every result is appended to {@code --results} (see {@link ResultsFile}); {@link ReportWriter} turns them into
  * docs/benchmarks.md.
@@ -70,8 +73,18 @@ public final class SegmentBench {
             case "scan":
                 scan(ds, n, Integer.parseInt(o.getOrDefault("passes", "12")), o.getOrDefault("round", "1"), engine, results);
                 break;
+            case "storage":
+                StorageBench.run(ds, n, spec, Paths.get(req(o, "index")), Integer.parseInt(o.getOrDefault("nq", "10000")),
+                    parseInts(o.getOrDefault("efs", "32,64")), Integer.parseInt(o.getOrDefault("rounds", "3")),
+                    Integer.parseInt(o.getOrDefault("passes", "8")), Arrays.asList(o.getOrDefault("kinds", "array,direct").split(",")),
+                    engine, results);
+                break;
+            case "storagebuild":
+                StorageBench.build(ds, n, spec, Integer.parseInt(o.getOrDefault("nq", "2000")), parseInts(o.getOrDefault("efs", "12,32")),
+                    Arrays.asList(o.getOrDefault("kinds", "array,direct").split(",")), engine, results);
+                break;
             default:
-                throw new IllegalArgumentException("unknown sub-command " + args[0] + "; use build, search or scan");
+                throw new IllegalArgumentException("unknown sub-command " + args[0] + "; use build, search, cost, scan, storage or storagebuild");
         }
     }
 

@@ -11,10 +11,10 @@ abstract class BaseIndex implements VectorIndex {
     final Metric metric;
     final int dim;
     final int rows;
-    final float[] data;
+    final VectorData data;
     final FlatScan flat;
 
-    BaseIndex(FlatScan flat, Metric metric, int dim, float[] data, int rows) {
+    BaseIndex(FlatScan flat, Metric metric, int dim, VectorData data, int rows) {
         this.metric = metric;
         this.dim = dim;
         this.rows = rows;
@@ -83,6 +83,7 @@ abstract class BaseIndex implements VectorIndex {
     }
 
     @Override public String toString() {
-        return getClass().getSimpleName() + "(metric=" + metric + ", dim=" + dim + ", rows=" + rows + ")";
+        return getClass().getSimpleName() + "(metric=" + metric + ", dim=" + dim + ", rows=" + rows
+            + (data.isDirect() ? ", vectors off-heap" : "") + ")";
     }
 }

@@ -54,6 +54,12 @@ public final class DistanceKernel {
      */
     public static float distance(Metric metric, float[] q, int qOff, float[] data, int off, int dim) {
         assert qOff >= 0 && qOff + dim <= q.length && off >= 0 && off + dim <= data.length;
+        return distance(metric, q, qOff, VectorData.of(data), off, dim);
+    }
+
+    /** As {@link #distance(Metric, float[], int, float[], int, int)}, the row read from {@code data} (array or buffer). */
+    static float distance(Metric metric, float[] q, int qOff, VectorData data, int off, int dim) {
+        assert qOff >= 0 && qOff + dim <= q.length && off >= 0 && off + (long)dim <= data.length;
         switch (metric) {
             case L2:
                 return IMPL.squareDistance(q, qOff, data, off, dim);
@@ -67,18 +73,19 @@ public final class DistanceKernel {
     /** Distances of one query to each of {@code rows} contiguous vectors of {@code data}, into {@code out}. */
     public static void distances(Metric metric, float[] q, float[] data, int rows, int dim, float[] out) {
         assert q.length >= dim && (long)rows * dim <= data.length && out.length >= rows;
+        VectorData d = VectorData.of(data);
         switch (metric) {
             case L2:
                 for (int r = 0, off = 0; r < rows; r++, off += dim)
-                    out[r] = IMPL.squareDistance(q, 0, data, off, dim);
+                    out[r] = IMPL.squareDistance(q, 0, d, off, dim);
                 break;
             case IP:
                 for (int r = 0, off = 0; r < rows; r++, off += dim)
-                    out[r] = IMPL.dot(q, 0, data, off, dim);
+                    out[r] = IMPL.dot(q, 0, d, off, dim);
                 break;
             default:
                 for (int r = 0, off = 0; r < rows; r++, off += dim)
-                    out[r] = IMPL.cosine(q, 0, data, off, dim);
+                    out[r] = IMPL.cosine(q, 0, d, off, dim);
         }
     }
 
@@ -96,6 +103,7 @@ public final class DistanceKernel {
      */
     public static void distances(Metric metric, float[] queries, int nq, float[] data, int rows, int dim, float[] out) {
         assert (long)nq * dim <= queries.length && (long)rows * dim <= data.length && (long)nq * rows <= out.length;
+        VectorData d = VectorData.of(data);
         int block = blockRows(dim);
         for (int start = 0; start < rows; start += block) {
             int end = Math.min(rows, start + block);
@@ -103,7 +111,7 @@ public final class DistanceKernel {
                 int qOff = qi * dim;
                 int outOff = qi * rows;
                 for (int r = start; r < end; r++)
-                    out[outOff + r] = distance(metric, queries, qOff, data, r * dim, dim);
+                    out[outOff + r] = distance(metric, queries, qOff, d, r * dim, dim);
             }
         }
     }
@@ -115,21 +123,31 @@ public final class DistanceKernel {
 
     /** @return dot product; the {@code IP} distance. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
-        return IMPL.dot(a, aOff, b, bOff, dim);
+        return IMPL.dot(a, aOff, VectorData.of(b), bOff, dim);
     }
 
     /** @return squared Euclidean distance; the {@code L2} distance. */
     public static float squareDistance(float[] a, int aOff, float[] b, int bOff, int dim) {
+        return IMPL.squareDistance(a, aOff, VectorData.of(b), bOff, dim);
+    }
+
+    /** Dot product of {@code a[aOff..]} with floats {@code [bOff, bOff + dim)} of {@code b}. */
+    static float dot(float[] a, int aOff, VectorData b, int bOff, int dim) {
+        return IMPL.dot(a, aOff, b, bOff, dim);
+    }
+
+    /** Squared Euclidean distance of {@code a[aOff..]} to floats {@code [bOff, bOff + dim)} of {@code b}. */
+    static float squareDistance(float[] a, int aOff, VectorData b, int bOff, int dim) {
         return IMPL.squareDistance(a, aOff, b, bOff, dim);
     }
 
     /** Squared L2 distances to four rows at once (graph walk); see {@link VectorKernel#squareDistances4}. */
-    static void squareDistances4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+    static void squareDistances4(float[] q, VectorData d, int o0, int o1, int o2, int o3, int dim, float[] out) {
         IMPL.squareDistances4(q, d, o0, o1, o2, o3, dim, out);
     }
 
     /** Dot products with four rows at once (graph walk); see {@link VectorKernel#dots4}. */
-    static void dots4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+    static void dots4(float[] q, VectorData d, int o0, int o1, int o2, int o3, int dim, float[] out) {
         IMPL.dots4(q, d, o0, o1, o2, o3, dim, out);
     }
 

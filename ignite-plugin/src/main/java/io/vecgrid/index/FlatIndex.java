@@ -12,7 +12,7 @@ import java.io.IOException;
  * serialized form is the header alone.
  */
 final class FlatIndex extends BaseIndex {
-    FlatIndex(Metric metric, int dim, float[] data, int rows) {
+    FlatIndex(Metric metric, int dim, VectorData data, int rows) {
         super(new FlatScan(metric, data, dim, rows), metric, dim, data, rows);
     }
 
@@ -37,6 +37,10 @@ final class FlatIndex extends BaseIndex {
     }
 
     @Override public long ramBytesUsed() {
-        return 32 + flat.ramBytesUsed();
+        return 32 + 40 + flat.ramBytesUsed();
+    }
+
+    @Override public long offHeapBytesUsed() {
+        return 0;
     }
 }

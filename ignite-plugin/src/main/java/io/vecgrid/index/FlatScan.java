@@ -4,7 +4,7 @@ import io.github.jbellis.jvector.util.Bits;
 import io.vecgrid.api.Metric;
 
 /**
- * Exact scan of contiguous rows into top-k heaps. Immutable after construction; {@link #scan} and
+ * Exact scan of contiguous rows ({@link VectorData}: a {@code float[]} or a little-endian buffer) into top-k heaps. Immutable after construction; {@link #scan} and
  * {@link #scanBatch} may run on many threads at once (their state is the caller's heaps).
  *
  * <p>For {@code COSINE} the squared norm of every row ({@code dot(row, row)}) is computed once here, and a row's
@@ -13,13 +13,13 @@ import io.vecgrid.api.Metric;
  */
 final class FlatScan {
     private final Metric metric;
-    private final float[] data;
+    private final VectorData data;
     private final int dim;
     private final int rows;
     /** {@code dot(row, row)} per row for COSINE, else {@code null}. */
     private final float[] squares;
 
-    FlatScan(Metric metric, float[] data, int dim, int rows) {
+    FlatScan(Metric metric, VectorData data, int dim, int rows) {
         this.metric = metric;
         this.data = data;
         this.dim = dim;
@@ -28,10 +28,14 @@ final class FlatScan {
     }
 
     /** @return {@code dot(row, row)} of every row. */
-    static float[] squares(float[] data, int dim, int rows) {
+    static float[] squares(VectorData data, int dim, int rows) {
         float[] s = new float[rows];
-        for (int r = 0, off = 0; r < rows; r++, off += dim)
-            s[r] = DistanceKernel.dot(data, off, data, off, dim);
+        float[] row = new float[dim];
+        for (int r = 0, off = 0; r < rows; r++, off += dim) {
+            // The row as the query operand: the same products in the same order as dot(row, row) on one array.
+            data.copy(off, row, 0, dim);
+            s[r] = DistanceKernel.dot(row, 0, data, off, dim);
+        }
         return s;
     }
 

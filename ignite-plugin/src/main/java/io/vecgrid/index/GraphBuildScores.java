@@ -6,18 +6,18 @@ import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.vecgrid.api.Metric;
 
 /**
- * Scores for jvector's graph builder over the segment's {@code float[]}, through {@link GraphScorer}. Thread-safe:
+ * Scores for jvector's graph builder over the segment's rows, through {@link GraphScorer}. Thread-safe:
  * the builder calls it from every build thread, and each call returns a new scorer.
  */
 final class GraphBuildScores implements BuildScoreProvider {
     private final Metric metric;
-    private final float[] data;
+    private final VectorData data;
     private final int dim;
     private final int rows;
     private final float[] squares;
     private volatile VectorFloat<?> centroid;
 
-    GraphBuildScores(Metric metric, float[] data, int dim, int rows, float[] squares) {
+    GraphBuildScores(Metric metric, VectorData data, int dim, int rows, float[] squares) {
         this.metric = metric;
         this.data = data;
         this.dim = dim;
@@ -33,9 +33,11 @@ final class GraphBuildScores implements BuildScoreProvider {
         VectorFloat<?> c = centroid;
         if (c == null) {
             double[] sum = new double[dim];
+            float[] row = new float[dim];
             for (int r = 0, off = 0; r < rows; r++, off += dim) {
+                data.copy(off, row, 0, dim);
                 for (int i = 0; i < dim; i++)
-                    sum[i] += data[off + i];
+                    sum[i] += row[i];
             }
             float[] mean = new float[dim];
             for (int i = 0; i < dim; i++)

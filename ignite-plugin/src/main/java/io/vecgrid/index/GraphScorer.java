@@ -6,7 +6,7 @@ import io.vecgrid.api.Metric;
 
 /**
  * jvector's view of our distances: a similarity (larger is closer, never negative) of one query to any row, computed
- * by {@link DistanceKernel} straight on the segment's {@code float[]}. Also its own {@link SearchScoreProvider}:
+ * by {@link DistanceKernel} straight on the segment's rows. Also its own {@link SearchScoreProvider}:
  * scores are exact, so there is no reranker.
  *
  * <p>Similarities, all monotone in the Milvus distance and {@code >= 0} (jvector drops candidates scored below its
@@ -27,7 +27,7 @@ final class GraphScorer implements ScoreFunction.ExactScoreFunction, SearchScore
     private static final int COSINE = 2;
 
     private final int kind;
-    private final float[] data;
+    private final VectorData data;
     private final int dim;
     /** {@code dot(row, row)} per row for COSINE, else {@code null}. */
     private final float[] squares;
@@ -35,8 +35,10 @@ final class GraphScorer implements ScoreFunction.ExactScoreFunction, SearchScore
     private float[] q;
     private int qOff;
     private float qSquares;
+    /** The query row copied out of a buffer (graph construction over buffer rows). */
+    private float[] rowCopy;
 
-    GraphScorer(Metric metric, float[] data, int dim, float[] squares) {
+    GraphScorer(Metric metric, VectorData data, int dim, float[] squares) {
         this.kind = metric == Metric.L2 ? L2 : metric == Metric.IP ? IP : COSINE;
         this.data = data;
         this.dim = dim;
@@ -52,10 +54,22 @@ final class GraphScorer implements ScoreFunction.ExactScoreFunction, SearchScore
         return this;
     }
 
-    /** Scores against row {@code node} of the data from now on (graph construction). */
+    /**
+     * Scores against row {@code node} of the data from now on (graph construction). The kernels take the query as an
+     * array: rows of an array are used in place, rows of a buffer are copied into one (no bit of any score changes).
+     */
     GraphScorer resetToRow(int node) {
-        this.q = data;
-        this.qOff = node * dim;
+        if (data.array != null) {
+            q = data.array;
+            qOff = node * dim;
+        }
+        else {
+            if (rowCopy == null)
+                rowCopy = new float[dim];
+            data.copy((long)node * dim, rowCopy, 0, dim);
+            q = rowCopy;
+            qOff = 0;
+        }
         this.qSquares = kind == COSINE ? squares[node] : 0;
         return this;
     }

@@ -8,6 +8,8 @@ import io.vecgrid.api.Metric;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
@@ -52,7 +54,7 @@ final class HnswIndex extends BaseIndex {
     private final ConcurrentLinkedQueue<Searcher> searchers = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pooled = new AtomicInteger();
 
-    private HnswIndex(FlatScan flat, Metric metric, int dim, float[] data, int rows, FrozenGraph graph, int m, int efConstruction,
+    private HnswIndex(FlatScan flat, Metric metric, int dim, VectorData data, int rows, FrozenGraph graph, int m, int efConstruction,
         int defaultEf) {
         super(flat, metric, dim, data, rows);
         this.graph = graph;
@@ -62,7 +64,7 @@ final class HnswIndex extends BaseIndex {
         this.squares = flat.squares();
     }
 
-    static HnswIndex build(IndexSpec spec, Metric metric, int dim, float[] data, int rows, ForkJoinPool pool) {
+    static HnswIndex build(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, ForkJoinPool pool) {
         FlatScan flat = new FlatScan(metric, data, dim, rows);
         if (rows == 0)
             return new HnswIndex(flat, metric, dim, data, 0, FrozenGraph.empty(dim), spec.m(), spec.efConstruction(), spec.ef());
@@ -86,11 +88,26 @@ final class HnswIndex extends BaseIndex {
         }
     }
 
-    /** Reads what {@link #write} wrote after the header. */
-    static HnswIndex read(IndexSpec spec, Metric metric, int dim, float[] data, int rows, DataInput in) throws IOException {
+    /** Reads what {@link #write} wrote after the header; the graph is copied onto the heap. */
+    static HnswIndex read(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, DataInput in, int version) throws IOException {
         int m = in.readInt();
         int efConstruction = in.readInt();
-        FrozenGraph graph = FrozenGraph.read(in, rows, dim);
+        FrozenGraph graph = version == IndexFormat.VERSION_1 ? FrozenGraph.readVersion1(in, rows, dim) : FrozenGraph.read(in, rows, dim);
+        return new HnswIndex(new FlatScan(metric, data, dim, rows), metric, dim, data, rows, graph, m, efConstruction, spec.ef());
+    }
+
+    /**
+     * Reads what {@link #write} wrote, the header included, from {@code in}'s position (not moved): the graph is
+     * viewed in place, never copied.
+     */
+    static HnswIndex read(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, ByteBuffer in) throws IOException {
+        ByteBuffer b = in.duplicate().order(ByteOrder.BIG_ENDIAN);
+        if (b.remaining() < IndexFormat.HNSW_GRAPH_REGION_AT)
+            throw new IOException("truncated HNSW index: " + b.remaining() + " bytes");
+        int m = b.getInt(b.position() + IndexFormat.HEADER_BYTES);
+        int efConstruction = b.getInt(b.position() + IndexFormat.HEADER_BYTES + 4);
+        b.position(b.position() + IndexFormat.HEADER_BYTES + 8);
+        FrozenGraph graph = FrozenGraph.view(b, rows, dim, ByteOrder.BIG_ENDIAN);
         return new HnswIndex(new FlatScan(metric, data, dim, rows), metric, dim, data, rows, graph, m, efConstruction, spec.ef());
     }
 
@@ -106,7 +123,13 @@ final class HnswIndex extends BaseIndex {
     }
 
     @Override public long ramBytesUsed() {
-        return 64 + graph.ramBytesUsed() + flat.ramBytesUsed();
+        // The pooled searchers' scratch counts too: a visit mark per row each, the rest small.
+        long searcher = 64 + 16 + 4L * rows + 2 * (16 + 8L * 64) + 2 * (16 + 4L * Math.max(4, graph.maxDegree()));
+        return 64 + 40 + 32 + graph.ramBytesUsed() + flat.ramBytesUsed() + Math.max(0, pooled.get()) * searcher;
+    }
+
+    @Override public long offHeapBytesUsed() {
+        return graph.offHeapBytesUsed();
     }
 
     /** @return the frozen graph (tests). */

@@ -1,5 +1,10 @@
 package io.vecgrid.index;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Summation order, fixed so that every caller gets the same bits: full vectors of {@code L} lanes go to four
  * accumulators in turn (chunk {@code j} into accumulator {@code j mod 4}) while four full chunks remain, then any
  * remaining full chunks into accumulator 0; the accumulators are combined as {@code (a0 + a1) + (a2 + a3)}, reduced
- * lane by lane, and the scalar tail is added in order. Vectors shorter than one chunk take the scalar path.
+ * lane by lane in lane order ({@link #sumLanes}), and the scalar tail is added in order. Vectors shorter than one
+ * chunk take the scalar path.
  */
 final class PanamaVectorKernel implements VectorKernel {
     /**
@@ -31,32 +37,95 @@ final class PanamaVectorKernel implements VectorKernel {
         return FloatVector.SPECIES_128;
     }
 
-    @Override public float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
-        int i = 0;
-        float s = 0;
-        if (dim >= L) {
-            FloatVector acc0 = FloatVector.zero(SPECIES);
-            FloatVector acc1 = FloatVector.zero(SPECIES);
-            FloatVector acc2 = FloatVector.zero(SPECIES);
-            FloatVector acc3 = FloatVector.zero(SPECIES);
-            int bound4 = dim - dim % (4 * L);
-            for (; i < bound4; i += 4 * L) {
-                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc0);
-                acc1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).fma(FloatVector.fromArray(SPECIES, b, bOff + i + L), acc1);
-                acc2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).fma(FloatVector.fromArray(SPECIES, b, bOff + i + 2 * L), acc2);
-                acc3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).fma(FloatVector.fromArray(SPECIES, b, bOff + i + 3 * L), acc3);
-            }
-            int bound1 = dim - dim % L;
-            for (; i < bound1; i += L)
-                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc0);
-            s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+
+    /**
+     * {@code FloatVector.fromMemorySegment(SPECIES, segment, byteOffset, LITTLE_ENDIAN)} typed
+     * {@code (Object, long)FloatVector}, on JDK 19 and later, where {@code fromByteBuffer} is gone; {@code null} before.
+     * A constant (static final) method handle: C2 inlines through it as through a direct call.
+     */
+    private static final MethodHandle FROM_SEGMENT = fromSegmentHandle();
+    private static final boolean SEGMENTS = FROM_SEGMENT != null;
+
+    private static MethodHandle fromSegmentHandle() {
+        if (Runtime.version().feature() < 19)
+            return null;
+        if (VectorData.SEGMENT_OF_BUFFER == null)
+            throw new IllegalStateException("JDK " + Runtime.version().feature() + ": no FloatVector.fromByteBuffer and no usable "
+                + "MemorySegment.ofBuffer; the scalar kernel takes over");
+        try {
+            Class<?> ms = Class.forName("java.lang.foreign.MemorySegment");
+            MethodHandle mh = MethodHandles.publicLookup().findStatic(FloatVector.class, "fromMemorySegment",
+                MethodType.methodType(FloatVector.class, VectorSpecies.class, ms, long.class, ByteOrder.class));
+            mh = MethodHandles.insertArguments(mh, 3, ByteOrder.LITTLE_ENDIAN);
+            mh = MethodHandles.insertArguments(mh, 0, SPECIES);
+            return mh.asType(MethodType.methodType(FloatVector.class, Object.class, long.class));
         }
-        for (; i < dim; i++)
-            s += a[aOff + i] * b[bOff + i];
+        catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("JDK " + Runtime.version().feature() + " has neither FloatVector.fromByteBuffer nor "
+                + "fromMemorySegment", e);
+        }
+    }
+
+    /**
+     * Loads {@code L} floats of a {@link VectorData} at float {@code base + i}: the one place where the storage kind
+     * matters. {@code a}/{@code b}/{@code s} are the data's fields read into locals by the caller, so the test is
+     * loop-invariant (predicted, or unswitched by C2) and the loop around it is written once for both kinds.
+     */
+    private static FloatVector row(float[] a, ByteBuffer b, Object s, int base, int i) {
+        if (a != null)
+            return FloatVector.fromArray(SPECIES, a, base + i);
+        if (SEGMENTS) {
+            // Byte offset as (invariant base) + (widened induction variable): C2 then forms the address from the loop
+            // counter directly. Widening (base + i) instead, per load, measured 15-20% slower on random 784-d rows.
+            return fromSegment(s, ((long)base << 2) + ((long)i << 2));
+        }
+        return FloatVector.fromByteBuffer(SPECIES, b, (base + i) << 2, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static FloatVector fromSegment(Object s, long byteOffset) {
+        try {
+            return (FloatVector)FROM_SEGMENT.invokeExact(s, byteOffset);
+        }
+        catch (RuntimeException | Error e) {
+            throw e;
+        }
+        catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * True where C2's {@code reduceLanes(ADD)} is known to sum lane by lane from 0, like the Vector API's Java
+     * fallback (JDK 17: measured bit for bit against {@link #sumLanes}'s loop); elsewhere the loop runs.
+     */
+    private static final boolean REDUCE_IN_LANE_ORDER = Runtime.version().feature() == 17;
+
+    /**
+     * Sum of the lanes in lane order from 0, {@code ((0 + v[0]) + v[1]) + ...}: what {@code reduceLanes(ADD)} computes
+     * in the Vector API's Java fallback and in C2 on JDK 17, where it is used as is. Elsewhere the lanes are added one
+     * by one: the API leaves the float order of {@code reduceLanes} open, and on JDK 25 C2-compiled code sums in
+     * another order than the interpreter, so the same distance came out in different last bits depending on whether
+     * the caller had been compiled yet (FLAT results differed from {@link DistanceKernel#distance}). The loop has a
+     * constant trip count and is unrolled; it costs about 2 ns per row over {@code reduceLanes} on JDK 25.
+     */
+    private static float sumLanes(FloatVector v) {
+        if (REDUCE_IN_LANE_ORDER)
+            return v.reduceLanes(VectorOperators.ADD);
+        float s = 0;
+        for (int i = 0; i < L; i++)
+            s += v.lane(i);
         return s;
     }
 
-    @Override public float squareDistance(float[] a, int aOff, float[] b, int bOff, int dim) {
+    /** One float of a {@link VectorData}, as {@link #row} (scalar tails). */
+    private static float at(float[] a, ByteBuffer b, int i) {
+        return a != null ? a[i] : b.getFloat(i << 2);
+    }
+
+    @Override public float dot(float[] a, int aOff, VectorData b, int bOff, int dim) {
+        float[] ba = b.array;
+        ByteBuffer bb = b.buffer;
+        Object bs = b.segment;
         int i = 0;
         float s = 0;
         if (dim >= L) {
@@ -66,10 +135,38 @@ final class PanamaVectorKernel implements VectorKernel {
             FloatVector acc3 = FloatVector.zero(SPECIES);
             int bound4 = dim - dim % (4 * L);
             for (; i < bound4; i += 4 * L) {
-                FloatVector d0 = FloatVector.fromArray(SPECIES, a, aOff + i).sub(FloatVector.fromArray(SPECIES, b, bOff + i));
-                FloatVector d1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).sub(FloatVector.fromArray(SPECIES, b, bOff + i + L));
-                FloatVector d2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).sub(FloatVector.fromArray(SPECIES, b, bOff + i + 2 * L));
-                FloatVector d3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).sub(FloatVector.fromArray(SPECIES, b, bOff + i + 3 * L));
+                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(row(ba, bb, bs, bOff, i), acc0);
+                acc1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).fma(row(ba, bb, bs, bOff, i + L), acc1);
+                acc2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).fma(row(ba, bb, bs, bOff, i + 2 * L), acc2);
+                acc3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).fma(row(ba, bb, bs, bOff, i + 3 * L), acc3);
+            }
+            int bound1 = dim - dim % L;
+            for (; i < bound1; i += L)
+                acc0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(row(ba, bb, bs, bOff, i), acc0);
+            s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        }
+        for (; i < dim; i++)
+            s += a[aOff + i] * at(ba, bb, bOff + i);
+        return s;
+    }
+
+    @Override public float squareDistance(float[] a, int aOff, VectorData b, int bOff, int dim) {
+        float[] ba = b.array;
+        ByteBuffer bb = b.buffer;
+        Object bs = b.segment;
+        int i = 0;
+        float s = 0;
+        if (dim >= L) {
+            FloatVector acc0 = FloatVector.zero(SPECIES);
+            FloatVector acc1 = FloatVector.zero(SPECIES);
+            FloatVector acc2 = FloatVector.zero(SPECIES);
+            FloatVector acc3 = FloatVector.zero(SPECIES);
+            int bound4 = dim - dim % (4 * L);
+            for (; i < bound4; i += 4 * L) {
+                FloatVector d0 = FloatVector.fromArray(SPECIES, a, aOff + i).sub(row(ba, bb, bs, bOff, i));
+                FloatVector d1 = FloatVector.fromArray(SPECIES, a, aOff + i + L).sub(row(ba, bb, bs, bOff, i + L));
+                FloatVector d2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L).sub(row(ba, bb, bs, bOff, i + 2 * L));
+                FloatVector d3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L).sub(row(ba, bb, bs, bOff, i + 3 * L));
                 acc0 = d0.fma(d0, acc0);
                 acc1 = d1.fma(d1, acc1);
                 acc2 = d2.fma(d2, acc2);
@@ -77,21 +174,24 @@ final class PanamaVectorKernel implements VectorKernel {
             }
             int bound1 = dim - dim % L;
             for (; i < bound1; i += L) {
-                FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + i).sub(FloatVector.fromArray(SPECIES, b, bOff + i));
+                FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + i).sub(row(ba, bb, bs, bOff, i));
                 acc0 = d.fma(d, acc0);
             }
-            s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         }
         for (; i < dim; i++) {
-            float d = a[aOff + i] - b[bOff + i];
+            float d = a[aOff + i] - at(ba, bb, bOff + i);
             s += d * d;
         }
         return s;
     }
 
-    @Override public float cosine(float[] a, int aOff, float[] b, int bOff, int dim) {
+    @Override public float cosine(float[] a, int aOff, VectorData b, int bOff, int dim) {
+        float[] ba = b.array;
+        ByteBuffer bb = b.buffer;
+        Object bs = b.segment;
         int i = 0;
-        float dot = 0, aa = 0, bb = 0;
+        float dot = 0, aa = 0, bbs = 0;
         if (dim >= L) {
             // Same chunk-to-accumulator assignment as dot(), once per sum: the three results equal dot(a, b),
             // dot(a, a) and dot(b, b) bit for bit.
@@ -101,13 +201,13 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound4 = dim - dim % (4 * L);
             for (; i < bound4; i += 4 * L) {
                 FloatVector va0 = FloatVector.fromArray(SPECIES, a, aOff + i);
-                FloatVector vb0 = FloatVector.fromArray(SPECIES, b, bOff + i);
+                FloatVector vb0 = row(ba, bb, bs, bOff, i);
                 FloatVector va1 = FloatVector.fromArray(SPECIES, a, aOff + i + L);
-                FloatVector vb1 = FloatVector.fromArray(SPECIES, b, bOff + i + L);
+                FloatVector vb1 = row(ba, bb, bs, bOff, i + L);
                 FloatVector va2 = FloatVector.fromArray(SPECIES, a, aOff + i + 2 * L);
-                FloatVector vb2 = FloatVector.fromArray(SPECIES, b, bOff + i + 2 * L);
+                FloatVector vb2 = row(ba, bb, bs, bOff, i + 2 * L);
                 FloatVector va3 = FloatVector.fromArray(SPECIES, a, aOff + i + 3 * L);
-                FloatVector vb3 = FloatVector.fromArray(SPECIES, b, bOff + i + 3 * L);
+                FloatVector vb3 = row(ba, bb, bs, bOff, i + 3 * L);
                 d0 = va0.fma(vb0, d0);
                 d1 = va1.fma(vb1, d1);
                 d2 = va2.fma(vb2, d2);
@@ -124,26 +224,29 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound1 = dim - dim % L;
             for (; i < bound1; i += L) {
                 FloatVector va = FloatVector.fromArray(SPECIES, a, aOff + i);
-                FloatVector vb = FloatVector.fromArray(SPECIES, b, bOff + i);
+                FloatVector vb = row(ba, bb, bs, bOff, i);
                 d0 = va.fma(vb, d0);
                 x0 = va.fma(va, x0);
                 y0 = vb.fma(vb, y0);
             }
-            dot = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
-            aa = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
-            bb = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
+            dot = sumLanes(d0.add(d1).add(d2.add(d3)));
+            aa = sumLanes(x0.add(x1).add(x2.add(x3)));
+            bbs = sumLanes(y0.add(y1).add(y2.add(y3)));
         }
         for (; i < dim; i++) {
-            float x = a[aOff + i], y = b[bOff + i];
+            float x = a[aOff + i], y = at(ba, bb, bOff + i);
             dot += x * y;
             aa += x * x;
-            bb += y * y;
+            bbs += y * y;
         }
-        return DistanceKernel.cosine(dot, aa, bb);
+        return DistanceKernel.cosine(dot, aa, bbs);
     }
 
     /** One accumulator per row: four independent chains, the query chunk loaded once for all four rows. */
-    @Override public void squareDistances4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+    @Override public void squareDistances4(float[] q, VectorData d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        float[] da = d.array;
+        ByteBuffer db = d.buffer;
+        Object ds = d.segment;
         int i = 0;
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         if (dim >= L) {
@@ -151,22 +254,22 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound = dim - dim % L;
             for (; i < bound; i += L) {
                 FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
-                FloatVector d0 = qv.sub(FloatVector.fromArray(SPECIES, d, o0 + i));
-                FloatVector d1 = qv.sub(FloatVector.fromArray(SPECIES, d, o1 + i));
-                FloatVector d2 = qv.sub(FloatVector.fromArray(SPECIES, d, o2 + i));
-                FloatVector d3 = qv.sub(FloatVector.fromArray(SPECIES, d, o3 + i));
+                FloatVector d0 = qv.sub(row(da, db, ds, o0, i));
+                FloatVector d1 = qv.sub(row(da, db, ds, o1, i));
+                FloatVector d2 = qv.sub(row(da, db, ds, o2, i));
+                FloatVector d3 = qv.sub(row(da, db, ds, o3, i));
                 a0 = d0.fma(d0, a0);
                 a1 = d1.fma(d1, a1);
                 a2 = d2.fma(d2, a2);
                 a3 = d3.fma(d3, a3);
             }
-            s0 = a0.reduceLanes(VectorOperators.ADD);
-            s1 = a1.reduceLanes(VectorOperators.ADD);
-            s2 = a2.reduceLanes(VectorOperators.ADD);
-            s3 = a3.reduceLanes(VectorOperators.ADD);
+            s0 = sumLanes(a0);
+            s1 = sumLanes(a1);
+            s2 = sumLanes(a2);
+            s3 = sumLanes(a3);
         }
         for (; i < dim; i++) {
-            float x0 = q[i] - d[o0 + i], x1 = q[i] - d[o1 + i], x2 = q[i] - d[o2 + i], x3 = q[i] - d[o3 + i];
+            float x0 = q[i] - at(da, db, o0 + i), x1 = q[i] - at(da, db, o1 + i), x2 = q[i] - at(da, db, o2 + i), x3 = q[i] - at(da, db, o3 + i);
             s0 += x0 * x0;
             s1 += x1 * x1;
             s2 += x2 * x2;
@@ -178,7 +281,10 @@ final class PanamaVectorKernel implements VectorKernel {
         out[3] = s3;
     }
 
-    @Override public void dots4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+    @Override public void dots4(float[] q, VectorData d, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        float[] da = d.array;
+        ByteBuffer db = d.buffer;
+        Object ds = d.segment;
         int i = 0;
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         if (dim >= L) {
@@ -186,21 +292,21 @@ final class PanamaVectorKernel implements VectorKernel {
             int bound = dim - dim % L;
             for (; i < bound; i += L) {
                 FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
-                a0 = qv.fma(FloatVector.fromArray(SPECIES, d, o0 + i), a0);
-                a1 = qv.fma(FloatVector.fromArray(SPECIES, d, o1 + i), a1);
-                a2 = qv.fma(FloatVector.fromArray(SPECIES, d, o2 + i), a2);
-                a3 = qv.fma(FloatVector.fromArray(SPECIES, d, o3 + i), a3);
+                a0 = qv.fma(row(da, db, ds, o0, i), a0);
+                a1 = qv.fma(row(da, db, ds, o1, i), a1);
+                a2 = qv.fma(row(da, db, ds, o2, i), a2);
+                a3 = qv.fma(row(da, db, ds, o3, i), a3);
             }
-            s0 = a0.reduceLanes(VectorOperators.ADD);
-            s1 = a1.reduceLanes(VectorOperators.ADD);
-            s2 = a2.reduceLanes(VectorOperators.ADD);
-            s3 = a3.reduceLanes(VectorOperators.ADD);
+            s0 = sumLanes(a0);
+            s1 = sumLanes(a1);
+            s2 = sumLanes(a2);
+            s3 = sumLanes(a3);
         }
         for (; i < dim; i++) {
-            s0 += q[i] * d[o0 + i];
-            s1 += q[i] * d[o1 + i];
-            s2 += q[i] * d[o2 + i];
-            s3 += q[i] * d[o3 + i];
+            s0 += q[i] * at(da, db, o0 + i);
+            s1 += q[i] * at(da, db, o1 + i);
+            s2 += q[i] * at(da, db, o2 + i);
+            s3 += q[i] * at(da, db, o3 + i);
         }
         out[0] = s0;
         out[1] = s1;

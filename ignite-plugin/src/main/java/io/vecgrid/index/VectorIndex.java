@@ -7,8 +7,9 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * Index over the vectors of one sealed segment: rows {@code 0..size()-1} of one contiguous {@code float[rows * dim]}
- * that the segment owns (the index keeps a reference and never copies or writes it).
+ * Index over the vectors of one sealed segment: rows {@code 0..size()-1} of one contiguous {@code float[rows * dim]},
+ * or of a little-endian {@code ByteBuffer} of {@code rows * dim * 4} bytes (direct or heap), that the segment owns
+ * (the index keeps a reference and never copies or writes it). See {@link VectorIndexes}.
  *
  * <p>Immutable once built or read: any number of threads may search it at once.
  *
@@ -59,10 +60,20 @@ public interface VectorIndex {
 
     /**
      * Writes the index structure, never the vectors: a header (format version, type, metric, dimension, rows) and,
-     * for graph indexes, the graph. {@link VectorIndexes#read} loads it back over the same vectors.
+     * for graph indexes, the graph, laid out so that it can be searched in place ({@link IndexFormat}). Any
+     * {@link VectorIndexes} {@code read} loads it back over the same vectors, from a stream or in place from a buffer.
      */
     void write(DataOutput out) throws IOException;
 
-    /** @return heap bytes held by the index structure, excluding the vectors it searches. */
+    /**
+     * @return bytes on the Java heap held by the index structure, excluding the vectors it searches: a graph built
+     *      here or read from a stream or heap buffer counts; a graph viewed in place in a direct buffer does not.
+     */
     long ramBytesUsed();
+
+    /**
+     * @return bytes outside the Java heap that the index structure reads in place (a graph viewed in a direct
+     *      buffer), excluding the vectors; the caller owns that memory (it is a part of its buffer).
+     */
+    long offHeapBytesUsed();
 }

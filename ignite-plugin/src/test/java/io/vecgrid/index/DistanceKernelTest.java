@@ -4,6 +4,7 @@ import io.vecgrid.api.Metric;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,13 +51,13 @@ class DistanceKernelTest {
                     float got;
                     switch (metric) {
                         case L2:
-                            got = kernel.squareDistance(a, aOff, b, bOff, dim);
+                            got = kernel.squareDistance(a, aOff, VectorData.of(b), bOff, dim);
                             break;
                         case IP:
-                            got = kernel.dot(a, aOff, b, bOff, dim);
+                            got = kernel.dot(a, aOff, VectorData.of(b), bOff, dim);
                             break;
                         default:
-                            got = kernel.cosine(a, aOff, b, bOff, dim);
+                            got = kernel.cosine(a, aOff, VectorData.of(b), bOff, dim);
                     }
                     double[] ref = reference(metric, a, aOff, b, bOff, dim);
                     double tol = 2e-6 * Math.sqrt(dim) * ref[1] + 1e-6;
@@ -104,14 +105,51 @@ class DistanceKernelTest {
                 int[] off = {3 * dim, 0, 8 * dim, 5 * dim};
                 for (Metric metric : new Metric[] {Metric.L2, Metric.IP}) {
                     if (metric == Metric.L2)
-                        kernel.squareDistances4(q, d, off[0], off[1], off[2], off[3], dim, out);
+                        kernel.squareDistances4(q, VectorData.of(d), off[0], off[1], off[2], off[3], dim, out);
                     else
-                        kernel.dots4(q, d, off[0], off[1], off[2], off[3], dim, out);
+                        kernel.dots4(q, VectorData.of(d), off[0], off[1], off[2], off[3], dim, out);
                     for (int r = 0; r < 4; r++) {
                         double[] ref = reference(metric, q, 0, d, off[r], dim);
                         double tol = 2e-6 * Math.sqrt(dim) * ref[1] + 1e-6;
                         assertEquals(ref[0], out[r], tol, kernel.name() + " " + metric + " dim=" + dim + " row " + r);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Every reduction reads a little-endian buffer (direct or heap, at any row offset) to exactly the bits it reads
+     * the same floats from an array: one loop, one summation order, whatever holds the rows.
+     */
+    @Test void bufferRowsGiveTheSameBitsAsArrayRows() {
+        Random rnd = new Random(23);
+        float[] out = new float[4];
+        float[] outBuf = new float[4];
+        for (VectorKernel k : kernels()) {
+            for (int dim : DIMS) {
+                float[] q = gaussian(rnd, dim);
+                float[] d = gaussian(rnd, 9 * dim);
+                for (boolean direct : new boolean[] {true, false}) {
+                    java.nio.ByteBuffer bytes = direct ? java.nio.ByteBuffer.allocateDirect(4 * d.length) : java.nio.ByteBuffer.allocate(4 * d.length);
+                    bytes.order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(d);
+                    bytes.order(java.nio.ByteOrder.BIG_ENDIAN); // The buffer's own order must not matter.
+                    VectorData buf = VectorData.of(bytes, d.length, "test");
+                    VectorData arr = VectorData.of(d);
+                    String msg = k.name() + (direct ? " direct" : " heap") + " dim=" + dim;
+                    for (int r = 0; r < 9; r++) {
+                        int off = r * dim;
+                        assertEquals(Float.floatToIntBits(k.dot(q, 0, arr, off, dim)), Float.floatToIntBits(k.dot(q, 0, buf, off, dim)), msg);
+                        assertEquals(Float.floatToIntBits(k.squareDistance(q, 0, arr, off, dim)),
+                            Float.floatToIntBits(k.squareDistance(q, 0, buf, off, dim)), msg);
+                        assertEquals(Float.floatToIntBits(k.cosine(q, 0, arr, off, dim)), Float.floatToIntBits(k.cosine(q, 0, buf, off, dim)), msg);
+                    }
+                    k.squareDistances4(q, arr, 3 * dim, 0, 8 * dim, 5 * dim, dim, out);
+                    k.squareDistances4(q, buf, 3 * dim, 0, 8 * dim, 5 * dim, dim, outBuf);
+                    assertArrayEquals(out, outBuf, msg);
+                    k.dots4(q, arr, 3 * dim, 0, 8 * dim, 5 * dim, dim, out);
+                    k.dots4(q, buf, 3 * dim, 0, 8 * dim, 5 * dim, dim, outBuf);
+                    assertArrayEquals(out, outBuf, msg);
                 }
             }
         }
@@ -159,8 +197,9 @@ class DistanceKernelTest {
                     DistanceKernel.dot(b, 0, b, 0, dim));
                 assertEquals(Float.floatToIntBits(combined), Float.floatToIntBits(DistanceKernel.distance(Metric.COSINE, a, 0, b, 0, dim)), "dim=" + dim);
                 for (VectorKernel k : kernels()) {
-                    float c = DistanceKernel.cosine(k.dot(a, 0, b, 0, dim), k.dot(a, 0, a, 0, dim), k.dot(b, 0, b, 0, dim));
-                    assertEquals(Float.floatToIntBits(c), Float.floatToIntBits(k.cosine(a, 0, b, 0, dim)), k.name() + " dim=" + dim);
+                    VectorData av = VectorData.of(a), bv = VectorData.of(b);
+                    float c = DistanceKernel.cosine(k.dot(a, 0, bv, 0, dim), k.dot(a, 0, av, 0, dim), k.dot(b, 0, bv, 0, dim));
+                    assertEquals(Float.floatToIntBits(c), Float.floatToIntBits(k.cosine(a, 0, bv, 0, dim)), k.name() + " dim=" + dim);
                 }
             }
         }

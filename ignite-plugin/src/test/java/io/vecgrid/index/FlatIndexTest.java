@@ -122,6 +122,64 @@ class FlatIndexTest {
         }
     }
 
+    /** Vectors in a direct (or heap) little-endian buffer: exactly the hits of the float[] index, distances bit for bit. */
+    @Test void bufferVectorsEqualArrayVectorsExactly() throws IOException {
+        Random rnd = new Random(4);
+        float[] data = TestData.clustered(rnd, ROWS, DIM, 20, 0.2);
+        float[][] queries = TestData.queries(rnd, data, ROWS, DIM, 30, 0.3);
+        FixedBitSet bits = new FixedBitSet(ROWS);
+        for (int r = 0; r < ROWS; r += 3)
+            bits.set(r);
+        for (boolean direct : new boolean[] {true, false}) {
+            java.nio.ByteBuffer buf = TestData.buffer(data, direct, 64);
+            for (Metric metric : Metric.values()) {
+                VectorIndex arr = VectorIndexes.build(IndexSpec.flat(), metric, DIM, data, ROWS);
+                VectorIndex bb = VectorIndexes.build(IndexSpec.flat(), metric, DIM, buf, ROWS);
+                ByteArrayOutputStream bos = new ByteArrayOutputStream();
+                bb.write(new DataOutputStream(bos));
+                VectorIndex back = VectorIndexes.read(IndexSpec.flat(), metric, DIM, buf, ROWS, TestData.direct(bos.toByteArray(), 4));
+                String msg = metric + (direct ? " direct" : " heap");
+                for (float[] q : queries) {
+                    for (Bits accept : new Bits[] {null, bits}) {
+                        SearchHits exp = arr.search(q, 10, 0, accept);
+                        assertSameHits(exp, bb.search(q, 10, 0, accept), msg);
+                        assertSameHits(exp, back.search(q, 10, 0, accept), msg + " read");
+                    }
+                    assertSameHits(TestData.bruteForce(metric, data, ROWS, DIM, q, 10, null), bb.search(q, 10, 0, null), msg + " oracle");
+                }
+                SearchHits[] a = arr.search(queries, 10, 0, null);
+                SearchHits[] b = bb.search(queries, 10, 0, null);
+                for (int i = 0; i < queries.length; i++)
+                    assertSameHits(a[i], b[i], msg + " batch " + i);
+                assertEquals(0, bb.offHeapBytesUsed());
+            }
+        }
+    }
+
+    @Test void shortOrMisalignedBuffersAreRejectedNamingTheSize() {
+        float[] data = new float[10 * 4];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> VectorIndexes.build(IndexSpec.flat(), Metric.L2, 4, java.nio.ByteBuffer.allocateDirect(159), 10));
+        assertTrue(e.getMessage().contains("160") && e.getMessage().contains("159"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+            () -> VectorIndexes.build(IndexSpec.hnsw(), Metric.L2, 4, TestData.buffer(data, true, 0).limit(100), 10));
+        assertTrue(e.getMessage().contains("160"), e.getMessage());
+        // Misaligned: a direct buffer 2 bytes past an aligned address.
+        java.nio.ByteBuffer odd = TestData.buffer(new float[41], true, 0).position(2).slice();
+        e = assertThrows(IllegalArgumentException.class, () -> VectorIndexes.build(IndexSpec.flat(), Metric.L2, 4, odd, 10));
+        assertTrue(e.getMessage().contains("aligned") && e.getMessage().contains("160"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VectorIndexes.build(IndexSpec.flat(), Metric.L2, 4, (java.nio.ByteBuffer)null, 10));
+        e = assertThrows(IllegalArgumentException.class, () -> VectorIndexes.read(IndexSpec.flat(), Metric.L2, 4,
+            java.nio.ByteBuffer.allocateDirect(40), 10, java.nio.ByteBuffer.allocate(100)));
+        assertTrue(e.getMessage().contains("160"), e.getMessage());
+        // A buffer's position is where the rows start; its position, limit and order are left alone.
+        java.nio.ByteBuffer at8 = TestData.buffer(new float[42], true, 0).position(8);
+        VectorIndex idx = VectorIndexes.build(IndexSpec.flat(), Metric.L2, 4, at8, 10);
+        assertEquals(8, at8.position());
+        assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, at8.order());
+        assertEquals(10, idx.search(new float[4], 20, 0, null).size());
+    }
+
     @Test void invalidArgumentsNameTheValue() {
         float[] data = new float[10 * 4];
         VectorIndex idx = VectorIndexes.build(IndexSpec.flat(), Metric.L2, 4, data, 10);

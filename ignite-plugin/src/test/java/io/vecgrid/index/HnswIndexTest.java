@@ -210,6 +210,140 @@ class HnswIndexTest {
         }
     }
 
+    /**
+     * The index a segment copy loads: vectors in a direct buffer, the written index bytes in another (at an offset),
+     * the graph searched in place. Same graph, same neighbours node by node, same hits as the index it was written
+     * from, and nothing of the graph on the heap.
+     */
+    @Test void writtenIndexReadInPlaceFromDirectBuffersAnswersIdentically() throws IOException {
+        java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
+        FixedBitSet half = new FixedBitSet(ROWS);
+        for (int r = 0; r < ROWS; r += 2)
+            half.set(r);
+        for (Metric metric : Metric.values()) {
+            HnswIndex idx = (HnswIndex)HNSW.get(metric);
+            byte[] bytes = bytes(idx);
+            java.nio.ByteBuffer index = TestData.direct(bytes, 12);
+            HnswIndex back = (HnswIndex)VectorIndexes.read(SPEC, metric, DIM, vectors, ROWS, index);
+            assertEquals(12, index.position());
+            FrozenGraph g = idx.graph(), gb = back.graph();
+            assertEquals(g, gb);
+            assertEquals(g.levels(), gb.levels());
+            assertEquals(g.entryNodeId(), gb.entryNodeId());
+            for (int l = 0; l < g.levels(); l++) {
+                assertEquals(g.size(l), gb.size(l));
+                for (int node = 0; node < ROWS; node++)
+                    assertArrayEquals(g.neighbours(l, node), gb.neighbours(l, node), "level " + l + " node " + node);
+            }
+            assertTrue(gb.toString().contains("off-heap"), gb.toString());
+            assertEquals(bytes.length - IndexFormat.HNSW_GRAPH_REGION_AT, back.offHeapBytesUsed());
+            // Small objects only; COSINE keeps the row norms (4 bytes a row) on the heap.
+            long small = 4096 + (metric == Metric.COSINE ? 16 + 4L * ROWS : 0);
+            assertTrue(back.ramBytesUsed() < small, metric + " heap bytes of an index read in place: " + back.ramBytesUsed());
+            assertTrue(idx.ramBytesUsed() > bytes.length - IndexFormat.HNSW_GRAPH_REGION_AT, "a built graph is on the heap");
+            assertArrayEquals(bytes, bytes(back));
+            for (float[] q : queries) {
+                for (int ef : new int[] {10, 64}) {
+                    assertEquals(idx.search(q, K, ef, null), back.search(q, K, ef, null));
+                    assertEquals(idx.searchGraph(q, K, ef, half), back.searchGraph(q, K, ef, half));
+                }
+            }
+            // The same bytes read from a stream over the same direct vectors: a heap graph, the same answers.
+            VectorIndex streamed = VectorIndexes.read(SPEC, metric, DIM, vectors, ROWS, new DataInputStream(new ByteArrayInputStream(bytes)));
+            assertEquals(0, streamed.offHeapBytesUsed());
+            for (int i = 0; i < 50; i++)
+                assertEquals(idx.search(queries[i], K, 32, null), streamed.search(queries[i], K, 32, null));
+        }
+    }
+
+    /** Built over a direct buffer on one thread, the graph equals the one built over the float[]: same scores. */
+    @Test void bufferBuildEqualsArrayBuild() {
+        int rows = 1500;
+        float[] d = java.util.Arrays.copyOf(data, rows * DIM);
+        java.util.concurrent.ForkJoinPool one = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            for (Metric metric : new Metric[] {Metric.L2, Metric.COSINE}) {
+                HnswIndex arr = (HnswIndex)VectorIndexes.build(IndexSpec.hnsw(8, 40, 32), metric, DIM, d, rows, one);
+                HnswIndex buf = (HnswIndex)VectorIndexes.build(IndexSpec.hnsw(8, 40, 32), metric, DIM, TestData.buffer(d, true, 0), rows, one);
+                assertEquals(arr.graph(), buf.graph(), metric.toString());
+                for (int i = 0; i < 50; i++)
+                    assertEquals(arr.search(queries[i], K, 20, null), buf.search(queries[i], K, 20, null));
+            }
+        }
+        finally {
+            one.shutdown();
+        }
+    }
+
+    @Test void corruptOrTruncatedBuffersAreRejected() throws IOException {
+        VectorIndex idx = HNSW.get(Metric.L2);
+        byte[] bytes = bytes(idx);
+        java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
+        for (int cut : new int[] {3, 20, 30, IndexFormat.HNSW_GRAPH_REGION_AT + 40, bytes.length - 4}) {
+            IOException e = assertThrows(IOException.class,
+                () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, TestData.direct(java.util.Arrays.copyOf(bytes, cut), 0).limit(cut)));
+            assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("corrupt"), cut + ": " + e.getMessage());
+        }
+        byte[] bad = bytes.clone();
+        java.nio.ByteBuffer.wrap(bad).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(bad.length - 4, ROWS + 5);
+        IOException e = assertThrows(IOException.class, () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, TestData.direct(bad, 0)));
+        assertTrue(e.getMessage().contains("edge to " + (ROWS + 5)), e.getMessage());
+        byte[] newerVersion = bytes.clone();
+        java.nio.ByteBuffer.wrap(newerVersion).putInt(4, 3);
+        e = assertThrows(IOException.class, () -> VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, java.nio.ByteBuffer.wrap(newerVersion)));
+        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
+    }
+
+    /** Bytes of format version 1 (what the previous build persisted) still load, onto the heap, and answer the same. */
+    @Test void version1BytesStillLoad() throws IOException {
+        HnswIndex idx = (HnswIndex)HNSW.get(Metric.L2);
+        byte[] v1 = version1(idx.graph());
+        java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
+        VectorIndex fromStream = VectorIndexes.read(SPEC, Metric.L2, DIM, data, ROWS, new DataInputStream(new ByteArrayInputStream(v1)));
+        VectorIndex fromBuffer = VectorIndexes.read(SPEC, Metric.L2, DIM, vectors, ROWS, TestData.direct(v1, 8));
+        assertEquals(idx.graph(), ((HnswIndex)fromStream).graph());
+        assertEquals(idx.graph(), ((HnswIndex)fromBuffer).graph());
+        assertEquals(0, fromBuffer.offHeapBytesUsed());
+        assertArrayEquals(bytes(idx), bytes(fromBuffer)); // Written back in the current version.
+        for (int i = 0; i < 100; i++) {
+            assertEquals(idx.search(queries[i], K, 24, null), fromStream.search(queries[i], K, 24, null));
+            assertEquals(idx.search(queries[i], K, 24, null), fromBuffer.search(queries[i], K, 24, null));
+        }
+    }
+
+    /** The version-1 layout, written as the previous build wrote it (big-endian int arrays). */
+    private static byte[] version1(FrozenGraph g) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bos);
+        for (int v : new int[] {IndexFormat.MAGIC, 1, 2, 1, DIM, ROWS, SPEC.m(), SPEC.efConstruction(), g.levels(), g.entryNodeId()})
+            out.writeInt(v);
+        for (int l = 0; l < g.levels(); l++)
+            out.writeInt(g.getDegree(l));
+        for (int l = 0; l < g.levels(); l++) {
+            int count = g.size(l);
+            int[] nodes = new int[count];
+            io.github.jbellis.jvector.graph.NodesIterator it = g.getNodes(l);
+            for (int i = 0; i < count; i++)
+                nodes[i] = it.nextInt();
+            out.writeInt(count);
+            if (l > 0) {
+                for (int n : nodes)
+                    out.writeInt(n);
+            }
+            List<Integer> adj = new ArrayList<>();
+            out.writeInt(0);
+            for (int n : nodes) {
+                for (int x : g.neighbours(l, n))
+                    adj.add(x);
+                out.writeInt(adj.size());
+            }
+            out.writeInt(adj.size());
+            for (int x : adj)
+                out.writeInt(x);
+        }
+        return bos.toByteArray();
+    }
+
     @Test void corruptOrMismatchedBytesAreRejected() throws IOException {
         VectorIndex idx = HNSW.get(Metric.L2);
         byte[] bytes = bytes(idx);

@@ -27,6 +27,24 @@ final class TestData {
         return data;
     }
 
+    /** The floats little-endian in a new direct buffer (or heap buffer) at byte {@code at} of it, sliced there. */
+    static java.nio.ByteBuffer buffer(float[] data, boolean direct, int at) {
+        java.nio.ByteBuffer b = direct ? java.nio.ByteBuffer.allocateDirect(at + 4 * data.length) : java.nio.ByteBuffer.allocate(at + 4 * data.length);
+        b.position(at);
+        java.nio.ByteBuffer s = b.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        s.asFloatBuffer().put(data);
+        return s;
+    }
+
+    /** Bytes copied into a new direct buffer at byte {@code at}, the returned buffer's position there. */
+    static java.nio.ByteBuffer direct(byte[] bytes, int at) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(at + bytes.length + 16);
+        b.position(at);
+        b.put(bytes);
+        b.position(at);
+        return b;
+    }
+
     static float[] row(float[] data, int r, int dim) {
         float[] v = new float[dim];
         System.arraycopy(data, r * dim, v, 0, dim);
