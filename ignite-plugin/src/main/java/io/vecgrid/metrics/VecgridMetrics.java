@@ -54,7 +54,10 @@ public final class VecgridMetrics {
         reg.register("InFlightJobs", inFlightJobs::get, "Search jobs running on this node now.");
         reg.register("LoadedSegments", store::loadedSegments, "Serviceable sealed-segment copies on this node.");
         reg.register("LoadedRows", store::loadedRows, "Live rows in the serviceable segment copies on this node.");
-        reg.register("LoadedBytes", store::loadedBytes, "Heap bytes held by the segment copies on this node.");
+        reg.register("LoadedBytes", store::loadedBytes, "Heap bytes held by the segment copies on this node (delete " +
+            "bitmaps, scalar columns, index objects; not keys, vectors or graphs).");
+        reg.register("LoadedOffHeapBytes", store::loadedOffHeapBytes, "Direct memory held by the segment copies on " +
+            "this node (their images: keys, vectors, graphs).");
         reg.register("Seals", seals::sum, "Segments this node sealed from growing rows.");
         reg.register("SealMillis", sealMillis::sum, "Time this node spent sealing, ms (build, write, publish).");
         reg.register("Merges", merges::sum, "Segments this node merged (compaction).");

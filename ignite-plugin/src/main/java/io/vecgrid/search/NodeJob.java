@@ -172,19 +172,25 @@ final class NodeJob extends ComputeJobContinuationAdapter {
             if (cancelled)
                 return;
             LoadedSegment seg = meta == null ? null : vg.segments().get(meta, id);
-            if (seg == null || !seg.serviceable()) {
+            // The reference keeps the copy's off-heap memory from being freed while it is read (a retired copy fails).
+            if (seg == null || !seg.acquire()) {
                 synchronized (lock) {
                     unavailable.add(id);
                 }
                 return;
             }
-            SearchHits[] res = seg.search(queries, k, ef, parsed);
-            synchronized (lock) {
-                for (int q = 0; q < res.length; q++) {
-                    for (int i = 0; i < res[q].size(); i++)
-                        hits.get(q).add(new long[] {seg.segment().pk(res[q].ordinal(i)), Float.floatToIntBits(res[q].distance(i))});
+            try {
+                SearchHits[] res = seg.search(queries, k, ef, parsed);
+                synchronized (lock) {
+                    for (int q = 0; q < res.length; q++) {
+                        for (int i = 0; i < res[q].size(); i++)
+                            hits.get(q).add(new long[] {seg.segment().pk(res[q].ordinal(i)), Float.floatToIntBits(res[q].distance(i))});
+                    }
+                    searched.add(id);
                 }
-                searched.add(id);
+            }
+            finally {
+                seg.release();
             }
         }
 

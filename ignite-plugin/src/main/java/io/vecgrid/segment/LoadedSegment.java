@@ -6,15 +6,24 @@ import io.vecgrid.filter.ScalarFilter;
 import io.vecgrid.index.SearchHits;
 import io.vecgrid.index.VectorIndex;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * One in-memory replica of a sealed segment on this node: the decoded segment, its index (read from the stored
- * bytes, never rebuilt), and a delete bitmap kept current by the deletes cache's interceptor.
+ * One in-memory replica of a sealed segment on this node: the segment's image in direct memory (keys, vectors and
+ * the index's graph read in place there; only the scalar columns, the delete bitmap and the index's small objects are
+ * on the heap), its index (read from the stored bytes, never rebuilt), and a delete bitmap kept current by the
+ * deletes cache's interceptor.
+ *
+ * <p>Memory and life cycle: the direct memory is freed as soon as the copy is retired (unloaded, replaced, its
+ * collection dropped) AND no reader holds it, never while one does. Every reader of the image (a search, a
+ * {@code get}, a merge reading its sources) brackets its reads with {@link #acquire()} / {@link #release()}; the
+ * store holds one reference of its own from the load until {@link #retire()}, and the last release frees. A reader
+ * whose acquire fails finds the copy not serviceable, as if it were not there.
  *
  * <p>Thread-safety: searches run concurrently with delete marks; a mark is a volatile bit set, visible to every
- * search that starts after the delete is acknowledged.
+ * search that starts after the delete is acknowledged. Acquire, release and retire are lock-free and may race.
  */
 public final class LoadedSegment implements ScalarColumns {
     private final String collection;
@@ -25,6 +34,9 @@ public final class LoadedSegment implements ScalarColumns {
     private final AtomicInteger deletedCount = new AtomicInteger();
     private volatile boolean serviceable;
     private volatile long loadedAtNanos;
+    /** References to the image: the store's own (until retired) plus one per reader; 0 once freed, for good. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private final AtomicBoolean retired = new AtomicBoolean();
 
     LoadedSegment(String collection, SealedSegment segment, int slot) {
         this.collection = collection;
@@ -37,6 +49,7 @@ public final class LoadedSegment implements ScalarColumns {
         return collection;
     }
 
+    /** @return the segment; its keys and vectors may be read only while holding a reference ({@link #acquire()}). */
     public SealedSegment segment() {
         return segment;
     }
@@ -58,7 +71,7 @@ public final class LoadedSegment implements ScalarColumns {
         return segment.rows() - deletedCount.get();
     }
 
-    /** @return {@code true} once the index is loaded and searches may use this copy. */
+    /** @return {@code true} once the index is loaded and searches may use this copy, until it is retired. */
     public boolean serviceable() {
         return serviceable;
     }
@@ -67,6 +80,8 @@ public final class LoadedSegment implements ScalarColumns {
         this.index = index;
         this.loadedAtNanos = System.nanoTime();
         this.serviceable = true;
+        if (retired.get())
+            serviceable = false; // Retired meanwhile (retire() sets retired before it clears serviceable).
     }
 
     /** @return {@link System#nanoTime()} when this copy became serviceable. */
@@ -74,13 +89,70 @@ public final class LoadedSegment implements ScalarColumns {
         return loadedAtNanos;
     }
 
-    void retire() {
-        serviceable = false;
+    /**
+     * Takes a reference for reading the copy: succeeds only while it is serviceable. Each successful call must be
+     * matched by one {@link #release()}, after the last read of the segment, its index or a search's results' keys.
+     *
+     * @return {@code false} if the copy is not serviceable (still loading, or retired): do not read it.
+     */
+    public boolean acquire() {
+        if (!serviceable || !retain())
+            return false;
+        if (!serviceable) {
+            // Retired meanwhile: a reader that starts now must not count on it.
+            release();
+            return false;
+        }
+        return true;
     }
 
-    /** Marks the row with this primary key deleted; unknown keys are ignored. */
+    /** Takes a reference whether or not the copy is serviceable yet; {@code false} once its memory is freed. */
+    boolean retain() {
+        while (true) {
+            int r = refs.get();
+            if (r <= 0)
+                return false;
+            if (refs.compareAndSet(r, r + 1))
+                return true;
+        }
+    }
+
+    /** Drops a reference taken by {@link #acquire()} or {@link #retain()}; the last one of a retired copy frees it. */
+    public void release() {
+        int r = refs.decrementAndGet();
+        if (r == 0)
+            segment.free();
+        else if (r < 0)
+            throw new IllegalStateException("segment " + id() + " released more often than acquired");
+    }
+
+    /**
+     * Takes the copy out of service: no new reader gets it, and its memory is freed once the readers holding it are
+     * done. Idempotent.
+     */
+    void retire() {
+        boolean first = retired.compareAndSet(false, true);
+        serviceable = false;
+        if (first)
+            release();
+    }
+
+    /** @return {@code true} once the copy's direct memory was freed (retired and released by every reader). */
+    public boolean freed() {
+        return refs.get() == 0;
+    }
+
+    /** Marks the row with this primary key deleted; unknown keys are ignored, as are marks for a freed copy. */
     void markDeleted(long pk) {
-        int ord = segment.ordinalOf(pk);
+        if (!retain())
+            return;
+        int ord;
+        try {
+            ord = segment.ordinalOf(pk);
+        }
+        finally {
+            release();
+        }
         if (ord < 0)
             return;
         int w = ord >>> 6;
@@ -111,7 +183,10 @@ public final class LoadedSegment implements ScalarColumns {
         return filter.acceptBits(this, segment.rows(), live);
     }
 
-    /** Searches every query; see {@link VectorIndex#search(float[][], int, int, Bits)}. */
+    /**
+     * Searches every query; see {@link VectorIndex#search(float[][], int, int, Bits)}. The caller holds a reference
+     * ({@link #acquire()}) until it has read the hits' keys.
+     */
     public SearchHits[] search(float[][] queries, int k, int ef, ScalarFilter filter) {
         return index.search(queries, k, ef, accept(filter));
     }
@@ -136,9 +211,17 @@ public final class LoadedSegment implements ScalarColumns {
         return segment.scalars()[col].isNull(row);
     }
 
-    /** @return heap bytes this copy holds (vectors, keys, index). */
+    /**
+     * @return heap bytes this copy holds: the index's objects (with an in-place graph: its search pools and, for
+     *      COSINE, the norms), the delete bitmap and the scalar columns; not the keys, vectors or graph.
+     */
     public long ramBytes() {
         VectorIndex idx = index;
-        return 4L * segment.vectors().length + 8L * segment.rows() + (idx == null ? 0 : idx.ramBytesUsed());
+        return 8L * deleted.length() + segment.scalarHeapBytes() + (idx == null ? 0 : idx.ramBytesUsed());
+    }
+
+    /** @return direct memory this copy holds (its image: keys, vectors, scalars as stored, index); 0 once freed. */
+    public long offHeapBytes() {
+        return freed() ? 0 : segment.offHeapBytes();
     }
 }

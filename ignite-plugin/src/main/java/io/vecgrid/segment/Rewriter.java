@@ -133,8 +133,9 @@ public final class Rewriter {
 
     /** @return the copy of a segment in another slot: its bytes with the new id, and its delete marks. */
     private SegmentRef copy(CollectionMeta meta, SegmentRef src, LayoutOp op) {
-        ByteBuffer buf = SegmentStorage.readWhole(ignite, meta, src);
+        ByteBuffer owner = SegmentStorage.readWhole(ignite, meta, src);
         try {
+            ByteBuffer buf = DirectBuffers.aligned(owner, src.bytes());
             buf.putLong(8, op.segment());
             SegmentRef made = SegmentStorage.writeEncoded(ignite, meta, buf, op.segment(), src.shard(), src.rows(),
                 op.slot(), cfg.getSegmentChunkBytes());
@@ -143,19 +144,39 @@ public final class Rewriter {
             return made;
         }
         finally {
-            DirectBuffers.free(buf);
+            DirectBuffers.free(owner);
         }
     }
 
     /** @return the new segment holding the live rows of {@code refs}, written. */
     private SegmentRef build(CollectionMeta meta, int shard, List<SegmentRef> refs, LayoutOp op) {
+        // Each source is held until the new segment is written: this node's loaded copy (a reference keeps its memory
+        // from being freed if it is retired meanwhile), else a copy read from the cluster (freed at the end).
+        List<Runnable> done = new ArrayList<>();
+        try {
+            List<SealedSegment> segs = new ArrayList<>();
+            for (SegmentRef r : refs)
+                segs.add(source(meta, r, done));
+            SealedSegment merged = merge(meta, shard, refs, segs, op);
+            try {
+                return SegmentStorage.write(ignite, meta, merged, op.slot());
+            }
+            finally {
+                merged.free();
+            }
+        }
+        finally {
+            done.forEach(Runnable::run);
+        }
+    }
+
+    /** @return the live rows of {@code segs}, in a new segment with a new index (owning its direct memory). */
+    private SealedSegment merge(CollectionMeta meta, int shard, List<SegmentRef> refs, List<SealedSegment> segs, LayoutOp op) {
         CollectionSpec spec = meta.spec();
         int dim = spec.dimension();
-        List<SealedSegment> segs = new ArrayList<>();
         List<Set<Long>> dead = new ArrayList<>();
         int total = 0;
         for (SegmentRef r : refs) {
-            segs.add(source(meta, r));
             // Read after the operation began: a delete committed later marks the new segment too.
             dead.add(SegmentStorage.deletedPks(ignite, meta, r.id(), r.slot()));
             total += r.rows();
@@ -172,34 +193,51 @@ public final class Rewriter {
         }
         int n = order.size();
         long[] pks = new long[n];
-        float[] vectors = new float[n * dim];
         List<ScalarField> fields = spec.scalarFields();
         Object[][] cols = new Object[fields.size()][n];
-        int row = 0;
-        for (long[] e : order) {
-            SealedSegment seg = segs.get((int)e[1]);
-            int ord = (int)e[2];
-            pks[row] = e[0];
-            System.arraycopy(seg.vectors(), ord * dim, vectors, row * dim, dim);
-            for (int c = 0; c < cols.length; c++)
-                cols[c][row] = seg.scalars()[c].value(ord);
-            row++;
+        // The rows are copied from the sources' images into direct memory (64-byte aligned, as in the new image) and
+        // the graph is built over them there: no heap array of the whole merged segment's vectors.
+        long vecBytes = 4L * n * dim;
+        ByteBuffer owner = DirectBuffers.allocateAligned(vecBytes);
+        try {
+            ByteBuffer vectors = DirectBuffers.aligned(owner, vecBytes);
+            int row = 0;
+            for (long[] e : order) {
+                SealedSegment seg = segs.get((int)e[1]);
+                int ord = (int)e[2];
+                pks[row] = e[0];
+                seg.copyVector(ord, vectors, 4 * row * dim);
+                for (int c = 0; c < cols.length; c++)
+                    cols[c][row] = seg.scalars()[c].value(ord);
+                row++;
+            }
+            ScalarColumn[] scalars = new ScalarColumn[fields.size()];
+            for (int c = 0; c < scalars.length; c++)
+                scalars[c] = ScalarColumn.of(fields.get(c).type(), cols[c]);
+            byte[] index = SegmentIndexes.build(spec, vectors, n);
+            log.info("Built segment " + op.segment() + " of collection '" + meta.name() + "' from " + total + " rows of " +
+                refs.size() + " segments (" + n + " live)");
+            return SealedSegment.assemble(op.segment(), shard, dim, spec.metric(), spec.index(), pks, vectors, scalars,
+                index, cfg.getSegmentChunkBytes());
         }
-        ScalarColumn[] scalars = new ScalarColumn[fields.size()];
-        for (int c = 0; c < scalars.length; c++)
-            scalars[c] = ScalarColumn.of(fields.get(c).type(), cols[c]);
-        byte[] index = SegmentIndexes.build(spec, vectors, n);
-        SealedSegment merged = new SealedSegment(op.segment(), shard, dim, spec.metric(), spec.index(), pks, vectors,
-            scalars, index);
-        log.info("Built segment " + op.segment() + " of collection '" + meta.name() + "' from " + total + " rows of " +
-            refs.size() + " segments (" + n + " live)");
-        return SegmentStorage.write(ignite, meta, merged, op.slot(), cfg.getSegmentChunkBytes());
+        finally {
+            DirectBuffers.free(owner);
+        }
     }
 
-    /** @return a source's content: this node's loaded copy if it has one, else read from the cluster. */
-    private SealedSegment source(CollectionMeta meta, SegmentRef ref) {
+    /**
+     * @return a source's content: this node's loaded copy if it has one (referenced), else read from the cluster;
+     *      {@code done} receives what gives it back (release or free).
+     */
+    private SealedSegment source(CollectionMeta meta, SegmentRef ref, List<Runnable> done) {
         LoadedSegment local = store.get(meta, ref.id());
-        return local != null && local.serviceable() ? local.segment() : SegmentStorage.read(ignite, meta, ref);
+        if (local != null && local.acquire()) {
+            done.add(local::release);
+            return local.segment();
+        }
+        SealedSegment read = SegmentStorage.read(ignite, meta, ref);
+        done.add(read::free);
+        return read;
     }
 
     /**
@@ -222,8 +260,17 @@ public final class Rewriter {
         }
         if (made != null) {
             LoadedSegment local = store.get(meta, made.id());
-            long[] pks = local != null && local.serviceable() ? local.segment().pks() :
-                SegmentStorage.readPks(ignite, meta, made);
+            long[] pks = null;
+            if (local != null && local.acquire()) {
+                try {
+                    pks = local.segment().pks();
+                }
+                finally {
+                    local.release();
+                }
+            }
+            if (pks == null)
+                pks = SegmentStorage.readPks(ignite, meta, made);
             steps.repoint(meta, shard, pks, new HashSet<>(op.sources()), made.id());
         }
         steps.changeState(meta, shard, s -> s.forwardsDone(op.segment()));

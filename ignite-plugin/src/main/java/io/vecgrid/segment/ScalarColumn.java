@@ -87,6 +87,21 @@ public final class ScalarColumn {
         }
     }
 
+    /** @return heap bytes the column holds (arrays; strings estimated at 40 bytes plus one a character). */
+    long heapBytes() {
+        long n = rows();
+        switch (type) {
+            case LONG:
+            case DOUBLE: return 9 * n;
+            case BOOLEAN: return 2 * n;
+            default:
+                long size = 5 * n;
+                for (String s : strings)
+                    size += s == null ? 0 : 40 + s.length();
+                return size;
+        }
+    }
+
     int encodedSize() {
         int n = rows();
         int size = 4 + n;

@@ -141,8 +141,13 @@ public final class Sealer {
         SegmentRef ref = null;
         long marking = 0;
         try {
-            SealedSegment seg = SegmentBuilder.build(op.segment(), shard, meta.spec(), snapshot);
-            ref = SegmentStorage.write(ignite, meta, seg, op.slot(), cfg.getSegmentChunkBytes());
+            SealedSegment seg = SegmentBuilder.build(op.segment(), shard, meta.spec(), snapshot, cfg.getSegmentChunkBytes());
+            try {
+                ref = SegmentStorage.write(ignite, meta, seg, op.slot());
+            }
+            finally {
+                seg.free();
+            }
             if (!steps.awaitServiceable(meta, ref))
                 throw new VecgridException("no copy of " + ref + " became serviceable on every owner within " +
                     LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");

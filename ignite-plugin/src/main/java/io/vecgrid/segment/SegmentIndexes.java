@@ -5,20 +5,25 @@ import io.vecgrid.api.VecgridException;
 import io.vecgrid.index.VectorIndex;
 import io.vecgrid.index.VectorIndexes;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
-/** Builds a segment's index once at seal time, and reads it back on every copy without a rebuild. */
+/**
+ * Builds a segment's index once at seal or merge time, over vectors staged in direct memory, and reads it back on
+ * every copy without a rebuild, in place in the copy's image.
+ */
 final class SegmentIndexes {
     private SegmentIndexes() {
     }
 
-    /** @return the serialized index over {@code rows} vectors (its structure only, not the vectors). */
-    static byte[] build(CollectionSpec spec, float[] vectors, int rows) {
-        VectorIndex idx = VectorIndexes.build(spec.index(), spec.metric(), spec.dimension(), vectors, rows);
+    /**
+     * @param vectors {@code rows * dim} little-endian floats from index 0.
+     * @return the serialized index over {@code rows} vectors (its structure only, not the vectors).
+     */
+    static byte[] build(CollectionSpec spec, ByteBuffer vectors, int rows) {
+        VectorIndex idx = VectorIndexes.build(spec.index(), spec.metric(), spec.dimension(), vectors.duplicate().clear(), rows);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             idx.write(out);
@@ -29,12 +34,16 @@ final class SegmentIndexes {
         return bytes.toByteArray();
     }
 
-    /** @return the index the segment's bytes hold, over the segment's vectors. */
+    /**
+     * @return the index the segment's image holds, over the segment's vectors, both read in place (an HNSW graph of
+     *      format version 1, written before the in-place layout, is read onto the heap). The index reads the image's
+     *      memory: it must not be searched once the segment is freed.
+     */
     static VectorIndex read(SealedSegment seg) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(seg.indexBytes()))) {
-            return VectorIndexes.read(seg.index(), seg.metric(), seg.dim(), seg.vectors(), seg.rows(), in);
+        try {
+            return VectorIndexes.read(seg.index(), seg.metric(), seg.dim(), seg.vectors(), seg.rows(), seg.indexBytes());
         }
-        catch (IOException e) {
+        catch (IOException | IllegalArgumentException e) {
             throw new VecgridException("segment " + seg.id() + " holds an unreadable index: " + e.getMessage(), e);
         }
     }

@@ -35,8 +35,14 @@ public final class SegmentReads {
         Vecgrid local = Vecgrid.localOrNull(ignite);
         if (local != null) {
             LoadedSegment seg = local.segments().get(meta, ref.id());
-            if (seg != null && seg.serviceable())
-                return extract(seg.segment(), pks);
+            if (seg != null && seg.acquire()) {
+                try {
+                    return extract(seg.segment(), pks);
+                }
+                finally {
+                    seg.release();
+                }
+            }
         }
         long[] keys = pks.stream().mapToLong(Long::longValue).toArray();
         String name = meta.name();
@@ -61,11 +67,18 @@ public final class SegmentReads {
                 // Try the next copy.
             }
         }
+        SealedSegment read;
         try {
-            return extract(SegmentStorage.read(ignite, meta, ref), pks);
+            read = SegmentStorage.read(ignite, meta, ref);
         }
         catch (VecgridException e) {
             throw new SegmentGoneException(e.getMessage());
+        }
+        try {
+            return extract(read, pks);
+        }
+        finally {
+            read.free();
         }
     }
 
@@ -75,14 +88,19 @@ public final class SegmentReads {
         CollectionMeta cur = vg.metaStore().meta(collection);
         CollectionMeta meta = cur == null ? null : cur.generation(uid);
         LoadedSegment seg = meta == null ? null : vg.segments().get(meta, id);
-        if (seg == null || !seg.serviceable())
+        if (seg == null || !seg.acquire())
             return null;
-        float[][] res = new float[pks.length][];
-        for (int i = 0; i < pks.length; i++) {
-            int ord = seg.segment().ordinalOf(pks[i]);
-            res[i] = ord < 0 ? null : seg.segment().vector(ord);
+        try {
+            float[][] res = new float[pks.length][];
+            for (int i = 0; i < pks.length; i++) {
+                int ord = seg.segment().ordinalOf(pks[i]);
+                res[i] = ord < 0 ? null : seg.segment().vector(ord);
+            }
+            return res;
         }
-        return res;
+        finally {
+            seg.release();
+        }
     }
 
     private static Map<Long, float[]> extract(SealedSegment seg, List<Long> pks) {

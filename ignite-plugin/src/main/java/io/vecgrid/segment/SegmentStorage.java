@@ -31,19 +31,13 @@ public final class SegmentStorage {
     }
 
     /**
-     * Writes a segment's chunks into slot {@code slot}, chunk 0 last: a copy is loaded once every chunk is there, and
-     * the load that chunk 0's arrival schedules then finds them all.
+     * Writes a segment's chunks (its image, in the chunk size its header names) into slot {@code slot}, chunk 0 last:
+     * a copy is loaded once every chunk is there, and the load that chunk 0's arrival schedules then finds them all.
      *
      * @return the segment as a shard state names it.
      */
-    public static SegmentRef write(Ignite ignite, CollectionMeta meta, SealedSegment seg, int slot, int chunkBytes) {
-        ByteBuffer buf = seg.encode(chunkBytes);
-        try {
-            return writeEncoded(ignite, meta, buf, seg.id(), seg.shard(), seg.rows(), slot, chunkBytes);
-        }
-        finally {
-            DirectBuffers.free(buf);
-        }
+    public static SegmentRef write(Ignite ignite, CollectionMeta meta, SealedSegment seg, int slot) {
+        return writeEncoded(ignite, meta, seg.image(), seg.id(), seg.shard(), seg.rows(), slot, seg.chunkBytes());
     }
 
     /** Writes already encoded bytes (a moved segment: {@link #readWhole} gave them, with the id patched). */
@@ -62,48 +56,60 @@ public final class SegmentStorage {
     }
 
     /**
-     * @return the segment's encoded bytes from this node's own copy of its slot, in a direct buffer; {@code null} if
-     *      a chunk is missing here (still being written or rebalanced).
+     * @return the segment from this node's own copy of its slot, in direct memory it owns (64-byte aligned, so its
+     *      sections are too); {@code null} if a chunk is missing here (still being written or rebalanced).
      */
-    static ByteBuffer readLocal(IgniteCache<ChunkKey, byte[]> cache, long id, int slot) {
+    static SealedSegment readLocal(IgniteCache<ChunkKey, byte[]> cache, long id, int slot) {
         byte[] first = cache.localPeek(new ChunkKey(id, 0, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
         if (first == null)
             return null;
         long total = SealedSegment.totalBytes(first);
         int chunkBytes = SealedSegment.chunkBytes(first);
         int chunks = SealedSegment.chunks(total, chunkBytes);
-        ByteBuffer all = ByteBuffer.allocateDirect((int)total).order(ByteOrder.LITTLE_ENDIAN);
-        all.put(first);
-        for (int c = 1; c < chunks; c++) {
-            byte[] part = cache.localPeek(new ChunkKey(id, c, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
-            if (part == null) {
-                DirectBuffers.free(all);
-                return null;
+        ByteBuffer owner = DirectBuffers.allocateAligned(total);
+        ByteBuffer all = DirectBuffers.aligned(owner, total);
+        try {
+            all.put(first);
+            for (int c = 1; c < chunks; c++) {
+                byte[] part = cache.localPeek(new ChunkKey(id, c, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
+                if (part == null) {
+                    DirectBuffers.free(owner);
+                    return null;
+                }
+                all.put(part);
             }
-            all.put(part);
         }
-        all.clear();
-        return all;
+        catch (RuntimeException | Error e) {
+            DirectBuffers.free(owner);
+            throw e;
+        }
+        return SealedSegment.owning(owner, total);
     }
 
     /**
-     * @return the segment's encoded bytes read from the cluster (any owner of its slot), in a direct buffer.
+     * @return the segment's encoded bytes read from the cluster (any owner of its slot), position 0 of a direct buffer
+     *      owned by the caller (free it with {@link DirectBuffers#free}), starting on a 64-byte boundary.
      * @throws VecgridException if a chunk is missing.
      */
     public static ByteBuffer readWhole(Ignite ignite, CollectionMeta meta, SegmentRef ref) {
         IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
-        ByteBuffer all = ByteBuffer.allocateDirect((int)ref.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        for (int c = 0; c < ref.chunks(); c++) {
-            byte[] part = cache.get(new ChunkKey(ref.id(), c, ref.slot()));
-            if (part == null) {
-                DirectBuffers.free(all);
-                throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + meta.name() +
-                    "' is missing from its cache");
+        ByteBuffer owner = DirectBuffers.allocateAligned(ref.bytes());
+        ByteBuffer all = DirectBuffers.aligned(owner, ref.bytes());
+        try {
+            for (int c = 0; c < ref.chunks(); c++) {
+                byte[] part = cache.get(new ChunkKey(ref.id(), c, ref.slot()));
+                if (part == null) {
+                    throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + meta.name() +
+                        "' is missing from its cache");
+                }
+                all.put(part);
             }
-            all.put(part);
         }
-        all.clear();
-        return all;
+        catch (RuntimeException | Error e) {
+            DirectBuffers.free(owner);
+            throw e;
+        }
+        return owner;
     }
 
     /**
@@ -135,15 +141,12 @@ public final class SegmentStorage {
         return pks;
     }
 
-    /** @return the segment read from the cluster and decoded. */
+    /**
+     * @return the segment read from the cluster, in direct memory it owns: free it ({@link SealedSegment#free()}) when
+     *      done, else the garbage collector does, some time.
+     */
     public static SealedSegment read(Ignite ignite, CollectionMeta meta, SegmentRef ref) {
-        ByteBuffer all = readWhole(ignite, meta, ref);
-        try {
-            return SealedSegment.decode(all);
-        }
-        finally {
-            DirectBuffers.free(all);
-        }
+        return SealedSegment.owning(readWhole(ignite, meta, ref), ref.bytes());
     }
 
     /** @return the primary keys marked deleted in segment {@code id} (its slot's marks). */

@@ -63,7 +63,10 @@ public final class SegmentStore {
         this.onChange = onChange;
     }
 
-    /** Stops loading and waits (bounded) for a load in progress, which may be reading a cache. */
+    /**
+     * Stops loading, waits (bounded) for a load in progress, which may be reading a cache, and retires every copy:
+     * its direct memory is freed now, or by the last search still reading it.
+     */
     public void stop() {
         loader.shutdownNow();
         try {
@@ -72,6 +75,7 @@ public final class SegmentStore {
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        unloadAll();
     }
 
     /**
@@ -84,9 +88,11 @@ public final class SegmentStore {
 
     /** Drops every loaded copy (the cluster turned inactive: its caches are gone until it is active again). */
     public void unloadAll() {
-        for (Map<Long, LoadedSegment> m : copies.values())
-            m.values().forEach(LoadedSegment::retire);
-        copies.clear();
+        for (String cache : new ArrayList<>(copies.keySet())) {
+            Map<Long, LoadedSegment> m = copies.remove(cache);
+            if (m != null)
+                m.values().forEach(LoadedSegment::retire);
+        }
         swept.clear();
         changes.incrementAndGet();
     }
@@ -96,7 +102,10 @@ public final class SegmentStore {
         return changes.get();
     }
 
-    /** @return this node's copy of a segment, or {@code null}. */
+    /**
+     * @return this node's copy of a segment, or {@code null}. Read its keys, vectors or index only between
+     *      {@link LoadedSegment#acquire()} and {@link LoadedSegment#release()}.
+     */
     public LoadedSegment get(CollectionMeta meta, long segmentId) {
         Map<Long, LoadedSegment> m = copies.get(meta.segmentsCache());
         return m == null ? null : m.get(segmentId);
@@ -136,12 +145,25 @@ public final class SegmentStore {
         return n;
     }
 
-    /** @return heap bytes held by serviceable copies. */
+    /** @return heap bytes held by serviceable copies (not their keys, vectors and graphs, which are off the heap). */
     public long loadedBytes() {
         long n = 0;
         for (Map<Long, LoadedSegment> m : copies.values()) {
             for (LoadedSegment s : m.values())
                 n += s.serviceable() ? s.ramBytes() : 0;
+        }
+        return n;
+    }
+
+    /**
+     * @return direct memory held by the copies in this store (their images: keys, vectors, graphs), serviceable or
+     *      loading; copies retired but still read by a search are not counted.
+     */
+    public long loadedOffHeapBytes() {
+        long n = 0;
+        for (Map<Long, LoadedSegment> m : copies.values()) {
+            for (LoadedSegment s : m.values())
+                n += s.offHeapBytes();
         }
         return n;
     }
@@ -200,23 +222,38 @@ public final class SegmentStore {
             return;
         long start = System.nanoTime();
         // Only once every chunk is here (a segment is written chunk by chunk; the last put schedules the load again).
-        java.nio.ByteBuffer all = SegmentStorage.readLocal(c, id, slot);
-        if (all == null)
+        // The image stays where it was read, in direct memory: the copy's keys, vectors and graph are read in place.
+        SealedSegment image = SegmentStorage.readLocal(c, id, slot);
+        if (image == null)
             return;
-        SealedSegment decoded;
+        LoadedSegment seg = new LoadedSegment(meta.name(), image, slot);
+        // Registered before the delete marks are read, so a mark committed meanwhile reaches it through the interceptor.
+        ConcurrentHashMap<Long, LoadedSegment> m = copies.computeIfAbsent(segmentsCache, k -> new ConcurrentHashMap<>());
+        if (m.putIfAbsent(id, seg) != null) {
+            seg.retire();
+            return;
+        }
+        if (copies.get(segmentsCache) != m) {
+            // Every copy of the cache was dropped meanwhile (unloadAll, or the collection is gone).
+            m.remove(id, seg);
+            seg.retire();
+            return;
+        }
+        // The loader's own reference: the copy may be retired (chunks removed, partition lost) while it loads.
+        if (!seg.retain())
+            return;
         try {
-            decoded = SealedSegment.decode(all);
+            readDeleteMarks(meta, seg);
+            seg.index(SegmentIndexes.read(seg.segment()));
+        }
+        catch (RuntimeException | Error e) {
+            if (m.remove(id, seg))
+                seg.retire();
+            throw e;
         }
         finally {
-            DirectBuffers.free(all);
+            seg.release();
         }
-        LoadedSegment seg = new LoadedSegment(meta.name(), decoded, slot);
-        // Registered before the delete marks are read, so a mark committed meanwhile reaches it through the interceptor.
-        copies.computeIfAbsent(segmentsCache, k -> new ConcurrentHashMap<>()).putIfAbsent(id, seg);
-        if (copies.get(segmentsCache).get(id) != seg)
-            return;
-        readDeleteMarks(meta, seg);
-        seg.index(SegmentIndexes.read(seg.segment()));
         changes.incrementAndGet();
         if (log.isDebugEnabled())
             log.debug("Loaded segment " + id + " of '" + meta.name() + "' in " + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -265,8 +302,10 @@ public final class SegmentStore {
         for (String cache : new ArrayList<>(copies.keySet())) {
             if (!live.contains(cache)) {
                 Map<Long, LoadedSegment> gone = copies.remove(cache);
-                if (gone != null && !gone.isEmpty())
+                if (gone != null && !gone.isEmpty()) {
+                    gone.values().forEach(LoadedSegment::retire);
                     changed(gone.values().iterator().next().collection());
+                }
             }
         }
         // Forget the update counters of caches that are gone: a cache of the same name can come back (a collection
