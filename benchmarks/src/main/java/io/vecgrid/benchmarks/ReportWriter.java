@@ -136,6 +136,10 @@ public final class ReportWriter {
         w.plot(png);
         String analysisText = analysis != null && Files.isRegularFile(analysis) ? Files.readString(analysis) : null;
         String page = w.markdown(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString(), analysisText);
+        // The memory section (MemoryBench, scripts/memory-bench.sh) comes from another run: kept as it is.
+        String memory = Files.exists(md) ? MemoryBench.section(Files.readString(md, StandardCharsets.UTF_8)) : null;
+        if (memory != null)
+            page = MemoryBench.withSection(page, memory);
         Files.writeString(md, page, StandardCharsets.UTF_8);
         System.out.println("[report] wrote " + md + " and " + png);
     }

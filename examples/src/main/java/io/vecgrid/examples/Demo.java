@@ -24,7 +24,8 @@ import java.util.UUID;
 /**
  * The main job: an embedded cluster of three vecgrid nodes, each keeping its data in Ignite native persistence in a
  * fresh directory of the demo's own, loads the real Fashion-MNIST data set into a collection with two in-memory
- * replicas, seals it into HNSW segments, and serves searches through every node, checking recall@10 against exact
+ * replicas in two halves, seals it into HNSW segments, prints the RAM a vector costs per copy (the slope between the
+ * two halves, {@link MemoryFootprint}), and serves searches through every node, checking recall@10 against exact
  * ground truth. Then it stops one node and shows that searches go on, served by the other replica group, with
  * nothing reloaded; then it stops the whole cluster, starts it again, and shows every row back and every segment
  * served again from each node's own disk, indexes not rebuilt. The directory is removed at the end.
@@ -70,24 +71,42 @@ public final class Demo {
             VectorGrid vg = Vecgrid.of(cluster.node(0));
             vg.createCollection(CollectionSpec.builder("fashion").dimension(dim).metric(data.metric())
                 .index(IndexSpec.hnsw()).shards(2).replicas(2).build());
-            long start = System.nanoTime();
-            for (int i = 0; i < rows; i += 1000) {
-                List<VectorRow> batch = new ArrayList<>();
-                for (int r = i; r < Math.min(rows, i + 1000); r++) {
-                    float[] v = new float[dim];
-                    System.arraycopy(base, r * dim, v, 0, dim);
-                    batch.add(new VectorRow(r, v, Map.of()));
+            // Loaded in two halves, so that the RAM a vector costs is measured as the slope between them: what the
+            // second half added, over its rows and copies (fixed costs of the nodes and the JVM cancel out).
+            long start;
+            int half = rows / 2;
+            MemoryFootprint first = null;
+            MemoryFootprint.Slope slope = null;
+            for (int[] part : new int[][] {{0, half}, {half, rows}}) {
+                start = System.nanoTime();
+                for (int i = part[0]; i < part[1]; i += 1000) {
+                    List<VectorRow> batch = new ArrayList<>();
+                    for (int r = i; r < Math.min(part[1], i + 1000); r++) {
+                        float[] v = new float[dim];
+                        System.arraycopy(base, r * dim, v, 0, dim);
+                        batch.add(new VectorRow(r, v, Map.of()));
+                    }
+                    vg.insert("fashion", batch);
                 }
-                vg.insert("fashion", batch);
+                System.out.printf("Inserted rows %d..%d in %.1f s (acknowledged by both replicas)%n", part[0], part[1] - 1,
+                    (System.nanoTime() - start) / 1e9);
+                start = System.nanoTime();
+                vg.flush("fashion");
+                System.out.printf("Sealed into HNSW segments in %.1f s: %s%n", (System.nanoTime() - start) / 1e9,
+                    vg.describeCollection("fashion"));
+                start = System.nanoTime();
+                MemoryFootprint.awaitSettled(cluster.nodes(), "fashion", 2, 900_000);
+                System.out.printf("Compacted (one segment per shard, replaced segments dropped) after %.1f s more%n",
+                    (System.nanoTime() - start) / 1e9);
+                MemoryFootprint m = MemoryFootprint.measure(cluster.nodes());
+                if (first == null)
+                    first = m;
+                else
+                    slope = new MemoryFootprint.Slope(first, m, part[1] - part[0], 2, dim);
             }
-            System.out.printf("Inserted %d rows in %.1f s (acknowledged by both replicas)%n", rows,
-                (System.nanoTime() - start) / 1e9);
-            start = System.nanoTime();
-            vg.flush("fashion");
-            System.out.printf("Sealed into HNSW segments in %.1f s: %s%n", (System.nanoTime() - start) / 1e9,
-                vg.describeCollection("fashion"));
             printReplicas(vg.replicas("fashion"));
-            printMemory(cluster.nodes(), rows, 2, dim);
+            System.out.println(slope.line());
+            System.out.println("  slope between " + half + " and " + rows + " rows, over the three nodes: " + slope.breakdown());
 
             search(cluster.nodes(), qs, queries, dim, truth, "all three nodes up");
 
@@ -161,23 +180,6 @@ public final class Demo {
         double secs = (System.nanoTime() - start) / 1e9;
         System.out.printf("%s: %d searches through %d routers, recall@10 = %.4f, %.0f searches/s, %d failovers, 0 failed%n",
             what, queries, routers.size(), GroundTruth.recall(truth, found, 10), queries / secs, retries);
-    }
-
-    /**
-     * Memory per vector per copy: off-heap (rows cache + segment entries, from the data regions) and heap (loaded
-     * segment copies with their indexes, from the vecgrid metrics), summed over the nodes and divided by rows × copies.
-     */
-    private static void printMemory(List<Ignite> nodes, int rows, int copies, int dim) {
-        long offHeap = 0;
-        long heap = 0;
-        for (Ignite ig : nodes) {
-            offHeap += ig.dataRegionMetrics("default").getTotalUsedSize();
-            heap += Vecgrid.local(ig).segments().loadedBytes();
-        }
-        double per = (double)rows * copies;
-        System.out.printf("Memory per vector per copy: %.0f bytes off-heap (rows cache + segment entry, incl. Ignite's " +
-            "overhead), %.0f bytes on-heap (loaded copy + index); the raw vector is %d bytes%n", offHeap / per, heap / per,
-            4 * dim);
     }
 
     private static void printReplicas(ReplicaInfo info) {

@@ -19,28 +19,46 @@ import java.util.List;
 
 /**
  * Several vecgrid server nodes in this JVM, on loopback (discovery 47500..47509, thin clients 10800..10809), each
- * with its own data region and, when given a work root, its own directory of Ignite native persistence under it
+ * with its own data regions and, when given a work root, its own directory of Ignite native persistence under it
  * (named after the node, which is also its consistent id, so that the nodes find their data again when they
- * restart). For examples and the demo; production nodes run as separate processes (scripts/start-node.sh).
+ * restart). As the shipped configs, sealed segments have a data region of their own ({@code vecgrid-segments}):
+ * with persistence a bounded page cache over the segment files (config/default-config.xml's default size), in memory
+ * large enough for every segment chunk the node holds. For examples and the demo; production nodes run as separate
+ * processes (scripts/start-node.sh).
  */
 public final class EmbeddedCluster implements AutoCloseable {
     private final int n;
     private final long regionBytes;
+    private final long segmentsRegionBytes;
     private final VecgridConfiguration vecgrid;
     private final File workRoot;
     private final List<Ignite> nodes = new ArrayList<>();
 
+    /** Size of the segments region with persistence: config/default-config.xml's default (a bounded page cache). */
+    public static final long PERSISTENT_SEGMENTS_REGION_BYTES = 64L << 20;
+
+    /** Size of the segments region in memory: config/in-memory-config.xml's default (allocated as needed). */
+    public static final long IN_MEMORY_SEGMENTS_REGION_BYTES = 4L << 30;
+
     /**
      * Starts the nodes and waits until vecgrid serves on all of them (a persistent cluster activates itself first).
+     * The segments region takes the shipped configs' default size.
      *
      * @param n number of server nodes.
-     * @param regionBytes off-heap data region (page memory) of each node.
+     * @param regionBytes default off-heap data region (page memory) of each node: rows, locations, metadata.
      * @param vecgrid plugin configuration of every node.
      * @param workRoot directory holding each node's persistent data, or {@code null} to keep everything in memory.
      */
     public EmbeddedCluster(int n, long regionBytes, VecgridConfiguration vecgrid, File workRoot) {
+        this(n, regionBytes, workRoot != null ? PERSISTENT_SEGMENTS_REGION_BYTES : IN_MEMORY_SEGMENTS_REGION_BYTES,
+            vecgrid, workRoot);
+    }
+
+    /** As {@link #EmbeddedCluster(int, long, VecgridConfiguration, File)}, with the segments region's size. */
+    public EmbeddedCluster(int n, long regionBytes, long segmentsRegionBytes, VecgridConfiguration vecgrid, File workRoot) {
         this.n = n;
         this.regionBytes = regionBytes;
+        this.segmentsRegionBytes = segmentsRegionBytes;
         this.vecgrid = vecgrid;
         this.workRoot = workRoot;
         startAll();
@@ -73,6 +91,9 @@ public final class EmbeddedCluster implements AutoCloseable {
         DataRegionConfiguration region = new DataRegionConfiguration().setMaxSize(regionBytes)
             .setInitialSize(Math.min(regionBytes, 256L << 20)).setMetricsEnabled(true)
             .setPersistenceEnabled(workRoot != null);
+        DataRegionConfiguration segments = new DataRegionConfiguration().setName(vecgrid.getSegmentsDataRegion())
+            .setMaxSize(segmentsRegionBytes).setInitialSize(Math.min(segmentsRegionBytes, 64L << 20)).setMetricsEnabled(true)
+            .setPersistenceEnabled(workRoot != null);
         IgniteConfiguration cfg = new IgniteConfiguration()
             .setIgniteInstanceName("vecgrid-node-" + i)
             .setWorkDirectory(new File(workRoot != null ? workRoot : new File("work"), "node-" + i).getAbsolutePath())
@@ -80,7 +101,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             .setClientConnectorConfiguration(new ClientConnectorConfiguration().setHost("127.0.0.1").setPort(10800)
                 .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(100)))
             .setDataStorageConfiguration(new DataStorageConfiguration().setDefaultDataRegionConfiguration(region)
-                .setMetricsEnabled(true))
+                .setDataRegionConfigurations(segments).setMetricsEnabled(true))
             .setMetricsLogFrequency(0)
             .setPluginProviders(new VecgridPluginProvider(vecgrid));
         if (workRoot != null)
