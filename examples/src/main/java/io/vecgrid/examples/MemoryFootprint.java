@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -71,12 +72,31 @@ public final class MemoryFootprint {
         System.gc();
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        if (Boolean.getBoolean("vecgrid.memory.histogram"))
+            System.out.println(histogram(Integer.getInteger("vecgrid.memory.histogram.lines", 20)));
         long direct = 0;
         for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
             if (b.getName().equals("direct"))
                 direct = b.getMemoryUsed();
         }
         return new MemoryFootprint(region, heap, direct, copies, rss());
+    }
+
+    /**
+     * @return the {@code lines} first lines of the live heap's class histogram (jcmd's GC.class_histogram, through
+     *      the DiagnosticCommand MBean), to see what the heap holds when {@code -Dvecgrid.memory.histogram=true}.
+     */
+    public static String histogram(int lines) {
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            String[] all = String.valueOf(out).split("\n");
+            return String.join("\n", Arrays.copyOf(all, Math.min(lines, all.length)));
+        }
+        catch (Exception e) {
+            return "no class histogram: " + e;
+        }
     }
 
     private static long rss() {
