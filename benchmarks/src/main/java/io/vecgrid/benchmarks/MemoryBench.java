@@ -108,6 +108,7 @@ public final class MemoryBench {
         rows = Math.min(rows, data.baseCount());
         int dim = data.dim();
         float[] base = data.loadBase(rows);
+        float[][] queries = SegmentBench.queries(data, 300);
         // The XML reads these when it is loaded: ports of our own, and a new persistent cluster of three.
         System.setProperty("vecgrid.discovery.port", "47700");
         System.setProperty("vecgrid.discovery.addresses", "127.0.0.1:47700..47709");
@@ -145,6 +146,7 @@ public final class MemoryBench {
                 }
                 vg.flush("fashion");
                 MemoryFootprint.awaitSettled(nodes, "fashion", COPIES, 1_800_000);
+                MemoryFootprint.serve(nodes, "fashion", queries, 100);
                 MemoryFootprint m = MemoryFootprint.measure(nodes);
                 log(name, "%d rows loaded and settled in %.0f s: %s; region %,d, heap %,d, direct %,d (copies %,d), VmRSS %,d",
                     part[1], (System.nanoTime() - t0) / 1e9, vg.describeCollection("fashion"), m.regionBytes, m.heapBytes,

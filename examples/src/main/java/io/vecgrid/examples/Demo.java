@@ -98,6 +98,10 @@ public final class Demo {
                 MemoryFootprint.awaitSettled(cluster.nodes(), "fashion", 2, 900_000);
                 System.out.printf("Compacted (one segment per shard, replaced segments dropped) after %.1f s more%n",
                     (System.nanoTime() - start) / 1e9);
+                float[][] served = new float[queries][];
+                for (int q = 0; q < queries; q++)
+                    served[q] = java.util.Arrays.copyOfRange(qs, q * dim, (q + 1) * dim);
+                MemoryFootprint.serve(cluster.nodes(), "fashion", served, 100);
                 MemoryFootprint m = MemoryFootprint.measure(cluster.nodes());
                 if (first == null)
                     first = m;
