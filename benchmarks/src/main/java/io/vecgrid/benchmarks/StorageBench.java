@@ -30,7 +30,7 @@ import java.util.Map;
  *   <li>{@code array}: a heap {@code float[]} and the graph read from a stream onto the heap (how segments were
  *       loaded before vectors moved off the heap);</li>
  *   <li>{@code direct}: the vectors in a 64-byte aligned direct buffer and the index bytes in another, the graph
- *       searched in place (how a loaded segment copy is meant to run);</li>
+ *       searched in place (how a loaded segment copy runs);</li>
  *   <li>only when asked for with {@code --kinds}: {@code heapbuf}, the vectors in a heap {@code ByteBuffer} and the
  *       graph in place in a heap buffer; {@code arraydg}, the vectors in a {@code float[]} and the graph in place in a
  *       direct buffer.</li>
