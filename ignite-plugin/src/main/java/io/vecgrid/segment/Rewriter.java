@@ -98,10 +98,13 @@ public final class Rewriter {
                 ShardState st = metaStore.shardState(meta, shard);
                 for (long src : sources)
                     refs.add(st.segment(src));
+                LayoutHooks.at("BEGUN", ignite, meta, shard, op);
                 made = kind == LayoutOp.Kind.MOVE ? copy(meta, refs.get(0), op) : build(meta, shard, refs, op);
+                LayoutHooks.at("BUILT", ignite, meta, shard, op);
                 if (!steps.awaitServiceable(meta, made))
                     throw new VecgridException(made + " did not become serviceable on every owner within " +
                         LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
+                LayoutHooks.at("SERVICEABLE", ignite, meta, shard, op);
                 if (!steps.publish(meta, shard, op, made))
                     throw new VecgridException("the operation was undone or the collection changed meanwhile");
             }
@@ -117,6 +120,7 @@ public final class Rewriter {
                 }
                 return null;
             }
+            LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
             finish(meta, shard, metaStore.shardState(meta, shard).op(op.segment()), made);
             if (kind == LayoutOp.Kind.MOVE)
                 metrics.moved();
@@ -226,6 +230,7 @@ public final class Rewriter {
                 SegmentStorage.readPks(ignite, meta, made);
             steps.repoint(meta, shard, pks, new HashSet<>(op.sources()), made.id());
         }
+        LayoutHooks.at("REPOINTED", ignite, meta, shard, op); // only when this node drives op, not when recovering it
         steps.changeState(meta, shard, s -> s.forwardsDone(op.segment()));
         if (made != null && made.rows() == 0)
             SegmentStorage.remove(ignite, meta, made.id(), made.slot(), made.chunks());
