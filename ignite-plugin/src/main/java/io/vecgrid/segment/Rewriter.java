@@ -52,6 +52,9 @@ public final class Rewriter {
     private final IgniteLogger log;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
+    /** Attempts of the driver to finish a published rewrite (0.2 s more between each two: about 9 s in all). */
+    private static final int FINISH_ATTEMPTS = 10;
+
     private final io.vecgrid.metrics.VecgridMetrics metrics;
 
     public Rewriter(Ignite ignite, MetaStore metaStore, LayoutSteps steps, SegmentStore store, VecgridConfiguration cfg,
@@ -121,7 +124,7 @@ public final class Rewriter {
                 return null;
             }
             LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
-            finish(meta, shard, metaStore.shardState(meta, shard).op(op.segment()), made);
+            finishPublished(meta, shard, op, made);
             if (kind == LayoutOp.Kind.MOVE)
                 metrics.moved();
             else
@@ -132,6 +135,35 @@ public final class Rewriter {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Finishes the rewrite this node published, again while a step fails: a node leaving the cluster fails a step's
+     * transaction ("retry transaction if possible"), and nobody else finishes an operation whose driver is alive (the
+     * coordinator recovers only operations of dead drivers), so giving up at once would leave the shard's operation
+     * PUBLISHED, its compaction and balancing blocked, for up to {@code RecoveryChecker.MAX_OP_MILLIS}.
+     * {@link #finish} is idempotent.
+     */
+    private void finishPublished(CollectionMeta meta, int shard, LayoutOp op, SegmentRef made) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                finish(meta, shard, metaStore.shardState(meta, shard).op(op.segment()), made);
+                return;
+            }
+            catch (RuntimeException e) {
+                if (attempt >= FINISH_ATTEMPTS)
+                    throw e;
+                log.warning("Could not finish published segment " + op.segment() + " of collection '" + meta.name() +
+                    "' (attempt " + attempt + ", will retry): " + e.getMessage());
+                try {
+                    Thread.sleep(200L * attempt);
+                }
+                catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
