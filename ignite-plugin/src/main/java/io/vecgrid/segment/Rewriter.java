@@ -263,6 +263,9 @@ public final class Rewriter {
             steps.repoint(meta, shard, pks, new HashSet<>(op.sources()), made.id());
         }
         LayoutHooks.at("REPOINTED", ignite, meta, shard, op); // only when this node drives op, not when recovering it
+        // Growing entries still marked by a source (its seal's driver died between publishing and handing off): the
+        // source is forwarded until the next step, after which no hand-off would ever take them out.
+        steps.handOff(meta, shard);
         steps.changeState(meta, shard, s -> s.forwardsDone(op.segment()));
         if (made != null && made.rows() == 0)
             SegmentStorage.remove(ignite, meta, made.id(), made.slot(), made.chunks());
