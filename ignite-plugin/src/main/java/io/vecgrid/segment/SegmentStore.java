@@ -215,8 +215,16 @@ public final class SegmentStore {
         copies.computeIfAbsent(segmentsCache, k -> new ConcurrentHashMap<>()).putIfAbsent(id, seg);
         if (copies.get(segmentsCache).get(id) != seg)
             return;
-        readDeleteMarks(meta, seg);
-        seg.index(SegmentIndexes.read(seg.segment()));
+        try {
+            readDeleteMarks(meta, seg);
+            seg.index(SegmentIndexes.read(seg.segment()));
+        }
+        catch (RuntimeException e) {
+            // Not loaded (e.g. the partition is still MOVING here: a local scan of it fails): forget the copy, or it
+            // would stay registered and never serviceable, and no later put or sweep would load it again.
+            copies.get(segmentsCache).remove(id, seg);
+            throw e;
+        }
         changes.incrementAndGet();
         if (log.isDebugEnabled())
             log.debug("Loaded segment " + id + " of '" + meta.name() + "' in " + (System.nanoTime() - start) / 1_000_000 + " ms");
