@@ -187,6 +187,13 @@ public class VecgridConfiguration implements PluginConfiguration {
      */
     private long drainTimeoutMillis = DFLT_DRAIN_TIMEOUT_MILLIS;
 
+    /**
+     * How a router chooses among the copies of a segment: {@code "adaptive"} (the default: the cost formula described
+     * in docs/architecture.md, Search) or {@code "round-robin"} (copies in turn, blind to load; for comparison in
+     * benchmarks).
+     */
+    private String replicaChoice = "adaptive";
+
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
 
@@ -222,6 +229,9 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("minFreeDiskBytes", minFreeDiskBytes, 0, 1L << 50);
         check("searchDeadlineFloorMillis", searchDeadlineFloorMillis, 1, 3_600_000);
         check("drainTimeoutMillis", drainTimeoutMillis, 0, 3_600_000);
+        if (!"adaptive".equals(replicaChoice) && !"round-robin".equals(replicaChoice))
+            throw new IgniteException("vecgrid configuration: replicaChoice must be 'adaptive' or 'round-robin', got '" +
+                replicaChoice + "'");
     }
 
     private static void check(String prop, double val, double min, double max) {
@@ -452,6 +462,15 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setDrainTimeoutMillis(long drainTimeoutMillis) {
         this.drainTimeoutMillis = drainTimeoutMillis;
+        return this;
+    }
+
+    public String getReplicaChoice() {
+        return replicaChoice;
+    }
+
+    public VecgridConfiguration setReplicaChoice(String replicaChoice) {
+        this.replicaChoice = replicaChoice;
         return this;
     }
 }

@@ -49,7 +49,8 @@ public final class SearchRouter {
     public SearchRouter(Ignite ignite, MetaStore metaStore, RoutingCache routing, VecgridMetrics metrics,
         VecgridConfiguration cfg, OutputFieldReader rowFetch) {
         this.ignite = ignite;
-        this.selector = new ReplicaSelector(cfg.getSearchDeadlineFloorMillis());
+        this.selector = new ReplicaSelector(cfg.getSearchDeadlineFloorMillis(), System::nanoTime,
+            "round-robin".equals(cfg.getReplicaChoice()));
         this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vecgrid-search-deadlines-" + ignite.name());
             t.setDaemon(true);
