@@ -31,7 +31,7 @@ export VECGRID_JVM_OPENS
 # Classpath of a node: the plugin jar and every jar in ignite-plugin/target/lib (built by `mvn package`).
 vecgrid_node_classpath() {
     local jar
-    jar=$(ls "$VECGRID_HOME"/ignite-plugin/target/vecgrid-ignite-plugin-*.jar 2>/dev/null | grep -v -- '-sources\|-tests' | head -n 1)
+    jar=$(ls "$VECGRID_HOME"/ignite-plugin/target/vecgrid-ignite-plugin-*.jar 2>/dev/null | grep -v -- '-sources\.jar$\|-tests\.jar$' | head -n 1)
     if [ -z "$jar" ] || [ ! -d "$VECGRID_HOME/ignite-plugin/target/lib" ]; then
         echo "vecgrid is not built: run 'mvn -B -DskipTests package' in $VECGRID_HOME first" >&2
         return 1

@@ -6,6 +6,8 @@
 # Data (persistent configs): VECGRID_WORK_DIR, one directory per node; if unset, work/NODE_NAME when a name is
 # given, else work/default (nodes started there without a name each take a folder of their own inside it and find
 # it again when they restart).
+# SIGTERM (Ctrl-C) stops the node gracefully: it drains first (finishes its work, clients are sent elsewhere; see
+# docs/operations.md, "Stopping a node"), then leaves.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -31,6 +33,7 @@ cd "$VECGRID_HOME"
 # shellcheck disable=SC2086
 exec "$java" ${VECGRID_JVM_OPTS:--Xms1g -Xmx2g} $VECGRID_JVM_OPENS \
     -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=false -DIGNITE_NO_ASCII=true -DIGNITE_PREFER_WAL_REBALANCE=true \
+    -DIGNITE_NO_SHUTDOWN_HOOK=true -Dlog4j2.shutdownHookEnabled=false \
     -Dvecgrid.node.name="$name" -Dvecgrid.log.dir="$VECGRID_HOME/logs" \
     -Dvecgrid.log4j2="$VECGRID_HOME/config/log4j2.xml" \
     -cp "$cp" org.apache.ignite.startup.cmdline.CommandLineStartup "$config"

@@ -23,6 +23,7 @@ import io.vecgrid.plugin.NodeCall;
 import io.vecgrid.metrics.VecgridMetrics;
 import io.vecgrid.search.DistributionReporter;
 import io.vecgrid.search.RoutingCache;
+import io.vecgrid.search.RoutingTable;
 import io.vecgrid.search.SearchRouter;
 import io.vecgrid.segment.Sealer;
 import io.vecgrid.segment.SegmentStore;
@@ -38,9 +39,11 @@ import io.vecgrid.collection.CollectionCaches;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.cluster.ClusterTopologyException;
 
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,6 +94,10 @@ public final class Vecgrid implements VectorGrid {
     private DistributionReporter reporter;
     private BaselineKeeper baseline;
     private volatile boolean serving;
+    /** A graceful stop began: new thin-client operations are refused, routers send no new search work here. */
+    private volatile boolean draining;
+    /** Thin-client operations running on this node (a graceful stop waits for them). */
+    private final java.util.concurrent.atomic.AtomicInteger operations = new java.util.concurrent.atomic.AtomicInteger();
     private ScheduledExecutorService background;
     private long lastRoutingRefresh;
 
@@ -214,7 +221,7 @@ public final class Vecgrid implements VectorGrid {
         if (server) {
             if (reporter == null)
                 reporter = new DistributionReporter(ignite, metaStore, segments, growing, cfg.getSealRows(),
-                    cfg.getMinFreeDiskBytes());
+                    cfg.getMinFreeDiskBytes(), () -> draining);
             segments.activated();
             // The coordinator runs on one server; every server asks, Ignite keeps one.
             ignite.services().deployClusterSingletonAsync(CoordinatorService.NAME, new CoordinatorService());
@@ -229,6 +236,100 @@ public final class Vecgrid implements VectorGrid {
         segments.unloadAll();
         growing.forgetAll();
         log.info("vecgrid stopped serving: the cluster is inactive");
+    }
+
+    /**
+     * Counts a thin-client operation in, unless the node is draining.
+     *
+     * @return {@code false} if the node is draining: the operation must not start (and is not counted).
+     */
+    public boolean enterOperation() {
+        operations.incrementAndGet();
+        if (draining) {
+            operations.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Counts out an operation that {@link #enterOperation()} let in. */
+    public void exitOperation() {
+        operations.decrementAndGet();
+    }
+
+    /** @return whether a graceful stop of this node began. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * First step of a graceful stop: new thin-client operations are refused with {@link NodeStoppingException} (nothing
+     * applied: the client resends), the node's next distribution report tells routers to send it no new search work
+     * where another copy exists, and this waits, at most {@code timeoutMillis}, until the operations and search jobs
+     * running here have finished and every segment copy it serves of a collection with replica number 2 or more is
+     * serviceable on another live node that is not draining (a copy moved here moments ago may have no other yet).
+     * Writes in flight finish in Ignite's own stop, which waits for transactions.
+     */
+    public void drain(long timeoutMillis) {
+        if (!serving || timeoutMillis <= 0 || ignite.cluster().localNode().isClient())
+            return;
+        draining = true;
+        long t0 = System.nanoTime();
+        long deadline = t0 + timeoutMillis * 1_000_000L;
+        log.info("vecgrid is draining for a graceful stop: refusing new client operations, routing searches elsewhere " +
+            "(waits at most " + timeoutMillis + " ms)");
+        String left = null;
+        while (System.nanoTime() < deadline) {
+            left = drainLeft();
+            if (left == null)
+                break;
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (left == null)
+            log.info("vecgrid drained in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        else
+            log.warning("vecgrid stops without a full drain after " + timeoutMillis + " ms (drainTimeoutMillis): " + left);
+    }
+
+    /** @return what a drain still waits for, or {@code null} if nothing. */
+    private String drainLeft() {
+        UUID self = ignite.cluster().localNode().id();
+        RoutingTable t = routing.refresh();
+        if (!t.draining(self))
+            return "the report that this node drains is not published yet";
+        if (operations.get() > 0)
+            return operations.get() + " client operations running";
+        if (router.inFlight() > 0)
+            return router.inFlight() + " searches routed by this node running";
+        if (metrics.inFlightJobs() > 0)
+            return metrics.inFlightJobs() + " search jobs running";
+        boolean othersServe = false;
+        for (ClusterNode n : ignite.cluster().forServers().nodes()) {
+            if (!n.id().equals(self) && !t.draining(n.id()))
+                othersServe = true;
+        }
+        if (!othersServe)
+            return null; // The last server: there is nobody to hand anything to.
+        for (CollectionMeta meta : metaStore.servingGenerations()) {
+            if (meta.spec().replicas() < 2)
+                continue;
+            for (long id : segments.serviceable(meta)) {
+                boolean elsewhere = false;
+                for (UUID n : t.copies(meta.segmentsCache(), id)) {
+                    if (!n.equals(self) && !t.draining(n))
+                        elsewhere = true;
+                }
+                if (!elsewhere)
+                    return "segment " + id + " of collection '" + meta.name() + "' has no serviceable copy on another node yet";
+            }
+        }
+        return null;
     }
 
     /** @return whether this node serves: the cluster is active and vecgrid's caches are ready. */

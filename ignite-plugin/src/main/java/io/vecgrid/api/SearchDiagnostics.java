@@ -23,18 +23,22 @@ public final class SearchDiagnostics implements Serializable {
     private final List<String> events;
     private final int jobs;
     private final List<Long> hedged;
+    private final UUID router;
 
     public SearchDiagnostics(long targetVersion, Map<Long, UUID> segmentNodes, Map<Integer, UUID> growingNodes,
         int retries, List<Long> takenOver, List<Long> reconciled, List<String> events) {
-        this(targetVersion, segmentNodes, growingNodes, retries, takenOver, reconciled, events, 0, List.of());
+        this(targetVersion, segmentNodes, growingNodes, retries, takenOver, reconciled, events, 0, List.of(), null);
     }
 
     /**
      * @param jobs node jobs the search sent (one per node and round; hedges and re-plans count too).
      * @param hedged segments whose job passed its deadline and that were sent to another copy as well.
+     * @param router the node that routed the search.
      */
     public SearchDiagnostics(long targetVersion, Map<Long, UUID> segmentNodes, Map<Integer, UUID> growingNodes,
-        int retries, List<Long> takenOver, List<Long> reconciled, List<String> events, int jobs, List<Long> hedged) {
+        int retries, List<Long> takenOver, List<Long> reconciled, List<String> events, int jobs, List<Long> hedged,
+        UUID router) {
+        this.router = router;
         this.jobs = jobs;
         this.hedged = new java.util.ArrayList<>(hedged);
         this.targetVersion = targetVersion;
@@ -90,8 +94,13 @@ public final class SearchDiagnostics implements Serializable {
         return Collections.unmodifiableList(hedged);
     }
 
+    /** @return the node that routed the search (planned it and merged the answers), or {@code null} if unknown. */
+    public UUID router() {
+        return router;
+    }
+
     @Override public String toString() {
-        return "SearchDiagnostics[jobs=" + jobs + ", hedged=" + hedged + ", targetVersion=" + targetVersion + ", segmentNodes=" + segmentNodes + ", growingNodes=" +
+        return "SearchDiagnostics[router=" + router + ", jobs=" + jobs + ", hedged=" + hedged + ", targetVersion=" + targetVersion + ", segmentNodes=" + segmentNodes + ", growingNodes=" +
             growingNodes + ", retries=" + retries + ", takenOver=" + takenOver + ", reconciled=" + reconciled +
             ", events=" + events + "]";
     }

@@ -12,6 +12,7 @@ import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.client.ClientAuthenticationException;
+import io.vecgrid.api.NodeStoppingException;
 import org.apache.ignite.client.ClientConnectionException;
 import org.apache.ignite.client.ClientException;
 import org.apache.ignite.client.IgniteClient;
@@ -55,6 +56,9 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
 
     /** What the thin client (2.17) says when the channel of a running task closes. */
     private static final String CHANNEL_CLOSED = "Channel to server is closed";
+
+    /** How long a call refused by stopping nodes is resent before the refusal reaches the caller, ms. */
+    private static final long STOPPING_RESEND_MILLIS = 120_000;
 
     /** Times a retriable call is resent after its connection broke. */
     private static final int RESENDS = 2;
@@ -278,6 +282,8 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
      * @throws VecgridException the server's error, or {@link ClusterUnavailableException}.
      */
     public Object call(VecgridRequest req) {
+        long stoppingDeadline = System.nanoTime() + STOPPING_RESEND_MILLIS * 1_000_000L;
+        int stoppingResends = 0;
         for (int attempt = 0; ; attempt++) {
             Object res;
             try {
@@ -298,6 +304,12 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                 // changed meanwhile.
                 if (refusedLogin(e))
                     throw loginRefused(user, false, "at " + addresses + " while reconnecting for " + req.op(), e);
+                if (notStarted(e) && System.nanoTime() < stoppingDeadline) {
+                    // The node is stopping and did not start the task: resending is safe for every operation.
+                    pause(++stoppingResends, req);
+                    attempt--;
+                    continue;
+                }
                 if (!connectionLost(e))
                     throw clientFailure(req, e);
                 if (req.op().retriable() && attempt < RESENDS)
@@ -314,8 +326,43 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                     (res == null ? "nothing" : res.getClass().getName()) + " instead of a " + VecgridResponse.class.getName() +
                     "; are client and server the same vecgrid version?");
             }
-            return ((VecgridResponse)res).resultOrThrow();
+            try {
+                return ((VecgridResponse)res).resultOrThrow();
+            }
+            catch (NodeStoppingException e) {
+                // A graceful stop refused it before it started. The connection stays on that node until it closes;
+                // then the thin client reaches another address, so keep resending, slowly, for a while.
+                if (System.nanoTime() >= stoppingDeadline)
+                    throw e;
+                pause(++stoppingResends, req);
+                attempt--;
+            }
         }
+    }
+
+    /** Waits before resending an operation a stopping node refused (50 ms, growing to 500 ms). */
+    private static void pause(int resends, VecgridRequest req) {
+        try {
+            Thread.sleep(Math.min(500, 50L * resends));
+        }
+        catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new VecgridException("interrupted while waiting to resend " + req.op() + " (nothing was applied)");
+        }
+    }
+
+    /**
+     * @return whether Ignite refused to start the task because the node is stopping (its task processor or kernal
+     *     gateway said so before the task ran): nothing was applied.
+     */
+    private static boolean notStarted(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && (m.contains("Failed to execute task due to grid shutdown") ||
+                m.contains("Grid is in invalid state to perform this operation")))
+                return true;
+        }
+        return false;
     }
 
     /**

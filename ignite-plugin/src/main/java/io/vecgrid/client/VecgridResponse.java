@@ -159,6 +159,7 @@ public final class VecgridResponse implements Serializable {
             case "io.vecgrid.api.SearchTimeoutException": return new SearchTimeoutException(errorMessage);
             case "io.vecgrid.api.DiskSpaceException": return new io.vecgrid.api.DiskSpaceException(errorMessage);
             case "io.vecgrid.api.IngestRateException": return new io.vecgrid.api.IngestRateException(errorMessage);
+            case "io.vecgrid.api.NodeStoppingException": return new io.vecgrid.api.NodeStoppingException(errorMessage);
             case "io.vecgrid.api.CollectionNotFoundException":
                 return errorCollection == null ? null : new CollectionNotFoundException(errorCollection);
             case "io.vecgrid.api.CollectionExistsException": return collectionExists();

@@ -70,6 +70,9 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** Default least deadline of a search job before its work is hedged on other copies, ms. */
     public static final long DFLT_SEARCH_DEADLINE_FLOOR_MILLIS = 100;
 
+    /** Default longest wait of a graceful stop for the node's work to drain and its copies to exist elsewhere, ms. */
+    public static final long DFLT_DRAIN_TIMEOUT_MILLIS = 30_000;
+
     /** Default test-only delay added before every sealed-segment search on this node, ms: zero (off). */
     public static final long DFLT_TEST_SEARCH_DELAY_MILLIS = 0;
 
@@ -176,6 +179,21 @@ public class VecgridConfiguration implements PluginConfiguration {
      */
     private long searchDeadlineFloorMillis = DFLT_SEARCH_DEADLINE_FLOOR_MILLIS;
 
+    /**
+     * A graceful stop ({@code Ignition.stop(name, false)}, or SIGTERM to a node started by {@code scripts/start-node.sh})
+     * first drains the node: it refuses new thin-client operations with a "resend" error, tells routers to send it no
+     * more search work, and waits at most this long, ms, for the operations and search jobs it runs to finish and for
+     * every segment copy it serves (replica number 2 or more) to be serviceable on another node. 0 skips the drain.
+     */
+    private long drainTimeoutMillis = DFLT_DRAIN_TIMEOUT_MILLIS;
+
+    /**
+     * How a router chooses among the copies of a segment: {@code "adaptive"} (the default: the cost formula described
+     * in docs/architecture.md, Search) or {@code "round-robin"} (copies in turn, blind to load; for comparison in
+     * benchmarks).
+     */
+    private String replicaChoice = "adaptive";
+
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
 
@@ -210,6 +228,10 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("baselineLeaveTimeoutMillis", baselineLeaveTimeoutMillis, 0, 30L * 86_400_000);
         check("minFreeDiskBytes", minFreeDiskBytes, 0, 1L << 50);
         check("searchDeadlineFloorMillis", searchDeadlineFloorMillis, 1, 3_600_000);
+        check("drainTimeoutMillis", drainTimeoutMillis, 0, 3_600_000);
+        if (!"adaptive".equals(replicaChoice) && !"round-robin".equals(replicaChoice))
+            throw new IgniteException("vecgrid configuration: replicaChoice must be 'adaptive' or 'round-robin', got '" +
+                replicaChoice + "'");
     }
 
     private static void check(String prop, double val, double min, double max) {
@@ -431,6 +453,24 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setSearchDeadlineFloorMillis(long searchDeadlineFloorMillis) {
         this.searchDeadlineFloorMillis = searchDeadlineFloorMillis;
+        return this;
+    }
+
+    public long getDrainTimeoutMillis() {
+        return drainTimeoutMillis;
+    }
+
+    public VecgridConfiguration setDrainTimeoutMillis(long drainTimeoutMillis) {
+        this.drainTimeoutMillis = drainTimeoutMillis;
+        return this;
+    }
+
+    public String getReplicaChoice() {
+        return replicaChoice;
+    }
+
+    public VecgridConfiguration setReplicaChoice(String replicaChoice) {
+        this.replicaChoice = replicaChoice;
         return this;
     }
 }

@@ -4,6 +4,8 @@ import io.vecgrid.Vecgrid;
 import io.vecgrid.config.VecgridConfiguration;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.IgniteException;
+import org.apache.ignite.IgniteSystemProperties;
+import org.apache.ignite.Ignition;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.plugin.CachePluginContext;
 import org.apache.ignite.plugin.CachePluginProvider;
@@ -38,6 +40,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     private final VecgridPlugin plugin = new VecgridPlugin();
     private PluginContext ctx;
     private volatile Vecgrid vecgrid;
+    private volatile Thread stopHook;
 
     public VecgridPluginProvider() {
     }
@@ -119,13 +122,49 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         plugin.vecgrid(vg);
         Vecgrid.register(vg);
         vg.start();
+        installGracefulStopHook();
+    }
+
+    /**
+     * Ignite's own shutdown hook stops a node with {@code cancel = true} on SIGTERM: running tasks are cancelled and
+     * their callers get "Task cancelled due to stopping of the grid", though a write may have been applied. Where the
+     * operator turned that hook off ({@code -DIGNITE_NO_SHUTDOWN_HOOK=true}, as {@code scripts/start-node.sh} does),
+     * vecgrid installs one that stops the node gracefully instead: drained first (see {@link Vecgrid#drain}), then
+     * stopped waiting for its jobs and transactions.
+     */
+    private void installGracefulStopHook() {
+        if (!IgniteSystemProperties.getBoolean(IgniteSystemProperties.IGNITE_NO_SHUTDOWN_HOOK, false))
+            return;
+        String name = ctx.grid().name();
+        Thread hook = new Thread(() -> {
+            ctx.log(VecgridPluginProvider.class).info("vecgrid: JVM shutdown, stopping node gracefully");
+            Ignition.stop(name, false);
+        }, "vecgrid-graceful-stop");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            stopHook = hook;
+        }
+        catch (IllegalStateException e) {
+            // The JVM is already shutting down.
+        }
     }
 
     @Override public void onIgniteStop(boolean cancel) {
         Vecgrid vg = vecgrid;
         if (vg != null) {
+            if (!cancel)
+                vg.drain(configuration.getDrainTimeoutMillis());
             Vecgrid.unregister(vg);
             vg.stop();
+        }
+        Thread hook = stopHook;
+        if (hook != null && hook != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (IllegalStateException e) {
+                // The JVM is shutting down: the hook runs (or ran) anyway.
+            }
         }
     }
 

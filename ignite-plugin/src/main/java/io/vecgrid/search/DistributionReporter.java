@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes this node's {@link NodeDistribution} into the distribution cache: the only writer of its own entry. It
  * publishes at once when what the node serves changed (segment copies, OWNING shards), a shard's growing rows reached
- * the seal threshold or the node went short of disk; when only its figures moved (growing and live row counts, free
+ * the seal threshold, the node went short of disk or began to drain (a graceful stop); when only its figures moved (growing and live row counts, free
  * disk space) at most once per routing refresh interval; and when nothing changed, not at all, so an idle cluster
  * writes no reports and routers rebuild nothing. The oldest server also removes the reports of nodes that left.
  *
@@ -47,12 +47,15 @@ public final class DistributionReporter {
     private final Map<String, Integer> lastGrowing = new HashMap<>();
     private final long minFreeDiskBytes;
     private boolean lastLowOnDisk;
+    private final java.util.function.BooleanSupplier draining;
+    private boolean lastDraining;
     /** Figures of the last publication: live and growing row counts, free disk in 64 MiB steps. */
     private Map<String, List<Integer>> lastFigures = new HashMap<>();
     private long lastFreeSteps = Long.MIN_VALUE;
 
     public DistributionReporter(Ignite ignite, MetaStore metaStore, SegmentStore store, GrowingRegistry growing,
-        int sealRows, long minFreeDiskBytes) {
+        int sealRows, long minFreeDiskBytes, java.util.function.BooleanSupplier draining) {
+        this.draining = draining;
         this.ignite = ignite;
         this.minFreeDiskBytes = minFreeDiskBytes;
         this.growing = growing;
@@ -104,7 +107,8 @@ public final class DistributionReporter {
         }
         DiskSpace.Free free = DiskSpace.free(ignite);
         boolean lowOnDisk = free != null && minFreeDiskBytes > 0 && free.bytes < minFreeDiskBytes;
-        boolean changed = crossed || lowOnDisk != lastLowOnDisk || !segs.equals(lastSegments) || !shards.equals(lastShards);
+        boolean drainingNow = draining.getAsBoolean();
+        boolean changed = crossed || drainingNow != lastDraining || lowOnDisk != lastLowOnDisk || !segs.equals(lastSegments) || !shards.equals(lastShards);
         Map<String, List<Integer>> figures = new HashMap<>();
         live.forEach((k, v) -> figures.put(k, Arrays.stream(v).boxed().toList()));
         growingRows.forEach((k, v) -> figures.put(k, Arrays.stream(v).boxed().toList()));
@@ -119,7 +123,8 @@ public final class DistributionReporter {
         UUID id = ignite.cluster().localNode().id();
         cache().put(id, new NodeDistribution(id, version.incrementAndGet(), segArr, live, shardArr, growingRows,
             String.valueOf(ignite.cluster().localNode().consistentId()),
-            free == null ? -1 : free.bytes, free == null ? null : free.dir));
+            free == null ? -1 : free.bytes, free == null ? null : free.dir, drainingNow));
+        lastDraining = drainingNow;
         lastLowOnDisk = lowOnDisk;
         lastSegments = segs;
         lastShards = shards;

@@ -22,6 +22,7 @@ public final class NodeDistribution {
     private final String consistentId;
     private final long freeDiskBytes;
     private final String dataDir;
+    private final boolean draining;
 
     /**
      * @param freeDiskBytes free space of the node's fullest data directory ({@code dataDir}), or -1 when the node keeps
@@ -29,7 +30,8 @@ public final class NodeDistribution {
      */
     public NodeDistribution(UUID nodeId, long version, Map<String, long[]> segments, Map<String, int[]> liveRows,
         Map<String, int[]> shards, Map<String, int[]> growing, String consistentId,
-        long freeDiskBytes, String dataDir) {
+        long freeDiskBytes, String dataDir, boolean draining) {
+        this.draining = draining;
         this.consistentId = consistentId;
         this.freeDiskBytes = freeDiskBytes;
         this.dataDir = dataDir;
@@ -77,6 +79,11 @@ public final class NodeDistribution {
     /** @return free bytes of the node's fullest data directory, or -1 if it keeps no data on disk. */
     public long freeDiskBytes() {
         return freeDiskBytes;
+    }
+
+    /** @return whether the node is stopping gracefully: routers send it no new work where another copy exists. */
+    public boolean draining() {
+        return draining;
     }
 
     /** @return the data directory {@link #freeDiskBytes()} is about, or {@code null}. */

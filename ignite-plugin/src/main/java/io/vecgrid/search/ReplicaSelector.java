@@ -49,9 +49,18 @@ final class ReplicaSelector {
 
     /** @param clock nanosecond clock (tests inject one). */
     ReplicaSelector(long deadlineFloorMillis, java.util.function.LongSupplier clock) {
+        this(deadlineFloorMillis, clock, false);
+    }
+
+    /** @param roundRobin choose copies in turn, blind to load (benchmarks compare it with the formula). */
+    ReplicaSelector(long deadlineFloorMillis, java.util.function.LongSupplier clock, boolean roundRobin) {
         this.deadlineFloorNanos = deadlineFloorMillis * 1_000_000L;
         this.clock = clock;
+        this.roundRobin = roundRobin;
     }
+
+    private final boolean roundRobin;
+    private final AtomicInteger turn = new AtomicInteger();
 
     /** @return {@code value} faded towards {@code floor} by the time since {@code last} (see the class comment). */
     private double faded(double value, double floor, long last, long now) {
@@ -71,6 +80,8 @@ final class ReplicaSelector {
      * @return index of the candidate to use.
      */
     int choose(List<UUID> cand, int[] planned, int routers) {
+        if (roundRobin)
+            return Math.floorMod(turn.getAndIncrement(), cand.size());
         double fastestS = Double.MAX_VALUE;
         double fastestR = Double.MAX_VALUE;
         for (UUID n : cand) {

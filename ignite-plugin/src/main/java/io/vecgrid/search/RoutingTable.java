@@ -39,6 +39,32 @@ public final class RoutingTable {
         }
     }
 
+    /** @return whether {@code node} reported that it is draining (stopping gracefully). */
+    public boolean draining(UUID node) {
+        NodeDistribution d = nodes.get(node);
+        return d != null && d.draining();
+    }
+
+    /** @return the nodes to give new search work on this segment: its copies, without draining nodes if others exist. */
+    public List<UUID> searchCopies(String segmentsCache, long segmentId) {
+        return withoutDraining(copies(segmentsCache, segmentId));
+    }
+
+    /** @return the nodes to lead a shard's growing search: its owners, without draining nodes if others exist. */
+    public List<UUID> searchShardOwners(String rowsCache, int shard) {
+        return withoutDraining(shardOwners(rowsCache, shard));
+    }
+
+    /** A draining node (stopping gracefully) gets no new work wherever another node can take it. */
+    private List<UUID> withoutDraining(List<UUID> nodes) {
+        List<UUID> res = new ArrayList<>(nodes.size());
+        for (UUID n : nodes) {
+            if (!draining(n))
+                res.add(n);
+        }
+        return res.isEmpty() ? nodes : res;
+    }
+
     /** @return nodes that report a serviceable copy of the segment. */
     public List<UUID> copies(String segmentsCache, long segmentId) {
         Map<Long, List<UUID>> m = copies.get(segmentsCache);

@@ -49,7 +49,8 @@ public final class SearchRouter {
     public SearchRouter(Ignite ignite, MetaStore metaStore, RoutingCache routing, VecgridMetrics metrics,
         VecgridConfiguration cfg, OutputFieldReader rowFetch) {
         this.ignite = ignite;
-        this.selector = new ReplicaSelector(cfg.getSearchDeadlineFloorMillis());
+        this.selector = new ReplicaSelector(cfg.getSearchDeadlineFloorMillis(), System::nanoTime,
+            "round-robin".equals(cfg.getReplicaChoice()));
         this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vecgrid-search-deadlines-" + ignite.name());
             t.setDaemon(true);
@@ -63,9 +64,13 @@ public final class SearchRouter {
         this.cfg = cfg;
     }
 
+    /** Searches being routed by this node (a graceful stop waits for them). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
     public SearchResult search(SearchRequest req) {
         long start = System.nanoTime();
         boolean failed = true;
+        inFlight.incrementAndGet();
         try {
             SearchContext ctx = validate(req);
             SearchResult res = execute(ctx, ctx.timeoutNanos / 1_000_000);
@@ -75,8 +80,19 @@ public final class SearchRouter {
             return res;
         }
         finally {
+            inFlight.decrementAndGet();
             metrics.searched((System.nanoTime() - start) / 1_000_000, failed);
         }
+    }
+
+    /** @return this node's id. */
+    java.util.UUID localNodeId() {
+        return ignite.cluster().localNode().id();
+    }
+
+    /** @return searches this node is routing now. */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     private SearchResult execute(SearchContext ctx, long timeout) {

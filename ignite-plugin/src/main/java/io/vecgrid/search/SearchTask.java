@@ -95,6 +95,10 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     private transient int retries;
     private transient int jobs;
     private transient boolean finished;
+    /** An error that ends the search (no copy left, no owner left): thrown by reduce, never from result(). */
+    private transient RuntimeException fatal;
+    /** Why each node was left out for some work, for the error that says no copy was left. */
+    private final transient Map<UUID, String> whyTried = new HashMap<>();
 
     SearchTask(SearchRouter router, SearchContext ctx) {
         this.router = router;
@@ -116,6 +120,8 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         final Map<Unit, NodeAnswer> hedgeAnswers = new IdentityHashMap<>();
         boolean answered;
         boolean settled;
+        /** The hedges could not cover this unit's work: their answers are dropped and the unit's own one awaited. */
+        boolean hedgesAbandoned;
 
         Unit(UUID node, List<SegmentRef> segments, List<Integer> shards, Unit parent) {
             this.node = node;
@@ -139,8 +145,19 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
 
     @Override public synchronized ComputeJobResultPolicy result(ComputeJobResult res, List<ComputeJobResult> rcvd) {
         Unit u = units.get(res.getJob());
-        if (u == null || finished)
-            return finished ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+        if (u == null || finished || fatal != null)
+            return finished || fatal != null ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+        try {
+            return onResult(u, res);
+        }
+        catch (RuntimeException e) {
+            // Thrown here, Ignite would wrap it in a message of its own; reduce() throws it as it is.
+            fatal = e;
+            return ComputeJobResultPolicy.REDUCE;
+        }
+    }
+
+    private ComputeJobResultPolicy onResult(Unit u, ComputeJobResult res) {
         inFlight.remove(u.node, u);
         hedgesInFlight.remove(u);
         u.answered = true;
@@ -148,6 +165,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         if (res.getException() != null) {
             selector.answered(u.node, response, 0, 0);
             failedNodes.add(u.node);
+            whyTried.put(u.node, "its job failed: " + res.getException().getMessage());
             retries++;
             router.metrics().failover();
             router.routing().invalidate();
@@ -173,12 +191,15 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     /** Takes an answer into the result, unless other copies already covered its work (hedging). */
     private void accept(Unit u, NodeAnswer a) {
         Unit root = u.parent == null ? u : u.parent;
-        if (root.settled)
-            return; // Covered already by the job or by its hedges: drop it whole.
+        if (root.settled || u.parent != null && root.hedgesAbandoned)
+            return; // Covered already by the job or by its hedges, or a hedge given up: drop it whole.
         // Work the node could not serve goes elsewhere; it stays part of this unit's coverage.
         for (long id : a.unavailableSegments) {
             SegmentRef s = planned.get(id);
+            if (s == null)
+                continue;
             triedSegment.computeIfAbsent(id, k -> new HashSet<>()).add(u.node);
+            whyTried.put(u.node, "its copy was not serviceable");
             retries++;
             router.metrics().failover();
             router.routing().invalidate();
@@ -192,6 +213,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
         for (int sh : a.unavailableShards) {
             triedShard.computeIfAbsent(sh, k -> new HashSet<>()).add(u.node);
+            whyTried.put(u.node, "it does not hold the shard OWNING");
             retries++;
             router.metrics().failover();
             events.add("shard " + sh + " not OWNING on node " + u.node);
@@ -280,6 +302,15 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     @Override public SearchResult reduce(List<ComputeJobResult> results) {
         synchronized (this) {
             finished = true;
+            if (fatal != null) {
+                for (ScheduledFuture<?> t : timers)
+                    t.cancel(false);
+                for (Unit u : inFlight.values())
+                    selector.abandoned(u.node);
+                for (Unit u : hedgesInFlight)
+                    selector.abandoned(u.node);
+                throw fatal;
+            }
             for (ScheduledFuture<?> t : timers)
                 t.cancel(false);
             for (Unit u : inFlight.values())
@@ -288,7 +319,8 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
                 selector.abandoned(u.node);
             SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
                 new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
-                new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged));
+                new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged),
+                router.localNodeId());
             return new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag);
         }
     }
@@ -310,9 +342,16 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             if (!doneShards.contains(sh))
                 shards.add(sh);
         }
-        if (u.parent != null || !root.hedges.isEmpty()) {
+        if (u.parent != null) {
+            // A hedge failed: others stand in for its part, or, if none can, the hedged job's own answer is awaited.
+            if (root.hedgesAbandoned)
+                return;
             root.hedges.remove(u);
             hedgeWork(root, segs, shards);
+        }
+        else if (!root.hedges.isEmpty() && !root.hedgesAbandoned) {
+            // The hedged job failed; its hedges already cover all of its work.
+            events.add("node " + u.node + " failed after its deadline; its hedges cover its work");
         }
         else {
             segs.forEach(this::plan);
@@ -334,10 +373,10 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     /** @return the node to serve segment {@code s} (not tried yet), or {@code null} if none is left. */
     private UUID pick(SegmentRef s) {
         Set<UUID> tried = triedSegment.getOrDefault(s.id(), Collections.emptySet());
-        List<UUID> cand = usable(table.copies(ctx.meta.segmentsCache(), s.id()), tried);
+        List<UUID> cand = usable(table.searchCopies(ctx.meta.segmentsCache(), s.id()), tried);
         if (cand.isEmpty()) {
             table = router.routing().refresh();
-            cand = usable(table.copies(ctx.meta.segmentsCache(), s.id()), tried);
+            cand = usable(table.searchCopies(ctx.meta.segmentsCache(), s.id()), tried);
         }
         if (cand.isEmpty())
             cand = usable(router.slotOwners(ctx.meta, s.slot()), tried);
@@ -376,7 +415,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             }
             return;
         }
-        String detail = tried.isEmpty() ? "no live node reports it loaded" : "tried nodes " + tried;
+        String detail = tried.isEmpty() ? "no live node reports it loaded" : "tried nodes " + describe(tried);
         SegmentUnavailableException e = new SegmentUnavailableException(ctx.meta.name(), s.shard(), s.id(), detail);
         if (!ctx.allowPartial)
             throw new IgniteException(e.getMessage(), e);
@@ -397,12 +436,16 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     /** @return an owner of the shard to lead its growing search, or {@code null} (settled as missing or failed). */
     private UUID pickLeader(int shard) {
         Set<UUID> tried = triedShard.getOrDefault(shard, Collections.emptySet());
-        List<UUID> cand = usable(table.shardOwners(ctx.meta.rowsCache(), shard), tried);
+        List<UUID> cand = usable(table.searchShardOwners(ctx.meta.rowsCache(), shard), tried);
+        if (cand.isEmpty()) {
+            table = router.routing().refresh();
+            cand = usable(table.searchShardOwners(ctx.meta.rowsCache(), shard), tried);
+        }
         if (cand.isEmpty())
             cand = usable(router.shardOwners(ctx.meta, shard), tried);
         if (cand.isEmpty()) {
             String msg = "growing rows of shard " + shard + " of collection '" + ctx.meta.name() +
-                "' have no live owner (tried " + tried + "); the search cannot be complete: retry later or set allowPartial";
+                "' have no live owner (tried " + describe(tried) + "); the search cannot be complete: retry later or set allowPartial";
             if (!ctx.allowPartial)
                 throw new IgniteException(msg, new VecgridException(msg));
             plannedShards.remove(shard);
@@ -436,7 +479,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         Set<UUID> holders = new HashSet<>();
         for (Deque<SegmentRef> q : queues.values()) {
             for (SegmentRef s : q)
-                holders.addAll(table.copies(ctx.meta.segmentsCache(), s.id()));
+                holders.addAll(table.searchCopies(ctx.meta.segmentsCache(), s.id()));
         }
         for (UUID n : holders)
             pump(n, true);
@@ -468,7 +511,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             for (SegmentRef s : new ArrayList<>(queues.get(v))) {
                 if (res.size() >= Math.max(1, queues.get(v).size() / 2))
                     break;
-                if (table.copies(ctx.meta.segmentsCache(), s.id()).contains(n) &&
+                if (table.searchCopies(ctx.meta.segmentsCache(), s.id()).contains(n) &&
                     !triedSegment.getOrDefault(s.id(), Collections.emptySet()).contains(n)) {
                     queues.get(v).remove(s);
                     takenOver.add(s.id());
@@ -521,6 +564,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         if (segs.isEmpty() && shards.isEmpty())
             return;
         selector.late(u.node, System.nanoTime() - u.sentNanos);
+        whyTried.put(u.node, "it passed its " + selector.deadlineNanos(u.node) / 1_000_000 + " ms deadline");
         for (SegmentRef s : segs)
             triedSegment.computeIfAbsent(s.id(), k -> new HashSet<>()).add(u.node);
         for (int sh : shards)
@@ -535,8 +579,21 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             " ms); hedging " + segs.size() + " segments and " + shards.size() + " shards on other copies");
         for (SegmentRef s : segs)
             hedged.add(s.id());
-        hedgeWork(u, segs, shards);
-        pumpAll();
+        try {
+            hedgeWork(u, segs, shards);
+            pumpAll();
+        }
+        catch (RuntimeException e) {
+            fatal = e; // The next job result ends the search with it (the hedged job is still out).
+        }
+    }
+
+    /** @return the nodes with why each was left out, for an error message. */
+    private String describe(Set<UUID> nodes) {
+        List<String> res = new ArrayList<>();
+        for (UUID n : nodes)
+            res.add(n + (whyTried.containsKey(n) ? " (" + whyTried.get(n) + ")" : ""));
+        return res.toString();
     }
 
     /** @return whether every one of {@code segs} and {@code shards} has a live copy not tried yet. */
@@ -547,7 +604,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
         for (int sh : shards) {
             Set<UUID> tried = triedShard.getOrDefault(sh, Collections.emptySet());
-            if (usable(table.shardOwners(ctx.meta.rowsCache(), sh), tried).isEmpty() &&
+            if (usable(table.searchShardOwners(ctx.meta.rowsCache(), sh), tried).isEmpty() &&
                 usable(router.shardOwners(ctx.meta, sh), tried).isEmpty())
                 return false;
         }
@@ -556,6 +613,12 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
 
     /** Sends {@code segs} and {@code shards} (part of {@code root}'s work) to other copies, as hedges of {@code root}. */
     private void hedgeWork(Unit root, List<SegmentRef> segs, List<Integer> shards) {
+        if (!root.answered && !coverable(segs, shards)) {
+            // The hedged job is still out and is the only cover left: drop the hedges and wait for it.
+            root.hedgesAbandoned = true;
+            events.add("hedges of node " + root.node + " cannot cover its work; waiting for its own answer");
+            return;
+        }
         Map<UUID, List<SegmentRef>> bySegNode = new LinkedHashMap<>();
         for (SegmentRef s : segs) {
             UUID n = pick(s);

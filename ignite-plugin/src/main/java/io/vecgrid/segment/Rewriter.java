@@ -52,6 +52,9 @@ public final class Rewriter {
     private final IgniteLogger log;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
+    /** Attempts of the driver to finish a published rewrite (0.2 s more between each two: about 9 s in all). */
+    private static final int FINISH_ATTEMPTS = 10;
+
     private final io.vecgrid.metrics.VecgridMetrics metrics;
 
     public Rewriter(Ignite ignite, MetaStore metaStore, LayoutSteps steps, SegmentStore store, VecgridConfiguration cfg,
@@ -98,10 +101,13 @@ public final class Rewriter {
                 ShardState st = metaStore.shardState(meta, shard);
                 for (long src : sources)
                     refs.add(st.segment(src));
+                LayoutHooks.at("BEGUN", ignite, meta, shard, op);
                 made = kind == LayoutOp.Kind.MOVE ? copy(meta, refs.get(0), op) : build(meta, shard, refs, op);
+                LayoutHooks.at("BUILT", ignite, meta, shard, op);
                 if (!steps.awaitServiceable(meta, made))
                     throw new VecgridException(made + " did not become serviceable on every owner within " +
                         LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
+                LayoutHooks.at("SERVICEABLE", ignite, meta, shard, op);
                 if (!steps.publish(meta, shard, op, made))
                     throw new VecgridException("the operation was undone or the collection changed meanwhile");
             }
@@ -117,7 +123,8 @@ public final class Rewriter {
                 }
                 return null;
             }
-            finish(meta, shard, metaStore.shardState(meta, shard).op(op.segment()), made);
+            LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
+            finishPublished(meta, shard, op, made);
             if (kind == LayoutOp.Kind.MOVE)
                 metrics.moved();
             else
@@ -128,6 +135,35 @@ public final class Rewriter {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Finishes the rewrite this node published, again while a step fails: a node leaving the cluster fails a step's
+     * transaction ("retry transaction if possible"), and nobody else finishes an operation whose driver is alive (the
+     * coordinator recovers only operations of dead drivers), so giving up at once would leave the shard's operation
+     * PUBLISHED, its compaction and balancing blocked, for up to {@code RecoveryChecker.MAX_OP_MILLIS}.
+     * {@link #finish} is idempotent.
+     */
+    private void finishPublished(CollectionMeta meta, int shard, LayoutOp op, SegmentRef made) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                finish(meta, shard, metaStore.shardState(meta, shard).op(op.segment()), made);
+                return;
+            }
+            catch (RuntimeException e) {
+                if (attempt >= FINISH_ATTEMPTS)
+                    throw e;
+                log.warning("Could not finish published segment " + op.segment() + " of collection '" + meta.name() +
+                    "' (attempt " + attempt + ", will retry): " + e.getMessage());
+                try {
+                    Thread.sleep(200L * attempt);
+                }
+                catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
@@ -273,6 +309,10 @@ public final class Rewriter {
                 pks = SegmentStorage.readPks(ignite, meta, made);
             steps.repoint(meta, shard, pks, new HashSet<>(op.sources()), made.id());
         }
+        LayoutHooks.at("REPOINTED", ignite, meta, shard, op); // only when this node drives op, not when recovering it
+        // Growing entries still marked by a source (its seal's driver died between publishing and handing off): the
+        // source is forwarded until the next step, after which no hand-off would ever take them out.
+        steps.handOff(meta, shard);
         steps.changeState(meta, shard, s -> s.forwardsDone(op.segment()));
         if (made != null && made.rows() == 0)
             SegmentStorage.remove(ignite, meta, made.id(), made.slot(), made.chunks());

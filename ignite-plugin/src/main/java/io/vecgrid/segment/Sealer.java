@@ -141,6 +141,7 @@ public final class Sealer {
         SegmentRef ref = null;
         long marking = 0;
         try {
+            LayoutHooks.at(LayoutHooks.Point.SEAL_BEGUN, ignite, meta, shard, op);
             SealedSegment seg = SegmentBuilder.build(op.segment(), shard, meta.spec(), snapshot, cfg.getSegmentChunkBytes());
             try {
                 ref = SegmentStorage.write(ignite, meta, seg, op.slot());
@@ -148,11 +149,14 @@ public final class Sealer {
             finally {
                 seg.free();
             }
+            LayoutHooks.at(LayoutHooks.Point.SEAL_BUILT, ignite, meta, shard, op);
             if (!steps.awaitServiceable(meta, ref))
                 throw new VecgridException("no copy of " + ref + " became serviceable on every owner within " +
                     LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
+            LayoutHooks.at(LayoutHooks.Point.SEAL_SERVICEABLE, ignite, meta, shard, op);
             marking = System.nanoTime();
             steps.markRows(meta, ref, snapshot);
+            LayoutHooks.at(LayoutHooks.Point.SEAL_MARKED, ignite, meta, shard, op);
             if (!steps.publish(meta, shard, op, ref))
                 throw new VecgridException("the operation was undone or the collection changed meanwhile");
         }
@@ -170,6 +174,7 @@ public final class Sealer {
         }
         long published = System.nanoTime();
         metrics.sealed((published - start) / 1_000_000);
+        LayoutHooks.at(LayoutHooks.Point.SEAL_PUBLISHED, ignite, meta, shard, op);
         int handed = steps.handOff(meta, shard);
         log.info("Sealed " + ref + " of collection '" + meta.name() + "' (" + ref.bytes() + " bytes in " + ref.chunks() +
             " chunks, " + (System.nanoTime() - start) / 1_000_000 + " ms, of which marking rows and publishing " +

@@ -247,6 +247,8 @@ public final class SegmentStore {
             seg.index(SegmentIndexes.read(seg.segment()));
         }
         catch (RuntimeException | Error e) {
+            // Not loaded (e.g. the partition is still MOVING here: a local scan of it fails): forget the copy, or it
+            // would stay registered and never serviceable, and no later put or sweep would load it again.
             if (m.remove(id, seg))
                 seg.retire();
             throw e;

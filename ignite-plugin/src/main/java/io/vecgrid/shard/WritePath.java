@@ -115,7 +115,8 @@ public final class WritePath {
                     // Never Ignite's transaction dump (kilobytes of internals) in a user-facing message.
                     throw new VecgridException("write to collection '" + collection + "' failed, nothing was " +
                         "acknowledged: " + (conflict(e) ? "it met concurrent changes of the same rows (or a seal or " +
-                        "merge holding them) for " + RETRY_MILLIS / 1000 + " s over " + attempt + " attempts; retry" :
+                        "merge holding them, or nodes leaving) for " + RETRY_MILLIS / 1000 + " s over " + attempt +
+                        " attempts; retry" :
                         e.getMessage()), e);
                 }
                 sleep(Math.min(200, attempt * 5L) + ThreadLocalRandom.current().nextInt(10));
@@ -123,12 +124,36 @@ public final class WritePath {
         }
     }
 
+    /** @return whether every row of the batch exists with the version this write gave it (a retried write that landed). */
+    private static boolean appliedBefore(List<VectorRow> rows, long[] versions, Map<Long, BinaryObject> existing) {
+        if (existing.size() != rows.size())
+            return false;
+        for (int i = 0; i < rows.size(); i++) {
+            BinaryObject b = existing.get(rows.get(i).pk());
+            if (b == null || RowCodec.version(b) != versions[i])
+                return false;
+        }
+        return true;
+    }
+
+    /**
+     * @return whether the transaction failed before it could commit and can simply run again: an optimistic conflict,
+     *     the generations changed, or the topology changed while it prepared (a node left or joined: Ignite rolls the
+     *     transaction back; a node stopping gracefully causes this too). Never an outcome Ignite could not settle
+     *     (heuristic), which may have been applied.
+     */
     private static boolean conflict(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        boolean topology = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof TransactionOptimisticException || t instanceof GenerationsChanged)
                 return true;
+            if (t instanceof org.apache.ignite.transactions.TransactionHeuristicException)
+                return false;
+            if (t instanceof org.apache.ignite.cluster.ClusterTopologyException ||
+                t instanceof org.apache.ignite.internal.cluster.ClusterTopologyCheckedException)
+                topology = true;
         }
-        return false;
+        return topology;
     }
 
     /**
@@ -170,6 +195,11 @@ public final class WritePath {
             Caches cur = gens.get(0);
             Map<Integer, ShardState> states = states(cur, rowKeys);
             Map<Long, BinaryObject> existing = byPk(cur.locs.getAll(locKeys));
+            if (!upsert && !existing.isEmpty() && appliedBefore(rows, versions, existing)) {
+                // An earlier attempt of this very write committed although its caller saw the topology change
+                // (commit outcome settled by Ignite's recovery): the rows are there with this write's versions.
+                return rows.size();
+            }
             if (!upsert && !existing.isEmpty()) {
                 long pk = existing.keySet().stream().min(Long::compare).orElse(0L);
                 throw new InvalidRequestException("primary key " + pk + " already exists in collection '" + meta.name() +

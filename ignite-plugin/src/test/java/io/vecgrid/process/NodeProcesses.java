@@ -190,6 +190,11 @@ final class NodeProcesses implements AutoCloseable {
         return new ArrayList<>(running.keySet());
     }
 
+    /** @return the thin-client addresses of this cluster's nodes (each binds the first free port of the range). */
+    String clientAddresses() {
+        return "127.0.0.1:" + (ports + 60) + ".." + (ports + 69);
+    }
+
     /**
      * Starts a thick client with the plugin, on this cluster's ports, and waits until {@code servers} server nodes
      * joined and vecgrid serves on it (the cluster is active).

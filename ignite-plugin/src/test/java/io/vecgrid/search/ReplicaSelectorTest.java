@@ -113,4 +113,20 @@ class ReplicaSelectorTest {
         sel.late(b, 5_000 * MS);
         assertEquals(100 * MS, sel.deadlineNanos(b));
     }
+
+    @Test
+    void roundRobinTakesCopiesInTurnWhateverTheirLoad() {
+        ReplicaSelector rr = new ReplicaSelector(100, now::get, true);
+        for (int i = 0; i < 10; i++) {
+            rr.sent(a);
+            rr.answered(a, 2 * MS, MS, 0);
+            rr.sent(b);
+            rr.answered(b, 400 * MS, 300 * MS, 5);
+        }
+        int[] n = new int[2];
+        for (int i = 0; i < 1000; i++)
+            n[rr.choose(both, new int[2], 3)]++;
+        assertEquals(500, n[0]);
+        assertEquals(500, n[1]);
+    }
 }

@@ -46,7 +46,7 @@ final class PlainResults {
             return null;
         return new SearchDiagnostics(d.targetVersion(), new LinkedHashMap<>(d.segmentNodes()),
             new LinkedHashMap<>(d.growingNodes()), d.retries(), new ArrayList<>(d.takenOver()),
-            new ArrayList<>(d.reconciled()), new ArrayList<>(d.events()), d.jobs(), new ArrayList<>(d.hedged()));
+            new ArrayList<>(d.reconciled()), new ArrayList<>(d.events()), d.jobs(), new ArrayList<>(d.hedged()), d.router());
     }
 
     static ArrayList<BackupInfo> backups(List<BackupInfo> list) {

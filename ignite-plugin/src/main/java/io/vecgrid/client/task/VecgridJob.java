@@ -1,5 +1,7 @@
 package io.vecgrid.client.task;
 
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.NodeStoppingException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.client.VecgridRequest;
 import io.vecgrid.client.VecgridResponse;
@@ -57,6 +59,14 @@ final class VecgridJob extends ComputeJobContinuationAdapter {
         VecgridResponse res = outcome;
         if (res != null)
             return res;
+        // A node that is stopping gracefully (or not serving yet) starts nothing: the client resends elsewhere.
+        Vecgrid vg = Vecgrid.localOrNull(ignite);
+        if (vg == null || !vg.enterOperation()) {
+            return VecgridResponse.failure(new NodeStoppingException("node " + ignite.cluster().localNode().id() +
+                (vg == null ? " is not serving vecgrid operations (starting or stopping)" : " is stopping") +
+                "; " + (req == null ? "the operation" : req.op()) + " was not started, nothing was applied: resend it"),
+                req == null ? null : req.collection());
+        }
         holdcc();
         try {
             POOL.execute(() -> {
@@ -68,13 +78,15 @@ final class VecgridJob extends ComputeJobContinuationAdapter {
                         Failures.describe(t)), req == null ? null : req.collection());
                 }
                 finally {
+                    vg.exitOperation();
                     callcc();
                 }
             });
         }
         catch (RejectedExecutionException e) {
-            outcome = VecgridResponse.failure(new VecgridException("node " + ignite.cluster().localNode().id() +
-                " cannot run thin-client operations now (" + e.getMessage() + "); retry on another node"),
+            vg.exitOperation();
+            outcome = VecgridResponse.failure(new NodeStoppingException("node " + ignite.cluster().localNode().id() +
+                " cannot run thin-client operations now (" + e.getMessage() + "); nothing was applied: resend it"),
                 req == null ? null : req.collection());
             callcc();
         }
