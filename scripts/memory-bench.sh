@@ -7,6 +7,7 @@
 #     in a bounded page cache) and then from config/in-memory-config.xml, Fashion-MNIST 60,000 x 784 into a collection
 #     with 2 replicas (HNSW M=16, 2 shards) in two halves; region pages in RAM, heap after GC and direct memory after
 #     each half; the slope per vector per copy. Runs on the JDK the scripts pick for nodes (scripts/env.sh: the newest).
+#     Prints the live heap's largest classes at each measurement (what the heap holds, if its slope is not small).
 #   - SegmentBench storage on JDK 17 AND on the newest JDK: one 60k HNSW index searched over a heap float[] (how copies
 #     were held) and over direct buffers (how they are held now), interleaved rounds in one JVM per JDK.
 #
@@ -74,7 +75,7 @@ log "memory: $ROWS rows, config/default-config.xml then config/in-memory-config.
 # shellcheck disable=SC2086
 (cd "$SRC" && "$JAVA_NEW" -Xms2g -Xmx6g $VECGRID_JVM_OPENS -DIGNITE_QUIET=true -DIGNITE_UPDATE_NOTIFIER=false \
     -DIGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true -Djava.net.preferIPv4Stack=true -Dvecgrid.data="$DATA" \
-    -cp "$CP" io.vecgrid.benchmarks.MemoryBench measure --config "$SRC/config/default-config.xml" \
+    -Dvecgrid.memory.histogram=true -cp "$CP" io.vecgrid.benchmarks.MemoryBench measure --config "$SRC/config/default-config.xml" \
     --config "$SRC/config/in-memory-config.xml" --rows "$ROWS" --work "$WORK/nodes" --results "$RESULTS") 2>&1 | quiet
 grep -q '^memory	' "$RESULTS" || die "MemoryBench measured nothing"
 

@@ -61,11 +61,15 @@ public final class MemoryFootprint {
     }
 
     /**
-     * Runs {@code perNode} searches through every node, as a serving cluster does all the time, before a measurement.
-     * Ignite keeps each connection's last unacknowledged messages for recovery (up to its ack threshold, 32) and a
-     * finished write's last futures; right after a load those are segment chunk writes of 4 MiB each, tens of MB of
-     * heap that the next few dozen messages release. Without traffic they stay, and whether a measurement catches
-     * them is chance: they are not a cost of the rows.
+     * Runs {@code perNode} searches through every node, as a serving cluster does all the time, then acknowledges
+     * every connection, before a measurement. Ignite's communication keeps each message a node sent until the
+     * receiver acknowledges it, which the receiver does once every {@code ackSendThreshold} (32) messages it received
+     * on that connection; right after a load the last messages of a connection are segment chunk writes of 4 MiB each,
+     * up to 31 of them per direction, hundreds of MB of heap over the nodes. Searches alone do not release them: a
+     * router searches its local copies without a message, so a connection may carry none. Those messages are a cost of
+     * a connection (at most 31 x the largest message, on any cluster that writes), not of the rows, and whether a
+     * measurement catches them is chance; so every node also sends {@link #FLUSH_MESSAGES} small messages to every
+     * other node, after which each connection holds only those.
      */
     public static void serve(List<Ignite> nodes, String collection, float[][] queries, int perNode) {
         int q = 0;
@@ -73,6 +77,46 @@ public final class MemoryFootprint {
             io.vecgrid.api.VectorGrid vg = Vecgrid.of(ig);
             for (int i = 0; i < perNode; i++, q++)
                 vg.search(io.vecgrid.api.SearchRequest.builder(collection, new float[][] {queries[q % queries.length]}, 10).build());
+        }
+        acknowledgeConnections(nodes);
+    }
+
+    /** Small messages per ordered pair of nodes: twice the receivers' acknowledgement threshold. */
+    static final int FLUSH_MESSAGES = 64;
+
+    /** Sends {@link #FLUSH_MESSAGES} small messages from every node to every other node (see {@link #serve}). */
+    public static void acknowledgeConnections(List<Ignite> nodes) {
+        String topic = "vecgrid-memory-footprint-flush";
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        org.apache.ignite.lang.IgniteBiPredicate<java.util.UUID, Object> count = (from, msg) -> {
+            received.incrementAndGet();
+            return true;
+        };
+        for (Ignite ig : nodes)
+            ig.message().localListen(topic, count);
+        long expected = 0;
+        try {
+            for (Ignite from : nodes) {
+                for (Ignite to : nodes) {
+                    if (from == to)
+                        continue;
+                    org.apache.ignite.IgniteMessaging msg = from.message(from.cluster().forNode(to.cluster().localNode()));
+                    for (int i = 0; i < FLUSH_MESSAGES; i++, expected++)
+                        msg.send(topic, i);
+                }
+            }
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (received.get() < expected && System.currentTimeMillis() < deadline)
+                Thread.sleep(20);
+            // The last acknowledgement travels after the last message is received.
+            Thread.sleep(500);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            for (Ignite ig : nodes)
+                ig.message().stopLocalListen(topic, count);
         }
     }
 
