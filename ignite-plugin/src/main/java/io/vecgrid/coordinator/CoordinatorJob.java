@@ -43,6 +43,8 @@ final class CoordinatorJob implements NodeCall<String> {
                 LayoutOp op = st == null ? null : st.op(task.sources().get(0));
                 if (op == null)
                     return "nothing to recover";
+                if (op.driver().equals(ignite.cluster().localNode().id()) && vg.layoutRecovery().drivenHere(meta, op))
+                    return "still driven by this node";
                 return vg.layoutRecovery().recover(meta, task.shard(), op);
             }
             default:

@@ -30,6 +30,8 @@ public final class CoordinatorTask implements Serializable {
     private final List<Long> sources;
     private final Integer slot;
     private final String reason;
+    /** The node to run on, or {@code null} for the shard's primary. */
+    private java.util.UUID node;
 
     public CoordinatorTask(Kind kind, String collection, String uid, int shard, List<Long> sources, Integer slot,
         String reason) {
@@ -67,6 +69,17 @@ public final class CoordinatorTask implements Serializable {
     /** @return target slot (MOVE), or {@code null}. */
     public Integer slot() {
         return slot;
+    }
+
+    /** @return this task, to run on {@code node} instead of the shard's primary (a RECOVER of a live driver's operation). */
+    CoordinatorTask on(java.util.UUID node) {
+        this.node = node;
+        return this;
+    }
+
+    /** @return the node to run on, or {@code null} for the shard's primary. */
+    java.util.UUID node() {
+        return node;
     }
 
     public String reason() {

@@ -67,6 +67,13 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
 
     @TaskContinuousMapperResource
     private transient ComputeTaskContinuousMapper mapper;
+    /**
+     * Jobs planned but not sent yet. Every entry point (map, a result, a deadline) changes its state first and sends
+     * what it planned at its end, in one batch: Ignite registers a batch's jobs before sending any, and a job sent to
+     * the local node may answer at once in the sending thread, so a job sent one at a time could answer (and the
+     * search settle or end) before its siblings of the same decision exist.
+     */
+    private final transient Map<ComputeJob, ClusterNode> outbox = new LinkedHashMap<>();
 
     private final transient Map<UUID, Deque<SegmentRef>> queues = new LinkedHashMap<>();
     private final transient Map<UUID, List<Integer>> shardQueues = new LinkedHashMap<>();
@@ -88,6 +95,14 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     private final transient List<Long> hedged = new ArrayList<>();
     private final transient List<String> events = new ArrayList<>();
     private final transient List<String> missing = new ArrayList<>();
+    /** Per shard: the version of the shard state its growing rows were searched at. */
+    private final transient Map<Integer, Long> grownAt = new HashMap<>();
+    /**
+     * Per shard: the least state version its growing search must be taken at, because a segment of the plan left the
+     * shard's state meanwhile (a seal undone puts its rows back among the growing ones; an older growing search missed
+     * them).
+     */
+    private final transient Map<Integer, Long> growNeeded = new HashMap<>();
     /** Segments settled as missing (allowPartial): a leader naming them again does not plan them again. */
     private final transient Set<Long> missingSegments = new HashSet<>();
     private final transient List<ScheduledFuture<?>> timers = new ArrayList<>();
@@ -140,7 +155,17 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         for (int shard = 0; shard < ctx.meta.spec().shards(); shard++)
             planShard(shard);
         pumpAll();
+        flush();
         return Collections.emptyMap();
+    }
+
+    /** Sends the jobs planned so far, in one batch (see {@link #outbox}). */
+    private void flush() {
+        while (!outbox.isEmpty() && !finished) {
+            Map<ComputeJob, ClusterNode> batch = new LinkedHashMap<>(outbox);
+            outbox.clear();
+            mapper.send(batch);
+        }
     }
 
     @Override public synchronized ComputeJobResultPolicy result(ComputeJobResult res, List<ComputeJobResult> rcvd) {
@@ -185,7 +210,8 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             accept(u, a);
         }
         pumpAll();
-        return complete() ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+        flush();
+        return finished || complete() ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
     }
 
     /** Takes an answer into the result, unless other copies already covered its work (hedging). */
@@ -222,6 +248,8 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             else
                 planShard(sh);
         }
+        if (u.parent != null && root.hedgesAbandoned)
+            return; // What this hedge could not serve has no other copy: the hedged job's own answer is awaited.
         if (u.parent == null && u.hedges.isEmpty()) {
             merge(u.node, a);
             root.settled = unitDone(root);
@@ -270,7 +298,10 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             int sh = a.searchedShards[i];
             doneShards.add(sh);
             growingNodes.put(sh, node);
+            grownAt.put(sh, a.leaderVersions[i]);
             reconcile(sh, a.leaderSegments.get(i), a.leaderVersions[i]);
+            if (a.leaderVersions[i] < growNeeded.getOrDefault(sh, -1L))
+                growAgain(sh);
         }
     }
 
@@ -317,6 +348,16 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
                 selector.abandoned(u.node);
             for (Unit u : hedgesInFlight)
                 selector.abandoned(u.node);
+            if (!complete()) {
+                // Every job answered but some work is still uncovered: never hand out a quietly partial answer.
+                Set<Long> left = new HashSet<>(planned.keySet());
+                left.removeAll(doneSegments);
+                Set<Integer> leftShards = new HashSet<>(plannedShards);
+                leftShards.removeAll(doneShards);
+                String msg = "search of collection '" + ctx.meta.name() + "' ended with segments " + left +
+                    " and growing rows of shards " + leftShards + " not searched (internal error; retry): " + events;
+                throw new IgniteException(msg, new VecgridException(msg));
+            }
             SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
                 new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
                 new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged),
@@ -405,8 +446,12 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     private void settleUncovered(SegmentRef s, Set<UUID> tried) {
         CollectionTarget now = router.currentTarget(ctx.meta);
         if (!now.contains(s.id())) {
-            events.add("segment " + s.id() + " left the target (compacted); searching the shard's current segments");
+            events.add("segment " + s.id() + " left the target (compacted, moved or undone); searching the shard's " +
+                "current segments and, if it was searched at an older state, its growing rows again");
             planned.remove(s.id());
+            growNeeded.merge(s.shard(), now.shardVersion(s.shard()), Math::max);
+            if (doneShards.contains(s.shard()) && grownAt.getOrDefault(s.shard(), -1L) < now.shardVersion(s.shard()))
+                growAgain(s.shard());
             for (SegmentRef cur : now.segmentsOfShard(s.shard())) {
                 if (!planned.containsKey(cur.id())) {
                     reconciled.add(cur.id());
@@ -545,7 +590,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             inFlight.put(u.node, u);
         jobs++;
         selector.sent(u.node);
-        mapper.send(job, cn);
+        outbox.put(job, cn);
         long deadline = selector.deadlineNanos(u.node);
         if (deadline < ctx.timeoutNanos)
             timers.add(router.timer().schedule(() -> onDeadline(u), deadline, TimeUnit.NANOSECONDS));
@@ -582,6 +627,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         try {
             hedgeWork(u, segs, shards);
             pumpAll();
+            flush();
         }
         catch (RuntimeException e) {
             fatal = e; // The next job result ends the search with it (the hedged job is still out).
@@ -640,6 +686,17 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             send(new Unit(n, bySegNode.getOrDefault(n, List.of()), byShardNode.getOrDefault(n, List.of()), root));
         if (root.hedges.isEmpty())
             root.settled = root.answered;
+    }
+
+    /**
+     * Searches a shard's growing rows again (its last growing search was taken at a state older than one a segment of
+     * the plan left). Rows in both answers are the same rows; the merge keeps each pk once.
+     */
+    private void growAgain(int shard) {
+        events.add("searching the growing rows of shard " + shard + " again (searched at state " +
+            grownAt.get(shard) + ", a planned segment left the shard at state " + growNeeded.get(shard) + ")");
+        doneShards.remove(shard);
+        planShard(shard);
     }
 
     /** Adds the segments a shard leader names that this search has not planned. */

@@ -61,6 +61,11 @@ public final class LayoutSteps {
     private final MetaStore metaStore;
     private final GrowingRegistry growing;
     private final RoutingCache routing;
+    /**
+     * Operations this node's threads drive right now ({@link #key}): the coordinator recovers an operation of a live
+     * driver only when its node no longer drives it (it gave up and could not undo it).
+     */
+    private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LayoutSteps(Ignite ignite, MetaStore metaStore, GrowingRegistry growing, RoutingCache routing) {
         this.ignite = ignite;
@@ -83,6 +88,7 @@ public final class LayoutSteps {
      * @return the operation, or {@code null} if it did not start.
      */
     LayoutOp begin(CollectionMeta meta, int shard, java.util.function.Function<ShardState, LayoutOp> make) {
+        String key = null;
         try (Transaction tx = txStart()) {
             if (!serving(meta))
                 return null;
@@ -92,10 +98,35 @@ public final class LayoutSteps {
             LayoutOp op = make.apply(st);
             if (op == null)
                 return null;
+            key = key(meta, op.segment());
+            driving.add(key);
             metaStore.putShardState(meta, st.withOp(op));
             tx.commit();
+            key = null;
             return op;
         }
+        finally {
+            if (key != null)
+                driving.remove(key); // Not begun after all.
+        }
+    }
+
+    /** The driver's thread is done with the operation (finished, undone, or given up). */
+    void released(CollectionMeta meta, long segment) {
+        driving.remove(key(meta, segment));
+    }
+
+    /** @return whether a thread of this node drives the operation making {@code segment} right now. */
+    public boolean driving(CollectionMeta meta, long segment) {
+        return driving.contains(key(meta, segment));
+    }
+
+    java.util.UUID localNodeId() {
+        return ignite.cluster().localNode().id();
+    }
+
+    private static String key(CollectionMeta meta, long segment) {
+        return meta.uid() + '#' + segment;
     }
 
     /**

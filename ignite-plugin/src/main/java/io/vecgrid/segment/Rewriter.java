@@ -94,55 +94,64 @@ public final class Rewriter {
             });
             if (op == null)
                 return null;
-            long start = System.nanoTime();
-            SegmentRef made;
-            List<SegmentRef> refs = new ArrayList<>();
             try {
-                ShardState st = metaStore.shardState(meta, shard);
-                for (long src : sources)
-                    refs.add(st.segment(src));
-                LayoutHooks.at("BEGUN", ignite, meta, shard, op);
-                made = kind == LayoutOp.Kind.MOVE ? copy(meta, refs.get(0), op) : build(meta, shard, refs, op);
-                LayoutHooks.at("BUILT", ignite, meta, shard, op);
-                if (!steps.awaitServiceable(meta, made))
-                    throw new VecgridException(made + " did not become serviceable on every owner within " +
-                        LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
-                LayoutHooks.at("SERVICEABLE", ignite, meta, shard, op);
-                if (!steps.publish(meta, shard, op, made))
-                    throw new VecgridException("the operation was undone or the collection changed meanwhile");
+                return rewriteBegun(meta, shard, kind, sources, op);
             }
-            catch (RuntimeException e) {
-                metrics.layoutFailed();
-                log.warning("Abandoned " + kind + " of " + sources + " of collection '" + meta.name() + "' into segment " +
-                    op.segment() + ": " + e.getMessage() + "; the sources serve on");
-                try {
-                    steps.undo(meta, shard, op);
-                }
-                catch (RuntimeException undo) {
-                    log.warning("Could not undo segment " + op.segment() + " (the coordinator will): " + undo);
-                }
-                return null;
+            finally {
+                steps.released(meta, op.segment());
             }
-            LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
-            finishPublished(meta, shard, op, made);
-            if (kind == LayoutOp.Kind.MOVE)
-                metrics.moved();
-            else
-                metrics.merged((System.nanoTime() - start) / 1_000_000);
-            log.info((kind == LayoutOp.Kind.MOVE ? "Moved " : "Merged ") + refs + " of collection '" + meta.name() +
-                "' into " + made + " (" + made.bytes() + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms)");
-            return made;
         }
         finally {
             lock.unlock();
         }
     }
 
+    private SegmentRef rewriteBegun(CollectionMeta meta, int shard, LayoutOp.Kind kind, List<Long> sources, LayoutOp op) {
+        long start = System.nanoTime();
+        SegmentRef made;
+        List<SegmentRef> refs = new ArrayList<>();
+        try {
+            ShardState st = metaStore.shardState(meta, shard);
+            for (long src : sources)
+                refs.add(st.segment(src));
+            LayoutHooks.at("BEGUN", ignite, meta, shard, op);
+            made = kind == LayoutOp.Kind.MOVE ? copy(meta, refs.get(0), op) : build(meta, shard, refs, op);
+            LayoutHooks.at("BUILT", ignite, meta, shard, op);
+            if (!steps.awaitServiceable(meta, made))
+                throw new VecgridException(made + " did not become serviceable on every owner within " +
+                    LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
+            LayoutHooks.at("SERVICEABLE", ignite, meta, shard, op);
+            if (!steps.publish(meta, shard, op, made))
+                throw new VecgridException("the operation was undone or the collection changed meanwhile");
+        }
+        catch (RuntimeException e) {
+            metrics.layoutFailed();
+            log.warning("Abandoned " + kind + " of " + sources + " of collection '" + meta.name() + "' into segment " +
+                op.segment() + ": " + e.getMessage() + "; the sources serve on");
+            try {
+                steps.undo(meta, shard, op);
+            }
+            catch (RuntimeException undo) {
+                log.warning("Could not undo segment " + op.segment() + " (the coordinator will): " + undo);
+            }
+            return null;
+        }
+        LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
+        finishPublished(meta, shard, op, made);
+        if (kind == LayoutOp.Kind.MOVE)
+            metrics.moved();
+        else
+            metrics.merged((System.nanoTime() - start) / 1_000_000);
+        log.info((kind == LayoutOp.Kind.MOVE ? "Moved " : "Merged ") + refs + " of collection '" + meta.name() +
+            "' into " + made + " (" + made.bytes() + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        return made;
+    }
+
     /**
      * Finishes the rewrite this node published, again while a step fails: a node leaving the cluster fails a step's
-     * transaction ("retry transaction if possible"), and nobody else finishes an operation whose driver is alive (the
-     * coordinator recovers only operations of dead drivers), so giving up at once would leave the shard's operation
-     * PUBLISHED, its compaction and balancing blocked, for up to {@code RecoveryChecker.MAX_OP_MILLIS}.
+     * transaction ("retry transaction if possible"), and the coordinator finishes an operation whose driver is alive only
+     * once it has been left for {@code RecoveryChecker.ORPHAN_MILLIS}, so giving up at once would leave the shard's
+     * operation PUBLISHED, its compaction and balancing blocked, meanwhile.
      * {@link #finish} is idempotent.
      */
     private void finishPublished(CollectionMeta meta, int shard, LayoutOp op, SegmentRef made) {

@@ -88,8 +88,9 @@ class SlowNodeAndMetricsTest {
                 () -> Vecgrid.local(cluster.node("s2")).metrics().inFlightJobs() == 0, 30_000);
             float[][] q = {TestRows.vector(123_456 + i, DIM)};
             SearchResult r = Vecgrid.of(cluster.node("s1")).search(SearchRequest.builder("slow", q, 10).diagnostics(true).build());
-            oracle.assertExact(q[0], 10, r.hits(0), null, "search " + i);
             SearchDiagnostics d = r.diagnostics();
+            oracle.assertExact(q[0], 10, r.hits(0), null, "search " + i + " (" + d.segmentNodes().size() + " of " +
+                insp.target().segments().size() + " segments searched; " + d + ")");
             assertEquals(0, d.retries(), "nothing failed: " + d.events());
             for (String ev : d.events()) {
                 if (ev.contains("took over") && ev.endsWith("from node " + slowId)) {

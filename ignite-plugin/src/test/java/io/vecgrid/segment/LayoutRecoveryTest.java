@@ -140,9 +140,12 @@ class LayoutRecoveryTest {
                 float[] q = TestRows.vector(5_000_000 + i++ * 7L, DIM);
                 WriteLoad.Snapshot snap = load.snapshot();
                 try {
-                    SearchResult r = vg.search(SearchRequest.builder(name, new float[][] {q}, 10).build());
-                    for (String v : load.check(snap, q, 10, r.hits(0), true))
+                    SearchResult r = vg.search(SearchRequest.builder(name, new float[][] {q}, 10).diagnostics(true).build());
+                    List<String> bad = load.check(snap, q, 10, r.hits(0), true);
+                    for (String v : bad)
                         violations.add("search " + i + ": " + v);
+                    if (!bad.isEmpty())
+                        violations.add("search " + i + " was served as " + r.diagnostics());
                     searches.incrementAndGet();
                 }
                 catch (RuntimeException e) {
