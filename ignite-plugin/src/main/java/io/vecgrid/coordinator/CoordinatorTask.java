@@ -17,6 +17,8 @@ public final class CoordinatorTask implements Serializable {
         MOVE,
         /** Undo or finish a layout operation whose node died (the source is the operation's segment). */
         RECOVER,
+        /** Drop the chunks and marks of the shard's replaced segments whose grace period is over. */
+        DROP,
         /** Copy a collection into the generation of caches a replica change is building, and switch to it. */
         RESHAPE,
         /** Drop the generation of caches a replica change replaced. */
@@ -94,6 +96,7 @@ public final class CoordinatorTask implements Serializable {
         switch (kind) {
             case SEAL: return "seal:" + collection + '#' + shard;
             case RECOVER: return "recover:" + collection + '#' + shard + '#' + sources;
+            case DROP: return "drop:" + collection + '#' + shard;
             case RESHAPE:
             case RETIRE: return "reshape:" + collection;
             default: return "rewrite:" + collection + '#' + shard;

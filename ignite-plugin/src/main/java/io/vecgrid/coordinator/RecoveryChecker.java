@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
+ * Replaced segments whose grace period is over are dropped (their chunks and marks), whoever replaced them.
  * Layout operations nobody drives any more are recovered: undone if they had not published, finished if they had.
  * An operation whose driver node is gone (it died or restarted: a restarted node has a new id) is recovered on the
  * shard's primary at once; one whose driver is alive but that has run for {@link #ORPHAN_MILLIS} is recovered on the
@@ -22,6 +23,13 @@ final class RecoveryChecker implements Checker {
         List<CoordinatorTask> res = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (ShardState st : v.shards) {
+            List<io.vecgrid.collection.SegmentRef> due = st.droppable(now);
+            if (!due.isEmpty()) {
+                List<Long> ids = new ArrayList<>();
+                due.forEach(r -> ids.add(r.id()));
+                res.add(new CoordinatorTask(CoordinatorTask.Kind.DROP, v.meta.name(), v.meta.uid(), st.shard(), ids, null,
+                    "replaced, grace period over"));
+            }
             for (LayoutOp op : st.ops()) {
                 boolean gone = !v.alive.test(op.driver());
                 long age = now - op.startedAtMillis();

@@ -18,9 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -260,11 +258,6 @@ public final class Rewriter {
         ShardState st = metaStore.shardState(meta, shard);
         if (made == null)
             made = st.segment(op.segment());
-        List<SegmentRef> retired = new ArrayList<>();
-        for (SegmentRef r : st.retired()) {
-            if (op.sources().contains(r.id()))
-                retired.add(r);
-        }
         if (made != null) {
             LoadedSegment local = store.get(meta, made.id());
             long[] pks = local != null && local.serviceable() ? local.segment().pks() :
@@ -275,20 +268,31 @@ public final class Rewriter {
         // Growing entries still marked by a source (its seal's driver died between publishing and handing off): the
         // source is forwarded until the next step, after which no hand-off would ever take them out.
         steps.handOff(meta, shard);
-        steps.changeState(meta, shard, s -> s.forwardsDone(op.segment()));
+        // The sources stay in the shard's state until the coordinator drops them after the grace period (searches
+        // planned against an older target may still read them), whoever finished the operation.
+        long dropAt = System.currentTimeMillis() + cfg.getReplacedSegmentGraceMillis();
+        steps.changeState(meta, shard, s -> s.forwardsDone(op.segment(), dropAt));
         if (made != null && made.rows() == 0)
             SegmentStorage.remove(ignite, meta, made.id(), made.slot(), made.chunks());
-        if (retired.isEmpty())
-            return;
-        CompletableFuture.delayedExecutor(cfg.getReplacedSegmentGraceMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            try {
-                for (SegmentRef r : retired)
-                    SegmentStorage.remove(ignite, meta, r.id(), r.slot(), r.chunks());
-            }
-            catch (RuntimeException e) {
-                // The node stopped or the collection was dropped meanwhile; orphans are collected later.
-                log.info("Did not drop replaced segments " + retired + " of collection '" + meta.name() + "': " + e);
-            }
-        });
+    }
+
+    /**
+     * Drops the chunks and delete marks of retired segments whose grace period is over, then takes them out of the
+     * shard's state. Idempotent: run again if this node dies in between.
+     *
+     * @return what was done.
+     */
+    public String dropRetired(CollectionMeta meta, int shard) {
+        ShardState st = metaStore.shardState(meta, shard);
+        List<SegmentRef> due = st == null ? List.of() : st.droppable(System.currentTimeMillis());
+        if (due.isEmpty())
+            return "nothing to drop";
+        Set<Long> ids = new HashSet<>();
+        for (SegmentRef r : due) {
+            SegmentStorage.remove(ignite, meta, r.id(), r.slot(), r.chunks());
+            ids.add(r.id());
+        }
+        steps.changeState(meta, shard, s -> s.dropped(ids));
+        return "dropped replaced segments " + ids;
     }
 }

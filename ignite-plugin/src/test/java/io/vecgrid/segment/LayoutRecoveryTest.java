@@ -32,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -69,17 +68,10 @@ class LayoutRecoveryTest {
     private static TestCluster cluster;
     private static Ignite client;
     private static final List<String> summary = Collections.synchronizedList(new ArrayList<>());
-    /** Every segment a driver in this JVM published (the hooks tell): only those may linger once replaced. */
-    private static final Set<Long> published = ConcurrentHashMap.newKeySet();
-    private static AutoCloseable recorder;
 
     @BeforeAll
     static void start() {
         assertTrue(LayoutPause.armed(), "layout hooks armed");
-        recorder = LayoutHooks.install(stop -> {
-            if (stop.point().name().endsWith("_PUBLISHED"))
-                published.add(stop.op().segment());
-        });
         cluster = new TestCluster().configure(c -> c.setSealRows(300).setSmallSegmentRatio(0.5).setDeletedRatio(0.1)
             .setBalanceTolerance(0.1).setSegmentMaxBytes(1L << 20).setReplacedSegmentGraceMillis(200))
             .regionBytes(96L << 20);
@@ -91,8 +83,6 @@ class LayoutRecoveryTest {
     @AfterAll
     static void stop() throws Exception {
         summary.forEach(System.out::println);
-        if (recorder != null)
-            recorder.close();
         if (cluster != null)
             cluster.close();
     }
@@ -244,8 +234,7 @@ class LayoutRecoveryTest {
 
         LayoutInvariants.awaitQuiet(client, name, 4_000, 180_000);
         Map<Long, float[]> expected = new HashMap<>(load.live());
-        LayoutInvariants.Report rep = LayoutInvariants.check(client, name, expected, load.deleted(), load.uncertain(),
-            published);
+        LayoutInvariants.Report rep = LayoutInvariants.check(client, name, expected, load.deleted(), load.uncertain());
         // Searches through every node equal the exact top-k of what is live (unsure keys as found).
         Map<Long, float[]> live = new HashMap<>(expected);
         live.keySet().removeAll(load.uncertain());
