@@ -143,6 +143,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
                 "(another node of this JVM started at the same moment took the switch): SQL INSERT, MERGE, UPDATE " +
                 "and DELETE on collection tables are not carried out through this node; restart it");
         }
+        io.vecgrid.sql.SqlEngines.install(ctx.grid());
         Vecgrid vg = new Vecgrid(ctx.grid(), configuration);
         vecgrid = vg;
         plugin.vecgrid(vg);

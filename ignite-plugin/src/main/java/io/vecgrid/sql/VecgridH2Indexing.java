@@ -87,6 +87,32 @@ public class VecgridH2Indexing extends IgniteH2Indexing {
         return res;
     }
 
+    /**
+     * @return whether {@code sql} (one statement or several) writes a collection table, as Ignite's H2 parser reads
+     *      it; {@code false} if that parser cannot read it.
+     * @throws IgniteSQLException for a {@code COPY} into a collection table (refused).
+     */
+    boolean writesCollection(String schemaName, String sql, Object[] params) {
+        SqlFieldsQuery remaining = new SqlFieldsQuery(sql).setSchema(schemaName).setArgs(params);
+        try {
+            while (remaining != null) {
+                QueryParserResult parsed = parser().parse(schemaName, remaining, true);
+                if (writtenCollectionTable(parsed) != null)
+                    return true;
+                remaining = parsed.remainingQuery();
+            }
+            return false;
+        }
+        catch (IgniteSQLException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("COPY into collection table"))
+                throw e;
+            return false;
+        }
+        catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** JDBC streaming ({@code SET STREAMING ON}) loads through a data streamer, around the write path: refused. */
     @Override public long streamUpdateQuery(String schemaName, String qry, Object[] params,
         IgniteDataStreamer<?, ?> streamer, String qryInitiatorId) throws IgniteCheckedException {

@@ -272,6 +272,35 @@ class SqlDmlTest {
         assertMatchesOracle();
     }
 
+    // ---- the Calcite engine: the same write path ----
+
+    @Test
+    void calciteInsertMergeUpdateDeleteGoThroughTheWritePath() throws SQLException {
+        try (Connection c = cluster.calcite(); Statement st = c.createStatement()) {
+            assertEquals(2, st.executeUpdate("INSERT INTO DOCS (ID, CAT, VECTOR) VALUES (900, 2, '[1, 0, 0, 0]'), " +
+                "(901, 2, '[0, 1, 0, 0]')"));
+            oracle.put(900L, row(900, new float[] {1, 0, 0, 0}, 2L, null, null));
+            oracle.put(901L, row(901, new float[] {0, 1, 0, 0}, 2L, null, null));
+            assertMatchesOracle();
+            assertEquals(1, st.executeUpdate("MERGE INTO DOCS (ID, CAT, VECTOR) VALUES (5, 42, '[0, 0, 1, 0]')"));
+            oracle.put(5L, row(5, new float[] {0, 0, 1, 0}, 42L, null, null));
+            assertEquals(3, st.executeUpdate("UPDATE DOCS SET CAT = 42 WHERE ID IN (6, 31, 900)"));
+            for (long pk : new long[] {6, 31, 900}) {
+                VectorRow r = oracle.get(pk);
+                oracle.put(pk, row(pk, r.vector(), 42L, r.field("price"), r.field("title")));
+            }
+            assertEquals(6, st.executeUpdate("DELETE FROM DOCS WHERE ID BETWEEN 20 AND 24 OR ID = 901"));
+            for (long pk : new long[] {20, 21, 22, 23, 24, 901})
+                oracle.remove(pk);
+            assertMatchesOracle();
+            SQLException e = assertThrows(SQLException.class, () -> st.executeUpdate("INSERT INTO DOCS (ID, VECTOR) " +
+                "VALUES (902, '[1, 2]')"));
+            assertTrue(e.getMessage().contains("row 0 (pk 902): vector field 'vector' has dimension 2, collection " +
+                "'docs' expects 4"), e.getMessage());
+        }
+        assertMatchesOracle();
+    }
+
     // ---- bad input: the API's messages, nothing changed ----
 
     @Test
