@@ -149,6 +149,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         plugin.vecgrid(vg);
         Vecgrid.register(vg);
         vg.start();
+        io.vecgrid.sql.SqlViews.register(vg);
         installGracefulStopHook();
     }
 
