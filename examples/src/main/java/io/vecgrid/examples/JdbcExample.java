@@ -79,10 +79,10 @@ public final class JdbcExample {
         String q = literal(randomVector(rnd));
 
         print(c, "The table: primary key, scalar fields, the vector as text (H2 engine)",
-            "SELECT ID, CATEGORY, TITLE, VECTOR_TO_STRING(VECTOR) AS V FROM JDBC_DOCS WHERE ID < 3 ORDER BY ID");
+            "SELECT ID, CATEGORY, TITLE, VECTOR_OF('jdbc_docs', ID) AS V FROM JDBC_DOCS WHERE ID < 3 ORDER BY ID");
 
         print(c, "Exact L2 distance, ORDER BY ... LIMIT (a scan of the table)",
-            "SELECT ID, TITLE, L2_DISTANCE(VECTOR_TO_STRING(VECTOR), ?) AS DIST FROM JDBC_DOCS ORDER BY DIST LIMIT 5", q);
+            "SELECT ID, TITLE, L2_DISTANCE(VECTOR_OF('jdbc_docs', ID), ?) AS DIST FROM JDBC_DOCS ORDER BY DIST LIMIT 5", q);
 
         String args = "'jdbc_docs', ?, 5, 'category == 2', 0";
         print(c, "Router-backed top-k, H2 array form, filter category == 2",

@@ -77,6 +77,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
 
     @Override public void initExtensions(PluginContext ctx, ExtensionRegistry registry) throws IgniteCheckedException {
         this.ctx = ctx;
+        installSqlIndexing();
         try {
             configuration.validate();
         }
@@ -85,8 +86,26 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         }
     }
 
+    /**
+     * Ignite asks the plugins for some components just before it creates the query processor: vecgrid's H2 indexing
+     * is chosen there (again, as close to that moment as a plugin gets, in case another node of this JVM started
+     * meanwhile and took the switch).
+     */
     @Override public <T> T createComponent(PluginContext ctx, Class<T> cls) {
+        installSqlIndexing();
         return null;
+    }
+
+    /**
+     * Makes the node's SQL (H2 engine) run DML on collection tables through vecgrid's write path: sets Ignite's
+     * switch for the indexing class ({@code GridQueryProcessor.idxCls}, read once when the query processor is
+     * created) to {@link io.vecgrid.sql.VecgridH2Indexing}. Without ignite-indexing on the classpath there is no H2
+     * engine and nothing to do.
+     */
+    static void installSqlIndexing() {
+        if (!org.apache.ignite.internal.IgniteComponentType.INDEXING.inClassPath())
+            return;
+        org.apache.ignite.internal.processors.query.GridQueryProcessor.idxCls = io.vecgrid.sql.VecgridH2Indexing.class;
     }
 
     @Override public CachePluginProvider createCacheProvider(CachePluginContext ctx) {
@@ -117,11 +136,20 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     }
 
     @Override public void onIgniteStart() {
+        if (org.apache.ignite.internal.IgniteComponentType.INDEXING.inClassPath() &&
+            !(((org.apache.ignite.internal.IgniteEx)ctx.grid()).context().query().getIndexing() instanceof
+                io.vecgrid.sql.VecgridH2Indexing)) {
+            ctx.log(VecgridPluginProvider.class).warning("vecgrid: this node's SQL engine is not vecgrid's " +
+                "(another node of this JVM started at the same moment took the switch): SQL INSERT, MERGE, UPDATE " +
+                "and DELETE on collection tables are not carried out through this node; restart it");
+        }
+        io.vecgrid.sql.SqlEngines.install(ctx.grid());
         Vecgrid vg = new Vecgrid(ctx.grid(), configuration);
         vecgrid = vg;
         plugin.vecgrid(vg);
         Vecgrid.register(vg);
         vg.start();
+        io.vecgrid.sql.SqlViews.register(vg);
         installGracefulStopHook();
     }
 

@@ -8,7 +8,9 @@ import javax.cache.Cache;
 
 /**
  * Keeps the locations cache (also the collection's SQL table) written by vecgrid only: a put without vecgrid's
- * bookkeeping (an SQL {@code INSERT}/{@code UPDATE}, a plain cache put) is dropped with a warning.
+ * bookkeeping (a plain cache put) is dropped with a warning. SQL DML never gets here: vecgrid's H2 indexing
+ * ({@code io.vecgrid.sql.VecgridH2Indexing}) carries it out through the write path. Its class also tells that
+ * indexing which tables are collection tables.
  */
 public final class LocsInterceptor extends CacheInterceptorAdapter<Object, Object> {
     private static final long serialVersionUID = 1L;

@@ -51,7 +51,8 @@ public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Objec
         if (ignite != null) {
             ignite.log().getLogger(RowsInterceptor.class).warning("Ignored a write to " + cacheName + " that did not " +
                 "come from vecgrid (key " + entry.getKey() + "): collection rows are written only through vecgrid's " +
-                "insert, upsert and delete; the SQL table is read-only");
+                "insert, upsert and delete (SQL INSERT, MERGE, UPDATE and DELETE use them); a plain cache put or a " +
+                "data streamer with allowOverwrite goes around them and is dropped");
         }
         return null;
     }

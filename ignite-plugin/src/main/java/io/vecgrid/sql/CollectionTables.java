@@ -66,6 +66,11 @@ public final class CollectionTables {
     /** Key fields of {@link io.vecgrid.shard.LocKey}, as the binary key object names them. */
     static final String KEY_PK = "pk";
     static final String KEY_SHARD = "shard";
+    /**
+     * Value field behind the vector column. Never stored (so the column reads NULL); named so that it cannot clash
+     * with a scalar field (vecgrid's own field names start with two underscores and scalar fields cannot).
+     */
+    static final String VECTOR_FIELD = "__sqlVector";
 
     private CollectionTables() {
     }
@@ -149,7 +154,6 @@ public final class CollectionTables {
         aliases.put(KEY_PK, pkColumn);
         columns.add(pkColumn);
         columns.add(SHARD_COLUMN);
-        // The vector is not a column: a sealed row's vector lives only in its segment (VECTOR_OF reads it).
         columns.add(upper(meta.spec().vectorField()));
 
         for (ScalarField f : meta.spec().scalarFields()) {
@@ -158,6 +162,10 @@ public final class CollectionTables {
             fields.put(f.name(), f.type().javaType().getName());
             aliases.put(f.name(), upper(f.name()));
         }
+        // The vector column is written by INSERT, MERGE and UPDATE (as text) and reads NULL: a row's vector is not
+        // kept in the locations cache (a sealed row's lives only in its segment; VECTOR_OF reads it).
+        fields.put(VECTOR_FIELD, String.class.getName());
+        aliases.put(VECTOR_FIELD, upper(meta.spec().vectorField()));
         fields.put(KEY_SHARD, Integer.class.getName());
         aliases.put(KEY_SHARD, SHARD_COLUMN);
 
