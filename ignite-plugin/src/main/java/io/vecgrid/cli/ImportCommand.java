@@ -22,10 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code vecgrid import NAME FILE [--format fvecs|jsonl|csv] [--batch N]}: reads the file in batches of N rows and
- * inserts each batch in one call, which the server applies whole or not at all. A bad row (found by the CLI while
- * reading, or by the server) stops the import with the file's line (or vector number): nothing of that batch is
- * written, every batch before it is.
+ * {@code vecgrid import NAME FILE [--format fvecs|jsonl|csv] [--batch N] [--delimiter C]}: reads the file in
+ * batches of N rows and inserts each batch in one call, which the server applies whole or not at all. A bad row (found
+ * by the CLI while reading, or by the server) stops the import with the file's line (or vector number): nothing of
+ * that batch is written, every batch before it is.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = "Import rows from an fvecs, JSON-lines or CSV file.")
@@ -59,6 +59,10 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--flush", description = "Seal the imported rows into segments at the end.")
     boolean flush;
 
+    @Option(names = "--delimiter", paramLabel = "C",
+        description = "CSV: the character between fields; 'tab' or '\\t' for a tab (default: ,).")
+    String delimiter;
+
     @Option(names = "--progress", paramLabel = "auto|bar|lines|none",
         description = "Progress on stderr: a bar on a terminal, periodic lines otherwise (default: auto).")
     String progress = "auto";
@@ -68,13 +72,14 @@ final class ImportCommand implements Callable<Integer> {
             throw new BadInputException("--batch must be at least 1, got " + batch);
         if (!Files.isRegularFile(file))
             throw new BadInputException("FILE '" + file + "' does not exist or is not a regular file");
-        RowSource.format(file, format);
+        String fmt = RowSource.format(file, format);
+        char delim = delimiter(fmt);
         Progress.Mode mode = Progress.mode(progress);
         try (VecgridClient c = root.connect()) {
             CollectionSpec spec = c.describeCollection(name).spec();
             long rows;
             Progress p;
-            try (RowSource src = RowSource.open(file, format, spec, firstPk)) {
+            try (RowSource src = RowSource.open(file, format, spec, firstPk, delim)) {
                 p = new Progress(root.err(), mode, "import " + name, src.totalRows(), src.totalBytes());
                 try {
                     rows = copy(c, src, p);
@@ -90,6 +95,20 @@ final class ImportCommand implements Callable<Integer> {
                 rows, name, file, secs, Math.round(rows / secs), flush ? ", flushed" : ""));
         }
         return VecgridCli.EXIT_OK;
+    }
+
+    /** @return the CSV delimiter of {@code --delimiter}. @throws BadInputException if it is not one character. */
+    private char delimiter(String fmt) {
+        if (delimiter == null)
+            return ',';
+        if (!fmt.equals("csv"))
+            throw new BadInputException("--delimiter applies to CSV files only; '" + file + "' is read as " + fmt);
+        String d = delimiter.equalsIgnoreCase("tab") || delimiter.equals("\\t") ? "\t" : delimiter;
+        if (d.length() != 1 || d.charAt(0) == '"' || d.charAt(0) == '\n' || d.charAt(0) == '\r') {
+            throw new BadInputException("--delimiter must be one character other than a double quote or a line break " +
+                "('tab' or '\\t' for a tab), got '" + delimiter + "'");
+        }
+        return d.charAt(0);
     }
 
     /** @return rows written. */
