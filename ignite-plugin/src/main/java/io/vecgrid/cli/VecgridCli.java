@@ -1,5 +1,6 @@
 package io.vecgrid.cli;
 
+import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionExistsException;
 import io.vecgrid.api.CollectionNotFoundException;
 import io.vecgrid.api.InvalidRequestException;
@@ -23,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,13 +34,15 @@ import java.util.regex.Pattern;
  * {@code scripts/vecgrid}; every command is documented in docs/clients.md.
  *
  * <p>Exit codes: {@value #EXIT_OK} success; {@value #EXIT_BAD_INPUT} bad input (a wrong option or value, an unknown
- * or existing collection, a bad line in an import file; the message names the field, line or collection);
- * {@value #EXIT_UNAVAILABLE} the cluster is unavailable or could not serve the request (no node answers, a segment
- * has no serviceable copy, a timeout); {@value #EXIT_AUTH} the cluster refused the login (authentication enabled,
- * and the user name or password is wrong or missing).
+ * or existing collection, a bad line in an import file; the message names the field, line or collection) or a
+ * confirmation refused; {@value #EXIT_UNAVAILABLE} the cluster is unavailable or could not serve the request (no node
+ * answers, a segment has no serviceable copy, a timeout); {@value #EXIT_AUTH} the cluster refused the login
+ * (authentication enabled, and the user name or password is wrong or missing); {@value #EXIT_INTERNAL} an internal
+ * error of the CLI (a bug or a broken installation; the stack trace follows the message).
  *
- * <p>Credentials: {@code --user} and {@code --password}, by default the environment variables {@value #ENV_USER} and
- * {@value #ENV_PASSWORD}.
+ * <p>Addresses: {@code --host}, by default the environment variable {@value #ENV_HOST}, else
+ * {@value VecgridClient#DFLT_ADDRESSES}. Credentials: {@code --user} and {@code --password}, by default the
+ * environment variables {@value #ENV_USER} and {@value #ENV_PASSWORD}.
  */
 @Command(name = "vecgrid", mixinStandardHelpOptions = true, versionProvider = VecgridCli.Version.class,
     description = "vecgrid: Milvus-style vector collections with in-memory replicas on Apache Ignite.",
@@ -48,12 +52,15 @@ import java.util.regex.Pattern;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
-        "1:bad input (a wrong option or value, an unknown or existing collection or backup, a bad line in an import file)",
+        "1:bad input (a wrong option or value, an unknown or existing collection or backup, a bad line in an import "
+            + "file) or a confirmation refused",
         "2:cluster unavailable (no node answers) or it could not serve the request",
         "3:authentication failed: the cluster wants a user name and password (--user and --password, or "
-            + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing"},
+            + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing",
+        "70:internal error of the CLI (a bug or a broken installation; the stack trace follows)"},
     footerHeading = "%nEnvironment:%n",
     footer = {
+        "  VECGRID_HOST      addresses when --host is not given",
         "  VECGRID_USER      user name when --user is not given",
         "  VECGRID_PASSWORD  password when --password is not given (safer than",
         "                    --password: other users of this machine see command lines)"})
@@ -66,7 +73,15 @@ public final class VecgridCli {
      * must not retry wrong credentials forever.
      */
     public static final int EXIT_AUTH = 3;
+    /**
+     * An internal error of the CLI: an exception that is neither bad input nor an error of the cluster (a bug, or an
+     * installation missing a library). Not {@link #EXIT_UNAVAILABLE}: retrying cannot help. 70 is
+     * {@code EX_SOFTWARE} of BSD's sysexits.h.
+     */
+    public static final int EXIT_INTERNAL = 70;
 
+    /** Environment variable with the addresses when {@code --host} is not given. */
+    public static final String ENV_HOST = "VECGRID_HOST";
     /** Environment variable with the user name when {@code --user} is not given. */
     public static final String ENV_USER = "VECGRID_USER";
     /** Environment variable with the password when {@code --password} is not given. */
@@ -77,10 +92,12 @@ public final class VecgridCli {
     @Spec
     CommandSpec spec;
 
+    // No default value here: --host wins over VECGRID_HOST, which wins over the default (see hosts()).
     @Option(names = "--host", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
         description = "Thin-client addresses of vecgrid nodes: a comma-separated list of HOST:PORT or HOST:PORT..PORT "
-            + "(default: ${DEFAULT-VALUE}). Any live node serves every command.")
-    String host = VecgridClient.DFLT_ADDRESSES;
+            + "(default: the environment variable " + ENV_HOST + ", else " + VecgridClient.DFLT_ADDRESSES + "). "
+            + "Any live node serves every command.")
+    String host;
 
     @Option(names = "--user", scope = ScopeType.INHERIT, paramLabel = "USER",
         description = "User name, for a cluster with authentication enabled (default: the environment variable "
@@ -93,8 +110,11 @@ public final class VecgridCli {
             + "better: other users of this machine can see a command line).")
     String password;
 
-    /** Where {@link #ENV_USER} and {@link #ENV_PASSWORD} are read: the process environment, or a test's map. */
+    /** Where {@link #ENV_HOST}, {@link #ENV_USER} and {@link #ENV_PASSWORD} are read: the process's, or a map. */
     private final Map<String, String> env;
+
+    /** Where confirmations are asked; {@code null} when the CLI does not run interactively. */
+    private final Terminal terminal;
 
     /** The user the last {@link #connect()} logged in as ({@code null}: none), for the message of a refused login. */
     private String loginUser;
@@ -102,11 +122,12 @@ public final class VecgridCli {
     private boolean loginPassword;
 
     public VecgridCli() {
-        this(System.getenv());
+        this(System.getenv(), Terminal.system());
     }
 
-    VecgridCli(Map<String, String> env) {
+    VecgridCli(Map<String, String> env, Terminal terminal) {
         this.env = env;
+        this.terminal = terminal;
     }
 
     /** Runs the command line and exits with its code. */
@@ -127,12 +148,22 @@ public final class VecgridCli {
     }
 
     /**
-     * @param env the environment variables to read ({@link #ENV_USER}, {@link #ENV_PASSWORD}) instead of the
-     *     process's: for tests and for embedding the CLI.
+     * @param env the environment variables to read ({@link #ENV_HOST}, {@link #ENV_USER}, {@link #ENV_PASSWORD})
+     *     instead of the process's: for tests and for embedding the CLI.
      * @return the exit code of running {@code args}, writing to {@code out} and {@code err} (flushed on return).
+     *     Confirmations are asked on the process's terminal, if it has one.
      */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
-        VecgridCli cli = new VecgridCli(env);
+        return run(out, err, env, Terminal.system(), args);
+    }
+
+    /**
+     * @param terminal where confirmations are asked ({@code null}: nowhere, as when standard input is not a
+     *     terminal; a command that would ask refuses).
+     * @return the exit code of running {@code args}.
+     */
+    static int run(PrintWriter out, PrintWriter err, Map<String, String> env, Terminal terminal, String... args) {
+        VecgridCli cli = new VecgridCli(env, terminal);
         CommandLine cl = new CommandLine(cli);
         cl.setOut(out);
         cl.setErr(err);
@@ -141,17 +172,34 @@ public final class VecgridCli {
             ex.getCommandLine().usage(err);
             return EXIT_BAD_INPUT;
         });
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            err.println("vecgrid: " + (ex instanceof AuthenticationException ? cli.loginMessage() : message(ex)));
-            return exitCode(ex);
-        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> cli.fail(ex, err));
         try {
             return cl.execute(args);
+        }
+        catch (Throwable t) {
+            // An Error thrown by a command (picocli hands only Exceptions to the handler above).
+            return cli.fail(t, err);
         }
         finally {
             out.flush();
             err.flush();
         }
+    }
+
+    /** Reports what a command threw. @return its exit code. */
+    private int fail(Throwable ex, PrintWriter err) {
+        // picocli wraps what a method command threw that is not an Exception.
+        if (ex instanceof CommandLine.ExecutionException && ex.getCause() != null)
+            ex = ex.getCause();
+        int code = exitCode(ex);
+        if (code == EXIT_INTERNAL) {
+            err.println("vecgrid: internal error: " + ex + " (a bug in the vecgrid CLI, or a broken installation; " +
+                "please report it with the command line and this trace)");
+            ex.printStackTrace(err);
+        }
+        else
+            err.println("vecgrid: " + (ex instanceof AuthenticationException ? loginMessage() : message(ex)));
+        return code;
     }
 
     /** @return the exit code for an exception a command threw. */
@@ -162,17 +210,17 @@ public final class VecgridCli {
             ex instanceof CollectionNotFoundException || ex instanceof CollectionExistsException ||
             ex instanceof IOException || ex instanceof UncheckedIOException)
             return EXIT_BAD_INPUT;
-        return EXIT_UNAVAILABLE;
+        if (ex instanceof VecgridException)
+            return EXIT_UNAVAILABLE;
+        return EXIT_INTERNAL;
     }
 
     private static String message(Throwable ex) {
         if (ex instanceof ClusterUnavailableException)
             return "cluster unavailable: " + ex.getMessage();
-        if (ex instanceof BadInputException || ex instanceof VecgridException)
-            return ex.getMessage();
         if (ex instanceof IOException || ex instanceof UncheckedIOException)
             return "cannot read or write a file: " + ex.getMessage();
-        return "unexpected error: " + ex;
+        return ex.getMessage();
     }
 
     /**
@@ -182,9 +230,9 @@ public final class VecgridCli {
     private String loginMessage() {
         String how = "pass them with --user and --password, or set " + ENV_USER + " and " + ENV_PASSWORD;
         if (loginUser == null)
-            return "authentication failed: the cluster at " + host + " requires a user name and password and none " +
+            return "authentication failed: the cluster at " + hosts() + " requires a user name and password and none " +
                 "was given; " + how;
-        return "authentication failed for user '" + loginUser + "' at " + host + ": the cluster rejected the user " +
+        return "authentication failed for user '" + loginUser + "' at " + hosts() + ": the cluster rejected the user " +
             "name or password" + (loginPassword ? "" : " (no password was given)") + "; " + how;
     }
 
@@ -194,11 +242,21 @@ public final class VecgridCli {
         return v == null || v.isEmpty() ? null : v;
     }
 
-    /** @return a client connected to {@code --host}, logged in when there are credentials; the caller closes it. */
+    /** @return the addresses: {@code --host}, else {@link #ENV_HOST} (if not blank), else the default. */
+    String hosts() {
+        if (host != null)
+            return host;
+        String v = env.get(ENV_HOST);
+        return v == null || v.isBlank() ? VecgridClient.DFLT_ADDRESSES : v.trim();
+    }
+
+    /** @return a client connected to {@link #hosts()}, logged in when there are credentials; the caller closes it. */
     VecgridClient connect() {
         String u = credential(user, ENV_USER);
         String p = credential(password, ENV_PASSWORD);
-        VecgridClient.Builder b = VecgridClient.builder().addresses(addresses(host));
+        String from = host != null ? "--host" : env.get(ENV_HOST) != null && !env.get(ENV_HOST).isBlank() ? ENV_HOST :
+            "the default address";
+        VecgridClient.Builder b = VecgridClient.builder().addresses(addresses(hosts(), from));
         if (u != null)
             b.credentials(u, p);
         else if (p != null) {
@@ -214,21 +272,26 @@ public final class VecgridCli {
         return VecgridClient.connect(cfg);
     }
 
-    /** Parses {@code --host}. @throws BadInputException naming the bad entry. */
-    static String[] addresses(String host) {
+    /**
+     * Parses addresses.
+     *
+     * @param from where they came from, for messages: {@code --host} or {@link #ENV_HOST}.
+     * @throws BadInputException naming the bad entry.
+     */
+    static String[] addresses(String host, String from) {
         List<String> res = new ArrayList<>();
         for (String part : host.split(",")) {
             String a = part.trim();
             Matcher m = ADDRESS.matcher(a);
             if (!m.matches()) {
-                throw new BadInputException("--host: bad address '" + a + "'; expected HOST:PORT or HOST:PORT..PORT, " +
+                throw new BadInputException(from + ": bad address '" + a + "'; expected HOST:PORT or HOST:PORT..PORT, " +
                     "comma-separated");
             }
             if (m.group(2) != null) {
-                int from = Integer.parseInt(m.group(2));
-                int to = m.group(3) == null ? from : Integer.parseInt(m.group(3));
-                if (from < 1 || to > 65535 || to < from)
-                    throw new BadInputException("--host: bad port range in '" + a + "'; ports are 1..65535, low..high");
+                int low = Integer.parseInt(m.group(2));
+                int high = m.group(3) == null ? low : Integer.parseInt(m.group(3));
+                if (low < 1 || high > 65535 || high < low)
+                    throw new BadInputException(from + ": bad port range in '" + a + "'; ports are 1..65535, low..high");
             }
             res.add(a);
         }
@@ -254,9 +317,23 @@ public final class VecgridCli {
     }
 
     @Command(name = "drop", mixinStandardHelpOptions = true,
-        description = "Drop a collection with its rows and segments.")
-    int drop(@Parameters(paramLabel = "NAME", description = "Collection.") String name) {
+        description = {"Drop a collection with its rows and segments.",
+            "Asks for confirmation on a terminal; without one (a script, a pipe) it refuses unless --yes is given."})
+    int drop(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
+        @Option(names = {"--yes", "-y"}, description = "Drop without asking.") boolean yes) {
+        if (!yes && terminal == null) {
+            throw new BadInputException("drop: refusing to drop collection '" + name + "' without confirmation: " +
+                "standard input is not a terminal to ask on; pass --yes to drop it");
+        }
         try (VecgridClient c = connect()) {
+            if (!yes) {
+                CollectionDescription d = c.describeCollection(name);
+                String answer = terminal.ask("Drop collection '" + name + "' with its " + d.rowCount() + " row(s) and " +
+                    d.segmentCount() + " sealed segment(s)? This cannot be undone. [y/N] ");
+                String a = answer == null ? "" : answer.trim().toLowerCase(Locale.ROOT);
+                if (!a.equals("y") && !a.equals("yes"))
+                    throw new BadInputException("drop of collection '" + name + "' not confirmed: nothing was dropped");
+            }
             c.dropCollection(name);
         }
         out().println("dropped '" + name + "'");

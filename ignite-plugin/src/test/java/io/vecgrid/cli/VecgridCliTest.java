@@ -181,9 +181,9 @@ class VecgridCliTest {
 
         badInput("collection 'nope' does not exist", "describe", "nope");
         badInput("collection 'nope' does not exist", "replicas", "nope", "--json");
-        ok("drop", "c1");
+        ok("drop", "c1", "--yes");
         assertFalse(((List<Object>)json(ok("list", "--json")).get("collections")).contains("c1"));
-        badInput("collection 'c1' does not exist", "drop", "c1");
+        badInput("collection 'c1' does not exist", "drop", "c1", "--yes");
     }
 
     private static Set<Object> serverIds() {
@@ -274,7 +274,7 @@ class VecgridCliTest {
         badInput("vector #0: vector field 'vector' has dimension 8, collection 'vecs' expects 16", "import", "vecs",
             wrongDim.toString(), "--first-pk", "5000", "--progress", "none");
         assertEquals(n, vg.count("vecs"));
-        ok("drop", "vecs");
+        ok("drop", "vecs", "--yes");
     }
 
     private static String jsonLine(long pk, float[] v, long tag, String name) {
@@ -333,7 +333,7 @@ class VecgridCliTest {
         Files.write(f3, List.of(jsonLine(3, vec(3), 2, "replaced")));
         ok("import", "j", f3.toString(), "--upsert");
         assertEquals("replaced", vg.get("j", new long[] {3}, null).get(0).field("name"));
-        ok("drop", "j");
+        ok("drop", "j", "--yes");
     }
 
     private static long[] pks(long from, long to) {
@@ -417,7 +417,7 @@ class VecgridCliTest {
         Path empty = Files.writeString(dir.resolve("x.jsonl"), "");
         badInput("--delimiter applies to CSV files only", "import", "c", empty.toString(), "--delimiter", ";");
         assertEquals(10, vg.count("c"));
-        ok("drop", "c");
+        ok("drop", "c", "--yes");
     }
 
     @Test
