@@ -15,20 +15,27 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code vecgrid import NAME FILE [--format fvecs|jsonl|csv] [--batch N] [--delimiter C]}: reads the file in
+ * {@code vecgrid import NAME FILE [--format fvecs|jsonl|csv] [--batch N] [--delimiter C] [--json]}: reads the file in
  * batches of N rows and inserts each batch in one call, which the server applies whole or not at all. A bad row (found
  * by the CLI while reading, or by the server) stops the import with the file's line (or vector number): nothing of
  * that batch is written, every batch before it is.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = "Import rows from an fvecs, JSON-lines or CSV file.")
+    description = "Import rows from an fvecs, JSON-lines or CSV file.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  vecgrid import fmnist base.fvecs --batch 2000 --flush   # pks 0, 1, 2, ...",
+        "  vecgrid import docs docs.jsonl     # {\"id\": 7, \"vector\": [0.1, 0.2], \"tag\": 3}",
+        "  vecgrid import docs docs.csv --upsert",
+        "  vecgrid import docs docs.tsv --format csv --delimiter tab --json"})
 final class ImportCommand implements Callable<Integer> {
     /** "row 3 (pk 17): ..." — the server names a row of the batch by its position. */
     private static final Pattern ROW = Pattern.compile("^row (\\d+)\\b");
@@ -63,6 +70,9 @@ final class ImportCommand implements Callable<Integer> {
         description = "CSV: the character between fields; 'tab' or '\\t' for a tab (default: ,).")
     String delimiter;
 
+    @Option(names = "--json", description = "A JSON document at the end: collection, file, format, rows, seconds, flushed.")
+    boolean json;
+
     @Option(names = "--progress", paramLabel = "auto|bar|lines|none",
         description = "Progress on stderr: a bar on a terminal, periodic lines otherwise (default: auto).")
     String progress = "auto";
@@ -91,8 +101,21 @@ final class ImportCommand implements Callable<Integer> {
             if (flush)
                 c.flush(name);
             double secs = Math.max(1e-3, p.elapsedSeconds());
-            root.out().println(String.format(Locale.ROOT, "imported %d rows into '%s' from %s in %.1f s (%d rows/s)%s",
-                rows, name, file, secs, Math.round(rows / secs), flush ? ", flushed" : ""));
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("collection", name);
+                doc.put("file", file.toString());
+                doc.put("format", fmt);
+                doc.put("rows", rows);
+                doc.put("seconds", Math.round(secs * 1000) / 1000.0);
+                doc.put("rowsPerSecond", Math.round(rows / secs));
+                doc.put("flushed", flush);
+                root.printJson(doc);
+            }
+            else {
+                root.out().println(String.format(Locale.ROOT, "imported %d rows into '%s' from %s in %.1f s (%d rows/s)%s",
+                    rows, name, file, secs, Math.round(rows / secs), flush ? ", flushed" : ""));
+            }
         }
         return VecgridCli.EXIT_OK;
     }

@@ -63,7 +63,12 @@ import java.util.regex.Pattern;
         "  VECGRID_HOST      addresses when --host is not given",
         "  VECGRID_USER      user name when --user is not given",
         "  VECGRID_PASSWORD  password when --password is not given (safer than",
-        "                    --password: other users of this machine see command lines)"})
+        "                    --password: other users of this machine see command lines)",
+        "%nExamples:",
+        "  vecgrid status",
+        "  vecgrid --host 10.0.0.5:10800,10.0.0.6:10800 list",
+        "  VECGRID_HOST=10.0.0.5:10800 vecgrid describe docs --json",
+        "  vecgrid help search"})
 public final class VecgridCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_BAD_INPUT = 1;
@@ -306,8 +311,15 @@ public final class VecgridCli {
         return spec.commandLine().getErr();
     }
 
+    /** Prints {@code doc} as one JSON document. */
+    void printJson(Object doc) {
+        out().println(Json.write(doc));
+    }
+
     @Command(name = "flush", mixinStandardHelpOptions = true,
-        description = "Seal every growing row of a collection into sealed segments now.")
+        description = "Seal every growing row of a collection into sealed segments now.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid flush docs"})
     int flush(@Parameters(paramLabel = "NAME", description = "Collection.") String name) {
         try (VecgridClient c = connect()) {
             c.flush(name);
@@ -318,7 +330,10 @@ public final class VecgridCli {
 
     @Command(name = "drop", mixinStandardHelpOptions = true,
         description = {"Drop a collection with its rows and segments.",
-            "Asks for confirmation on a terminal; without one (a script, a pipe) it refuses unless --yes is given."})
+            "Asks for confirmation on a terminal; without one (a script, a pipe) it refuses unless --yes is given."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid drop docs          # asks: Drop collection 'docs' with its ...? [y/N]",
+            "  vecgrid drop docs --yes    # in a script: no question"})
     int drop(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
         @Option(names = {"--yes", "-y"}, description = "Drop without asking.") boolean yes) {
         if (!yes && terminal == null) {
@@ -341,7 +356,9 @@ public final class VecgridCli {
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Schema, row count, segment count, replica number of a collection.")
+        description = "Schema, row count, segment count, replica number of a collection.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid describe docs", "  vecgrid describe docs --json"})
     int describe(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
         @Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
@@ -352,7 +369,9 @@ public final class VecgridCli {
     }
 
     @Command(name = "replicas", mixinStandardHelpOptions = true,
-        description = "Replica groups of a collection: nodes, shard leaders, segments per node.")
+        description = "Replica groups of a collection: nodes, shard leaders, segments per node.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid replicas docs", "  vecgrid replicas docs --json"})
     int replicas(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
         @Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
@@ -363,12 +382,14 @@ public final class VecgridCli {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Names of all collections.")
+        description = "Names of all collections.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid list", "  vecgrid list --json          # {\"collections\": [\"docs\", \"fmnist\"]}"})
     int list(@Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
             List<String> names = c.listCollections();
             if (json)
-                out().println(Json.write(Views.list(names)));
+                printJson(Views.list(names));
             else
                 names.forEach(out()::println);
         }
@@ -376,7 +397,9 @@ public final class VecgridCli {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Server nodes and every collection's state.")
+        description = "Server nodes and every collection's state.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid status", "  vecgrid --host 10.0.0.5:10800..10809 status --json"})
     int status(@Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
             var st = c.status();

@@ -39,9 +39,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code drop}'s confirmation, {@code VECGRID_HOST}, and an internal error (the CLI run from an installation that
- * lacks a library) exiting 70, not 2: run in-process through the picocli entry point against two real server nodes,
- * as a shell would.
+ * {@code search} with {@code --vector} and JSON-lines queries, {@code --json} of {@code create}, {@code import} and
+ * {@code search}, examples in every command's help, {@code drop}'s confirmation, {@code VECGRID_HOST}: run in-process
+ * through the picocli entry point against two real server nodes, as a shell would. Every result is checked exactly
+ * against what the test wrote (through the thin client) and an exact oracle; every bad input with its exit code and
+ * message; an unreachable cluster exits 2 and an internal error (the CLI run from an installation that lacks a
+ * library) 70.
  */
 class CliCommandsTest {
     private static final int DIM = 4;
@@ -142,6 +145,227 @@ class CliCommandsTest {
     }
 
 
+    private static long[] range(long from, long to) {
+        long[] res = new long[(int)(to - from)];
+        for (int i = 0; i < res.length; i++)
+            res[i] = from + i;
+        return res;
+    }
+
+    /** @return the primary keys of the rows of {@code coll} among {@code 0..to-1}, through the thin client. */
+    private static Set<Long> live(String coll, long to) {
+        Set<Long> res = new TreeSet<>();
+        for (VectorRow r : vg.get(coll, range(0, to), List.of()))
+            res.add(r.pk());
+        return res;
+    }
+
+    /** @return the pks of every hit of a {@code search --json} document, per query. */
+    @SuppressWarnings("unchecked")
+    private static List<List<Long>> hitPks(Map<String, Object> doc) {
+        List<List<Long>> res = new ArrayList<>();
+        for (Object q : (List<Object>)doc.get("results")) {
+            List<Long> pks = new ArrayList<>();
+            for (Object h : (List<Object>)((Map<String, Object>)q).get("hits"))
+                pks.add((Long)((Map<String, Object>)h).get("pk"));
+            res.add(pks);
+        }
+        return res;
+    }
+
+    /** @return the exact top-k pks of {@code q} among the rows {@code live} of the collection. */
+    private static List<Long> exact(Set<Long> live, float[] q, int k, LongPredicate accept) {
+        Map<Long, float[]> rows = new HashMap<>();
+        for (long pk : live)
+            rows.put(pk, vec(pk));
+        List<Long> res = new ArrayList<>();
+        for (Oracle.Hit h : new Oracle(Metric.L2, rows).topK(q, k, accept))
+            res.add(h.pk);
+        return res;
+    }
+
+    private static String text(float[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++)
+            sb.append(i == 0 ? "" : ", ").append(v[i]);
+        return sb.append(']').toString();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void searchWithVectorsAndJsonLinesQueries() throws IOException {
+        create("s");
+        insert("s", 0, 100);
+        Set<Long> all = live("s", 100);
+        float[] q1 = {10.2f, 5f, -10f, 1f};
+        float[] q2 = {70f, 35.5f, -70f, 1f};
+
+        Map<String, Object> one = json(ok("search", "s", "--vector", text(q1), "--top-k", "3", "--json").out);
+        assertEquals("s", one.get("collection"));
+        assertEquals(3L, one.get("topK"));
+        assertEquals(1L, one.get("queries"));
+        assertEquals(List.of(exact(all, q1, 3, null)), hitPks(one));
+        Map<String, Object> hit = (Map<String, Object>)((List<Object>)((Map<String, Object>)
+            ((List<Object>)one.get("results")).get(0)).get("hits")).get(0);
+        assertEquals(0L, ((Map<String, Object>)((List<Object>)one.get("results")).get(0)).get("query"));
+        assertEquals(Map.of(), hit.get("fields"));
+        float[] v10 = vec(10);
+        double d = 0;
+        for (int i = 0; i < DIM; i++)
+            d += (q1[i] - v10[i]) * (q1[i] - v10[i]);
+        assertEquals(d, ((Number)hit.get("distance")).doubleValue(), 1e-4);
+
+        // Two --vector options, brackets optional, spaces or commas; with a filter and output fields.
+        Map<String, Object> two = json(ok("search", "s", "--vector", "10.2 5 -10 1", "--vector", text(q2), "--top-k",
+            "4", "--filter", "tag == 2", "--output-fields", "tag,name", "--json").out);
+        LongPredicate tag2 = pk -> pk % 7 != 0 && pk % 5 == 2;
+        assertEquals(List.of(exact(all, q1, 4, tag2), exact(all, q2, 4, tag2)), hitPks(two));
+        for (Object q : (List<Object>)two.get("results")) {
+            for (Object h : (List<Object>)((Map<String, Object>)q).get("hits")) {
+                long pk = (Long)((Map<String, Object>)h).get("pk");
+                assertEquals(Map.of("tag", 2L, "name", "n" + pk), ((Map<String, Object>)h).get("fields"));
+            }
+        }
+
+        // The table without --json.
+        List<String> table = ok("search", "s", "--vector", text(q1), "--top-k", "2").out.lines().toList();
+        assertEquals(3, table.size(), table.toString());
+        assertEquals(String.valueOf(exact(all, q1, 1, null).get(0)), table.get(1).trim().split("\\s+")[2]);
+
+        // JSON lines: an array per line, or an object with the vector field (an import file's line); blank lines skipped.
+        Path jl = dir.resolve("q.jsonl");
+        Files.write(jl, List.of(text(q1), "", "{\"id\": 5, \"vector\": " + text(q2) + ", \"tag\": 1}"));
+        assertEquals(List.of(exact(all, q1, 5, null), exact(all, q2, 5, null)),
+            hitPks(json(ok("search", "s", "--queries", jl.toString(), "--top-k", "5", "--json").out)));
+        Path txt = Files.write(dir.resolve("q.txt"), List.of(text(q2)));
+        assertEquals(List.of(exact(all, q2, 2, null)), hitPks(json(ok("search", "s", "--queries", txt.toString(),
+            "--query-format", "jsonl", "--top-k", "2", "--json").out)));
+
+        // fvecs queries with --output: the ivecs file, and --json a summary of it.
+        Path fv = dir.resolve("q.fvecs");
+        Fvecs.write(fv, new float[] {q1[0], q1[1], q1[2], q1[3], q2[0], q2[1], q2[2], q2[3]}, 2, DIM);
+        Path out = dir.resolve("r.ivecs");
+        Map<String, Object> summary = json(ok("search", "s", "--queries", fv.toString(), "--top-k", "3", "--output",
+            out.toString(), "--json").out);
+        assertEquals("s", summary.get("collection"));
+        assertEquals(2L, summary.get("queries"));
+        assertEquals(3L, summary.get("topK"));
+        assertEquals(out.toString(), summary.get("output"));
+        int[][] rows = Ivecs.readRows(out, 2, 3);
+        for (int q = 0; q < 2; q++) {
+            List<Long> e = exact(all, q == 0 ? q1 : q2, 3, null);
+            for (int i = 0; i < 3; i++)
+                assertEquals((long)e.get(i), rows[q][i]);
+        }
+
+        fails(1, "--vector: 'x' at position 1 is not a number", "search", "s", "--vector", "[1, x, 3, 4]");
+        fails(1, "--vector has dimension 3, collection 's' expects 4", "search", "s", "--vector", "[1, 2, 3]");
+        fails(1, "--vector #2 (of 2) has dimension 5, collection 's' expects 4", "search", "s", "--vector", "1,2,3,4",
+            "--vector", "1,2,3,4,5");
+        fails(1, "--vector: the vector is empty", "search", "s", "--vector", "[]");
+        fails(1, "--vector has NaN at position 2; every component must be a finite float", "search", "s", "--vector",
+            "[1, 2, NaN, 4]");
+        fails(1, "search: give query vectors with --vector or --queries FILE", "search", "s");
+        fails(1, "search: give query vectors with --vector or --queries FILE, not both", "search", "s", "--vector",
+            "1,2,3,4", "--queries", jl.toString());
+        fails(1, "collection 'nope' does not exist", "search", "nope", "--vector", "1,2,3,4");
+        Path bad = Files.write(dir.resolve("bad.jsonl"), List.of(text(q1), "[1, 2,", "[1, 2, 3, 4]"));
+        fails(1, "bad.jsonl line 2: invalid JSON", "search", "s", "--queries", bad.toString());
+        Files.write(bad, List.of("{\"vec\": [1, 2, 3, 4]}"));
+        fails(1, "bad.jsonl line 1: the object has no field 'vector'", "search", "s", "--queries", bad.toString());
+        Files.write(bad, List.of("[1, 2, 3]"));
+        fails(1, "bad.jsonl line 1 has dimension 3, collection 's' expects 4", "search", "s", "--queries",
+            bad.toString());
+        fails(1, "cannot tell the format of --queries", "search", "s", "--queries", Files.write(dir.resolve("q.bin"),
+            new byte[4]).toString());
+        fails(1, "--query-format must be fvecs or jsonl, got 'csv'", "search", "s", "--queries", jl.toString(),
+            "--query-format", "csv");
+        fails(1, "--vector has Infinity at position 2", "search", "s", "--vector", "[1, 2, Infinity, 4]");
+        fails(1, "--vector has Infinity at position 0", "search", "s", "--vector", "1e39,0,0,0");
+        fails(1, "--query-format applies to --queries only", "search", "s", "--vector", "1,2,3,4", "--query-format",
+            "jsonl");
+        fails(1, "--top-k must be at least 1, got 0", "search", "s", "--vector", "1,2,3,4", "--top-k", "0");
+        fails(1, "--queries '" + dir.resolve("none.jsonl") + "' does not exist or is not a regular file", "search", "s",
+            "--queries", dir.resolve("none.jsonl").toString());
+        Files.write(bad, List.of("[1, \"a\", 3, 4]"));
+        fails(1, "bad.jsonl line 1: \"a\" at position 1 is not a number", "search", "s", "--queries", bad.toString());
+        Files.write(bad, List.of("[1, NaN, 3, 4]"));
+        fails(1, "bad.jsonl line 1: invalid JSON", "search", "s", "--queries", bad.toString());
+        Files.write(bad, List.of("\"text\""));
+        fails(1, "bad.jsonl line 1: expected an array of numbers, or an object with the vector field 'vector'",
+            "search", "s", "--queries", bad.toString());
+        Files.write(bad, List.of("", " "));
+        fails(1, "bad.jsonl holds no vector", "search", "s", "--queries", bad.toString());
+        Path fvBad = dir.resolve("bad.fvecs");
+        Fvecs.write(fvBad, new float[] {1, 2, 3}, 1, 3);
+        fails(1, "bad.fvecs vector #0 has dimension 3, collection 's' expects 4", "search", "s", "--queries",
+            fvBad.toString());
+        Fvecs.write(fvBad, new float[] {1, 2, Float.NaN, 4}, 1, 4);
+        fails(1, "bad.fvecs vector #0 has NaN at position 2", "search", "s", "--queries", fvBad.toString());
+        ok("drop", "s", "--yes");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void createAndImportPrintJson() throws IOException {
+        Map<String, Object> c = json(ok("create", "cj", "--dim", "4", "--metric", "IP", "--index", "FLAT", "--shards",
+            "3", "--field", "tag:LONG", "--json").out);
+        assertEquals("cj", c.get("name"));
+        assertEquals("READY", c.get("state"));
+        Map<String, Object> schema = (Map<String, Object>)c.get("schema");
+        assertEquals(4L, schema.get("dimension"));
+        assertEquals("IP", schema.get("metric"));
+        assertEquals(3L, schema.get("shards"));
+        assertEquals(List.of(Map.of("name", "tag", "type", "LONG")), schema.get("scalarFields"));
+        assertEquals(0L, c.get("rowCount"));
+        assertEquals(1L, c.get("replicaNumber"));
+
+        Path f = dir.resolve("cj.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (long pk = 0; pk < 30; pk++)
+            lines.add("{\"id\": " + pk + ", \"vector\": " + text(vec(pk)) + ", \"tag\": " + pk % 3 + "}");
+        Files.write(f, lines);
+        Map<String, Object> imp = json(ok("import", "cj", f.toString(), "--batch", "7", "--flush", "--json",
+            "--progress", "none").out);
+        assertEquals("cj", imp.get("collection"));
+        assertEquals(f.toString(), imp.get("file"));
+        assertEquals("jsonl", imp.get("format"));
+        assertEquals(30L, imp.get("rows"));
+        assertEquals(true, imp.get("flushed"));
+        assertTrue(imp.get("seconds") instanceof Number && imp.get("rowsPerSecond") instanceof Long, imp.toString());
+        assertEquals(30, vg.count("cj"));
+
+        ok("drop", "cj", "--yes");
+    }
+
+    /**
+     * Every command's help ends with examples that run that command; the top-level help lists every exit code and
+     * every environment variable.
+     */
+    @Test
+    void everyCommandsHelpShowsExamples() {
+        String[][] commands = {
+            {"create"}, {"import"}, {"search"}, {"flush"}, {"describe"}, {"replicas"}, {"drop"}, {"list"}, {"status"},
+            {"backup"}, {"backup", "create"}, {"backup", "list"}, {"backup", "restore"}};
+        for (String[] c : commands) {
+            String[] args = new String[c.length + 1];
+            System.arraycopy(c, 0, args, 0, c.length);
+            args[c.length] = "--help";
+            Run help = raw(Map.of(), null, args);
+            assertEquals(0, help.code, help.toString());
+            String examples = help.out.substring(Math.max(0, help.out.indexOf("Examples:")));
+            String cmd = "vecgrid " + String.join(" ", c);
+            assertTrue(help.out.contains("Examples:") &&
+                (examples.contains(cmd + " ") || examples.contains(cmd + "\n")), () -> cmd + ": " + help);
+        }
+
+        Run top = raw(Map.of(), null, "--help");
+        assertEquals(0, top.code, top.toString());
+        for (String s : new String[] {"0 +success", "1 +bad input", "2 +cluster unavailable", "3 +authentication " +
+            "failed", "70 +internal error", "VECGRID_HOST ", "VECGRID_USER ", "VECGRID_PASSWORD ", "Examples:"})
+            assertTrue(top.out.matches("(?s).*\\n *" + s + ".*"), () -> s + " in: " + top);
+    }
+
     @Test
     void dropAsksUnlessYes() {
         create("d");
@@ -202,6 +426,24 @@ class CliCommandsTest {
         assertEquals(1, bad.code, bad.toString());
         assertTrue(bad.err.contains("VECGRID_HOST: bad port range in '127.0.0.1:0'"), bad.toString());
         ok("drop", "h", "--yes");
+    }
+
+    @Test
+    void anUnreachableClusterExitsWithTwoForEveryNewCommand() throws IOException {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        String[][] commands = {{"search", "x", "--vector", "1,2"}, {"drop", "x", "--yes"}};
+        for (String[] c : commands) {
+            String[] args = new String[c.length + 2];
+            args[0] = "--host";
+            args[1] = "127.0.0.1:" + dead;
+            System.arraycopy(c, 0, args, 2, c.length);
+            Run r = raw(Map.of(), null, args);
+            assertEquals(2, r.code, () -> String.join(" ", c) + " → " + r);
+            assertTrue(r.err.startsWith("vecgrid: cluster unavailable: "), r.toString());
+        }
     }
 
     /**
