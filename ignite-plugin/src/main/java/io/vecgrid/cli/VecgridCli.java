@@ -13,6 +13,7 @@ import org.apache.ignite.logger.NullLogger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
@@ -23,6 +24,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,8 +48,9 @@ import java.util.regex.Pattern;
  */
 @Command(name = "vecgrid", mixinStandardHelpOptions = true, versionProvider = VecgridCli.Version.class,
     description = "vecgrid: Milvus-style vector collections with in-memory replicas on Apache Ignite.",
-    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, BackupCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, GetCommand.class,
+        DeleteCommand.class, BackupCommand.class, CommandLine.HelpCommand.class},
+    // The help lists the commands in ORDER (see run); the methods below are commands too.
     usageHelpAutoWidth = true,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -91,6 +94,10 @@ public final class VecgridCli {
     public static final String ENV_USER = "VECGRID_USER";
     /** Environment variable with the password when {@code --password} is not given. */
     public static final String ENV_PASSWORD = "VECGRID_PASSWORD";
+
+    /** The commands in the order the help lists them: a collection's life, then the cluster's. */
+    private static final List<String> ORDER = List.of("create", "import", "search", "get", "delete", "count", "flush",
+        "describe", "replicas", "set-replicas", "drop", "list", "status", "backup", "help");
 
     private static final Pattern ADDRESS = Pattern.compile("([^\\s:,]+)(?::(\\d{1,5})(?:\\.\\.(\\d{1,5}))?)?");
 
@@ -169,7 +176,7 @@ public final class VecgridCli {
      */
     static int run(PrintWriter out, PrintWriter err, Map<String, String> env, Terminal terminal, String... args) {
         VecgridCli cli = new VecgridCli(env, terminal);
-        CommandLine cl = new CommandLine(cli);
+        CommandLine cl = order(new CommandLine(cli));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -189,6 +196,25 @@ public final class VecgridCli {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * Lists the subcommands in {@link #ORDER} in the help (picocli lists class commands first, then method commands
+     * alphabetically); a command missing from the list goes last.
+     */
+    private static CommandLine order(CommandLine cl) {
+        cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, help -> {
+            Map<String, CommandLine.Help> subs = new LinkedHashMap<>(help.subcommands());
+            Map<String, CommandLine.Help> ordered = new LinkedHashMap<>();
+            for (String name : ORDER) {
+                CommandLine.Help h = subs.remove(name);
+                if (h != null)
+                    ordered.put(name, h);
+            }
+            ordered.putAll(subs);
+            return help.commandList(ordered);
+        });
+        return cl;
     }
 
     /** Reports what a command threw. @return its exit code. */
@@ -352,6 +378,52 @@ public final class VecgridCli {
             c.dropCollection(name);
         }
         out().println("dropped '" + name + "'");
+        return EXIT_OK;
+    }
+
+    @Command(name = "count", mixinStandardHelpOptions = true,
+        description = "Number of live rows of a collection (growing and sealed).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid count docs           # prints the number alone, e.g. 60000",
+            "  vecgrid count docs --json    # {\"collection\": \"docs\", \"count\": 60000}"})
+    int count(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
+        @Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
+        long n;
+        try (VecgridClient c = connect()) {
+            n = c.count(name);
+        }
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("collection", name);
+            doc.put("count", n);
+            printJson(doc);
+        }
+        else
+            out().println(n);
+        return EXIT_OK;
+    }
+
+    @Command(name = "set-replicas", mixinStandardHelpOptions = true,
+        description = {"Change the number of in-memory replicas of a collection while it serves.",
+            "New copies are built beside the old ones, the collection switches to them at once, then the old ones are "
+                + "dropped; returns when the change is done."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid set-replicas docs 2",
+            "  vecgrid set-replicas docs 1 --json"})
+    int setReplicas(@Parameters(index = "0", paramLabel = "NAME", description = "Collection.") String name,
+        @Parameters(index = "1", paramLabel = "N", description = "Replicas: 1 to the number of server nodes.") int n,
+        @Option(names = "--json", description = "The collection after the change, as 'describe --json' prints it.")
+        boolean json) {
+        if (n < 1)
+            throw new BadInputException("set-replicas: N must be at least 1, got " + n);
+        try (VecgridClient c = connect()) {
+            int before = c.describeCollection(name).replicaNumber();
+            CollectionDescription d = c.setReplicaNumber(name, n);
+            if (json)
+                printJson(Views.describe(d));
+            else
+                out().println("'" + name + "' has " + d.replicaNumber() + " replica(s) (was " + before + ")");
+        }
         return EXIT_OK;
     }
 

@@ -7,6 +7,7 @@ import io.vecgrid.api.ReplicaGroupInfo;
 import io.vecgrid.api.ReplicaInfo;
 import io.vecgrid.api.ScalarField;
 import io.vecgrid.api.SearchHit;
+import io.vecgrid.api.VectorRow;
 import io.vecgrid.client.ClusterStatus;
 
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What {@code describe}, {@code replicas}, {@code list}, {@code status} and {@code search} print: a
+ * What {@code describe}, {@code replicas}, {@code list}, {@code status}, {@code get} and {@code search} print: a
  * JSON document with stable field names for scripts ({@code --json}; documented in docs/clients.md — add fields,
  * never rename them) and a text view for people.
  */
@@ -58,6 +59,24 @@ final class Views {
         doc.put("underReplicated", d.underReplicated());
         doc.put("version", d.version());
         doc.put("targetVersion", d.targetVersion());
+        return doc;
+    }
+
+    /**
+     * @param outputFields the fields asked for ({@code null}: all).
+     * @return a row as {@code get} prints it and {@code import} reads it (JSON lines): the primary key, the vector
+     *     (when asked for) and every scalar field asked for, {@code null} when the row has no value, under the
+     *     collection's field names, in schema order. So every row of one command has the same fields.
+     */
+    static Map<String, Object> row(CollectionSpec s, VectorRow r, List<String> outputFields) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put(s.pkField(), r.pk());
+        if (r.vector() != null)
+            doc.put(s.vectorField(), r.vector());
+        for (ScalarField f : s.scalarFields()) {
+            if (outputFields == null || outputFields.contains(f.name()))
+                doc.put(f.name(), r.fields().get(f.name()));
+        }
         return doc;
     }
 

@@ -39,12 +39,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code search} with {@code --vector} and JSON-lines queries, {@code --json} of {@code create}, {@code import} and
- * {@code search}, examples in every command's help, {@code drop}'s confirmation, {@code VECGRID_HOST}: run in-process
- * through the picocli entry point against two real server nodes, as a shell would. Every result is checked exactly
- * against what the test wrote (through the thin client) and an exact oracle; every bad input with its exit code and
- * message; an unreachable cluster exits 2 and an internal error (the CLI run from an installation that lacks a
- * library) 70.
+ * The commands that complete the CLI — {@code count}, {@code get}, {@code delete} (by key and by filter),
+ * {@code set-replicas}, {@code search} with {@code --vector} and JSON-lines queries, {@code --json} of
+ * {@code create}, {@code import} and {@code search}, {@code drop}'s confirmation, {@code VECGRID_HOST} — run
+ * in-process through the picocli entry point against two real server nodes, as a shell would. Every result is checked
+ * exactly against what the test wrote (through the thin client) and an exact oracle; every bad input with its exit
+ * code and message; an unreachable cluster exits 2 and an internal error (the CLI run from an installation that lacks
+ * a library) 70.
  */
 class CliCommandsTest {
     private static final int DIM = 4;
@@ -144,7 +145,6 @@ class CliCommandsTest {
             "--field", "tag:LONG,name:STRING,price:DOUBLE");
     }
 
-
     private static long[] range(long from, long to) {
         long[] res = new long[(int)(to - from)];
         for (int i = 0; i < res.length; i++)
@@ -189,6 +189,146 @@ class CliCommandsTest {
         for (int i = 0; i < v.length; i++)
             sb.append(i == 0 ? "" : ", ").append(v[i]);
         return sb.append(']').toString();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void countGetDeleteByIds() {
+        create("g");
+        insert("g", 0, 50);
+
+        assertEquals("50\n", ok("count", "g").out);
+        assertEquals(Map.of("collection", "g", "count", 50L), json(ok("count", "g", "--json").out));
+
+        // get: exactly the rows asked for, in the order asked, in the JSON-lines format import reads.
+        Run got = ok("get", "g", "--ids", "14,1", "--ids", "3");
+        List<String> lines = got.out.lines().toList();
+        assertEquals(3, lines.size(), got.toString());
+        long[] order = {14, 1, 3};
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> r = json(lines.get(i));
+            long pk = order[i];
+            Map<String, Object> expected = new LinkedHashMap<>();
+            expected.put("id", pk);
+            expected.put("vector", toDoubles(vec(pk)));
+            expected.put("tag", pk % 7 != 0 ? (Object)(pk % 5) : null); // a field with no value prints as null
+            expected.put("name", "n" + pk);
+            expected.put("price", (double)pk);
+            assertEquals(expected, r, lines.get(i));
+            assertEquals(List.copyOf(expected.keySet()), List.copyOf(r.keySet()), "schema order");
+        }
+        assertEquals("", got.err);
+
+        // A repeated key is read once; a key with no row is left out and named on stderr; still success.
+        Run some = ok("get", "g", "--ids", "1, 999 ,1");
+        assertEquals(1, some.out.lines().count(), some.toString());
+        assertEquals(1L, json(some.out.lines().findFirst().orElseThrow()).get("id"));
+        assertTrue(some.err.contains("1 of 2 primary key(s) have no row in 'g': 999"), some.toString());
+
+        Map<String, Object> doc = json(ok("get", "g", "--ids", "5,6,1000", "--output-fields", "name", "--json").out);
+        assertEquals("g", doc.get("collection"));
+        assertEquals(List.of(Map.of("id", 5L, "name", "n5"), Map.of("id", 6L, "name", "n6")), doc.get("rows"));
+        assertEquals(List.of(1000L), doc.get("missing"));
+
+        fails(1, "--ids: 'x' is not a primary key (a 64-bit integer)", "get", "g", "--ids", "1,x");
+        fails(1, "--ids: '99999999999999999999' is not a primary key", "get", "g", "--ids", "99999999999999999999");
+        fails(1, "Missing required option: '--ids=PK'", "get", "g");
+        fails(1, "collection 'nope' does not exist", "get", "nope", "--ids", "1");
+        fails(1, "unknown output field 'colour'", "get", "g", "--ids", "1", "--output-fields", "colour");
+
+        // delete by key: unknown keys are ignored; exactly the others go.
+        Run del = ok("delete", "g", "--ids", "1,2,999");
+        assertTrue(del.out.contains("deleted 2 row(s) from 'g' (3 primary key(s) given)"), del.toString());
+        assertEquals(Map.of("collection", "g", "requested", 1L, "deleted", 1L),
+            json(ok("delete", "g", "--ids", "3,3", "--json").out), "a repeated key counts once");
+        Set<Long> expected = new TreeSet<>();
+        for (long pk = 4; pk < 50; pk++)
+            expected.add(pk);
+        expected.add(0L);
+        assertEquals(expected, live("g", 60));
+        assertEquals("47\n", ok("count", "g").out);
+        assertEquals("", ok("get", "g", "--ids", "1,2,3").out);
+
+        // A search never returns a deleted row: every live row, in exact order, and nothing else. (The query is
+        // nearest to the deleted pk 2 and has no two rows at the same distance.)
+        float[] q = {2.3f, 1f, -2.2f, 1f};
+        Map<String, Object> s = json(ok("search", "g", "--vector", text(q), "--top-k", "100", "--json").out);
+        assertEquals(List.of(exact(expected, q, 100, null)), hitPks(s));
+
+        fails(1, "--ids: 'a' is not a primary key", "delete", "g", "--ids", "a");
+        fails(1, "delete: give either --ids or --filter", "delete", "g");
+        fails(1, "delete: give either --ids or --filter, not both", "delete", "g", "--ids", "4", "--filter", "tag == 1");
+        fails(1, "collection 'nope' does not exist", "delete", "nope", "--ids", "1");
+        fails(1, "collection 'nope' does not exist", "count", "nope");
+        fails(1, "Missing required parameter: 'NAME'", "count");
+        fails(1, "--ids: '' is not a primary key", "get", "g", "--ids", "");
+        fails(1, "--ids: '' is not a primary key", "delete", "g", "--ids", "4,,5");
+        fails(1, "Missing required parameter: 'NAME'", "delete", "--ids", "4");
+        assertEquals(47, vg.count("g"));
+        ok("drop", "g", "--yes");
+    }
+
+    private static List<Double> toDoubles(float[] v) {
+        List<Double> res = new ArrayList<>();
+        for (float x : v)
+            res.add((double)x);
+        return res;
+    }
+
+    @Test
+    void deleteByFilterRemovesExactlyTheMatchesOfSealedAndGrowingRows() {
+        create("f");
+        insert("f", 0, 200);
+        vg.flush("f");
+        insert("f", 200, 300);
+
+        // The filter's semantics are the search filters': a null tag matches neither 'tag == 2' nor its negation.
+        String filter = "tag == 2 or (price >= 280 and name != 'n290')";
+        LongPredicate matches = pk -> (pk % 7 != 0 && pk % 5 == 2) || (pk >= 280 && pk != 290);
+        Set<Long> keep = new TreeSet<>();
+        long matched = 0;
+        for (long pk = 0; pk < 300; pk++) {
+            if (matches.test(pk))
+                matched++;
+            else
+                keep.add(pk);
+        }
+
+        Map<String, Object> doc = json(ok("delete", "f", "--filter", filter, "--json").out);
+        Map<String, Object> expectedDoc = new LinkedHashMap<>();
+        expectedDoc.put("collection", "f");
+        expectedDoc.put("filter", filter);
+        expectedDoc.put("scanned", 300L);
+        expectedDoc.put("matched", matched);
+        expectedDoc.put("deleted", matched);
+        assertEquals(expectedDoc, doc);
+        assertEquals(keep, live("f", 300));
+        assertEquals(keep.size(), vg.count("f"));
+        assertEquals(keep.size() + "\n", ok("count", "f").out);
+
+        // Searches see exactly the rows kept: with the filter nothing, without it every kept row in exact order.
+        float[] q = {150.3f, 75f, -150f, 1f};
+        Map<String, Object> all = json(ok("search", "f", "--vector", text(q), "--top-k", "300", "--json").out);
+        assertEquals(List.of(exact(keep, q, 300, null)), hitPks(all));
+        Map<String, Object> none = json(ok("search", "f", "--vector", text(q), "--filter", filter, "--json").out);
+        assertEquals(List.of(List.of()), hitPks(none));
+
+        // is null: only the rows whose tag is null (sealed and growing alike).
+        Run nulls = ok("delete", "f", "--filter", "tag is null");
+        long nullCount = keep.stream().filter(pk -> pk % 7 == 0).count();
+        assertTrue(nulls.out.contains("deleted " + nullCount + " row(s) from 'f' matching tag is null (" + keep.size() +
+            " row(s) read, " + nullCount + " matched)"), nulls.toString());
+        keep.removeIf(pk -> pk % 7 == 0);
+        assertEquals(keep, live("f", 300));
+
+        assertTrue(ok("delete", "f", "--filter", "tag == 999").out.contains("deleted 0 row(s)"));
+        fails(1, "expected a literal after '=='", "delete", "f", "--filter", "tag ==");
+        fails(1, "unknown field 'colour'", "delete", "f", "--filter", "colour == 1");
+        fails(1, "field 'tag' is LONG and cannot be compared with", "delete", "f", "--filter", "tag == 'x'");
+        fails(1, "filter expression is empty", "delete", "f", "--filter", " ");
+        fails(1, "collection 'nope' does not exist", "delete", "nope", "--filter", "tag == 1");
+        assertEquals(keep, live("f", 300), "a refused filter deletes nothing");
+        ok("drop", "f", "--yes");
     }
 
     @Test
@@ -335,18 +475,70 @@ class CliCommandsTest {
         assertTrue(imp.get("seconds") instanceof Number && imp.get("rowsPerSecond") instanceof Long, imp.toString());
         assertEquals(30, vg.count("cj"));
 
+        // What get prints imports again as it is: the same rows in another collection.
+        ok("create", "cj2", "--dim", "4", "--metric", "IP", "--index", "FLAT", "--field", "tag:LONG");
+        Path back = dir.resolve("back.jsonl");
+        Files.writeString(back, ok("get", "cj", "--ids", "0,7,29").out);
+        ok("import", "cj2", back.toString(), "--progress", "none");
+        List<VectorRow> copied = vg.get("cj2", new long[] {0, 7, 29}, null);
+        List<VectorRow> orig = vg.get("cj", new long[] {0, 7, 29}, null);
+        assertEquals(3, copied.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(orig.get(i).pk(), copied.get(i).pk());
+            assertArrayEquals(orig.get(i).vector(), copied.get(i).vector());
+            assertEquals(orig.get(i).fields(), copied.get(i).fields());
+        }
+        assertEquals(3, vg.count("cj2"));
         ok("drop", "cj", "--yes");
+        ok("drop", "cj2", "--yes");
+    }
+
+    @Test
+    void setReplicas() {
+        create("r");
+        insert("r", 0, 40);
+        vg.flush("r");
+        Run up = ok("set-replicas", "r", "2");
+        assertEquals("'r' has 2 replica(s) (was 1)\n", up.out);
+        assertEquals(2, vg.describeCollection("r").replicaNumber());
+        assertEquals(2, vg.replicas("r").groups().size());
+
+        Map<String, Object> down = json(ok("set-replicas", "r", "1", "--json").out);
+        assertEquals("r", down.get("name"));
+        assertEquals(1L, down.get("replicaNumber"));
+        assertEquals(1, vg.describeCollection("r").replicaNumber());
+
+        fails(1, "set-replicas: N must be at least 1, got 0", "set-replicas", "r", "0");
+        fails(1, "set-replicas: N must be at least 1, got -1", "set-replicas", "r", "-1");
+        fails(1, "replicaNumber must be in [1, 2] (the number of server nodes), got 3", "set-replicas", "r", "3");
+        fails(1, "Invalid value for positional parameter at index 1 (N): 'two' is not an int", "set-replicas", "r",
+            "two");
+        fails(1, "Missing required parameter: 'N'", "set-replicas", "r");
+        fails(1, "collection 'nope' does not exist", "set-replicas", "nope", "2");
+        assertEquals(1, vg.describeCollection("r").replicaNumber());
+
+        // The rows survived both changes: every one, exactly.
+        assertEquals(Set.copyOf(toList(range(0, 40))), live("r", 40));
+        ok("drop", "r", "--yes");
+    }
+
+    private static List<Long> toList(long[] a) {
+        List<Long> res = new ArrayList<>();
+        for (long x : a)
+            res.add(x);
+        return res;
     }
 
     /**
-     * Every command's help ends with examples that run that command; the top-level help lists every exit code and
-     * every environment variable.
+     * Every command's help ends with examples that run that command; the top-level help lists the commands in the
+     * order of a collection's life, every exit code and every environment variable.
      */
     @Test
     void everyCommandsHelpShowsExamples() {
         String[][] commands = {
-            {"create"}, {"import"}, {"search"}, {"flush"}, {"describe"}, {"replicas"}, {"drop"}, {"list"}, {"status"},
-            {"backup"}, {"backup", "create"}, {"backup", "list"}, {"backup", "restore"}};
+            {"create"}, {"import"}, {"search"}, {"get"}, {"delete"}, {"count"}, {"flush"}, {"describe"}, {"replicas"},
+            {"set-replicas"}, {"drop"}, {"list"}, {"status"}, {"backup"}, {"backup", "create"}, {"backup", "list"},
+            {"backup", "restore"}};
         for (String[] c : commands) {
             String[] args = new String[c.length + 1];
             System.arraycopy(c, 0, args, 0, c.length);
@@ -361,6 +553,13 @@ class CliCommandsTest {
 
         Run top = raw(Map.of(), null, "--help");
         assertEquals(0, top.code, top.toString());
+        int at = -1;
+        for (String c : new String[] {"create", "import", "search", "get", "delete", "count", "flush", "describe",
+            "replicas", "set-replicas", "drop", "list", "status", "backup", "help"}) {
+            int i = top.out.indexOf("\n  " + c + " ");
+            assertTrue(i > at, () -> c + " listed in order: " + top);
+            at = i;
+        }
         for (String s : new String[] {"0 +success", "1 +bad input", "2 +cluster unavailable", "3 +authentication " +
             "failed", "70 +internal error", "VECGRID_HOST ", "VECGRID_USER ", "VECGRID_PASSWORD ", "Examples:"})
             assertTrue(top.out.matches("(?s).*\\n *" + s + ".*"), () -> s + " in: " + top);
@@ -409,20 +608,20 @@ class CliCommandsTest {
             dead = s.getLocalPort();
         }
         create("h");
-        Run env = raw(Map.of("VECGRID_HOST", hosts), null, "list");
+        Run env = raw(Map.of("VECGRID_HOST", hosts), null, "count", "h");
         assertEquals(0, env.code, env.toString());
-        assertTrue(env.out.lines().toList().contains("h"), env.toString());
+        assertEquals("0\n", env.out);
 
         // The option wins over the variable.
-        Run option = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "list", "--host", hosts);
+        Run option = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "count", "h", "--host", hosts);
         assertEquals(0, option.code, option.toString());
 
-        Run down = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "list");
+        Run down = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "count", "h");
         assertEquals(2, down.code, down.toString());
         assertTrue(down.err.contains("vecgrid: cluster unavailable: no vecgrid node answered at [127.0.0.1:" + dead + "]"),
             down.toString());
 
-        Run bad = raw(Map.of("VECGRID_HOST", "127.0.0.1:0"), null, "list");
+        Run bad = raw(Map.of("VECGRID_HOST", "127.0.0.1:0"), null, "count", "h");
         assertEquals(1, bad.code, bad.toString());
         assertTrue(bad.err.contains("VECGRID_HOST: bad port range in '127.0.0.1:0'"), bad.toString());
         ok("drop", "h", "--yes");
@@ -434,7 +633,10 @@ class CliCommandsTest {
         try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        String[][] commands = {{"search", "x", "--vector", "1,2"}, {"drop", "x", "--yes"}};
+        String[][] commands = {
+            {"count", "x"}, {"get", "x", "--ids", "1"}, {"delete", "x", "--ids", "1"},
+            {"delete", "x", "--filter", "tag == 1"}, {"set-replicas", "x", "2"}, {"search", "x", "--vector", "1,2"},
+            {"drop", "x", "--yes"}};
         for (String[] c : commands) {
             String[] args = new String[c.length + 2];
             args[0] = "--host";
@@ -444,6 +646,7 @@ class CliCommandsTest {
             assertEquals(2, r.code, () -> String.join(" ", c) + " → " + r);
             assertTrue(r.err.startsWith("vecgrid: cluster unavailable: "), r.toString());
         }
+
     }
 
     /**
