@@ -24,16 +24,28 @@ final class Queries {
     }
 
     /**
+     * Parses {@code --vector} values; {@link #check(float[][], CollectionSpec)} checks them against the collection.
+     * Done before connecting, so a malformed vector is bad input whether or not a cluster answers.
+     *
      * @param texts {@code --vector} values: numbers separated by commas, semicolons or spaces, brackets optional.
      * @return the vectors.
      */
-    static float[][] parse(List<String> texts, CollectionSpec spec) {
+    static float[][] parse(List<String> texts) {
         float[][] res = new float[texts.size()][];
-        for (int i = 0; i < res.length; i++) {
-            String where = texts.size() == 1 ? "--vector" : "--vector #" + (i + 1) + " (of " + texts.size() + ")";
-            res[i] = check(text(texts.get(i), where), spec, where);
-        }
+        for (int i = 0; i < res.length; i++)
+            res[i] = text(texts.get(i), where(i, res.length));
         return res;
+    }
+
+    /** @return {@code vs}, parsed from {@code --vector} values, if each has the dimension and only finite components. */
+    static float[][] check(float[][] vs, CollectionSpec spec) {
+        for (int i = 0; i < vs.length; i++)
+            check(vs[i], spec, where(i, vs.length));
+        return vs;
+    }
+
+    private static String where(int i, int n) {
+        return n == 1 ? "--vector" : "--vector #" + (i + 1) + " (of " + n + ")";
     }
 
     /** @return the vector in {@code s}: numbers separated by commas, semicolons or white space, brackets optional. */
@@ -54,7 +66,7 @@ final class Queries {
                     "the components as '[0.1, 0.2, 0.3]'");
             }
         }
-        return v;
+        return finite(v, where);
     }
 
     /** @return {@code v} if it has the collection's dimension and only finite components. */
@@ -63,6 +75,11 @@ final class Queries {
             throw new BadInputException(where + " has dimension " + v.length + ", collection '" + spec.name() +
                 "' expects " + spec.dimension());
         }
+        return finite(v, where);
+    }
+
+    /** @return {@code v} if its components are finite. */
+    private static float[] finite(float[] v, String where) {
         for (int j = 0; j < v.length; j++) {
             if (!Float.isFinite(v[j])) {
                 throw new BadInputException(where + " has " + v[j] + " at position " + j + "; every component must be " +

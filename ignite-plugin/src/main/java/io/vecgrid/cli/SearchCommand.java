@@ -92,6 +92,7 @@ final class SearchCommand implements Callable<Integer> {
         if (queryFormat != null && queries == null)
             throw new BadInputException("--query-format applies to --queries only");
         String fmt = queries == null ? null : Queries.format(queries, queryFormat);
+        float[][] given = vectors == null ? null : Queries.parse(vectors);
         if (topK < 1)
             throw new BadInputException("--top-k must be at least 1, got " + topK);
         if (batch < 1)
@@ -109,7 +110,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new BadInputException("--queries '" + queries + "' does not exist or is not a regular file");
         try (VecgridClient c = root.connect()) {
             CollectionSpec spec = c.describeCollection(name).spec();
-            float[][] qs = queries == null ? Queries.parse(vectors, spec) : Queries.read(queries, fmt, spec);
+            float[][] qs = given != null ? Queries.check(given, spec) : Queries.read(queries, fmt, spec);
             List<List<SearchHit>> hits = new ArrayList<>(qs.length);
             long start = System.nanoTime();
             for (int from = 0; from < qs.length; from += batch) {

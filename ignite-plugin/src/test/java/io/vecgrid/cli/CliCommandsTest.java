@@ -647,6 +647,20 @@ class CliCommandsTest {
             assertTrue(r.err.startsWith("vecgrid: cluster unavailable: "), r.toString());
         }
 
+        // Input that is bad whatever the collection is refused before connecting: exit 1, not 2.
+        String[][] bad = {
+            {"get", "x", "--ids", "1,a"}, {"delete", "x", "--ids", "b"}, {"delete", "x"},
+            {"search", "x", "--vector", "[1, x]"}, {"search", "x", "--vector", "[1, NaN]"}, {"set-replicas", "x", "0"},
+            {"drop", "x"}};
+        for (String[] c : bad) {
+            String[] args = new String[c.length + 2];
+            args[0] = "--host";
+            args[1] = "127.0.0.1:" + dead;
+            System.arraycopy(c, 0, args, 2, c.length);
+            Run r = raw(Map.of(), null, args);
+            assertEquals(1, r.code, () -> String.join(" ", c) + " → " + r);
+            assertFalse(r.err.contains("cluster unavailable"), r.toString());
+        }
     }
 
     /**
