@@ -23,7 +23,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "backup", mixinStandardHelpOptions = true,
     description = "Take, list and restore backups of every collection (Ignite snapshots; needs a persistent cluster).",
-    subcommands = {BackupCommand.Create.class, BackupCommand.ListBackups.class, BackupCommand.RestoreBackup.class})
+    subcommands = {BackupCommand.Create.class, BackupCommand.ListBackups.class, BackupCommand.RestoreBackup.class},
+    footerHeading = "%nExamples:%n",
+    footer = {"  vecgrid backup create nightly_1",
+        "  vecgrid backup list --json",
+        "  vecgrid backup restore nightly_1 --collection docs"})
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand
     VecgridCli root;
@@ -34,7 +38,9 @@ final class BackupCommand implements Callable<Integer> {
 
     /** {@code vecgrid backup create NAME}. */
     @Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Take a backup of every collection now, while the cluster serves: one consistent Ignite snapshot.")
+        description = "Take a backup of every collection now, while the cluster serves: one consistent Ignite snapshot.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid backup create nightly_1"})
     static final class Create implements Callable<Integer> {
         @ParentCommand
         BackupCommand parent;
@@ -58,7 +64,9 @@ final class BackupCommand implements Callable<Integer> {
 
     /** {@code vecgrid backup list [--json]}. */
     @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Backups the server nodes hold, oldest first, with their collections and layouts.")
+        description = "Backups the server nodes hold, oldest first, with their collections and layouts.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid backup list", "  vecgrid backup list --json"})
     static final class ListBackups implements Callable<Integer> {
         @ParentCommand
         BackupCommand parent;
@@ -78,7 +86,10 @@ final class BackupCommand implements Callable<Integer> {
     /** {@code vecgrid backup restore NAME [--collection C ...]}. */
     @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Restore collections from a backup: all it holds, or those named. None of them may exist now "
-            + "(drop it first); if one does, nothing is restored.")
+            + "(drop it first); if one does, nothing is restored.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid backup restore nightly_1          # every collection it holds",
+            "  vecgrid backup restore nightly_1 --collection docs,fmnist"})
     static final class RestoreBackup implements Callable<Integer> {
         @ParentCommand
         BackupCommand parent;

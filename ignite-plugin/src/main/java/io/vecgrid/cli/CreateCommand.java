@@ -17,9 +17,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code vecgrid create NAME --dim D --metric L2|IP|COSINE [--index FLAT|HNSW] ...}. */
+/** {@code vecgrid create NAME --dim D --metric L2|IP|COSINE [--index FLAT|HNSW] ... [--json]}. */
 @Command(name = "create", mixinStandardHelpOptions = true,
-    description = "Create a collection.")
+    description = "Create a collection.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  vecgrid create docs --dim 128 --metric L2 --index FLAT --shards 2 \\",
+        "      --replicas 2 --field category:LONG,title:STRING",
+        "  vecgrid create fmnist --dim 784 --metric L2 --m 16 --ef-construction 200",
+        "  vecgrid create emb --dim 384 --metric COSINE --json   # as 'describe --json'"})
 final class CreateCommand implements Callable<Integer> {
     @ParentCommand
     VecgridCli root;
@@ -62,6 +67,9 @@ final class CreateCommand implements Callable<Integer> {
         description = "Scalar field, TYPE one of LONG, DOUBLE, BOOLEAN, STRING; repeat or comma-separate.")
     List<String> fields = List.of();
 
+    @Option(names = "--json", description = "Print the new collection as 'describe --json' does.")
+    boolean json;
+
     @Override public Integer call() {
         CollectionSpec.Builder b = CollectionSpec.builder(name).dimension(dim).metric(Metric.parse(metric))
             .index(new IndexSpec(indexType(), m, efConstruction, ef)).shards(shards).replicas(replicas)
@@ -75,8 +83,11 @@ final class CreateCommand implements Callable<Integer> {
         CollectionSpec spec = b.build();
         try (VecgridClient c = root.connect()) {
             CollectionDescription d = c.createCollection(spec);
-            root.out().println("created '" + d.name() + "': dim " + spec.dimension() + ", " + spec.metric() + ", " +
-                spec.index() + ", " + spec.shards() + " shard(s), " + d.replicaNumber() + " replica(s)");
+            if (json)
+                root.printJson(Views.describe(d));
+            else
+                root.out().println("created '" + d.name() + "': dim " + spec.dimension() + ", " + spec.metric() + ", " +
+                    spec.index() + ", " + spec.shards() + " shard(s), " + d.replicaNumber() + " replica(s)");
         }
         return VecgridCli.EXIT_OK;
     }

@@ -15,20 +15,27 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code vecgrid import NAME FILE [--format fvecs|jsonl|csv] [--batch N]}: reads the file in batches of N rows and
- * inserts each batch in one call, which the server applies whole or not at all. A bad row (found by the CLI while
- * reading, or by the server) stops the import with the file's line (or vector number): nothing of that batch is
- * written, every batch before it is.
+ * {@code vecgrid import NAME FILE [--format fvecs|jsonl|csv] [--batch N] [--delimiter C] [--json]}: reads the file in
+ * batches of N rows and inserts each batch in one call, which the server applies whole or not at all. A bad row (found
+ * by the CLI while reading, or by the server) stops the import with the file's line (or vector number): nothing of
+ * that batch is written, every batch before it is.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = "Import rows from an fvecs, JSON-lines or CSV file.")
+    description = "Import rows from an fvecs, JSON-lines or CSV file.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  vecgrid import fmnist base.fvecs --batch 2000 --flush   # pks 0, 1, 2, ...",
+        "  vecgrid import docs docs.jsonl     # {\"id\": 7, \"vector\": [0.1, 0.2], \"tag\": 3}",
+        "  vecgrid import docs docs.csv --upsert",
+        "  vecgrid import docs docs.tsv --format csv --delimiter tab --json"})
 final class ImportCommand implements Callable<Integer> {
     /** "row 3 (pk 17): ..." — the server names a row of the batch by its position. */
     private static final Pattern ROW = Pattern.compile("^row (\\d+)\\b");
@@ -59,6 +66,13 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--flush", description = "Seal the imported rows into segments at the end.")
     boolean flush;
 
+    @Option(names = "--delimiter", paramLabel = "C",
+        description = "CSV: the character between fields; 'tab' or '\\t' for a tab (default: ,).")
+    String delimiter;
+
+    @Option(names = "--json", description = "A JSON document at the end: collection, file, format, rows, seconds, flushed.")
+    boolean json;
+
     @Option(names = "--progress", paramLabel = "auto|bar|lines|none",
         description = "Progress on stderr: a bar on a terminal, periodic lines otherwise (default: auto).")
     String progress = "auto";
@@ -68,13 +82,14 @@ final class ImportCommand implements Callable<Integer> {
             throw new BadInputException("--batch must be at least 1, got " + batch);
         if (!Files.isRegularFile(file))
             throw new BadInputException("FILE '" + file + "' does not exist or is not a regular file");
-        RowSource.format(file, format);
+        String fmt = RowSource.format(file, format);
+        char delim = delimiter(fmt);
         Progress.Mode mode = Progress.mode(progress);
         try (VecgridClient c = root.connect()) {
             CollectionSpec spec = c.describeCollection(name).spec();
             long rows;
             Progress p;
-            try (RowSource src = RowSource.open(file, format, spec, firstPk)) {
+            try (RowSource src = RowSource.open(file, format, spec, firstPk, delim)) {
                 p = new Progress(root.err(), mode, "import " + name, src.totalRows(), src.totalBytes());
                 try {
                     rows = copy(c, src, p);
@@ -86,10 +101,37 @@ final class ImportCommand implements Callable<Integer> {
             if (flush)
                 c.flush(name);
             double secs = Math.max(1e-3, p.elapsedSeconds());
-            root.out().println(String.format(Locale.ROOT, "imported %d rows into '%s' from %s in %.1f s (%d rows/s)%s",
-                rows, name, file, secs, Math.round(rows / secs), flush ? ", flushed" : ""));
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("collection", name);
+                doc.put("file", file.toString());
+                doc.put("format", fmt);
+                doc.put("rows", rows);
+                doc.put("seconds", Math.round(secs * 1000) / 1000.0);
+                doc.put("rowsPerSecond", Math.round(rows / secs));
+                doc.put("flushed", flush);
+                root.printJson(doc);
+            }
+            else {
+                root.out().println(String.format(Locale.ROOT, "imported %d rows into '%s' from %s in %.1f s (%d rows/s)%s",
+                    rows, name, file, secs, Math.round(rows / secs), flush ? ", flushed" : ""));
+            }
         }
         return VecgridCli.EXIT_OK;
+    }
+
+    /** @return the CSV delimiter of {@code --delimiter}. @throws BadInputException if it is not one character. */
+    private char delimiter(String fmt) {
+        if (delimiter == null)
+            return ',';
+        if (!fmt.equals("csv"))
+            throw new BadInputException("--delimiter applies to CSV files only; '" + file + "' is read as " + fmt);
+        String d = delimiter.equalsIgnoreCase("tab") || delimiter.equals("\\t") ? "\t" : delimiter;
+        if (d.length() != 1 || d.charAt(0) == '"' || d.charAt(0) == '\n' || d.charAt(0) == '\r') {
+            throw new BadInputException("--delimiter must be one character other than a double quote or a line break " +
+                "('tab' or '\\t' for a tab), got '" + delimiter + "'");
+        }
+        return d.charAt(0);
     }
 
     /** @return rows written. */

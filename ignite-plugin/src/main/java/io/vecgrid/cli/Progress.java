@@ -33,10 +33,13 @@ final class Progress {
         this.totalBytes = totalBytes;
     }
 
-    /** @return the mode for {@code --progress}: {@code auto} is a bar on a terminal, lines otherwise. */
+    /**
+     * @return the mode for {@code --progress}: {@code auto} is a bar on a terminal, lines otherwise (also on Java 22+,
+     *     whose console exists when output is redirected).
+     */
     static Mode mode(String opt) {
         switch (opt.toLowerCase(Locale.ROOT)) {
-            case "auto": return System.console() != null ? Mode.BAR : Mode.LINES;
+            case "auto": return Terminal.interactive() ? Mode.BAR : Mode.LINES;
             case "bar": return Mode.BAR;
             case "lines": return Mode.LINES;
             case "none": return Mode.NONE;

@@ -33,12 +33,14 @@ interface RowSource extends Closeable {
      * Opens {@code file} in {@code format} (see {@link #format(Path, String)}).
      *
      * @param firstPk primary key of the first fvecs vector (the others follow in file order).
+     * @param delimiter CSV: the character between fields.
      */
-    static RowSource open(Path file, String format, CollectionSpec spec, long firstPk) throws IOException {
+    static RowSource open(Path file, String format, CollectionSpec spec, long firstPk, char delimiter)
+        throws IOException {
         switch (format(file, format)) {
             case "fvecs": return new FvecsRows(file, spec, firstPk);
             case "jsonl": return new JsonRows(file, spec);
-            default: return new CsvRows(file, spec);
+            default: return new CsvRows(file, spec, delimiter);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vecgrid.cli;
 
+import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionExistsException;
 import io.vecgrid.api.CollectionNotFoundException;
 import io.vecgrid.api.InvalidRequestException;
@@ -12,6 +13,7 @@ import org.apache.ignite.logger.NullLogger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
@@ -22,7 +24,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,31 +36,42 @@ import java.util.regex.Pattern;
  * {@code scripts/vecgrid}; every command is documented in docs/clients.md.
  *
  * <p>Exit codes: {@value #EXIT_OK} success; {@value #EXIT_BAD_INPUT} bad input (a wrong option or value, an unknown
- * or existing collection, a bad line in an import file; the message names the field, line or collection);
- * {@value #EXIT_UNAVAILABLE} the cluster is unavailable or could not serve the request (no node answers, a segment
- * has no serviceable copy, a timeout); {@value #EXIT_AUTH} the cluster refused the login (authentication enabled,
- * and the user name or password is wrong or missing).
+ * or existing collection, a bad line in an import file; the message names the field, line or collection) or a
+ * confirmation refused; {@value #EXIT_UNAVAILABLE} the cluster is unavailable or could not serve the request (no node
+ * answers, a segment has no serviceable copy, a timeout); {@value #EXIT_AUTH} the cluster refused the login
+ * (authentication enabled, and the user name or password is wrong or missing); {@value #EXIT_INTERNAL} an internal
+ * error of the CLI (a bug or a broken installation; the stack trace follows the message).
  *
- * <p>Credentials: {@code --user} and {@code --password}, by default the environment variables {@value #ENV_USER} and
- * {@value #ENV_PASSWORD}.
+ * <p>Addresses: {@code --host}, by default the environment variable {@value #ENV_HOST}, else
+ * {@value VecgridClient#DFLT_ADDRESSES}. Credentials: {@code --user} and {@code --password}, by default the
+ * environment variables {@value #ENV_USER} and {@value #ENV_PASSWORD}.
  */
 @Command(name = "vecgrid", mixinStandardHelpOptions = true, versionProvider = VecgridCli.Version.class,
     description = "vecgrid: Milvus-style vector collections with in-memory replicas on Apache Ignite.",
-    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, BackupCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {CreateCommand.class, ImportCommand.class, SearchCommand.class, GetCommand.class,
+        DeleteCommand.class, BackupCommand.class, CommandLine.HelpCommand.class},
+    // The help lists the commands in ORDER (see run); the methods below are commands too.
     usageHelpAutoWidth = true,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
-        "1:bad input (a wrong option or value, an unknown or existing collection or backup, a bad line in an import file)",
+        "1:bad input (a wrong option or value, an unknown or existing collection or backup, a bad line in an import "
+            + "file) or a confirmation refused",
         "2:cluster unavailable (no node answers) or it could not serve the request",
         "3:authentication failed: the cluster wants a user name and password (--user and --password, or "
-            + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing"},
+            + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing",
+        "70:internal error of the CLI (a bug or a broken installation; the stack trace follows)"},
     footerHeading = "%nEnvironment:%n",
     footer = {
+        "  VECGRID_HOST      addresses when --host is not given",
         "  VECGRID_USER      user name when --user is not given",
         "  VECGRID_PASSWORD  password when --password is not given (safer than",
-        "                    --password: other users of this machine see command lines)"})
+        "                    --password: other users of this machine see command lines)",
+        "%nExamples:",
+        "  vecgrid status",
+        "  vecgrid --host 10.0.0.5:10800,10.0.0.6:10800 list",
+        "  VECGRID_HOST=10.0.0.5:10800 vecgrid describe docs --json",
+        "  vecgrid help search"})
 public final class VecgridCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_BAD_INPUT = 1;
@@ -66,21 +81,35 @@ public final class VecgridCli {
      * must not retry wrong credentials forever.
      */
     public static final int EXIT_AUTH = 3;
+    /**
+     * An internal error of the CLI: an exception that is neither bad input nor an error of the cluster (a bug, or an
+     * installation missing a library). Not {@link #EXIT_UNAVAILABLE}: retrying cannot help. 70 is
+     * {@code EX_SOFTWARE} of BSD's sysexits.h.
+     */
+    public static final int EXIT_INTERNAL = 70;
 
+    /** Environment variable with the addresses when {@code --host} is not given. */
+    public static final String ENV_HOST = "VECGRID_HOST";
     /** Environment variable with the user name when {@code --user} is not given. */
     public static final String ENV_USER = "VECGRID_USER";
     /** Environment variable with the password when {@code --password} is not given. */
     public static final String ENV_PASSWORD = "VECGRID_PASSWORD";
+
+    /** The commands in the order the help lists them: a collection's life, then the cluster's. */
+    private static final List<String> ORDER = List.of("create", "import", "search", "get", "delete", "count", "flush",
+        "describe", "replicas", "set-replicas", "drop", "list", "status", "backup", "help");
 
     private static final Pattern ADDRESS = Pattern.compile("([^\\s:,]+)(?::(\\d{1,5})(?:\\.\\.(\\d{1,5}))?)?");
 
     @Spec
     CommandSpec spec;
 
+    // No default value here: --host wins over VECGRID_HOST, which wins over the default (see hosts()).
     @Option(names = "--host", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
         description = "Thin-client addresses of vecgrid nodes: a comma-separated list of HOST:PORT or HOST:PORT..PORT "
-            + "(default: ${DEFAULT-VALUE}). Any live node serves every command.")
-    String host = VecgridClient.DFLT_ADDRESSES;
+            + "(default: the environment variable " + ENV_HOST + ", else " + VecgridClient.DFLT_ADDRESSES + "). "
+            + "Any live node serves every command.")
+    String host;
 
     @Option(names = "--user", scope = ScopeType.INHERIT, paramLabel = "USER",
         description = "User name, for a cluster with authentication enabled (default: the environment variable "
@@ -93,8 +122,11 @@ public final class VecgridCli {
             + "better: other users of this machine can see a command line).")
     String password;
 
-    /** Where {@link #ENV_USER} and {@link #ENV_PASSWORD} are read: the process environment, or a test's map. */
+    /** Where {@link #ENV_HOST}, {@link #ENV_USER} and {@link #ENV_PASSWORD} are read: the process's, or a map. */
     private final Map<String, String> env;
+
+    /** Where confirmations are asked; {@code null} when the CLI does not run interactively. */
+    private final Terminal terminal;
 
     /** The user the last {@link #connect()} logged in as ({@code null}: none), for the message of a refused login. */
     private String loginUser;
@@ -102,11 +134,12 @@ public final class VecgridCli {
     private boolean loginPassword;
 
     public VecgridCli() {
-        this(System.getenv());
+        this(System.getenv(), Terminal.system());
     }
 
-    VecgridCli(Map<String, String> env) {
+    VecgridCli(Map<String, String> env, Terminal terminal) {
         this.env = env;
+        this.terminal = terminal;
     }
 
     /** Runs the command line and exits with its code. */
@@ -127,13 +160,23 @@ public final class VecgridCli {
     }
 
     /**
-     * @param env the environment variables to read ({@link #ENV_USER}, {@link #ENV_PASSWORD}) instead of the
-     *     process's: for tests and for embedding the CLI.
+     * @param env the environment variables to read ({@link #ENV_HOST}, {@link #ENV_USER}, {@link #ENV_PASSWORD})
+     *     instead of the process's: for tests and for embedding the CLI.
      * @return the exit code of running {@code args}, writing to {@code out} and {@code err} (flushed on return).
+     *     Confirmations are asked on the process's terminal, if it has one.
      */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
-        VecgridCli cli = new VecgridCli(env);
-        CommandLine cl = new CommandLine(cli);
+        return run(out, err, env, Terminal.system(), args);
+    }
+
+    /**
+     * @param terminal where confirmations are asked ({@code null}: nowhere, as when standard input is not a
+     *     terminal; a command that would ask refuses).
+     * @return the exit code of running {@code args}.
+     */
+    static int run(PrintWriter out, PrintWriter err, Map<String, String> env, Terminal terminal, String... args) {
+        VecgridCli cli = new VecgridCli(env, terminal);
+        CommandLine cl = order(new CommandLine(cli));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -141,17 +184,53 @@ public final class VecgridCli {
             ex.getCommandLine().usage(err);
             return EXIT_BAD_INPUT;
         });
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            err.println("vecgrid: " + (ex instanceof AuthenticationException ? cli.loginMessage() : message(ex)));
-            return exitCode(ex);
-        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> cli.fail(ex, err));
         try {
             return cl.execute(args);
+        }
+        catch (Throwable t) {
+            // An Error thrown by a command (picocli hands only Exceptions to the handler above).
+            return cli.fail(t, err);
         }
         finally {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * Lists the subcommands in {@link #ORDER} in the help (picocli lists class commands first, then method commands
+     * alphabetically); a command missing from the list goes last.
+     */
+    private static CommandLine order(CommandLine cl) {
+        cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, help -> {
+            Map<String, CommandLine.Help> subs = new LinkedHashMap<>(help.subcommands());
+            Map<String, CommandLine.Help> ordered = new LinkedHashMap<>();
+            for (String name : ORDER) {
+                CommandLine.Help h = subs.remove(name);
+                if (h != null)
+                    ordered.put(name, h);
+            }
+            ordered.putAll(subs);
+            return help.commandList(ordered);
+        });
+        return cl;
+    }
+
+    /** Reports what a command threw. @return its exit code. */
+    private int fail(Throwable ex, PrintWriter err) {
+        // picocli wraps what a method command threw that is not an Exception.
+        if (ex instanceof CommandLine.ExecutionException && ex.getCause() != null)
+            ex = ex.getCause();
+        int code = exitCode(ex);
+        if (code == EXIT_INTERNAL) {
+            err.println("vecgrid: internal error: " + ex + " (a bug in the vecgrid CLI, or a broken installation; " +
+                "please report it with the command line and this trace)");
+            ex.printStackTrace(err);
+        }
+        else
+            err.println("vecgrid: " + (ex instanceof AuthenticationException ? loginMessage() : message(ex)));
+        return code;
     }
 
     /** @return the exit code for an exception a command threw. */
@@ -162,17 +241,17 @@ public final class VecgridCli {
             ex instanceof CollectionNotFoundException || ex instanceof CollectionExistsException ||
             ex instanceof IOException || ex instanceof UncheckedIOException)
             return EXIT_BAD_INPUT;
-        return EXIT_UNAVAILABLE;
+        if (ex instanceof VecgridException)
+            return EXIT_UNAVAILABLE;
+        return EXIT_INTERNAL;
     }
 
     private static String message(Throwable ex) {
         if (ex instanceof ClusterUnavailableException)
             return "cluster unavailable: " + ex.getMessage();
-        if (ex instanceof BadInputException || ex instanceof VecgridException)
-            return ex.getMessage();
         if (ex instanceof IOException || ex instanceof UncheckedIOException)
             return "cannot read or write a file: " + ex.getMessage();
-        return "unexpected error: " + ex;
+        return ex.getMessage();
     }
 
     /**
@@ -182,9 +261,9 @@ public final class VecgridCli {
     private String loginMessage() {
         String how = "pass them with --user and --password, or set " + ENV_USER + " and " + ENV_PASSWORD;
         if (loginUser == null)
-            return "authentication failed: the cluster at " + host + " requires a user name and password and none " +
+            return "authentication failed: the cluster at " + hosts() + " requires a user name and password and none " +
                 "was given; " + how;
-        return "authentication failed for user '" + loginUser + "' at " + host + ": the cluster rejected the user " +
+        return "authentication failed for user '" + loginUser + "' at " + hosts() + ": the cluster rejected the user " +
             "name or password" + (loginPassword ? "" : " (no password was given)") + "; " + how;
     }
 
@@ -194,11 +273,21 @@ public final class VecgridCli {
         return v == null || v.isEmpty() ? null : v;
     }
 
-    /** @return a client connected to {@code --host}, logged in when there are credentials; the caller closes it. */
+    /** @return the addresses: {@code --host}, else {@link #ENV_HOST} (if not blank), else the default. */
+    String hosts() {
+        if (host != null)
+            return host;
+        String v = env.get(ENV_HOST);
+        return v == null || v.isBlank() ? VecgridClient.DFLT_ADDRESSES : v.trim();
+    }
+
+    /** @return a client connected to {@link #hosts()}, logged in when there are credentials; the caller closes it. */
     VecgridClient connect() {
         String u = credential(user, ENV_USER);
         String p = credential(password, ENV_PASSWORD);
-        VecgridClient.Builder b = VecgridClient.builder().addresses(addresses(host));
+        String from = host != null ? "--host" : env.get(ENV_HOST) != null && !env.get(ENV_HOST).isBlank() ? ENV_HOST :
+            "the default address";
+        VecgridClient.Builder b = VecgridClient.builder().addresses(addresses(hosts(), from));
         if (u != null)
             b.credentials(u, p);
         else if (p != null) {
@@ -214,21 +303,26 @@ public final class VecgridCli {
         return VecgridClient.connect(cfg);
     }
 
-    /** Parses {@code --host}. @throws BadInputException naming the bad entry. */
-    static String[] addresses(String host) {
+    /**
+     * Parses addresses.
+     *
+     * @param from where they came from, for messages: {@code --host} or {@link #ENV_HOST}.
+     * @throws BadInputException naming the bad entry.
+     */
+    static String[] addresses(String host, String from) {
         List<String> res = new ArrayList<>();
         for (String part : host.split(",")) {
             String a = part.trim();
             Matcher m = ADDRESS.matcher(a);
             if (!m.matches()) {
-                throw new BadInputException("--host: bad address '" + a + "'; expected HOST:PORT or HOST:PORT..PORT, " +
+                throw new BadInputException(from + ": bad address '" + a + "'; expected HOST:PORT or HOST:PORT..PORT, " +
                     "comma-separated");
             }
             if (m.group(2) != null) {
-                int from = Integer.parseInt(m.group(2));
-                int to = m.group(3) == null ? from : Integer.parseInt(m.group(3));
-                if (from < 1 || to > 65535 || to < from)
-                    throw new BadInputException("--host: bad port range in '" + a + "'; ports are 1..65535, low..high");
+                int low = Integer.parseInt(m.group(2));
+                int high = m.group(3) == null ? low : Integer.parseInt(m.group(3));
+                if (low < 1 || high > 65535 || high < low)
+                    throw new BadInputException(from + ": bad port range in '" + a + "'; ports are 1..65535, low..high");
             }
             res.add(a);
         }
@@ -243,8 +337,15 @@ public final class VecgridCli {
         return spec.commandLine().getErr();
     }
 
+    /** Prints {@code doc} as one JSON document. */
+    void printJson(Object doc) {
+        out().println(Json.write(doc));
+    }
+
     @Command(name = "flush", mixinStandardHelpOptions = true,
-        description = "Seal every growing row of a collection into sealed segments now.")
+        description = "Seal every growing row of a collection into sealed segments now.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid flush docs"})
     int flush(@Parameters(paramLabel = "NAME", description = "Collection.") String name) {
         try (VecgridClient c = connect()) {
             c.flush(name);
@@ -254,17 +355,82 @@ public final class VecgridCli {
     }
 
     @Command(name = "drop", mixinStandardHelpOptions = true,
-        description = "Drop a collection with its rows and segments.")
-    int drop(@Parameters(paramLabel = "NAME", description = "Collection.") String name) {
+        description = {"Drop a collection with its rows and segments.",
+            "Asks for confirmation on a terminal; without one (a script, a pipe) it refuses unless --yes is given."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid drop docs          # asks: Drop collection 'docs' with its ...? [y/N]",
+            "  vecgrid drop docs --yes    # in a script: no question"})
+    int drop(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
+        @Option(names = {"--yes", "-y"}, description = "Drop without asking.") boolean yes) {
+        if (!yes && terminal == null) {
+            throw new BadInputException("drop: refusing to drop collection '" + name + "' without confirmation: " +
+                "standard input is not a terminal to ask on; pass --yes to drop it");
+        }
         try (VecgridClient c = connect()) {
+            if (!yes) {
+                CollectionDescription d = c.describeCollection(name);
+                String answer = terminal.ask("Drop collection '" + name + "' with its " + d.rowCount() + " row(s) and " +
+                    d.segmentCount() + " sealed segment(s)? This cannot be undone. [y/N] ");
+                String a = answer == null ? "" : answer.trim().toLowerCase(Locale.ROOT);
+                if (!a.equals("y") && !a.equals("yes"))
+                    throw new BadInputException("drop of collection '" + name + "' not confirmed: nothing was dropped");
+            }
             c.dropCollection(name);
         }
         out().println("dropped '" + name + "'");
         return EXIT_OK;
     }
 
+    @Command(name = "count", mixinStandardHelpOptions = true,
+        description = "Number of live rows of a collection (growing and sealed).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid count docs           # prints the number alone, e.g. 60000",
+            "  vecgrid count docs --json    # {\"collection\": \"docs\", \"count\": 60000}"})
+    int count(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
+        @Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
+        long n;
+        try (VecgridClient c = connect()) {
+            n = c.count(name);
+        }
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("collection", name);
+            doc.put("count", n);
+            printJson(doc);
+        }
+        else
+            out().println(n);
+        return EXIT_OK;
+    }
+
+    @Command(name = "set-replicas", mixinStandardHelpOptions = true,
+        description = {"Change the number of in-memory replicas of a collection while it serves.",
+            "New copies are built beside the old ones, the collection switches to them at once, then the old ones are "
+                + "dropped; returns when the change is done."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid set-replicas docs 2",
+            "  vecgrid set-replicas docs 1 --json"})
+    int setReplicas(@Parameters(index = "0", paramLabel = "NAME", description = "Collection.") String name,
+        @Parameters(index = "1", paramLabel = "N", description = "Replicas: 1 to the number of server nodes.") int n,
+        @Option(names = "--json", description = "The collection after the change, as 'describe --json' prints it.")
+        boolean json) {
+        if (n < 1)
+            throw new BadInputException("set-replicas: N must be at least 1, got " + n);
+        try (VecgridClient c = connect()) {
+            int before = c.describeCollection(name).replicaNumber();
+            CollectionDescription d = c.setReplicaNumber(name, n);
+            if (json)
+                printJson(Views.describe(d));
+            else
+                out().println("'" + name + "' has " + d.replicaNumber() + " replica(s) (was " + before + ")");
+        }
+        return EXIT_OK;
+    }
+
     @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Schema, row count, segment count, replica number of a collection.")
+        description = "Schema, row count, segment count, replica number of a collection.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid describe docs", "  vecgrid describe docs --json"})
     int describe(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
         @Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
@@ -275,7 +441,9 @@ public final class VecgridCli {
     }
 
     @Command(name = "replicas", mixinStandardHelpOptions = true,
-        description = "Replica groups of a collection: nodes, shard leaders, segments per node.")
+        description = "Replica groups of a collection: nodes, shard leaders, segments per node.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid replicas docs", "  vecgrid replicas docs --json"})
     int replicas(@Parameters(paramLabel = "NAME", description = "Collection.") String name,
         @Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
@@ -286,12 +454,14 @@ public final class VecgridCli {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Names of all collections.")
+        description = "Names of all collections.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid list", "  vecgrid list --json          # {\"collections\": [\"docs\", \"fmnist\"]}"})
     int list(@Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
             List<String> names = c.listCollections();
             if (json)
-                out().println(Json.write(Views.list(names)));
+                printJson(Views.list(names));
             else
                 names.forEach(out()::println);
         }
@@ -299,7 +469,9 @@ public final class VecgridCli {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Server nodes and every collection's state.")
+        description = "Server nodes and every collection's state.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vecgrid status", "  vecgrid --host 10.0.0.5:10800..10809 status --json"})
     int status(@Option(names = "--json", description = "One JSON document with stable field names.") boolean json) {
         try (VecgridClient c = connect()) {
             var st = c.status();

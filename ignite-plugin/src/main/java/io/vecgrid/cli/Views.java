@@ -6,6 +6,8 @@ import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.ReplicaGroupInfo;
 import io.vecgrid.api.ReplicaInfo;
 import io.vecgrid.api.ScalarField;
+import io.vecgrid.api.SearchHit;
+import io.vecgrid.api.VectorRow;
 import io.vecgrid.client.ClusterStatus;
 
 import java.util.ArrayList;
@@ -15,9 +17,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What {@code describe}, {@code replicas}, {@code list} and {@code status} print: a JSON document with stable field
- * names for scripts ({@code --json}; documented in docs/clients.md — add fields, never rename them) and a text view
- * for people.
+ * What {@code describe}, {@code replicas}, {@code list}, {@code status}, {@code get} and {@code search} print: a
+ * JSON document with stable field names for scripts ({@code --json}; documented in docs/clients.md — add fields,
+ * never rename them) and a text view for people.
  */
 final class Views {
     private Views() {
@@ -57,6 +59,55 @@ final class Views {
         doc.put("underReplicated", d.underReplicated());
         doc.put("version", d.version());
         doc.put("targetVersion", d.targetVersion());
+        return doc;
+    }
+
+    /**
+     * @param outputFields the fields asked for ({@code null}: all).
+     * @return a row as {@code get} prints it and {@code import} reads it (JSON lines): the primary key, the vector
+     *     (when asked for) and every scalar field asked for, {@code null} when the row has no value, under the
+     *     collection's field names, in schema order. So every row of one command has the same fields.
+     */
+    static Map<String, Object> row(CollectionSpec s, VectorRow r, List<String> outputFields) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put(s.pkField(), r.pk());
+        if (r.vector() != null)
+            doc.put(s.vectorField(), r.vector());
+        for (ScalarField f : s.scalarFields()) {
+            if (outputFields == null || outputFields.contains(f.name()))
+                doc.put(f.name(), r.fields().get(f.name()));
+        }
+        return doc;
+    }
+
+    /**
+     * @param fields the output fields asked for, in that order.
+     * @return the {@code search --json} document: per query, in order, its hits nearest first.
+     */
+    static Map<String, Object> search(String collection, int topK, List<List<SearchHit>> hits, List<String> fields) {
+        List<Object> results = new ArrayList<>(hits.size());
+        for (int q = 0; q < hits.size(); q++) {
+            List<Object> hs = new ArrayList<>();
+            for (SearchHit h : hits.get(q)) {
+                Map<String, Object> hm = new LinkedHashMap<>();
+                hm.put("pk", h.pk());
+                hm.put("distance", h.distance());
+                Map<String, Object> fm = new LinkedHashMap<>();
+                for (String f : fields)
+                    fm.put(f, h.fields().get(f));
+                hm.put("fields", fm);
+                hs.add(hm);
+            }
+            Map<String, Object> qm = new LinkedHashMap<>();
+            qm.put("query", (long)q);
+            qm.put("hits", hs);
+            results.add(qm);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("collection", collection);
+        doc.put("topK", (long)topK);
+        doc.put("queries", (long)hits.size());
+        doc.put("results", results);
         return doc;
     }
 

@@ -178,7 +178,7 @@ class BackupCliTest {
         failing(1, "backup needs a command", "backup");
         failing(1, "Missing required parameter: 'NAME'", "backup", "create");
 
-        ok("drop", "docs");
+        ok("drop", "docs", "--yes");
         Run restored = ok("backup", "restore", "nightly_1", "--collection", "docs");
         assertEquals("restored 'docs' from backup 'nightly_1': 750 rows, " + vg.describeCollection("docs").segmentCount() +
             " sealed segment(s), 2 replica(s)\n", restored.out);

@@ -181,9 +181,9 @@ class VecgridCliTest {
 
         badInput("collection 'nope' does not exist", "describe", "nope");
         badInput("collection 'nope' does not exist", "replicas", "nope", "--json");
-        ok("drop", "c1");
+        ok("drop", "c1", "--yes");
         assertFalse(((List<Object>)json(ok("list", "--json")).get("collections")).contains("c1"));
-        badInput("collection 'c1' does not exist", "drop", "c1");
+        badInput("collection 'c1' does not exist", "drop", "c1", "--yes");
     }
 
     private static Set<Object> serverIds() {
@@ -274,7 +274,7 @@ class VecgridCliTest {
         badInput("vector #0: vector field 'vector' has dimension 8, collection 'vecs' expects 16", "import", "vecs",
             wrongDim.toString(), "--first-pk", "5000", "--progress", "none");
         assertEquals(n, vg.count("vecs"));
-        ok("drop", "vecs");
+        ok("drop", "vecs", "--yes");
     }
 
     private static String jsonLine(long pk, float[] v, long tag, String name) {
@@ -333,7 +333,7 @@ class VecgridCliTest {
         Files.write(f3, List.of(jsonLine(3, vec(3), 2, "replaced")));
         ok("import", "j", f3.toString(), "--upsert");
         assertEquals("replaced", vg.get("j", new long[] {3}, null).get(0).field("name"));
-        ok("drop", "j");
+        ok("drop", "j", "--yes");
     }
 
     private static long[] pks(long from, long to) {
@@ -370,7 +370,54 @@ class VecgridCliTest {
         Files.write(f, List.of("id,tag", "4,1"));
         badInput("no column 'vector'", "import", "c", f.toString());
         assertEquals(3, vg.count("c"));
-        ok("drop", "c");
+
+        // A quoted field may span lines; messages name the line a record starts on.
+        Files.writeString(f, "id,vector,name\n10,\"[1,2,3]\",\"two\nlines, and \"\"quotes\"\"\"\n\n" +
+            "11,\"[4,5,6]\",\"three\n\nlines\"\n12,\"[7,8]\",short\n");
+        Run bad = badInput("line 8: vector field 'vector' has dimension 2, collection 'c' expects 3", "import", "c",
+            f.toString());
+        assertTrue(bad.err.contains("0 row(s) before the batch starting at line 2 were written"), bad.toString());
+        Files.writeString(f, "id,vector,name\n10,\"[1,2,3]\",\"two\nlines, and \"\"quotes\"\"\"\n\n" +
+            "11,\"[4,5,6]\",\"three\n\nlines\"\n");
+        ok("import", "c", f.toString());
+        List<VectorRow> multi = vg.get("c", new long[] {10, 11}, null);
+        assertEquals("two\nlines, and \"quotes\"", multi.get(0).field("name"));
+        assertEquals("three\n\nlines", multi.get(1).field("name"));
+        assertArrayEquals(new float[] {4, 5, 6}, multi.get(1).vector());
+
+        // Broken quoting is reported with its line, nothing of its batch written.
+        Files.writeString(f, "id,vector\n20,\"[1,2,3]\"\n21,\"[1,2,3]\"x\n");
+        badInput("line 3: malformed CSV: Invalid character between encapsulated token and delimiter", "import", "c",
+            f.toString());
+        Files.writeString(f, "id,vector\n20,\"[1,2,3]\"\n21,\"[1,2,3]\n");
+        badInput("line 3: malformed CSV: EOF reached before encapsulated token finished", "import", "c", f.toString());
+        assertEquals(5, vg.count("c"));
+
+        // --delimiter: semicolons, and tabs ('tab' or \t), the vector cell keeping its commas unquoted.
+        Path semi = dir.resolve("rows.txt");
+        Files.write(semi, List.of("id;vector;name;tag", "30;[1, 2, 3];a, b;4", "31;\"[3;2;1]\";\"x;y\";"));
+        ok("import", "c", semi.toString(), "--format", "csv", "--delimiter", ";");
+        List<VectorRow> semis = vg.get("c", new long[] {30, 31}, null);
+        assertArrayEquals(new float[] {1, 2, 3}, semis.get(0).vector());
+        assertEquals("a, b", semis.get(0).field("name"));
+        assertEquals(4L, semis.get(0).field("tag"));
+        assertArrayEquals(new float[] {3, 2, 1}, semis.get(1).vector());
+        assertEquals("x;y", semis.get(1).field("name"));
+        assertEquals(null, semis.get(1).field("tag"));
+        Path tsv = dir.resolve("rows.tsv");
+        Files.write(tsv, List.of("id\tvector\tname", "40\t1,2,3\tfour zero", "41\t[1 2 3]\tfour one"));
+        ok("import", "c", tsv.toString(), "--format", "csv", "--delimiter", "tab");
+        Files.write(tsv, List.of("id\tvector\tname", "42\t1,2,3\tfour two"));
+        ok("import", "c", tsv.toString(), "--format", "csv", "--delimiter", "\\t");
+        assertEquals(List.of("four zero", "four one", "four two"), vg.get("c", new long[] {40, 41, 42}, null).stream()
+            .map(row -> row.field("name")).toList());
+        badInput("--delimiter must be one character other than a double quote or a line break ('tab' or '\\t' for a " +
+            "tab), got ';;'", "import", "c", semi.toString(), "--format", "csv", "--delimiter", ";;");
+        badInput("got '\"'", "import", "c", semi.toString(), "--format", "csv", "--delimiter", "\"");
+        Path empty = Files.writeString(dir.resolve("x.jsonl"), "");
+        badInput("--delimiter applies to CSV files only", "import", "c", empty.toString(), "--delimiter", ";");
+        assertEquals(10, vg.count("c"));
+        ok("drop", "c", "--yes");
     }
 
     @Test
