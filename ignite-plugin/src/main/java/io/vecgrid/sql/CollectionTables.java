@@ -103,7 +103,7 @@ public final class CollectionTables {
         if (!cfg.getQueryEntities().isEmpty())
             return;
         // The functions came with the first generation's rows cache, gone now: a cache of their own keeps them.
-        ignite.getOrCreateCache(functionsCache());
+        createFunctionsCache(ignite);
         try {
             ((IgniteEx)ignite).context().query()
                 .dynamicAddQueryEntity(meta.locsCache(), SCHEMA, queryEntity(meta), cfg.getQueryParallelism(), false)
@@ -116,6 +116,17 @@ public final class CollectionTables {
             throw new VecgridException("failed to attach SQL table " + SCHEMA + "." + tableName(meta.name()) +
                 " to collection '" + meta.name() + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Creates {@value #FUNCTIONS_CACHE} if it does not exist, so that schema {@value #SCHEMA} and vecgrid's functions
+     * (among them {@code VECGRID_CREATE_COLLECTION}) exist before the first collection does. Idempotent; nothing to do
+     * without Ignite's SQL (ignite-indexing) on the classpath.
+     */
+    public static void createFunctionsCache(Ignite ignite) {
+        if (!org.apache.ignite.internal.IgniteComponentType.INDEXING.inClassPath())
+            return;
+        ignite.getOrCreateCache(functionsCache());
     }
 
     /**
@@ -132,7 +143,7 @@ public final class CollectionTables {
 
     /** @return the classes whose {@code @QuerySqlFunction} methods every rows cache registers. */
     public static Class<?>[] functionClasses() {
-        return new Class<?>[] {VectorFunctions.class, TopKFunctions.class};
+        return new Class<?>[] {VectorFunctions.class, TopKFunctions.class, CollectionFunctions.class};
     }
 
     /** @return the table's name: the collection name in upper case. */
