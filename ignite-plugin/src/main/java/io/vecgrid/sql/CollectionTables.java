@@ -76,7 +76,7 @@ public final class CollectionTables {
     }
 
     /**
-     * Makes the rows cache of {@code meta} a SQL table: schema {@value #SCHEMA}, vecgrid's functions, and the table
+     * Makes the rows cache of {@code meta} a SQL table: schema {@value #SCHEMA} and the table
      * unless {@code meta} is a new generation whose predecessor still holds it (see {@link #attach}).
      */
     public static void configure(CacheConfiguration<?, ?> rows, CollectionMeta meta) {
@@ -84,7 +84,9 @@ public final class CollectionTables {
         if (meta.retired() != null)
             return;
         rows.setSqlSchema(SCHEMA);
-        rows.setSqlFunctionClasses(functionClasses());
+        // vecgrid's functions live in FUNCTIONS_CACHE alone (created when vecgrid starts serving): registered by
+        // every rows cache too, Calcite would see each function once per collection and fail to choose among the
+        // copies for a NULL argument.
         rows.setQueryEntities(List.of(queryEntity(meta)));
     }
 
@@ -102,7 +104,6 @@ public final class CollectionTables {
         CacheConfiguration<?, ?> cfg = rows.getConfiguration(CacheConfiguration.class);
         if (!cfg.getQueryEntities().isEmpty())
             return;
-        // The functions came with the first generation's rows cache, gone now: a cache of their own keeps them.
         createFunctionsCache(ignite);
         try {
             ((IgniteEx)ignite).context().query()

@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -53,6 +54,9 @@ class SqlTopKTest {
 
     private static SqlCluster cluster;
     private static final Random rnd = new Random(11);
+    /** Every row's vector by collection: the exact oracle's input. */
+    private static final Map<String, Map<Long, float[]>> vectors = new HashMap<>();
+    private static final Map<String, Metric> metrics = Map.of("items", Metric.L2, "cos", Metric.COSINE, "ipflat", Metric.IP);
 
     @BeforeAll
     static void start() {
@@ -62,10 +66,20 @@ class SqlTopKTest {
             .scalarField("cat", ScalarType.LONG).scalarField("num", ScalarType.LONG).build());
         vg.createCollection(CollectionSpec.builder("cos").dimension(DIM).metric(Metric.COSINE)
             .index(IndexSpec.hnsw(16, 100, 32)).scalarField("cat", ScalarType.LONG).scalarField("num", ScalarType.LONG).build());
-        for (String c : List.of("items", "cos")) {
-            vg.insert(c, rows(0, 400));
+        vg.createCollection(CollectionSpec.builder("ipflat").dimension(DIM).metric(Metric.IP).index(IndexSpec.flat())
+            .shards(2).scalarField("cat", ScalarType.LONG).scalarField("num", ScalarType.LONG).build());
+        for (String c : List.of("items", "cos", "ipflat")) {
+            Map<Long, float[]> vs = new HashMap<>();
+            vectors.put(c, vs);
+            List<VectorRow> sealed = rows(0, 400);
+            vg.insert(c, sealed);
             vg.flush(c);
-            vg.insert(c, rows(400, 60)); // growing rows too
+            List<VectorRow> growing = rows(400, 60); // growing rows too
+            vg.insert(c, growing);
+            for (VectorRow r : sealed)
+                vs.put(r.pk(), r.vector());
+            for (VectorRow r : growing)
+                vs.put(r.pk(), r.vector());
         }
     }
 
@@ -117,8 +131,8 @@ class SqlTopKTest {
                 assertTrue((Long)row[1] == 2 || (Long)row[1] == 4, "filtered: " + row[1]);
             for (Object[] row : b)
                 assertTrue((Long)row[1] >= 3, "filtered: " + row[1]);
-            // COSINE: larger is closer, and position order says nearest first.
-            assertTrue((Double)a.get(0)[2] >= (Double)a.get(a.size() - 1)[2]);
+            // Distances: smaller is closer for every metric, and position order says nearest first.
+            assertTrue((Double)a.get(0)[2] <= (Double)a.get(a.size() - 1)[2]);
         }
     }
 
@@ -218,6 +232,43 @@ class SqlTopKTest {
         }
     }
 
+    /**
+     * The router-backed top-k of the FLAT collections (L2, IP) is the exact top-k of an oracle, and its distances mean
+     * what the exact functions mean: for every metric {@code t.DIST} equals the row's {@code *_DISTANCE}, smaller is
+     * closer, so {@code ORDER BY t.DIST} is nearest first (COSINE's HNSW is checked for the values only).
+     */
+    @Test
+    void topKDistancesAreTheExactDistanceFunctions() throws SQLException {
+        for (String coll : List.of("items", "ipflat", "cos")) {
+            Metric m = metrics.get(coll);
+            String sql = "SELECT a.ID, t.DIST, " + m.name() + "_DISTANCE(VECTOR_OF('" + coll + "', a.ID), ?) AS EXACT " +
+                "FROM TABLE(ID BIGINT = TOPK_IDS('" + coll + "', ?, 10, '', 0), DIST DOUBLE = TOPK_DISTS('" + coll +
+                "', ?, 10, '', 0)) t JOIN " + coll.toUpperCase() + " a ON a.ID = t.ID ORDER BY t.DIST";
+            float[] q = randomVector();
+            String lit = VectorLiteral.format(q);
+            List<Long> ids = new ArrayList<>();
+            try (Connection c = cluster.h2(); PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 1; i <= 3; i++)
+                    ps.setString(i, lit);
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        ids.add(r.getLong(1));
+                        assertEquals(r.getDouble(3), r.getDouble(2), 1e-5, coll + ": DIST of " + r.getLong(1));
+                        float score = io.vecgrid.index.DistanceKernel.distance(m, q, 0, vectors.get(coll).get(r.getLong(1)),
+                            0, DIM);
+                        assertEquals(SqlDistances.ofScore(m, score), r.getDouble(2), 1e-5, coll + ": oracle distance");
+                    }
+                }
+            }
+            assertEquals(10, ids.size(), coll);
+            if (coll.equals("cos"))
+                continue;
+            List<Long> exact = new io.vecgrid.Oracle(m, vectors.get(coll)).topK(q, 10, pk -> true).stream()
+                .map(h -> h.pk).collect(java.util.stream.Collectors.toList());
+            assertEquals(exact, ids, coll + ": the exact top-k, nearest first");
+        }
+    }
+
     /** Runs {@code sql} for a fresh query vector; checks one router search and the router's own answer. */
     private static List<Object[]> assertOneSearchSameHits(Connection c, String sql, String collection, String filter, int ef)
         throws SQLException {
@@ -233,7 +284,8 @@ class SqlTopKTest {
         assertEquals(hits.size(), rows.size(), "rows of " + sql);
         for (int i = 0; i < hits.size(); i++) {
             assertEquals(hits.get(i).pk(), rows.get(i)[0], "position " + (i + 1));
-            assertEquals(hits.get(i).distance(), (Double)rows.get(i)[2], 1e-6, "distance at " + (i + 1));
+            assertEquals(SqlDistances.ofScore(metrics.get(collection), hits.get(i).distance()), (Double)rows.get(i)[2], 1e-6,
+                "distance at " + (i + 1));
         }
         return rows;
     }
