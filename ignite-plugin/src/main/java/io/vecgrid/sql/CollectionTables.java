@@ -144,7 +144,22 @@ public final class CollectionTables {
 
     /** @return the classes whose {@code @QuerySqlFunction} methods every rows cache registers. */
     public static Class<?>[] functionClasses() {
-        return new Class<?>[] {VectorFunctions.class, TopKFunctions.class, CollectionFunctions.class};
+        return new Class<?>[] {VectorFunctions.class, TopKFunctions.class, CollectionFunctions.class,
+            SearchFunction.class};
+    }
+
+    /**
+     * @return the scalar fields the table shows, by column name, in table order (the rules of {@link #queryEntity}).
+     */
+    static LinkedHashMap<String, ScalarField> scalarColumns(io.vecgrid.api.CollectionSpec spec) {
+        Set<String> taken = new HashSet<>(List.of(upper(spec.pkField()), SHARD_COLUMN, upper(spec.vectorField())));
+        LinkedHashMap<String, ScalarField> res = new LinkedHashMap<>();
+        for (ScalarField f : spec.scalarFields()) {
+            if (f.name().equals(KEY_PK) || f.name().equals(KEY_SHARD) || !taken.add(upper(f.name())))
+                continue;
+            res.put(upper(f.name()), f);
+        }
+        return res;
     }
 
     /** @return the table's name: the collection name in upper case. */

@@ -269,6 +269,107 @@ class SqlTopKTest {
         }
     }
 
+    static final String SHORT = "SELECT * FROM VECGRID_SEARCH('items', ?, 10)";
+    /** The short form with the columns in the order {@link #run} reads them. */
+    static final String SHORT_COLUMNS = "SELECT ID, CAT, DISTANCE FROM VECGRID_SEARCH('items', ?, 10)";
+
+    /** The short form, from every node, under both engines: the router's hits with their fields, one search each. */
+    @Test
+    void shortFormReturnsTheRoutersHitsForOneSearch() throws SQLException {
+        for (int node = 0; node < 3; node++) {
+            for (String url : List.of(cluster.url(node), cluster.calciteUrl(node))) {
+                try (Connection c = java.sql.DriverManager.getConnection(url)) {
+                    List<Object[]> rows = assertOneSearchSameHits(c, SHORT_COLUMNS, "items", "", 0);
+                    assertEquals(K, rows.size(), url);
+                    for (Object[] r : rows)
+                        assertEquals((Long)r[0] % 5, r[1], "CAT of " + r[0]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shortFormColumnsAreTheKeyTheDistanceAndTheScalarFields() throws SQLException {
+        try (Connection c = cluster.h2(); PreparedStatement ps = c.prepareStatement(SHORT)) {
+            ps.setString(1, VectorLiteral.format(randomVector()));
+            try (ResultSet r = ps.executeQuery()) {
+                java.sql.ResultSetMetaData md = r.getMetaData();
+                List<String> cols = new ArrayList<>();
+                for (int i = 1; i <= md.getColumnCount(); i++)
+                    cols.add(md.getColumnName(i) + ":" + md.getColumnType(i));
+                assertEquals(List.of("ID:" + java.sql.Types.BIGINT, "DISTANCE:" + java.sql.Types.DOUBLE,
+                    "CAT:" + java.sql.Types.BIGINT, "NUM:" + java.sql.Types.BIGINT), cols);
+                assertTrue(r.next());
+                assertEquals(r.getLong("ID"), r.getLong("NUM"), "fields are the row's");
+            }
+        }
+    }
+
+    @Test
+    void shortFormTakesFilterAndEf() throws SQLException {
+        String sql = "SELECT ID, CAT, DISTANCE FROM VECGRID_SEARCH('cos', ?, 10, {f}, {ef})";
+        try (Connection h2 = cluster.h2(); Connection calcite = cluster.calcite()) {
+            for (Object[] row : assertOneSearchSameHits(h2, sql, "cos", "cat == 2 or cat == 4", 48))
+                assertTrue((Long)row[1] == 2 || (Long)row[1] == 4, "filtered: " + row[1]);
+            for (Object[] row : assertOneSearchSameHits(calcite, sql, "cos", "cat >= 3", 16))
+                assertTrue((Long)row[1] >= 3, "filtered: " + row[1]);
+            assertEquals(3, assertOneSearchSameHits(h2, sql.replace("'cos'", "'items'"), "items", "num < 3", 0).size());
+        }
+    }
+
+    /** Joined with the table (H2 runs the join on every node): still one search, the same rows. */
+    @Test
+    void shortFormJoinedWithTheTableCostsOneSearch() throws SQLException {
+        String sql = "SELECT s.ID, a.CAT, s.DISTANCE FROM VECGRID_SEARCH('items', ?, 10) s JOIN ITEMS a ON a.ID = s.ID " +
+            "ORDER BY s.DISTANCE";
+        try (Connection c = cluster.h2()) {
+            assertEquals(K, assertOneSearchSameHits(c, sql, "items", "", 0).size());
+        }
+    }
+
+    private static void assertShortError(String sql, String vector, String expected) throws SQLException {
+        for (Connection c : List.of(cluster.h2(), cluster.calcite())) {
+            try (c) {
+                SQLException e = assertThrows(SQLException.class, () -> run(c, sql, vector, "", 0));
+                assertTrue(e.getMessage().contains(expected), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void shortFormUnknownCollectionIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH('nope', ?, 10)", VectorLiteral.format(randomVector()),
+            "collection 'nope' does not exist");
+    }
+
+    @Test
+    void shortFormCollectionAsParameterIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH(?, ?, 10)", "items",
+            "VECGRID_SEARCH: the collection must be a literal, not NULL or a parameter");
+    }
+
+    @Test
+    void shortFormKZeroIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH('items', ?, 0)", VectorLiteral.format(randomVector()),
+            "VECGRID_SEARCH: k must be at least 1, got 0");
+    }
+
+    @Test
+    void shortFormMalformedVectorIsAClearError() throws SQLException {
+        assertShortError(SHORT, "[1, 2", "malformed vector literal '[1, 2' at position 6: the vector is not closed with ']'");
+    }
+
+    @Test
+    void shortFormWrongDimensionIsAClearError() throws SQLException {
+        assertShortError(SHORT, "[1, 2, 3]", "query vector 0: vector field 'vector' has dimension 3, collection 'items' expects 8");
+    }
+
+    @Test
+    void shortFormBadFilterIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH('items', ?, 10, 'price > 3', 0)", VectorLiteral.format(randomVector()),
+            "price");
+    }
+
     /** Runs {@code sql} for a fresh query vector; checks one router search and the router's own answer. */
     private static List<Object[]> assertOneSearchSameHits(Connection c, String sql, String collection, String filter, int ef)
         throws SQLException {
