@@ -217,6 +217,7 @@ public final class Vecgrid implements VectorGrid {
     private void onActivated() {
         boolean server = !ignite.cluster().localNode().isClient();
         MetaStore.createCaches(ignite);
+        io.vecgrid.sql.CollectionTables.createFunctionsCache(ignite);
         routing.start();
         if (server) {
             if (reporter == null)

@@ -21,7 +21,8 @@ import java.util.Random;
 
 /**
  * vecgrid over SQL through the Ignite JDBC thin driver: a collection is the table {@code VECGRID.<NAME>}; exact
- * distances come from {@code L2_DISTANCE}/{@code IP_DISTANCE}/{@code COSINE_DISTANCE}; the k nearest rows come from
+ * distances come from {@code L2_DISTANCE}/{@code IP_DISTANCE}/{@code COSINE_DISTANCE} (smaller is closer for every
+ * metric; {@code INNER_PRODUCT}/{@code COSINE_SIMILARITY} give similarities); the k nearest rows come from
  * the replica router through the {@code TOPK_*} functions, joined with the table by primary key (docs/sql.md).
  * SQL has no statement that creates a collection or writes vectors, so this example creates and fills one with the
  * thin client first, then reads it with SQL only. Start a cluster first ({@code scripts/start-cluster.sh 2}), then:

@@ -77,7 +77,7 @@ public final class SqlEngines {
                 String sql = (String)args[2];
                 if ("query".equals(m.getName())) {
                     Object[] params = (Object[])args[3];
-                    if (h2.writesCollection(schema, sql, params))
+                    if (runsOnH2(sql) || h2.writesCollection(schema, sql, params))
                         return viaH2(h2, (QueryContext)args[0], schema, new SqlFieldsQuery(sql).setArgs(params));
                 }
                 else if ("queryBatched".equals(m.getName())) {
@@ -95,6 +95,19 @@ public final class SqlEngines {
         return (QueryEngine)Proxy.newProxyInstance(SqlEngines.class.getClassLoader(),
             allInterfaces(engine.getClass()), handler);
     }
+
+    /**
+     * @return whether {@code sql} must run under H2 whatever engine it was sent to: it calls a vecgrid function that
+     *      changes collections (Calcite could evaluate such a call once, when planning, and reuse the plan), or the
+     *      table function {@code VECGRID_SEARCH} (Calcite 2.17 has no user-defined table functions).
+     */
+    static boolean runsOnH2(String sql) {
+        return CollectionFunctions.WRITING_CALL.matcher(sql).find() || SEARCH_CALL.matcher(sql).find();
+    }
+
+    /** A call of the table function {@code VECGRID_SEARCH}, which only H2 can run. */
+    private static final java.util.regex.Pattern SEARCH_CALL =
+        java.util.regex.Pattern.compile("\\bVECGRID_SEARCH\\s*\\(", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     private static Object viaH2(VecgridH2Indexing h2, QueryContext ctx, String schema, SqlFieldsQuery q) {
         QueryProperties props = ctx.unwrap(QueryProperties.class);
