@@ -126,6 +126,24 @@ class NodeJsClientTest {
             .hits(0).stream().map(SearchHit::pk).toList());
     }
 
+    /**
+     * {@code examples/nodejs/quickstart.js}: the statements of {@code examples/python/quickstart.py} (pyignite cannot
+     * be installed here) — a collection created, searched and dropped through SQL functions, rows inserted by SQL.
+     */
+    @Test
+    void collectionManagedThroughSqlAsInThePythonExample() throws Exception {
+        File script = new File("../examples/nodejs/quickstart.js").getAbsoluteFile();
+        Result r = exec(List.of("node", script.getPath(), "--collection", "jsdocs", "--endpoints",
+            "127.0.0.1:" + cluster.cluster.clientPort() + ",127.0.0.1:" + (cluster.cluster.clientPort() + 1)), modules, 120);
+        assertEquals(0, r.exit, r.out);
+        assertTrue(r.out.contains("\"name\":\"jsdocs\""), r.out);
+        assertTrue(r.out.contains("{\"inserted\":3}"), r.out);
+        int first = r.out.indexOf("{\"ID\":3,"), second = r.out.indexOf("{\"ID\":2,");
+        assertTrue(first >= 0 && second > first, "pk 3, then pk 2, nearest first:\n" + r.out);
+        assertTrue(r.out.contains("\"TAG\":30"), r.out);
+        assertTrue(Vecgrid.local(cluster.node(0)).metaStore().meta("jsdocs") == null, "dropped");
+    }
+
     private static void assertHits(String line, float[] q, String filter, int k) {
         SearchRequest.Builder req = SearchRequest.builder("docs", new float[][] {q}, k);
         if (filter != null)

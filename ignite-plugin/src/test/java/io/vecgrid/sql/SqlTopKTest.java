@@ -183,7 +183,7 @@ class SqlTopKTest {
             List<Object[]> before = run(c, TOPK, VectorLiteral.format(q), "", 0);
             assertEquals(K, before.size());
             Vecgrid.local(cluster.node(1)).insert("items", List.of(new VectorRow(9000, q, Map.of("cat", 1L, "num", 9000L))));
-            Thread.sleep(TopKSearches.DFLT_SHARE_MILLIS + 200);
+            Thread.sleep(Long.getLong(TopKSearches.SHARE_MILLIS_PROPERTY, TopKSearches.DFLT_SHARE_MILLIS) + 200);
             long s0 = cluster.routerSearches();
             List<Object[]> after = run(c, TOPK, VectorLiteral.format(q), "", 0);
             assertEquals(1, cluster.routerSearches() - s0);
