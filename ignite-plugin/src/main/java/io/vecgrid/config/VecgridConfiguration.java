@@ -9,9 +9,10 @@ import org.apache.ignite.plugin.PluginConfiguration;
  * <p>Every property has a {@code DFLT_*} default. {@link #validate()} checks all rules in one place; the plugin calls
  * it when the node starts, so a bad value fails node start with a message naming the property.
  *
- * <p>All nodes of a cluster should use the same {@link #setSealRows sealRows}, {@link #setMaxTopK maxTopK} and
- * {@link #setMaxBatchRows maxBatchRows}: a collection's shard is sealed by its primary node, and requests are
- * validated by the node that receives them.
+ * <p>All nodes of a cluster must use the same {@link #setSealRows sealRows}, {@link #setMaxTopK maxTopK},
+ * {@link #setMaxBatchRows maxBatchRows} and the other settings {@link io.vecgrid.plugin.ClusterSettings} lists: a
+ * collection's shard is sealed by its primary node, and requests are validated by the node that receives them. A node
+ * whose settings differ is refused at join with a message naming the setting.
  */
 public class VecgridConfiguration implements PluginConfiguration {
     /** Default rows per sealed segment. */
