@@ -83,6 +83,9 @@ public final class Vecgrid implements VectorGrid {
     private final ReplicaChange replicaChange;
     private final SegmentStore segments;
     private final VecgridMetrics metrics;
+    private final io.vecgrid.metrics.CollectionMetrics collectionMetrics;
+    private long lastMetricsSync;
+    private long lastLatencySample;
     private final RoutingCache routing;
     private final SearchRouter router;
     private final ExecutorService searchExecutor;
@@ -114,7 +117,8 @@ public final class Vecgrid implements VectorGrid {
             rowReader::count, CollectionCaches.segmentsRegion(ignite, cfg.getSegmentsDataRegion()), cfg.growingCap());
         this.growing = new GrowingRegistry(ignite);
         this.segments = new SegmentStore(ignite, metaStore, 2);
-        this.metrics = new VecgridMetrics(ignite, segments);
+        this.collectionMetrics = new io.vecgrid.metrics.CollectionMetrics(ignite, metaStore, segments, growing);
+        this.metrics = new VecgridMetrics(ignite, segments, collectionMetrics::growingRows);
         LayoutSteps steps = new LayoutSteps(ignite, metaStore, growing, routing);
         this.sealer = new Sealer(ignite, metaStore, steps, cfg, metrics);
         this.rewriter = new Rewriter(ignite, metaStore, steps, segments, cfg, metrics);
@@ -233,6 +237,7 @@ public final class Vecgrid implements VectorGrid {
 
     private void onDeactivated() {
         serving = false;
+        collectionMetrics.clear();
         routing.stop();
         segments.unloadAll();
         growing.forgetAll();
@@ -348,6 +353,14 @@ public final class Vecgrid implements VectorGrid {
                 reporter.publishIfNeeded(cfg.getRoutingRefreshMillis() * 1_000_000L);
             }
             long now = System.nanoTime();
+            if (now - lastMetricsSync > 1_000_000_000L) {
+                collectionMetrics.sync(metaStore.servingGenerations());
+                lastMetricsSync = now;
+            }
+            if (now - lastLatencySample >= VecgridMetrics.SAMPLE_MILLIS * 1_000_000L) {
+                metrics.sample(System.currentTimeMillis());
+                lastLatencySample = now;
+            }
             if (now - lastRoutingRefresh > cfg.getRoutingRefreshMillis() * 1_000_000L) {
                 routing.refresh();
                 lastRoutingRefresh = now;
@@ -374,6 +387,7 @@ public final class Vecgrid implements VectorGrid {
         segments.stop();
         for (ExecutorService p : pools)
             awaitTermination(p);
+        collectionMetrics.clear();
     }
 
     private void awaitTermination(ExecutorService pool) {
@@ -472,15 +486,29 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public long insert(String collection, List<VectorRow> rows) {
-        return writePath.insert(collection, rows);
+        return timedWrite(rows == null ? 0 : rows.size(), () -> writePath.insert(collection, rows));
     }
 
     @Override public long upsert(String collection, List<VectorRow> rows) {
-        return writePath.upsert(collection, rows);
+        return timedWrite(rows == null ? 0 : rows.size(), () -> writePath.upsert(collection, rows));
     }
 
     @Override public long delete(String collection, long... pks) {
-        return writePath.delete(collection, pks);
+        return timedWrite(pks == null ? 0 : pks.length, () -> writePath.delete(collection, pks));
+    }
+
+    /** Runs a write request, counted in the node's write metrics. */
+    private long timedWrite(int rows, java.util.function.LongSupplier write) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            long res = write.getAsLong();
+            failed = false;
+            return res;
+        }
+        finally {
+            metrics.wrote(rows, (System.nanoTime() - start) / 1_000_000, failed);
+        }
     }
 
     @Override public List<VectorRow> get(String collection, long[] pks, List<String> outputFields) {

@@ -47,6 +47,8 @@ public final class TestCluster implements AutoCloseable {
     /** Receives the warnings and errors every node logs from now on, or {@code null}. */
     private Consumer<String> logListener;
     private boolean authentication;
+    /** Whether nodes serve their HTTP page (metrics, status) on ports from {@link #httpPort()}. */
+    private boolean http;
 
     public TestCluster() {
         int base = freePortBase();
@@ -96,6 +98,20 @@ public final class TestCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Makes every node started after this call serve its HTTP page (metrics, status) on the first free port of
+     * {@link #httpPort()}..+9; without it nodes serve none (httpPort 0), so that tests never take the default ports.
+     */
+    public TestCluster http(boolean on) {
+        http = on;
+        return this;
+    }
+
+    /** @return the first HTTP page port of this cluster's nodes (inside its own port range, see {@link #freePortBase()}). */
+    public int httpPort() {
+        return discoveryPort + 40;
+    }
+
     /** @return whether nodes keep their data in native persistence. */
     public boolean isPersistent() {
         return persistentRoot != null;
@@ -121,13 +137,14 @@ public final class TestCluster implements AutoCloseable {
      * @return the first of 80 ports, picked at random in 20000..32079: below Linux's ephemeral range (32768..60999),
      *      where an outgoing connection of any process could hold a port a node of the cluster expects to listen on
      *      (a JDBC test then found its node one port further), and away from Ignite's defaults (47100..48199); free
-     *      now: discovery takes base..base+9, communication base+20..base+39, thin clients base+60..base+79. A cluster
-     *      the developer runs meanwhile (on the default ports) or another test JVM is never joined.
+     *      now: discovery takes base..base+9, communication base+20..base+39, HTTP pages base+40..base+49, thin
+     *      clients base+60..base+79. A cluster the developer runs meanwhile (on the default ports) or another test JVM
+     *      is never joined.
      */
     public static int freePortBase() {
         for (int i = 0; i < 100; i++) {
             int base = 20000 + ThreadLocalRandom.current().nextInt(600) * 20;
-            if (free(base) && free(base + 20) && free(base + 60))
+            if (free(base) && free(base + 20) && free(base + 40) && free(base + 60))
                 return base;
         }
         throw new IllegalStateException("no free port range");
@@ -144,7 +161,7 @@ public final class TestCluster implements AutoCloseable {
 
     public IgniteConfiguration config(String name, boolean client) {
         VecgridConfiguration vcfg = new VecgridConfiguration().setSealCheckMillis(50).setSearchThreads(2)
-            .setBaselineJoinDelayMillis(200);
+            .setBaselineJoinDelayMillis(200).setHttpPort(http ? httpPort() : 0).setHttpPortRange(10);
         defaultTuning.accept(vcfg);
         tuning.getOrDefault(name, c -> { }).accept(vcfg);
         return config(name, client, vcfg);

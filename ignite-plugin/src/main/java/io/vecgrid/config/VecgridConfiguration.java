@@ -9,9 +9,10 @@ import org.apache.ignite.plugin.PluginConfiguration;
  * <p>Every property has a {@code DFLT_*} default. {@link #validate()} checks all rules in one place; the plugin calls
  * it when the node starts, so a bad value fails node start with a message naming the property.
  *
- * <p>All nodes of a cluster should use the same {@link #setSealRows sealRows}, {@link #setMaxTopK maxTopK} and
- * {@link #setMaxBatchRows maxBatchRows}: a collection's shard is sealed by its primary node, and requests are
- * validated by the node that receives them.
+ * <p>All nodes of a cluster must use the same {@link #setSealRows sealRows}, {@link #setMaxTopK maxTopK},
+ * {@link #setMaxBatchRows maxBatchRows} and the other settings {@link io.vecgrid.plugin.ClusterSettings} lists: a
+ * collection's shard is sealed by its primary node, and requests are validated by the node that receives them. A node
+ * whose settings differ is refused at join with a message naming the setting.
  */
 public class VecgridConfiguration implements PluginConfiguration {
     /** Default rows per sealed segment. */
@@ -72,6 +73,12 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     /** Default longest wait of a graceful stop for the node's work to drain and its copies to exist elsewhere, ms. */
     public static final long DFLT_DRAIN_TIMEOUT_MILLIS = 30_000;
+
+    /** Default first port of the node's HTTP page (metrics, status): 8095. */
+    public static final int DFLT_HTTP_PORT = 8095;
+
+    /** Default number of ports tried from httpPort: 10 (8095..8104), so several nodes of one machine each get one. */
+    public static final int DFLT_HTTP_PORT_RANGE = 10;
 
     /** Default test-only delay added before every sealed-segment search on this node, ms: zero (off). */
     public static final long DFLT_TEST_SEARCH_DELAY_MILLIS = 0;
@@ -194,6 +201,19 @@ public class VecgridConfiguration implements PluginConfiguration {
      */
     private String replicaChoice = "adaptive";
 
+    /**
+     * First port of the node's HTTP page: Prometheus metrics at {@code /metrics}, the status page at {@code /}. The node
+     * takes the first free port of httpPort..httpPort+httpPortRange-1 and logs its URL; none free fails the start. 0 or
+     * -1 turns the page off.
+     */
+    private int httpPort = DFLT_HTTP_PORT;
+
+    /** Number of ports tried from httpPort (1: exactly httpPort). */
+    private int httpPortRange = DFLT_HTTP_PORT_RANGE;
+
+    /** Address the HTTP page binds to; {@code null} or empty: every interface. */
+    private String httpHost;
+
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
 
@@ -229,6 +249,11 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("minFreeDiskBytes", minFreeDiskBytes, 0, 1L << 50);
         check("searchDeadlineFloorMillis", searchDeadlineFloorMillis, 1, 3_600_000);
         check("drainTimeoutMillis", drainTimeoutMillis, 0, 3_600_000);
+        check("httpPort", httpPort, -1, 65_535);
+        check("httpPortRange", httpPortRange, 1, 1_000);
+        if (httpPort > 0 && httpPort + httpPortRange - 1 > 65_535)
+            throw new IgniteException("vecgrid configuration: httpPort + httpPortRange - 1 must be at most 65535, got " +
+                httpPort + " + " + httpPortRange + " - 1");
         if (!"adaptive".equals(replicaChoice) && !"round-robin".equals(replicaChoice))
             throw new IgniteException("vecgrid configuration: replicaChoice must be 'adaptive' or 'round-robin', got '" +
                 replicaChoice + "'");
@@ -471,6 +496,33 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setReplicaChoice(String replicaChoice) {
         this.replicaChoice = replicaChoice;
+        return this;
+    }
+
+    public int getHttpPort() {
+        return httpPort;
+    }
+
+    public VecgridConfiguration setHttpPort(int httpPort) {
+        this.httpPort = httpPort;
+        return this;
+    }
+
+    public int getHttpPortRange() {
+        return httpPortRange;
+    }
+
+    public VecgridConfiguration setHttpPortRange(int httpPortRange) {
+        this.httpPortRange = httpPortRange;
+        return this;
+    }
+
+    public String getHttpHost() {
+        return httpHost;
+    }
+
+    public VecgridConfiguration setHttpHost(String httpHost) {
+        this.httpHost = httpHost;
         return this;
     }
 }

@@ -12,6 +12,7 @@ import org.apache.ignite.plugin.CachePluginProvider;
 import org.apache.ignite.plugin.ExtensionRegistry;
 import org.apache.ignite.plugin.PluginContext;
 import org.apache.ignite.plugin.PluginProvider;
+import org.apache.ignite.plugin.PluginValidationException;
 
 import java.io.Serializable;
 import java.util.UUID;
@@ -41,6 +42,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     private PluginContext ctx;
     private volatile Vecgrid vecgrid;
     private volatile Thread stopHook;
+    private volatile io.vecgrid.http.NodeHttpServer http;
 
     public VecgridPluginProvider() {
     }
@@ -80,6 +82,15 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         installSqlIndexing();
         try {
             configuration.validate();
+            ClusterSettings.publish(ctx.igniteConfiguration(), configuration, version());
+            // Bound before the node joins: a port taken fails the start at once, naming the ports.
+            io.vecgrid.metrics.RegistryWalker walker = io.vecgrid.metrics.RegistryWalker.install(ctx.igniteConfiguration());
+            http = io.vecgrid.http.NodeHttpServer.bind(ctx.grid(), configuration, () -> walker.registries().iterator());
+            if (http != null) {
+                ClusterSettings.publishHttp(ctx.igniteConfiguration(), http.url());
+                ctx.log(VecgridPluginProvider.class).info("vecgrid: this node's metrics are at " + http.url() +
+                    "metrics (Prometheus), its status page at " + http.url());
+            }
         }
         catch (IgniteException e) {
             throw new IgniteCheckedException(e.getMessage(), e);
@@ -124,6 +135,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
      * BaselineTopology is not compatible): say which directory, and what to do.
      */
     @Override public void stop(boolean cancel) {
+        stopHttp();
         if (vecgrid != null || ctx == null)
             return;
         java.util.List<java.io.File> dirs = io.vecgrid.cluster.DiskSpace.dataDirs(ctx.grid());
@@ -177,7 +189,21 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         }
     }
 
+    private void stopHttp() {
+        io.vecgrid.http.NodeHttpServer h = http;
+        if (h != null) {
+            http = null;
+            h.stop();
+        }
+    }
+
+    /** @return this node's HTTP page (metrics, status), or {@code null} if it is off. */
+    public io.vecgrid.http.NodeHttpServer http() {
+        return http;
+    }
+
     @Override public void onIgniteStop(boolean cancel) {
+        stopHttp();
         Vecgrid vg = vecgrid;
         if (vg != null) {
             if (!cancel)
@@ -203,6 +229,13 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     @Override public void receiveDiscoveryData(UUID nodeId, Serializable data) {
     }
 
-    @Override public void validateNewNode(ClusterNode node) {
+    /**
+     * Refuses a node whose vecgrid version or cluster-wide settings differ from this node's (see
+     * {@link ClusterSettings}), with a message naming the setting and both values. Nodes without vecgrid join.
+     */
+    @Override public void validateNewNode(ClusterNode node) throws PluginValidationException {
+        String diff = ClusterSettings.difference(ctx.igniteConfiguration(), node);
+        if (diff != null)
+            throw new PluginValidationException(diff, diff, node.id());
     }
 }

@@ -94,6 +94,15 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     private final transient List<Long> reconciled = new ArrayList<>();
     private final transient List<Long> hedged = new ArrayList<>();
     private final transient List<String> events = new ArrayList<>();
+
+    /** Notes a failover (a job or segment re-planned) or a takeover, in the diagnostics and the node's metrics. */
+    private void event(String what, boolean failover) {
+        events.add(what);
+        if (failover)
+            router.metrics().failover(ctx.meta.name() + ": " + what);
+        else
+            router.metrics().takeover(ctx.meta.name() + ": " + what);
+    }
     private final transient List<String> missing = new ArrayList<>();
     /** Per shard: the version of the shard state its growing rows were searched at. */
     private final transient Map<Integer, Long> grownAt = new HashMap<>();
@@ -192,9 +201,8 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             failedNodes.add(u.node);
             whyTried.put(u.node, "its job failed: " + res.getException().getMessage());
             retries++;
-            router.metrics().failover();
             router.routing().invalidate();
-            events.add("job on node " + u.node + " failed: " + res.getException().getMessage());
+            event("job on node " + u.node + " failed: " + res.getException().getMessage(), true);
             // Everything still queued for the failed node goes elsewhere too.
             Deque<SegmentRef> orphans = queues.remove(u.node);
             List<Integer> orphanShards = shardQueues.remove(u.node);
@@ -227,9 +235,8 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             triedSegment.computeIfAbsent(id, k -> new HashSet<>()).add(u.node);
             whyTried.put(u.node, "its copy was not serviceable");
             retries++;
-            router.metrics().failover();
             router.routing().invalidate();
-            events.add("segment " + id + " not serviceable on node " + u.node);
+            event("segment " + id + " not serviceable on node " + u.node, true);
             // A hedge's leftovers stay part of its root's cover; a job that answers always wins its cover (below), so
             // what it could not serve is planned afresh.
             if (u.parent != null)
@@ -241,8 +248,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             triedShard.computeIfAbsent(sh, k -> new HashSet<>()).add(u.node);
             whyTried.put(u.node, "it does not hold the shard OWNING");
             retries++;
-            router.metrics().failover();
-            events.add("shard " + sh + " not OWNING on node " + u.node);
+            event("shard " + sh + " not OWNING on node " + u.node, true);
             if (u.parent != null)
                 hedgeWork(root, List.of(), List.of(sh));
             else
@@ -560,8 +566,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
                     !triedSegment.getOrDefault(s.id(), Collections.emptySet()).contains(n)) {
                     queues.get(v).remove(s);
                     takenOver.add(s.id());
-                    router.metrics().takeover();
-                    events.add("node " + n + " took over segment " + s.id() + " from node " + v);
+                    event("node " + n + " took over segment " + s.id() + " from node " + v, false);
                     res.add(s);
                 }
             }

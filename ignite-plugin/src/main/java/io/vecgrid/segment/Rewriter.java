@@ -123,7 +123,10 @@ public final class Rewriter {
                 throw new VecgridException("the operation was undone or the collection changed meanwhile");
         }
         catch (RuntimeException e) {
-            metrics.layoutFailed();
+            if (kind == LayoutOp.Kind.MOVE)
+                metrics.moveFailed();
+            else
+                metrics.mergeFailed();
             log.warning("Abandoned " + kind + " of " + sources + " of collection '" + meta.name() + "' into segment " +
                 op.segment() + ": " + e.getMessage() + "; the sources serve on");
             try {
@@ -137,7 +140,7 @@ public final class Rewriter {
         LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
         finishPublished(meta, shard, op, made);
         if (kind == LayoutOp.Kind.MOVE)
-            metrics.moved();
+            metrics.moved((System.nanoTime() - start) / 1_000_000);
         else
             metrics.merged((System.nanoTime() - start) / 1_000_000);
         log.info((kind == LayoutOp.Kind.MOVE ? "Moved " : "Merged ") + refs + " of collection '" + meta.name() +

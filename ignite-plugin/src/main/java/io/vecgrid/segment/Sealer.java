@@ -167,7 +167,7 @@ public final class Sealer {
         catch (RuntimeException e) {
             log.warning("Abandoned the seal of " + snapshot.size() + " rows of shard " + shard + " of collection '" +
                 meta.name() + "' (segment " + op.segment() + "): " + e.getMessage() + "; its rows stay growing");
-            metrics.layoutFailed();
+            metrics.sealFailed();
             try {
                 steps.undo(meta, shard, op);
             }
