@@ -52,7 +52,7 @@ final class NodeProcesses implements AutoCloseable {
         work = Files.createTempDirectory(workPrefix).toFile();
         jvmOpts = "-Xms256m -Xmx768m -Dvecgrid.discovery.port=" + ports + " -Dvecgrid.discovery.addresses=" + discovery +
             " -Dvecgrid.communication.port=" + (ports + 20) + " -Dvecgrid.client.port=" + (ports + 60) +
-            (extraJvmOpts.isEmpty() ? "" : " " + extraJvmOpts);
+            " -Dvecgrid.http.port=" + (ports + 40) + (extraJvmOpts.isEmpty() ? "" : " " + extraJvmOpts);
         Runtime.getRuntime().addShutdownHook(killer);
     }
 
