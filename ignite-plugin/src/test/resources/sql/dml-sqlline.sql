@@ -1,5 +1,6 @@
 -- vecgrid writes through sqlline: run with scripts/sqlline.sh -f <this file> against a cluster that holds the
--- collection 'notes' (dimension 2, FLAT, scalar field tag LONG). The test SqllineTest runs it in-process and checks
+-- collection 'notes' (dimension 2, FLAT, scalar field tag LONG). SqllineTest runs it in-process and SqllineScriptIT through
+-- scripts/sqlline.sh against a node process; both check
 -- the collection against what these statements must leave. Every statement goes through vecgrid's write path.
 !set outputformat csv
 !set showHeader true
