@@ -18,7 +18,8 @@
 #     per shard" (a flush seals the last partial growing rows, compaction merges up to segmentMaxBytes).
 #
 # Writes the "Layout: search cost vs data size, ingest" section of docs/benchmarks.md (between its markers; the rest
-# of the page is left alone), docs/benchmarks/layout-qps.png and docs/benchmarks/layout-results.tsv (raw records).
+# of the page is left alone; benchmarks/layout-analysis.md, hand-written, is the section's closing "Reading"),
+# docs/benchmarks/layout-qps.png and docs/benchmarks/layout-results.tsv (raw records).
 # Builds in its own directory (never in the work tree), so it can run while others build.
 #
 # Installs what is missing (as root, or through sudo): libhnswlib-dev g++ maven (apt-get), and fetches the data
@@ -27,6 +28,7 @@
 # Settings (environment): BENCH_DATASETS (fashion-mnist,glove-100), BENCH_THREADS (8), BENCH_EF (32),
 # BENCH_QUERIES (10000), BENCH_ROUNDS (3), BENCH_WRITERS (4), BENCH_N_<DATASET> (rows; all by default, e.g.
 # BENCH_N_GLOVE_100=100000), BENCH_WORK (/tmp/vecgrid-layout-bench), BENCH_OUT (docs of this repository),
+# BENCH_R1 (data sets that also get the replicaNumber 1 ingest run; all by default, "none" for none),
 # BENCH_HEAP (6g), BENCH_REPORT_ONLY=1 (rewrite the section from the last run's records).
 # --quick: a smoke run (20,000 Fashion-MNIST rows and 50,000 GloVe-100 rows, 2,000 queries, 1 round); its section
 # says so.
@@ -50,6 +52,7 @@ EF="${BENCH_EF:-32}"
 NQ="${BENCH_QUERIES:-10000}"
 ROUNDS="${BENCH_ROUNDS:-3}"
 WRITERS="${BENCH_WRITERS:-4}"
+R1=",${BENCH_R1:-$DATASETS},"
 M=16
 EFC=200
 WORK="${BENCH_WORK:-/tmp/vecgrid-layout-bench}"
@@ -161,8 +164,10 @@ for ds in "${DSS[@]}"; do
         --index "$WORK/index/$ds-vecgrid.idx" --threads "$THREADS" --ef "$EF" --nq "$NQ" --rounds "$ROUNDS" \
         --results "$res"
     # Cluster, replicaNumber 1: ingest and settle only.
-    java_run LayoutBench "$WORK/$ds-r1.out" cluster --data "$ds" --n "$n" --replicas 1 --writers "$WRITERS" \
-        --results "$res"
+    if [[ "$R1" == *",$ds,"* ]]; then
+        java_run LayoutBench "$WORK/$ds-r1.out" cluster --data "$ds" --n "$n" --replicas 1 --writers "$WRITERS" \
+            --results "$res"
+    fi
     awk -v d="$ds" '{print d "\t" $0}' "$res" >> "$RESULTS"  # one file: every record prefixed by its data set
 done
 {
@@ -182,6 +187,7 @@ CMD="scripts/layout-benchmark.sh"
 # shellcheck disable=SC2086
 "$JAVA" -Djava.awt.headless=true $VECGRID_JVM_OPENS -cp "$CP" io.vecgrid.benchmarks.LayoutReport \
     --results "$RESULTS" --md "$OUT/benchmarks.md" --png "$OUT/benchmarks/layout-qps.png" \
+    --analysis "$SRC/benchmarks/layout-analysis.md" \
     --meta "command=$CMD" --meta "quick=$QUICK" \
     --meta "date=$(date -u -d "@$END" '+%Y-%m-%d %H:%M UTC'), $(( (END - START) / 60 )) min" \
     --meta "cpu=$CPU" --meta "cores=$CORES" --meta "load.before=$LOAD_BEFORE" --meta "load.after=$LOAD_AFTER" \

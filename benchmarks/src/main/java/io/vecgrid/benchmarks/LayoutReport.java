@@ -26,7 +26,8 @@ import org.knowm.xchart.style.Styler;
  * and the rest of the page is left as it is; {@link ReportWriter}, which rewrites the whole page, carries it over
  * ({@link #carryOver}).
  *
- * <p>Usage: {@code LayoutReport --results R --md docs/benchmarks.md --png docs/benchmarks/layout-qps.png [--meta k=v]...}
+ * <p>Usage: {@code LayoutReport --results R --md docs/benchmarks.md --png docs/benchmarks/layout-qps.png
+ * [--analysis benchmarks/layout-analysis.md] [--meta k=v]...}
  */
 public final class LayoutReport {
     static final String BEGIN = "<!-- layout-benchmark:begin -->";
@@ -107,12 +108,14 @@ public final class LayoutReport {
         Path results = null;
         Path md = null;
         Path png = null;
+        Path analysis = null;
         Map<String, String> meta = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--results": results = Paths.get(args[i + 1]); break;
                 case "--md": md = Paths.get(args[i + 1]); break;
                 case "--png": png = Paths.get(args[i + 1]); break;
+                case "--analysis": analysis = Paths.get(args[i + 1]); break;
                 case "--meta": {
                     String kv = args[i + 1];
                     int eq = kv.indexOf('=');
@@ -127,7 +130,8 @@ public final class LayoutReport {
         LayoutReport rep = new LayoutReport(ResultsFile.read(results), meta);
         Files.createDirectories(png.toAbsolutePath().getParent());
         rep.plot(png);
-        String section = rep.section(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString());
+        String section = rep.section(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString(),
+            analysis != null && Files.isRegularFile(analysis) ? Files.readString(analysis, StandardCharsets.UTF_8) : null);
         String page = Files.isRegularFile(md) ? Files.readString(md, StandardCharsets.UTF_8) : "# Benchmarks\n";
         Files.writeString(md, replace(page, section), StandardCharsets.UTF_8);
         System.out.println("[layout-report] wrote the layout section of " + md + " and " + png);
@@ -279,7 +283,8 @@ public final class LayoutReport {
 
     // ---------------------------------------------------------------- section
 
-    String section(String pngRel) {
+    /** @param analysis hand-written reading of the figures (benchmarks/layout-analysis.md), or {@code null}. */
+    String section(String pngRel, String analysis) {
         StringBuilder md = new StringBuilder();
         String cmd = meta.getOrDefault("command", "scripts/layout-benchmark.sh");
         boolean quick = "1".equals(meta.get("quick"));
@@ -415,6 +420,10 @@ public final class LayoutReport {
         md.append("\nOne build per engine, one after the other; CPU time is the steadier measure on a shared machine. "
             + "Compaction makes graph builds the layout's main background cost: every row is built into a graph once "
             + "when sealed and again by each merge that takes its segment.\n");
+        if (analysis != null && !analysis.isBlank()) {
+            md.append("\n### Reading\n\n");
+            md.append(analysis.strip()).append('\n');
+        }
         md.append(END).append('\n');
         return md.toString();
     }
