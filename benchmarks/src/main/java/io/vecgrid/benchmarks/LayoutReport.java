@@ -49,6 +49,8 @@ public final class LayoutReport {
     private final Map<String, Map<String, TreeMap<Integer, double[]>>> search = new LinkedHashMap<>();
     /** dataset -> replicas -> peak number of segments seen during the ingest. */
     private final Map<String, TreeMap<Integer, Integer>> peakSegments = new LinkedHashMap<>();
+    /** dataset -> replicas -> the last timeline sample {seconds since the first insert, rows acknowledged, segments}. */
+    private final Map<String, TreeMap<Integer, double[]>> lastSample = new LinkedHashMap<>();
     private final Map<String, String> config = new LinkedHashMap<>();
     private String javaInfo = "";
 
@@ -89,6 +91,7 @@ public final class LayoutReport {
                     // DS layout.timeline DS R SECS ACKED SEGS OPS
                     int rep = Integer.parseInt(r[3]);
                     peakSegments.computeIfAbsent(ds, k -> new TreeMap<>()).merge(rep, Integer.parseInt(r[6]), Math::max);
+                    lastSample.computeIfAbsent(ds, k -> new TreeMap<>()).put(rep, new double[] {d(r[4]), d(r[5]), d(r[6])});
                     break;
                 }
                 case "layout.search": {
@@ -360,10 +363,11 @@ public final class LayoutReport {
 
         // -------------------------------------------------- ingest
         md.append("### Ingest and settling\n\n");
-        md.append("| data | rows | replicaNumber | writers | rows/s | batches refused and retried | segments: at the last "
-            + "insert / most during ingest | last insert to one segment per shard | settled segments (rows) | process "
+        md.append("| data | rows | replicaNumber | writers | rows/s | process CPU-s while inserting | batches refused and retried | segments: at the last "
+            + "insert / most during ingest | last insert to one segment per shard (process CPU-s meanwhile) | settled "
+            + "segments (rows) | process "
             + "CPU-s, first insert to settled |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String ds : datasets) {
             TreeMap<Integer, double[]> in = ingest.get(ds);
             if (in == null)
@@ -374,9 +378,10 @@ public final class LayoutReport {
                 Integer peak = peakSegments.getOrDefault(ds, new TreeMap<>()).get(e.getKey());
                 md.append("| ").append(label(ds)).append(" | ").append(fmt("%,d", (int)v[0])).append(" | ")
                     .append(e.getKey()).append(" | ").append((int)v[1]).append(" | **").append(fmt("%,.0f", v[3]))
-                    .append("** | ").append((int)v[5]).append(" | ").append((int)v[6]).append(" / ")
+                    .append("** | ").append(fmt("%.0f", v[4])).append(" | ").append((int)v[5]).append(" | ").append((int)v[6]).append(" / ")
                     .append(peak == null ? "?" : String.valueOf(peak)).append(" | **")
-                    .append(st == null ? "?" : fmt("%.1f s", st[1])).append("** | ")
+                    .append(st == null ? unsettled(ds, e.getKey()) : fmt("%.1f s", st[1])).append("**")
+                    .append(st == null ? "" : fmt(" (%.0f CPU-s)", st[3] - v[4])).append(" | ")
                     .append(st == null ? "?" : (int)st[2] + " (" + settleRows.get(ds).get(e.getKey()) + ")").append(" | ")
                     .append(st == null ? "?" : fmt("%.0f", st[3])).append(" |\n");
             }
@@ -385,7 +390,8 @@ public final class LayoutReport {
         for (String ds : datasets) {
             TreeMap<Integer, double[]> in = ingest.get(ds);
             if (in != null && in.get(1) != null && in.get(2) != null)
-                rr.add(label(ds) + " " + fmt("%.2f", in.get(2)[3] / in.get(1)[3]));
+                rr.add(label(ds) + " " + fmt("%.2f in rows/s, %.2f in rows per process CPU-second while inserting",
+                    in.get(2)[3] / in.get(1)[3], (in.get(2)[0] / in.get(2)[4]) / (in.get(1)[0] / in.get(1)[4])));
         }
         if (!rr.isEmpty())
             md.append("\nIngest rate with replicaNumber 2 against 1: ").append(String.join(", ", rr)).append(".\n");
@@ -426,6 +432,14 @@ public final class LayoutReport {
         }
         md.append(END).append('\n');
         return md.toString();
+    }
+
+    /** @return what the ingest table says when the run ended before the collection settled. */
+    private String unsettled(String ds, int replicas) {
+        double[] last = lastSample.getOrDefault(ds, new TreeMap<>()).get(replicas);
+        if (last == null)
+            return "not measured";
+        return fmt("not reached: the run was stopped %.0f s after the first insert, at %d segments", last[0], (int)last[2]);
     }
 
     private static void row(StringBuilder md, String k, String v) {
