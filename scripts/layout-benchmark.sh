@@ -32,7 +32,11 @@
 # BENCH_HEAP (6g), BENCH_REPORT_ONLY=1 (rewrite the section from the last run's records).
 # --quick: a smoke run (20,000 Fashion-MNIST rows and 50,000 GloVe-100 rows, 2,000 queries, 1 round); its section
 # says so.
-# Takes about 25 minutes on 2 idle cores (longer on a busy machine), --quick about 8.
+# Work: about 700 CPU-seconds for Fashion-MNIST (builds 83 + 36, replicaNumber 2 ingest to settled 273, search,
+# replicaNumber 1 ingest to settled) and several times that for GloVe-100 (vecgrid's build alone exceeds 490
+# CPU-seconds), so about half an hour on 2 idle cores; on the shared 2-core machine of the recorded run (load 30 to
+# 60) the Fashion-MNIST part took about 70 minutes and GloVe-100 did not finish (see docs/benchmarks.md).
+# Each cluster JVM takes up to BENCH_HEAP of heap plus its nodes' data regions: leave it room.
 set -euo pipefail
 
 # shellcheck source=scripts/env.sh

@@ -439,7 +439,7 @@ public final class LayoutReport {
         double[] last = lastSample.getOrDefault(ds, new TreeMap<>()).get(replicas);
         if (last == null)
             return "not measured";
-        return fmt("not reached: the run was stopped %.0f s after the first insert, at %d segments", last[0], (int)last[2]);
+        return fmt("not reached: the run ended %.0f s after the first insert, at %d segments", last[0], (int)last[2]);
     }
 
     private static void row(StringBuilder md, String k, String v) {
