@@ -131,6 +131,7 @@ public final class ReportWriter {
         }
         if (results == null || md == null || png == null)
             throw new IllegalArgumentException("usage: ReportWriter --results R --md MD --png PNG [--analysis F] [--meta k=v]...");
+        String before = Files.isRegularFile(md) ? Files.readString(md, StandardCharsets.UTF_8) : null;
         ReportWriter w = new ReportWriter(ResultsFile.read(results), meta);
         Files.createDirectories(png.toAbsolutePath().getParent());
         w.plot(png);
@@ -138,6 +139,7 @@ public final class ReportWriter {
         String page = w.markdown(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString(), analysisText);
         Files.writeString(md, page, StandardCharsets.UTF_8);
         System.out.println("[report] wrote " + md + " and " + png);
+        LayoutReport.carryOver(md, before); // scripts/layout-benchmark.sh's section of the page stays.
     }
 
     // ---------------------------------------------------------------- numbers
