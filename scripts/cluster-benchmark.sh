@@ -20,7 +20,8 @@
 #   4. kill -9 of the node a thin client (given every address) routes through, under search + insert load; every
 #      acknowledged insert is read back afterwards; the node is started again;
 #   5. a rolling restart of every node (SIGTERM, start, wait until every copy is back on 2 nodes) under that load.
-# Writes docs/benchmarks/cluster-DATASET.tsv (raw records), docs/benchmarks/cluster-DATASET-*.png and the
+# Writes docs/benchmarks/cluster-DATASET.tsv (every figure and event; the per-call records behind the plots stay in
+# the run's directory), docs/benchmarks/cluster-DATASET-*.png and the
 # "Cluster: DATASET" section of docs/benchmarks.md (between its markers; the rest of the page is left as it is),
 # with benchmarks/cluster-analysis-DATASET.md (hand-written: causes and remedies) embedded if it exists.
 #
@@ -72,7 +73,11 @@ if [ "$QUICK" = 1 ]; then
 fi
 DATA="${VECGRID_DATA:-$HOME/.cache/vecgrid}"
 JAVA="$(vecgrid_java)"
-CP="$VECGRID_HOME/benchmarks/target/classes:$VECGRID_HOME/benchmarks/target/lib/*"
+# This checkout's plugin (the one its nodes run) ahead of benchmarks/target/lib: the copy there comes from the local
+# Maven repository, which another checkout's `mvn install` may have replaced with a different build of the same version.
+cb_classpath() {
+    echo "$VECGRID_HOME/benchmarks/target/classes:$(vecgrid_node_classpath):$VECGRID_HOME/benchmarks/target/lib/*"
+}
 
 if [ -n "${CB_REPORT_ONLY:-}" ]; then
     WORK="$CB_REPORT_ONLY"
@@ -133,6 +138,8 @@ if [ -z "${CB_REPORT_ONLY:-}" ]; then
             bash "$VECGRID_HOME/scripts/fetch-datasets.sh" "$DS"
     fi
 
+    CP="$(cb_classpath)"
+
     # ------------------------------------------------------------------ measure
     {
         echo "LOAD_BEFORE='$(cut -d' ' -f1-3 /proc/loadavg)'"
@@ -141,15 +148,19 @@ if [ -z "${CB_REPORT_ONLY:-}" ]; then
     } > "$WORK/run.env"
     log "nodes: $NODES, data set: $DS, work directory: $WORK, load average $(cut -d' ' -f1-3 /proc/loadavg)"
     rc=0
+    : > "$WORK/harness.out"
     # shellcheck disable=SC2086
     "$JAVA" -Xms1g -Xmx"${CB_BENCH_HEAP:-3g}" $VECGRID_JVM_OPENS -Djava.awt.headless=true \
         -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=true -DIGNITE_NO_ASCII=true -Dvecgrid.data="$DATA" \
         -cp "$CP" io.vecgrid.benchmarks.ClusterBench --nodes "$NODES" --dataset "$DS" --work "$WORK" \
         --results "$WORK/results.tsv" --repo "$VECGRID_HOME" > "$WORK/harness.out" 2>&1 &
     HARNESS_PID=$!
-    tail -n +1 -f "$WORK/harness.out" --pid "$HARNESS_PID" | grep --line-buffered -v 'WARNING: Using incubator modules' || true
+    # In the background, so that a signal to this script is handled at once (wait returns on it; cleanup runs).
+    { tail -n +1 -f "$WORK/harness.out" --pid "$HARNESS_PID" | grep --line-buffered -v 'WARNING: Using incubator modules' || true; } &
+    TAIL_PID=$!
     wait "$HARNESS_PID" || rc=$?
     HARNESS_PID=""
+    wait "$TAIL_PID" 2>/dev/null || true
     {
         echo "LOAD_AFTER='$(cut -d' ' -f1-3 /proc/loadavg)'"
         echo "END=$(date +%s)"
@@ -160,9 +171,11 @@ fi
 source "$WORK/run.env"
 
 # ------------------------------------------------------------------ report
+CP="$(cb_classpath)"
 CPU="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 mkdir -p "$OUT/benchmarks"
-cp "$WORK/results.tsv" "$OUT/benchmarks/cluster-$DS.tsv"
+# Every figure and event of the run; the per-call records behind the plots (megabytes) stay in $WORK/results.tsv.
+grep -v '^op'$'\t' "$WORK/results.tsv" > "$OUT/benchmarks/cluster-$DS.tsv" || true
 ANALYSIS=()
 if [ "$QUICK" = 1 ]; then COMMAND="scripts/cluster-benchmark.sh --quick $NODES $DS"
 else

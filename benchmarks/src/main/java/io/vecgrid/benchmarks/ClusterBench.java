@@ -170,6 +170,10 @@ public final class ClusterBench {
     private final int loadThreads = envInt("CB_LOAD_THREADS", 2);
     private final int settleTimeoutSeconds = envInt("CB_SETTLE_TIMEOUT", 1800);
     private final int recallQueries = envInt("CB_RECALL_QUERIES", 1000);
+    /** The nodes count as quiet below this many cores of CPU together (see {@link #awaitQuiet}). */
+    private final double quietCpu = Double.parseDouble(ClusterNodes.env("CB_QUIET_CPU", "0.15"));
+    private final int quietTimeoutSeconds = envInt("CB_QUIET_TIMEOUT", 120);
+    private static final long QUIET_WINDOW_MS = 3000;
     /** Measurements to run (comma-separated), all by default; for trying one part quickly. */
     private final Set<String> only = new HashSet<>(Arrays.asList(ClusterNodes.env("CB_PHASES",
         "overhead,throughput,scaling,stall,slow,kill,rolling").split("\\s*,\\s*")));
@@ -287,6 +291,8 @@ public final class ClusterBench {
         meta("slow.run.ms", slowRunMs);
         meta("insert.batch", insertBatch);
         meta("insert.pause.ms", insertPauseMillis);
+        meta("quiet.cpu", Double.toString(quietCpu));
+        meta("quiet.timeout", quietTimeoutSeconds);
         meta("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         meta("node.jvm.opts", ClusterNodes.env("CB_NODE_JVM_OPTS", "-Xms512m -Xmx2g"));
         meta("search.threads", searchThreadsOfShippedConfig());
@@ -472,6 +478,34 @@ public final class ClusterBench {
                 .append(" rows ").append(r.rows()).append(" bytes ").append(r.bytes());
         stat("load", "segment.list", segs);
         log("settled: " + segs);
+        awaitQuiet("load");
+    }
+
+    /**
+     * Waits until the nodes are quiet: their processes together use less than {@link #quietCpu} of a core over
+     * {@value #QUIET_WINDOW_MS} ms (copies loading, merges, rebalancing, checkpoints after a change all show as CPU),
+     * at most {@link #quietTimeoutSeconds}; measured in CPU time from /proc, so the machine's other work does not
+     * count. Records how long it took and whether the nodes got quiet.
+     */
+    private void awaitQuiet(String phase) throws InterruptedException {
+        long s = System.nanoTime();
+        long deadline = s + quietTimeoutSeconds * 1_000_000_000L;
+        double used = Double.NaN;
+        boolean quiet = false;
+        while (System.nanoTime() < deadline) {
+            double c0 = nodes.cpuSeconds();
+            long t0 = System.nanoTime();
+            Thread.sleep(QUIET_WINDOW_MS);
+            used = (nodes.cpuSeconds() - c0) / ((System.nanoTime() - t0) / 1e9);
+            if (used < quietCpu) {
+                quiet = true;
+                break;
+            }
+        }
+        stat(phase, "quiet.wait.seconds", (System.nanoTime() - s) / 1e9);
+        stat(phase, "quiet", quiet ? 1 : 0);
+        log(String.format(Locale.ROOT, "nodes %s after %.1f s (%.2f cores in the last %d ms)", quiet ? "quiet" : "NOT quiet",
+            (System.nanoTime() - s) / 1e9, used, QUIET_WINDOW_MS));
     }
 
     private float[] row(int i) {
@@ -576,6 +610,7 @@ public final class ClusterBench {
         stat("reshape.r" + r, "settle.seconds", (System.nanoTime() - s) / 1e9 - change);
         stat("reshape.r" + r, "settled", ok ? 1 : 0);
         stat("reshape.r" + r, "segments", target().segments().size());
+        awaitQuiet("reshape.r" + r);
     }
 
     // ---------------------------------------------------------------- searching
@@ -798,14 +833,27 @@ public final class ClusterBench {
     private double[] measure(String kind, int nThreads, int measureSeconds, LoadLoop.Body body) throws InterruptedException {
         LoadLoop loop = new LoadLoop(kind, nThreads, 0, body).start();
         Thread.sleep(warmupSeconds * 1000L);
+        double nodeCpu0 = nodes.cpuSeconds();
+        double ownCpu0 = ownCpuSeconds();
         long a = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         long b = System.nanoTime();
+        double nodeCpu = nodes.cpuSeconds() - nodeCpu0;
+        double ownCpu = ownCpuSeconds() - ownCpu0;
         loop.stop(120_000);
         List<LoadLoop.Op> in = LoadLoop.within(loop.ops(), a, b);
         long failed = in.stream().filter(o -> !o.ok).count();
         double[] ms = millis(in);
-        return new double[] {in.size() / ((b - a) / 1e9), percentile(ms, 50), percentile(ms, 99), in.size(), failed};
+        return new double[] {in.size() / ((b - a) / 1e9), percentile(ms, 50), percentile(ms, 99), in.size(), failed, nodeCpu,
+            ownCpu, (b - a) / 1e9};
+    }
+
+    /** @return CPU time this JVM used so far (clients, routing, in-JVM search), seconds. */
+    private static double ownCpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean)
+            return ((com.sun.management.OperatingSystemMXBean)os).getProcessCpuTime() / 1e9;
+        return Double.NaN;
     }
 
     private void putMeasure(String phase, String what, double[] m) {
@@ -814,6 +862,12 @@ public final class ClusterBench {
         stat(phase, what + ".p99.ms", m[2]);
         stat(phase, what + ".calls", (long)m[3]);
         stat(phase, what + ".failed", (long)m[4]);
+        if (m.length > 7) {
+            // CPU seconds the node processes and this JVM used in the measured window, and the window's length.
+            stat(phase, what + ".cpu.nodes.s", m[5]);
+            stat(phase, what + ".cpu.bench.s", m[6]);
+            stat(phase, what + ".window.s", m[7]);
+        }
     }
 
     private void throughput() throws Exception {
@@ -840,19 +894,32 @@ public final class ClusterBench {
         log(String.format(Locale.ROOT, "%d of %d queries: identical top-%d through the cluster and in-JVM; recall@%d %.4f vs %.4f",
             same, rq, K, K, recallCluster / rq, recallDirect / rq));
         AtomicLong seq = new AtomicLong();
-        for (int r = 1; r <= rounds; r++) {
-            double[] d = measure("direct", threads, seconds, (t, s) -> {
-                directSearch(query(seq.getAndIncrement()), null);
-                return null;
-            });
-            putMeasure("throughput", "round" + r + ".direct", d);
-            double[] c = measure("cluster", threads, seconds, (t, s) -> {
-                vg.search(request(query(seq.getAndIncrement()), false));
-                return null;
-            });
-            putMeasure("throughput", "round" + r + ".cluster", c);
-            log(String.format(Locale.ROOT, "round %d: direct %.0f QPS (p99 %.2f ms), cluster %.0f QPS (p99 %.2f ms): %.2f",
-                r, d[0], d[2], c[0], c[2], c[0] / d[0]));
+        // The cluster through both kinds of client: the thick client routes in this JVM (and reads the collection's
+        // metadata from its primary node per search); a thin client's searches are routed by the server node it is
+        // connected to (metadata read locally), as an application's usually are.
+        try (VecgridClient thin = VecgridClient.builder().addresses(nodes.clientAddresses()).connect()) {
+            stat("throughput", "thin.router", shortName(nodeName(thin.search(request(queries[0], true)).diagnostics().router())));
+            for (int r = 1; r <= rounds; r++) {
+                double[] d = measure("direct", threads, seconds, (t, s) -> {
+                    directSearch(query(seq.getAndIncrement()), null);
+                    return null;
+                });
+                putMeasure("throughput", "round" + r + ".direct", d);
+                double[] c = measure("cluster", threads, seconds, (t, s) -> {
+                    vg.search(request(query(seq.getAndIncrement()), false));
+                    return null;
+                });
+                putMeasure("throughput", "round" + r + ".cluster", c);
+                double[] th = measure("thin", threads, seconds, (t, s) -> {
+                    thin.search(request(query(seq.getAndIncrement()), false));
+                    return null;
+                });
+                putMeasure("throughput", "round" + r + ".thin", th);
+                log(String.format(Locale.ROOT, "round %d: direct %.0f QPS (p99 %.2f ms, %.0f searches per CPU-second); cluster through " +
+                    "the thick client %.0f QPS (p99 %.2f ms, %.0f per CPU-second): %.2f; through a thin client %.0f QPS (p99 %.2f ms, " +
+                    "%.0f per CPU-second): %.2f", r, d[0], d[2], d[3] / d[6], c[0], c[2], c[3] / (c[5] + c[6]), c[0] / d[0],
+                    th[0], th[2], th[3] / (th[5] + th[6]), th[0] / d[0]));
+            }
         }
     }
 
@@ -1389,6 +1456,7 @@ public final class ClusterBench {
             stat("kill", "restart.back.seconds", (System.nanoTime() - r0) / 1e9);
             stat("kill", "restart.settled", ok ? 1 : 0);
             event("kill", System.nanoTime(), shortName(victim) + " restarted, every copy back: " + ok);
+            awaitQuiet("kill");
         }
     }
 

@@ -174,6 +174,38 @@ final class ClusterNodes implements AutoCloseable {
         return process(name).pid();
     }
 
+    /** Clock ticks per second of /proc/PID/stat times (getconf CLK_TCK; 100 on Linux). */
+    private static final double CLK_TCK = clockTicks();
+
+    private static double clockTicks() {
+        try {
+            return Double.parseDouble(run("getconf", "CLK_TCK").trim());
+        }
+        catch (IOException | InterruptedException | NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    /**
+     * @return CPU time (user + system) the running nodes' processes used so far, seconds, from /proc/PID/stat; with
+     *      the benchmark's own, it tells what a search costs in CPU whatever else the shared machine runs.
+     */
+    double cpuSeconds() {
+        double sum = 0;
+        for (String name : running()) {
+            try {
+                String st = Files.readString(Path.of("/proc", Long.toString(pid(name)), "stat"));
+                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                // After "pid (comm) ": state is field 3 of stat(5), so utime (14) and stime (15) are at 11 and 12.
+                sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+            }
+            catch (IOException | RuntimeException e) {
+                // A node that just exited: its time is gone with it.
+            }
+        }
+        return sum;
+    }
+
     /** Sends a signal by name ({@code STOP}, {@code CONT}) to the node's JVM (start-node.sh execs it: same pid). */
     void signal(String name, String sig) throws IOException, InterruptedException {
         run("kill", "-" + sig, Long.toString(pid(name)));
