@@ -42,6 +42,8 @@
 # CB_LOAD_THREADS (2) CB_SETTLE_TIMEOUT (1800 s) CB_RECALL_QUERIES (1000; q 200) CB_NODE_JVM_OPTS
 # ("-Xms512m -Xmx2g") CB_BENCH_HEAP (3g: the benchmark's JVM) CB_OUT (docs of this repository) CB_KEEP_DATA=1 (keep
 # the nodes' data) CB_PHASES (overhead,throughput,scaling,stall,slow,kill,rolling: a subset to try one part)
+# CB_QUIET_CPU (0.3 cores: the nodes count as quiet below it, waited for after loading and each change) CB_QUIET_TIMEOUT
+# (90 s) CB_DUMP_AFTER_MS (2000: a search in flight this long in the kill and rolling tests dumps every JVM's threads)
 # CB_REPORT_ONLY=DIR (measure nothing: rewrite the report from the run kept in DIR, e.g. after changing the writer).
 # Takes about 15-20 minutes for Fashion-MNIST on 2 busy cores.
 set -euo pipefail

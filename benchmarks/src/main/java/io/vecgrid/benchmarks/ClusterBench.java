@@ -171,8 +171,8 @@ public final class ClusterBench {
     private final int settleTimeoutSeconds = envInt("CB_SETTLE_TIMEOUT", 1800);
     private final int recallQueries = envInt("CB_RECALL_QUERIES", 1000);
     /** The nodes count as quiet below this many cores of CPU together (see {@link #awaitQuiet}). */
-    private final double quietCpu = Double.parseDouble(ClusterNodes.env("CB_QUIET_CPU", "0.15"));
-    private final int quietTimeoutSeconds = envInt("CB_QUIET_TIMEOUT", 120);
+    private final double quietCpu = Double.parseDouble(ClusterNodes.env("CB_QUIET_CPU", "0.3"));
+    private final int quietTimeoutSeconds = envInt("CB_QUIET_TIMEOUT", 90);
     private static final long QUIET_WINDOW_MS = 3000;
     /** Measurements to run (comma-separated), all by default; for trying one part quickly. */
     private final Set<String> only = new HashSet<>(Arrays.asList(ClusterNodes.env("CB_PHASES",

@@ -598,8 +598,8 @@ public final class ClusterReport {
                 Double.isNaN(d(q, "quiet.wait.seconds")) ? "" : f("%.0f s%s", d(q, "quiet.wait.seconds"), l(q, "quiet") == 1 ? "" : " (not quiet: timed out)")));
         }
         md.append("\nMeasured in the order 1, 3, 2 (replica changes copy segments, they do not rebuild them), each after the nodes ")
-            .append("were quiet (their processes together below ").append(meta.getOrDefault("quiet.cpu", "0.15"))
-            .append(" of a core over 3 s, at most ").append(meta.getOrDefault("quiet.timeout", "120")).append(" s). ")
+            .append("were quiet (their processes together below ").append(meta.getOrDefault("quiet.cpu", "0.3"))
+            .append(" of a core over 3 s, at most ").append(meta.getOrDefault("quiet.timeout", "90")).append(" s). ")
             .append("**What this machine can and cannot show:** every node process, the benchmark's clients and its in-JVM search run on the ")
             .append("same ").append(meta.getOrDefault("cores", "?")).append(" cores, so more replicas add no CPU to search with: a change ")
             .append("in QPS here is the cost or gain of routing over more copies (more candidate nodes per segment, jobs spread over more ")
