@@ -533,7 +533,20 @@ public final class ClusterBench {
         long since = System.currentTimeMillis();
         String last = "";
         long lastLog = 0;
+        long missingSince = -1;
         while (System.currentTimeMillis() < deadline) {
+            // Nodes that left (a split under overload: JVM pauses past failure detection) do not come back by waiting.
+            int servers = visibleServers();
+            if (servers < nodes.running().size()) {
+                if (missingSince < 0)
+                    missingSince = System.currentTimeMillis();
+                else if (System.currentTimeMillis() - missingSince > 60_000) {
+                    throw new IllegalStateException("the benchmark's client sees " + servers + " of " + nodes.running().size() +
+                        " running server nodes for 60 s: the cluster split or lost nodes (see 'Node FAILED' in the nodes' logs)");
+                }
+            }
+            else
+                missingSince = -1;
             String lack;
             try {
                 lack = lacking(r, allSealed);
@@ -557,6 +570,16 @@ public final class ClusterBench {
         }
         log("did not settle within " + timeoutMs + " ms: " + last);
         return false;
+    }
+
+    /** @return server nodes the benchmark's thick client sees (0 if it is disconnected). */
+    private int visibleServers() {
+        try {
+            return client.cluster().forServers().nodes().size();
+        }
+        catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** @return what is missing for {@link #awaitSettled}, or {@code null}. */
