@@ -137,6 +137,9 @@ public final class ReportWriter {
         w.plot(png);
         String analysisText = analysis != null && Files.isRegularFile(analysis) ? Files.readString(analysis) : null;
         String page = w.markdown(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString(), analysisText);
+        // The page also holds sections other writers own (the cluster benchmark's): keep them.
+        if (Files.isRegularFile(md))
+            page = DocSections.carryOver(Files.readString(md, StandardCharsets.UTF_8), page);
         Files.writeString(md, page, StandardCharsets.UTF_8);
         System.out.println("[report] wrote " + md + " and " + png);
         LayoutReport.carryOver(md, before); // scripts/layout-benchmark.sh's section of the page stays.
