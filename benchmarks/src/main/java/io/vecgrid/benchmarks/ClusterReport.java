@@ -515,7 +515,10 @@ public final class ClusterReport {
             .append(meta.get("threads")).append(" clients, ").append(meta.get("search.threads")).append(" search threads per node, Ignite's ")
             .append("pools) than the in-JVM search (").append(meta.get("threads")).append("), so it gets a larger share of what the other ")
             .append("work leaves. CPU per search does not depend on that share; on a machine of its own, saturated, QPS is cores times ")
-            .append("searches per CPU-second, so the CPU ratio is the throughput ratio such a machine would show.\n");
+            .append("searches per CPU-second, so the CPU ratio is the throughput ratio such a machine would show. Machine stalls: ")
+            .append("wake-ups of a thread in the benchmark's JVM more than 100 ms late; in the in-JVM windows that thread competes with the ")
+            .append("same JVM's ").append(meta.get("threads")).append(" search threads on ").append(meta.getOrDefault("cores", "?"))
+            .append(" cores, so its late wake-ups there are that JVM's own queueing (as is the in-JVM p99).\n");
         md.append('\n');
 
         md.append("### Stall, hedging and a slow node\n\n");
