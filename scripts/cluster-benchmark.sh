@@ -25,9 +25,9 @@
 # "Cluster: DATASET" section of docs/benchmarks.md (between its markers; the rest of the page is left as it is),
 # with benchmarks/cluster-analysis-DATASET.md (hand-written: causes and remedies) embedded if it exists.
 #
-# --quick: a smaller, shorter run to try the benchmark out (20,000 rows, one round, shorter windows; about 8-10 min
-# on 2 busy cores); it writes its report into its work directory (printed at the end), not into docs/, unless
-# CB_OUT is set.
+# --quick: a smaller, shorter run to try the benchmark out (20,000 rows, one round, shorter windows; 13 min on 2 cores
+# at a load average of 30-48, less on a quiet machine); it writes its report into its work directory (printed at the
+# end), not into docs/, unless CB_OUT is set.
 #
 # Installs nothing. Builds the project first if it is not built (mvn -B -q -DskipTests package -pl benchmarks -am;
 # CB_BUILD=1 forces it) and fetches the data set with scripts/fetch-datasets.sh if it is not in
@@ -45,7 +45,8 @@
 # CB_QUIET_CPU (0.3 cores: the nodes count as quiet below it, waited for after loading and each change) CB_QUIET_TIMEOUT
 # (90 s) CB_DUMP_AFTER_MS (2000: a search in flight this long in the kill and rolling tests dumps every JVM's threads)
 # CB_REPORT_ONLY=DIR (measure nothing: rewrite the report from the run kept in DIR, e.g. after changing the writer).
-# Takes about 15-20 minutes for Fashion-MNIST on 2 busy cores.
+# Takes 13 minutes for Fashion-MNIST on 2 shared cores at a load average of 8-33, 20-21 at 30-45 (loading and compaction
+# take a third of it).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -188,7 +189,7 @@ fi
 "$JAVA" -Djava.awt.headless=true -cp "$CP" io.vecgrid.benchmarks.ClusterReport --results "$WORK/results.tsv" \
     --md "$OUT/benchmarks.md" --png-dir "$OUT/benchmarks" --dataset "$DS" "${ANALYSIS[@]}" \
     --meta "command=$COMMAND" \
-    --meta "date=$(date -u -d "@$END" '+%Y-%m-%d %H:%M UTC'), $(( (END - START) / 60 )) min" \
+    --meta "date=$(date -u -d "@$END" '+%Y-%m-%d %H:%M UTC'), $(( (END - START + 30) / 60 )) min" \
     --meta "cpu=$CPU" --meta "cores=$(nproc)" --meta "load.before=$LOAD_BEFORE" --meta "load.after=$LOAD_AFTER" \
     || die "report failed"
 log "done: $OUT/benchmarks.md (section 'Cluster: $DS'), $OUT/benchmarks/cluster-$DS.tsv"

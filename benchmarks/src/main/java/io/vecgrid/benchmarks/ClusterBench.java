@@ -94,6 +94,7 @@ public final class ClusterBench {
     private final int nodeCount;
     private final String dsName;
     private final long t0 = System.nanoTime();
+    private final PauseDetector pauses = new PauseDetector();
 
     private Dataset ds;
     private int n;
@@ -174,6 +175,8 @@ public final class ClusterBench {
     private final double quietCpu = Double.parseDouble(ClusterNodes.env("CB_QUIET_CPU", "0.3"));
     private final int quietTimeoutSeconds = envInt("CB_QUIET_TIMEOUT", 90);
     private static final long QUIET_WINDOW_MS = 3000;
+    /** ...and the machine has less than this many MB of dirty pages or pages under writeback (checkpoints after a change). */
+    private final int quietDirtyMb = envInt("CB_QUIET_DIRTY_MB", 128);
     /** Measurements to run (comma-separated), all by default; for trying one part quickly. */
     private final Set<String> only = new HashSet<>(Arrays.asList(ClusterNodes.env("CB_PHASES",
         "overhead,throughput,scaling,stall,slow,kill,rolling").split("\\s*,\\s*")));
@@ -293,6 +296,7 @@ public final class ClusterBench {
         meta("insert.pause.ms", insertPauseMillis);
         meta("quiet.cpu", Double.toString(quietCpu));
         meta("quiet.timeout", quietTimeoutSeconds);
+        meta("quiet.dirty.mb", quietDirtyMb);
         meta("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         meta("node.jvm.opts", ClusterNodes.env("CB_NODE_JVM_OPTS", "-Xms512m -Xmx2g"));
         meta("search.threads", searchThreadsOfShippedConfig());
@@ -483,29 +487,48 @@ public final class ClusterBench {
 
     /**
      * Waits until the nodes are quiet: their processes together use less than {@link #quietCpu} of a core over
-     * {@value #QUIET_WINDOW_MS} ms (copies loading, merges, rebalancing, checkpoints after a change all show as CPU),
-     * at most {@link #quietTimeoutSeconds}; measured in CPU time from /proc, so the machine's other work does not
-     * count. Records how long it took and whether the nodes got quiet.
+     * {@value #QUIET_WINDOW_MS} ms (copies loading, merges, rebalancing show as CPU; measured in CPU time from /proc, so
+     * the machine's other work does not count) and the machine's dirty pages are below {@link #quietDirtyMb} MB (the
+     * checkpoints after a replica change write hundreds of MB, and writeback stalled every process on the machine for
+     * up to 1.2 s at a time right after the change to 3 replicas), at most {@link #quietTimeoutSeconds}. Records how
+     * long it took and whether the nodes got quiet.
      */
     private void awaitQuiet(String phase) throws InterruptedException {
         long s = System.nanoTime();
         long deadline = s + quietTimeoutSeconds * 1_000_000_000L;
         double used = Double.NaN;
+        double dirty = Double.NaN;
         boolean quiet = false;
         while (System.nanoTime() < deadline) {
             double c0 = nodes.cpuSeconds();
             long t0 = System.nanoTime();
             Thread.sleep(QUIET_WINDOW_MS);
             used = (nodes.cpuSeconds() - c0) / ((System.nanoTime() - t0) / 1e9);
-            if (used < quietCpu) {
+            dirty = dirtyMb();
+            if (used < quietCpu && !(dirty > quietDirtyMb)) {
                 quiet = true;
                 break;
             }
         }
         stat(phase, "quiet.wait.seconds", (System.nanoTime() - s) / 1e9);
         stat(phase, "quiet", quiet ? 1 : 0);
-        log(String.format(Locale.ROOT, "nodes %s after %.1f s (%.2f cores in the last %d ms)", quiet ? "quiet" : "NOT quiet",
-            (System.nanoTime() - s) / 1e9, used, QUIET_WINDOW_MS));
+        log(String.format(Locale.ROOT, "nodes %s after %.1f s (%.2f cores in the last %d ms; %.0f MB dirty or under writeback)",
+            quiet ? "quiet" : "NOT quiet", (System.nanoTime() - s) / 1e9, used, QUIET_WINDOW_MS, dirty));
+    }
+
+    /** @return the machine's page cache waiting to be written (Dirty + Writeback of /proc/meminfo), MB; NaN if unknown. */
+    private static double dirtyMb() {
+        try {
+            double kb = 0;
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (l.startsWith("Dirty:") || l.startsWith("Writeback:"))
+                    kb += Double.parseDouble(l.replaceAll("[^0-9]", ""));
+            }
+            return kb / 1024;
+        }
+        catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     private float[] row(int i) {
@@ -858,9 +881,11 @@ public final class ClusterBench {
         Thread.sleep(warmupSeconds * 1000L);
         double nodeCpu0 = nodes.cpuSeconds();
         double ownCpu0 = ownCpuSeconds();
+        PauseDetector.Snapshot p0 = pauses.snapshot();
         long a = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         long b = System.nanoTime();
+        PauseDetector.Snapshot p1 = pauses.snapshot();
         double nodeCpu = nodes.cpuSeconds() - nodeCpu0;
         double ownCpu = ownCpuSeconds() - ownCpu0;
         loop.stop(120_000);
@@ -868,7 +893,7 @@ public final class ClusterBench {
         long failed = in.stream().filter(o -> !o.ok).count();
         double[] ms = millis(in);
         return new double[] {in.size() / ((b - a) / 1e9), percentile(ms, 50), percentile(ms, 99), in.size(), failed, nodeCpu,
-            ownCpu, (b - a) / 1e9};
+            ownCpu, (b - a) / 1e9, (p1.totalNanos - p0.totalNanos) / 1e6, p1.maxNanos / 1e6};
     }
 
     /** @return CPU time this JVM used so far (clients, routing, in-JVM search), seconds. */
@@ -890,6 +915,11 @@ public final class ClusterBench {
             stat(phase, what + ".cpu.nodes.s", m[5]);
             stat(phase, what + ".cpu.bench.s", m[6]);
             stat(phase, what + ".window.s", m[7]);
+        }
+        if (m.length > 9) {
+            // Machine stalls this JVM saw in the window (wake-ups over 100 ms late): their sum and the longest, ms.
+            stat(phase, what + ".stalls.ms", m[8]);
+            stat(phase, what + ".stall.max.ms", m[9]);
         }
     }
 

@@ -419,6 +419,14 @@ public final class ClusterReport {
         return calls / cpu;
     }
 
+    /** @return the machine stalls the benchmark's JVM saw in a measured window: their sum and the longest. */
+    private String stalls(String phase, String key) {
+        double sum = d(phase, key + ".stalls.ms");
+        if (Double.isNaN(sum))
+            return "n/a";
+        return sum == 0 ? "none" : f("%.1f s (%s)", sum / 1000, ms(d(phase, key + ".stall.max.ms")));
+    }
+
     private String slowPeriod() {
         try {
             return Integer.toString(Integer.parseInt(meta.get("slow.stop.ms")) + Integer.parseInt(meta.get("slow.run.ms")));
@@ -482,7 +490,8 @@ public final class ClusterReport {
             .append(" s warm-up then ").append(meta.get("seconds")).append(" s measured, in turns (in-JVM, thick client, thin client) ")
             .append("within each round.\n\n");
         md.append("| round | in-JVM QPS | p50 / p99 | per CPU-s | thick client QPS | p50 / p99 | per CPU-s | ratio QPS / per CPU-s | "
-            + "thin client QPS | p50 / p99 | per CPU-s | ratio QPS / per CPU-s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + "thin client QPS | p50 / p99 | per CPU-s | ratio QPS / per CPU-s | machine stalls (in-JVM / thick / thin) |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (int r = 1; r <= 10; r++) {
             String p = "round" + r;
             double dd = d("throughput", p + ".direct.qps");
@@ -496,7 +505,8 @@ public final class ClusterReport {
                 md.append(f(" | %.0f | %s / %s | %.0f | %.2f / %.2f", q, ms(d("throughput", p + "." + c + ".p50.ms")),
                     ms(d("throughput", p + "." + c + ".p99.ms")), e, q / dd, e / de));
             }
-            md.append(" |\n");
+            md.append(" | ").append(stalls("throughput", p + ".direct")).append(" / ").append(stalls("throughput", p + ".cluster"))
+                .append(" / ").append(stalls("throughput", p + ".thin")).append(" |\n");
         }
         md.append("\nPer CPU-s: searches completed per second of CPU time (user + system, from /proc) used in the measured window by the ")
             .append("processes doing the work: the benchmark's JVM for the in-JVM search; the three node processes and the benchmark's JVM ")
@@ -505,7 +515,10 @@ public final class ClusterReport {
             .append(meta.get("threads")).append(" clients, ").append(meta.get("search.threads")).append(" search threads per node, Ignite's ")
             .append("pools) than the in-JVM search (").append(meta.get("threads")).append("), so it gets a larger share of what the other ")
             .append("work leaves. CPU per search does not depend on that share; on a machine of its own, saturated, QPS is cores times ")
-            .append("searches per CPU-second, so the CPU ratio is the throughput ratio such a machine would show.\n");
+            .append("searches per CPU-second, so the CPU ratio is the throughput ratio such a machine would show. Machine stalls: ")
+            .append("wake-ups of a thread in the benchmark's JVM more than 100 ms late; in the in-JVM windows that thread competes with the ")
+            .append("same JVM's ").append(meta.get("threads")).append(" search threads on ").append(meta.getOrDefault("cores", "?"))
+            .append(" cores, so its late wake-ups there are that JVM's own queueing (as is the in-JVM p99).\n");
         md.append('\n');
 
         md.append("### Stall, hedging and a slow node\n\n");
@@ -585,21 +598,24 @@ public final class ClusterReport {
         failures(md, "rolling");
 
         md.append("### Replica scaling\n\n");
-        md.append("| replicaNumber | QPS | p50 | p99 | searches per CPU-second (nodes + benchmark JVM) | replica change | every copy serviceable after | nodes quiet after |\n")
-            .append("|---|---|---|---|---|---|---|---|\n");
+        md.append("| replicaNumber | QPS | p50 | p99 | searches per CPU-second (nodes + benchmark JVM) | machine stalls in the window (longest) | replica change | every copy serviceable after | nodes quiet after |\n")
+            .append("|---|---|---|---|---|---|---|---|---|\n");
         for (int r = 1; r <= 3; r++) {
             String p = "scaling.r" + r;
             if (stats.get(p) == null)
                 continue;
             String q = r == 1 ? "load" : "reshape.r" + r;
-            md.append(f("| %d | %.0f | %s | %s | %.0f | %s | %s | %s |\n", r, d(p, "cluster.qps"), ms(d(p, "cluster.p50.ms")), ms(d(p, "cluster.p99.ms")),
-                perCpu(p, "cluster", true), r == 1 ? "(created with 1)" : f("%.0f s", d("reshape.r" + r, "change.seconds")),
+            md.append(f("| %d | %.0f | %s | %s | %.0f | %s | %s | %s | %s |\n", r, d(p, "cluster.qps"), ms(d(p, "cluster.p50.ms")), ms(d(p, "cluster.p99.ms")),
+                perCpu(p, "cluster", true), stalls(p, "cluster"), r == 1 ? "(created with 1)" : f("%.0f s", d("reshape.r" + r, "change.seconds")),
                 r == 1 ? "" : f("%.0f s", d("reshape.r" + r, "settle.seconds")),
                 Double.isNaN(d(q, "quiet.wait.seconds")) ? "" : f("%.0f s%s", d(q, "quiet.wait.seconds"), l(q, "quiet") == 1 ? "" : " (not quiet: timed out)")));
         }
         md.append("\nMeasured in the order 1, 3, 2 (replica changes copy segments, they do not rebuild them), each after the nodes ")
             .append("were quiet (their processes together below ").append(meta.getOrDefault("quiet.cpu", "0.3"))
-            .append(" of a core over 3 s, at most ").append(meta.getOrDefault("quiet.timeout", "90")).append(" s). ")
+            .append(" of a core over 3 s, and the machine's dirty pages below ").append(meta.getOrDefault("quiet.dirty.mb", "128"))
+            .append(" MB, at most ").append(meta.getOrDefault("quiet.timeout", "90")).append(" s). Machine stalls: wake-ups of a ")
+            .append("thread in the benchmark's JVM more than 100 ms late (the nodes log theirs at the same instants: the whole machine ")
+            .append("stood still). ")
             .append("**What this machine can and cannot show:** every node process, the benchmark's clients and its in-JVM search run on the ")
             .append("same ").append(meta.getOrDefault("cores", "?")).append(" cores, so more replicas add no CPU to search with: a change ")
             .append("in QPS here is the cost or gain of routing over more copies (more candidate nodes per segment, jobs spread over more ")
