@@ -10,36 +10,18 @@
 // the dropped collection; exits 0.
 'use strict';
 
-const IgniteClient = require('apache-ignite-client');
+const {IgniteClient, parseArgs, query} = require('./sql');
 const IgniteClientConfiguration = IgniteClient.IgniteClientConfiguration;
-const SqlFieldsQuery = IgniteClient.SqlFieldsQuery;
-
-function parseArgs(argv) {
-    const opts = {collection: 'jsdocs', endpoints: '127.0.0.1:10800'};
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (i + 1 >= argv.length)
-            throw new Error(a + ' needs a value');
-        switch (a) {
-            case '--collection': opts.collection = argv[++i]; break;
-            case '--endpoints': opts.endpoints = argv[++i]; break;
-            default: throw new Error('unknown option ' + a);
-        }
-    }
-    return opts;
-}
 
 async function sql(client, text, ...args) {
-    // Any cache name will do: the schema decides where the tables and functions are.
-    const cursor = await client.getCache('vecgrid-collections').query(
-        new SqlFieldsQuery(text).setSchema('VECGRID').setArgs(...args).setIncludeFieldNames(true));
+    const cursor = await query(client, text, ...args);
     const rows = await cursor.getAll();
     const names = cursor.getFieldNames();
     return rows.map(r => Object.fromEntries(r.map((v, i) => [names[i], typeof v === 'bigint' ? Number(v) : v])));
 }
 
 async function main() {
-    const o = parseArgs(process.argv.slice(2));
+    const o = parseArgs(process.argv.slice(2), {collection: 'jsdocs', endpoints: '127.0.0.1:10800'});
     const c = o.collection, t = o.collection.toUpperCase();
     const client = new IgniteClient();
     try {

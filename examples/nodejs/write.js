@@ -10,34 +10,16 @@
 // each statement's update count and the rows left as JSON lines, then one refused insert's error, and exits 0.
 'use strict';
 
-const IgniteClient = require('apache-ignite-client');
+const {IgniteClient, parseArgs, query} = require('./sql');
 const IgniteClientConfiguration = IgniteClient.IgniteClientConfiguration;
-const SqlFieldsQuery = IgniteClient.SqlFieldsQuery;
-
-function parseArgs(argv) {
-    const opts = {collection: 'notes', endpoints: '127.0.0.1:10800'};
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (i + 1 >= argv.length)
-            throw new Error(a + ' needs a value');
-        switch (a) {
-            case '--collection': opts.collection = argv[++i]; break;
-            case '--endpoints': opts.endpoints = argv[++i]; break;
-            default: throw new Error('unknown option ' + a);
-        }
-    }
-    return opts;
-}
 
 async function sql(client, text, ...args) {
-    // Any cache name will do: the schema decides where the tables are.
-    const cursor = await client.getCache('vecgrid-collections').query(
-        new SqlFieldsQuery(text).setSchema('VECGRID').setArgs(...args).setIncludeFieldNames(true));
+    const cursor = await query(client, text, ...args);
     return cursor.getAll();
 }
 
 async function main() {
-    const o = parseArgs(process.argv.slice(2));
+    const o = parseArgs(process.argv.slice(2), {collection: 'notes', endpoints: '127.0.0.1:10800'});
     const t = o.collection.toUpperCase();
     const c = "'" + o.collection.replace(/'/g, "''") + "'";
     const client = new IgniteClient();
