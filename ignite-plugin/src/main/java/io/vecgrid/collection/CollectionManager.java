@@ -65,8 +65,10 @@ public final class CollectionManager {
         }
         String uid = UUID.randomUUID().toString().substring(0, 8);
         CollectionMeta creating = new CollectionMeta(spec, uid, CollectionState.CREATING, 1, segmentSlots, rowPartitions);
-        if (!meta.collections().putIfAbsent(spec.name(), creating))
-            throw new CollectionExistsException(spec.name());
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            if (!meta.collections().putIfAbsent(spec.name(), creating))
+                throw new CollectionExistsException(spec.name());
+        }
         try {
             List<org.apache.ignite.configuration.CacheConfiguration> caches =
                 new ArrayList<>(CollectionCaches.configurations(creating, segmentsRegion));
@@ -115,8 +117,11 @@ public final class CollectionManager {
             ignite.destroyCaches(CollectionCaches.names(m.pending()));
         try (Transaction tx = meta.txStart()) {
             CollectionMeta cur = meta.collections().get(m.name());
-            if (cur != null && cur.uid().equals(m.uid()))
-                meta.collections().remove(m.name());
+            if (cur != null && cur.uid().equals(m.uid())) {
+                try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+                    meta.collections().remove(m.name());
+                }
+            }
             tx.commit();
         }
         ignite.destroyCache(m.stateCache());

@@ -101,8 +101,10 @@ public final class MetaStore {
      * caller's transaction if there is one.
      */
     public void putMeta(CollectionMeta meta) {
-        collections().put(meta.name(), meta);
-        state(meta).put(META_KEY, meta);
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            collections().put(meta.name(), meta);
+            state(meta).put(META_KEY, meta);
+        }
     }
 
     /** @return key of a shard's state in the collection's state cache. */
@@ -120,7 +122,9 @@ public final class MetaStore {
 
     /** Writes a shard's state, in the caller's transaction if there is one. */
     public void putShardState(CollectionMeta meta, ShardState st) {
-        state(meta).put(shardKey(st.shard()), st);
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            state(meta).put(shardKey(st.shard()), st);
+        }
     }
 
     /** @return the states of every shard, in shard order (read in the caller's transaction if there is one). */

@@ -100,10 +100,15 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     /**
      * Ignite asks the plugins for some components just before it creates the query processor: vecgrid's H2 indexing
      * is chosen there (again, as close to that moment as a plugin gets, in case another node of this JVM started
-     * meanwhile and took the switch).
+     * meanwhile and took the switch). The one component vecgrid provides is the security processor
+     * ({@link VecgridSecurity}): its {@code authorize} refuses writes to vecgrid's caches that do not come from vecgrid
+     * ({@link io.vecgrid.collection.CacheWriteGuard}).
      */
+    @SuppressWarnings("unchecked")
     @Override public <T> T createComponent(PluginContext ctx, Class<T> cls) {
         installSqlIndexing();
+        if (cls == org.apache.ignite.internal.processors.security.GridSecurityProcessor.class)
+            return (T)VecgridSecurity.create(((org.apache.ignite.internal.IgniteEx)ctx.grid()).context());
         return null;
     }
 

@@ -2,6 +2,7 @@ package io.vecgrid.segment;
 
 import io.vecgrid.api.CollectionState;
 import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CacheWriteGuard;
 import io.vecgrid.collection.CollectionCaches;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.LayoutOp;
@@ -183,7 +184,7 @@ public final class LayoutSteps {
                 byLoc.put(new LocKey(r.pk(), seg.shard()), r);
                 rowKeys.add(new RowKey(r.pk(), seg.shard()));
             }
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> locs = WritePath.byPk(locs(meta).getAll(byLoc.navigableKeySet()));
                 Map<Long, BinaryObject> rows = WritePath.byPk(rows(meta).getAll(rowKeys));
                 TreeMap<LocKey, BinaryObject> newLocs = new TreeMap<>(Comparator.comparingLong(LocKey::pk));
@@ -229,7 +230,7 @@ public final class LayoutSteps {
                 locKeys.add(new LocKey(r.pk(), shard));
                 rowKeys.add(new RowKey(r.pk(), shard));
             }
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> locs = WritePath.byPk(locs(meta).getAll(locKeys));
                 Map<Long, BinaryObject> rows = WritePath.byPk(rows(meta).getAll(rowKeys));
                 TreeMap<LocKey, BinaryObject> newLocs = new TreeMap<>(Comparator.comparingLong(LocKey::pk));
@@ -277,7 +278,7 @@ public final class LayoutSteps {
             TreeSet<RowKey> keys = new TreeSet<>(RowKey.ORDER);
             for (GrowingRow r : done.subList(from, Math.min(done.size(), from + ROW_BATCH)))
                 keys.add(new RowKey(r.pk(), shard));
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> rows = WritePath.byPk(rows(meta).getAll(keys));
                 TreeSet<RowKey> remove = new TreeSet<>(RowKey.ORDER);
                 for (RowKey k : keys) {
@@ -302,7 +303,7 @@ public final class LayoutSteps {
             TreeSet<LocKey> keys = new TreeSet<>(Comparator.comparingLong(LocKey::pk));
             for (int i = from; i < Math.min(pks.length, from + ROW_BATCH); i++)
                 keys.add(new LocKey(pks[i], shard));
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> locs = WritePath.byPk(locs(meta).getAll(keys));
                 TreeMap<LocKey, BinaryObject> next = new TreeMap<>(Comparator.comparingLong(LocKey::pk));
                 for (LocKey k : keys) {

@@ -8,7 +8,8 @@ import javax.cache.Cache;
 
 /**
  * Keeps the locations cache (also the collection's SQL table) written by vecgrid only: a put without vecgrid's
- * bookkeeping (a plain cache put) is dropped with a warning. SQL DML never gets here: vecgrid's H2 indexing
+ * bookkeeping is dropped with a warning. Writes that do not come from vecgrid are refused before they get here
+ * ({@link io.vecgrid.collection.CacheWriteGuard}); this is a second line. SQL DML never gets here: vecgrid's H2 indexing
  * ({@code io.vecgrid.sql.VecgridH2Indexing}) carries it out through the write path. Its class also tells that
  * indexing which tables are collection tables.
  */

@@ -6,6 +6,7 @@ import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorRow;
 import io.vecgrid.cluster.DiskGuard;
+import io.vecgrid.collection.CacheWriteGuard;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.collection.ShardState;
@@ -105,7 +106,7 @@ public final class WritePath {
         long deadline = System.currentTimeMillis() + RETRY_MILLIS;
         for (int attempt = 1; ; attempt++) {
             CollectionMeta meta = metaStore.requireWritable(collection);
-            try {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
                 return tx.applyAsLong(meta);
             }
             catch (RuntimeException e) {
