@@ -49,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two persistent server nodes with Ignite's built-in authentication on (as config/secure-config.xml): the thin client,
  * the CLI, JDBC and sqlline are refused without credentials or with wrong ones, with an error that names the user and
  * says how to log in, and serve everything as the superuser {@code ignite}/{@code ignite} or as a user created with
- * {@code CREATE USER}. A thick-client node joins without credentials.
+ * {@code CREATE USER}. A thick-client node joins without credentials; direct writes to a collection's caches are
+ * refused under authentication too.
  */
 class AuthenticationTest {
     private static final int DIM = 8;
@@ -356,6 +357,17 @@ class AuthenticationTest {
             vg.createCollection(spec("bythick"));
             vg.insert("bythick", TestRows.rows(0, 5, DIM));
             assertEquals(5, vg.count("bythick"));
+            // With authentication on, vecgrid's security processor is Ignite's own (a subclass of it): a data
+            // streamer on the collection's rows is still refused, and writes nothing.
+            String rows = Vecgrid.local(cluster.node("s0")).metaStore().meta("bythick").rowsCache();
+            try (org.apache.ignite.IgniteDataStreamer<Object, Object> s = thick.dataStreamer(rows)) {
+                Exception e = assertThrows(Exception.class,
+                    () -> s.addData(io.vecgrid.shard.RowKey.of(100, 2), new byte[1]));
+                assertTrue(e.getMessage().startsWith("Write to cache " + rows + " refused: it holds collection " +
+                    "'bythick'"), e.getMessage());
+            }
+            assertEquals(5, vg.count("bythick"));
+            assertEquals(5, Vecgrid.of(cluster.node("s1")).get("bythick", TestRows.pks(0, 200), null).size());
             vg.dropCollection("bythick");
         }
         finally {
