@@ -236,7 +236,8 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
 
     /**
      * Refuses a node whose vecgrid version or cluster-wide settings differ from this node's (see
-     * {@link ClusterSettings}), with a message naming the setting and both values. Nodes without vecgrid join.
+     * {@link ClusterSettings}), with a message naming the setting and both values. A node without vecgrid never gets
+     * here: Ignite refuses it first, as its security processor class differs from the cluster's ({@link VecgridSecurity}).
      */
     @Override public void validateNewNode(ClusterNode node) throws PluginValidationException {
         String diff = ClusterSettings.difference(ctx.igniteConfiguration(), node);
