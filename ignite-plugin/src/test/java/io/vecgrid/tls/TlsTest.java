@@ -51,6 +51,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -213,7 +214,10 @@ class TlsTest {
         assertFalse(new File(shortPw, "ca.p12").exists());
     }
 
-    /** The XML's TLS settings, with the store paths and passwords it was given through system properties. */
+    /**
+     * The XML's TLS settings, with the store paths and passwords it was given through system properties; without them,
+     * the development stores; no legacy REST connector (Ignite's default one has no TLS).
+     */
     @Test
     void secureConfigTakesTheStoresFromSystemProperties() throws Exception {
         assertEquals(new File(certs, "node.p12").getPath(), xmlSsl.getKeyStoreFilePath());
@@ -230,6 +234,7 @@ class TlsTest {
         assertEquals("work/certs/node.p12", f.getKeyStoreFilePath());
         assertEquals("work/certs/truststore.p12", f.getTrustStoreFilePath());
         assertFalse(dflt.getClientConnectorConfiguration().isSslClientAuth());
+        assertNull(dflt.getConnectorConfiguration(), "no plain legacy REST connector");
     }
 
     /**
@@ -511,6 +516,25 @@ class TlsTest {
              ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM JDBC")) {
             assertTrue(rs.next());
             assertEquals(20, rs.getLong(1));
+        }
+
+        // The same as connection properties (docs/sql.md's form: no passwords in a URL), which the driver takes with
+        // the prefix "ignite.jdbc.".
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", USER);
+        props.setProperty("password", PASSWORD);
+        props.setProperty("ignite.jdbc.sslMode", "require");
+        props.setProperty("ignite.jdbc.sslClientCertificateKeyStoreUrl", keyStore);
+        props.setProperty("ignite.jdbc.sslClientCertificateKeyStorePassword", KS_PW);
+        props.setProperty("ignite.jdbc.sslClientCertificateKeyStoreType", "PKCS12");
+        props.setProperty("ignite.jdbc.sslTrustCertificateKeyStoreUrl", trustStore);
+        props.setProperty("ignite.jdbc.sslTrustCertificateKeyStorePassword", TS_PW);
+        props.setProperty("ignite.jdbc.sslTrustCertificateKeyStoreType", "PKCS12");
+        try (Connection c = DriverManager.getConnection(jdbcUrl(""), props);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT ID FROM JDBC WHERE ID = 7")) {
+            assertTrue(rs.next());
+            assertEquals(7, rs.getLong(1));
         }
 
         SQLException plain = assertThrows(SQLException.class,
