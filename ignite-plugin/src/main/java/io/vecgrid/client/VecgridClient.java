@@ -836,6 +836,11 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
             return new Store(kind, path, pathSource, hasPassword ? password : null, passwordSource);
         }
 
+        /** Never the password (a record's own toString() would print it). */
+        @Override public String toString() {
+            return kind + " " + path + " (" + pathSource + ")";
+        }
+
         /**
          * @return the store, opened with its password.
          * @throws InvalidRequestException naming the path's or the password's source.
