@@ -185,6 +185,16 @@ final class NodeProcesses implements AutoCloseable {
         forget(names);
     }
 
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) to the node's JVM ({@code scripts/start-node.sh} execs it:
+     * the process started is the JVM).
+     */
+    void signal(String name, String sig) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process(name).pid())).inheritIO().start();
+        if (kill.waitFor() != 0)
+            throw new IOException("kill -" + sig + " of node " + name + " failed");
+    }
+
     /** Kills the nodes with SIGKILL ({@code kill -9}), every one before waiting for any. */
     void kill(String... names) throws InterruptedException {
         List<Process> ps = new ArrayList<>();
