@@ -66,10 +66,11 @@ vecgrid_node_classpath() {
 
 # Classpath of the command line (io.vecgrid.cli.VecgridCli).
 #   source tree:  vecgrid-cli/target/vecgrid-cli-*.jar and vecgrid-cli/target/lib/*
-#   distribution: the node's classpath and libs/cli/* (the command line's own jars)
+#   distribution: libs/cli/* (the command line's own jars, first: their versions win, as in the source tree), then the
+#                 node's classpath
 vecgrid_cli_classpath() {
     if [ "$VECGRID_LAYOUT" = distribution ]; then
-        echo "$(vecgrid_node_classpath):$VECGRID_HOME/libs/cli/*"
+        echo "$VECGRID_HOME/libs/cli/*:$(vecgrid_node_classpath)"
         return
     fi
     local jar
