@@ -5,22 +5,19 @@
 # A cluster with authentication (config/secure-config.xml): VECGRID_USER and VECGRID_PASSWORD log in (sqlline gets
 # them as -n/-p, which other users of this machine can see in the process list; never put them in the URL, which
 # sqlline prints).
-# In the distribution sqlline and its jline jars are in libs/sqlline; in a checkout the first run fetches them with
-# Maven into ignite-plugin/target/sqlline.
+# sqlline and its JLine jars: libs/sqlline in the distribution, ignite-plugin/target/sqlline in a checkout (copied
+# there by `mvn package`).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-SQLLINE_VERSION=1.12.0
 if [ "$VECGRID_LAYOUT" = distribution ]; then
     lib="$VECGRID_HOME/libs/sqlline"
 else
     lib="$VECGRID_HOME/ignite-plugin/target/sqlline"
 fi
-if [ "$VECGRID_LAYOUT" = source ] && ! ls "$lib"/sqlline-*.jar >/dev/null 2>&1; then
-    mkdir -p "$lib"
-    echo "fetching sqlline $SQLLINE_VERSION into $lib ..." >&2
-    mvn -B -q -f "$VECGRID_HOME/ignite-plugin/pom.xml" dependency:copy-dependencies \
-        -DincludeGroupIds=sqlline,org.jline -DincludeScope=test -DoutputDirectory="$lib" >&2
+if ! ls "$lib"/sqlline-*.jar >/dev/null 2>&1; then
+    if [ "$VECGRID_LAYOUT" = source ]; then vecgrid_not_built; else echo "no sqlline in $lib" >&2; fi
+    exit 1
 fi
 
 cp="$(vecgrid_node_classpath):$lib/*"

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The binary distribution as an operator uses it: vecgrid-VERSION-bin.tar.gz unpacked into a temporary directory
  * outside the source tree; bin/start-cluster.sh starts two server nodes (separate JVMs, small heaps, the shipped
  * persistent config/default-config.xml) on ports of this test's own; bin/vecgrid, run from another directory, creates
- * a collection, imports a JSON-lines file, counts and searches; bin/stop-cluster.sh stops the nodes.
+ * a collection, imports a JSON-lines file, counts and searches; bin/sqlline.sh counts over SQL; bin/stop-cluster.sh
+ * stops the nodes.
  */
 class DistributionIT {
     private static final int NODES = 2;
@@ -109,6 +110,18 @@ class DistributionIT {
             hits++;
         }
         assertEquals(5, hits, filtered.toString());
+
+        // SQL through bin/sqlline.sh (libs/sqlline): the collection's table.
+        Path sql = tmp.resolve("count.sql");
+        Files.writeString(sql, "!set outputformat csv\nSELECT COUNT(*) AS N, SUM(TAG) AS S FROM DOCS;\n",
+            StandardCharsets.UTF_8);
+        Map<String, String> sqlEnv = new HashMap<>(env);
+        sqlEnv.put("VECGRID_JDBC_URL", "jdbc:ignite:thin://127.0.0.1:" + (base + 60) + ".." + (base + 69) + "/VECGRID");
+        Result sqlline = run(elsewhere, sqlEnv, 120, home.resolve("bin/sqlline.sh").toString(), "-f", sql.toString());
+        long tagSum = 0;
+        for (int i = 0; i < ROWS; i++)
+            tagSum += i % 5;
+        assertTrue(sqlline.out.contains("'" + ROWS + "','" + tagSum + "'"), "sqlline counts the rows: " + sqlline);
 
         Result stopped = run(elsewhere, env, 60, home.resolve("bin/stop-cluster.sh").toString());
         assertEquals(0, stopped.code, stopped.toString());
