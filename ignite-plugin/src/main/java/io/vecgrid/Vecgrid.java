@@ -223,6 +223,7 @@ public final class Vecgrid implements VectorGrid {
         MetaStore.createCaches(ignite);
         io.vecgrid.sql.CollectionTables.createFunctionsCache(ignite);
         routing.start();
+        router.startServing();
         if (server) {
             if (reporter == null)
                 reporter = new DistributionReporter(ignite, metaStore, segments, growing, cfg.getSealRows(),
@@ -239,9 +240,15 @@ public final class Vecgrid implements VectorGrid {
         serving = false;
         collectionMetrics.clear();
         routing.stop();
+        router.stopServing();
         segments.unloadAll();
         growing.forgetAll();
         log.info("vecgrid stopped serving: the cluster is inactive");
+    }
+
+    /** @return this node's search router. */
+    public SearchRouter router() {
+        return router;
     }
 
     /**
@@ -363,6 +370,7 @@ public final class Vecgrid implements VectorGrid {
             }
             if (now - lastRoutingRefresh > cfg.getRoutingRefreshMillis() * 1_000_000L) {
                 routing.refresh();
+                router.refreshCatalog();
                 lastRoutingRefresh = now;
             }
         }

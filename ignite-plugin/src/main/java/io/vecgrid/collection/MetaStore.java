@@ -105,6 +105,18 @@ public final class MetaStore {
         state(meta).put(META_KEY, meta);
     }
 
+    /** @return the shard whose state is kept under {@code key} in a state cache, or -1 for any other key. */
+    public static int shardOfKey(Object key) {
+        if (!(key instanceof String) || !((String)key).startsWith(SHARD_KEY_PREFIX))
+            return -1;
+        try {
+            return Integer.parseInt(((String)key).substring(SHARD_KEY_PREFIX.length()));
+        }
+        catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** @return key of a shard's state in the collection's state cache. */
     public static String shardKey(int shard) {
         return SHARD_KEY_PREFIX + shard;
@@ -166,7 +178,15 @@ public final class MetaStore {
      * @throws CollectionNotFoundException if there is none.
      */
     public CollectionMeta requireServing(String name) {
-        CollectionMeta meta = meta(name);
+        return serving(name, meta(name));
+    }
+
+    /**
+     * @return {@code meta}, the metadata of collection {@code name} as the caller has it, if it serves reads and
+     *      searches (see {@link #requireServing(String)}).
+     * @throws CollectionNotFoundException if {@code meta} is {@code null}.
+     */
+    public static CollectionMeta serving(String name, CollectionMeta meta) {
         if (meta == null)
             throw new CollectionNotFoundException(name);
         if (meta.state() != CollectionState.READY && meta.state() != CollectionState.RESHAPING)

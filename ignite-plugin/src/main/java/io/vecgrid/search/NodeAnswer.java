@@ -30,12 +30,15 @@ final class NodeAnswer implements Serializable {
     final long serviceNanosPerUnit;
     /** Other search jobs running on the node when it answered (its queue, for replica choice). */
     final int queue;
+    /** Routers that sent the node search work in the last few seconds (C3's number of clients, for replica choice). */
+    final int routers;
     /** The job was cancelled before it finished (the search was answered elsewhere or gave up): nothing to merge. */
     final boolean cancelled;
 
     NodeAnswer(int[] counts, long[] pks, float[] distances, long[] searchedSegments, long[] unavailableSegments,
         int[] searchedShards, int[] unavailableShards, List<List<SegmentRef>> leaderSegments, long[] leaderVersions,
-        long serviceNanosPerUnit, int queue, boolean cancelled) {
+        long serviceNanosPerUnit, int queue, int routers, boolean cancelled) {
+        this.routers = routers;
         this.counts = counts;
         this.pks = pks;
         this.distances = distances;

@@ -47,6 +47,8 @@ final class NodeJob extends ComputeJobContinuationAdapter {
     private final int ef;
     private final String filter;
     private final boolean eventually;
+    /** The node routing the search. */
+    private final java.util.UUID router;
 
     @IgniteInstanceResource
     private transient Ignite ignite;
@@ -64,6 +66,7 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         this.ef = c.ef;
         this.filter = c.filterExpr;
         this.eventually = c.eventually;
+        this.router = c.router;
     }
 
     long[] segments() {
@@ -88,6 +91,7 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         }
         Vecgrid vg = Vecgrid.local(ignite);
         vg.metrics().jobStarted();
+        vg.router().routedBy(router);
         holdcc();
         try {
             new Run(vg).start();
@@ -125,9 +129,15 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         }
 
         void start() {
-            CollectionMeta cur = vg.metaStore().meta(collection);
             // The router planned against one generation of caches; a replica change keeps the previous one serving.
+            // This node's router copy of the catalog saves a cache read per job; it may be a moment behind, so a
+            // generation it does not know yet is looked up in the catalog itself.
+            CollectionMeta cur = vg.router().knownMeta(collection);
             meta = cur == null ? null : cur.generation(uid);
+            if (meta == null) {
+                cur = vg.metaStore().meta(collection);
+                meta = cur == null ? null : cur.generation(uid);
+            }
             if (meta != null && filter != null)
                 parsed = ScalarFilter.parse(filter, meta.spec().scalarFields());
             if (left.get() == 0) {
@@ -294,7 +304,7 @@ final class NodeJob extends ComputeJobContinuationAdapter {
             }
             return new NodeAnswer(counts, pks, dist, longs(searched), longs(unavailable), ints(shardsSearched),
                 ints(shardsUnavailable), leaderSegs, longs(leaderVersions), per,
-                Math.max(0, vg.metrics().inFlightJobs() - 1), cancelled);
+                Math.max(0, vg.metrics().inFlightJobs() - 1), vg.router().recentRouters(), cancelled);
         }
     }
 

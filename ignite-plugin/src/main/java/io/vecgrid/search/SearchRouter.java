@@ -37,7 +37,7 @@ public final class SearchRouter {
     private final VecgridMetrics metrics;
     private final VecgridConfiguration cfg;
     private final OutputFieldReader outputs;
-    private final TargetCache targets;
+    private final CatalogView catalog;
 
     private final ReplicaSelector selector;
     private final java.util.concurrent.ScheduledExecutorService timer;
@@ -57,7 +57,7 @@ public final class SearchRouter {
             return t;
         });
         this.outputs = rowFetch;
-        this.targets = new TargetCache(metaStore);
+        this.catalog = new CatalogView(ignite, metaStore);
         this.metaStore = metaStore;
         this.routing = routing;
         this.metrics = metrics;
@@ -116,7 +116,7 @@ public final class SearchRouter {
     SearchContext validate(SearchRequest req) {
         if (req == null)
             throw new InvalidRequestException("search request must not be null");
-        CollectionMeta meta = metaStore.requireServing(req.collection());
+        CollectionMeta meta = MetaStore.serving(req.collection(), catalog.meta(req.collection()));
         CollectionSpec spec = meta.spec();
         float[][] vs = req.vectors();
         if (vs == null || vs.length == 0)
@@ -142,7 +142,7 @@ public final class SearchRouter {
             }
         }
         long timeout = req.timeoutMillis() > 0 ? req.timeoutMillis() : cfg.getSearchTimeoutMillis();
-        return new SearchContext(meta, targets.target(meta), req, timeout);
+        return new SearchContext(meta, catalog.target(meta), req, timeout, localNodeId());
     }
 
     /**
@@ -196,13 +196,48 @@ public final class SearchRouter {
         return timer;
     }
 
-    /** @return server nodes (each may route searches). */
-    int serverCount() {
-        return ignite.cluster().forServers().nodes().size();
+    /**
+     * @return metadata of collection {@code name} as this node's router knows it (pushed, a moment behind the catalog),
+     *      or as the catalog has it if the router has none yet; {@code null} if there is none.
+     */
+    CollectionMeta knownMeta(String name) {
+        return catalog.meta(name);
     }
 
-    /** Stops the deadline timer (the node stops). */
+    /** Routers that sent this node search work lately, by last time (ns); see {@link #recentRouters()}. */
+    private final java.util.concurrent.ConcurrentHashMap<UUID, Long> routersSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A search job of {@code router} came in. */
+    void routedBy(UUID router) {
+        if (router != null)
+            routersSeen.put(router, System.nanoTime());
+    }
+
+    /** @return routers that sent this node search work in the last {@value ReplicaSelector#FRESH_MILLIS} ms (at least 1). */
+    int recentRouters() {
+        long oldest = System.nanoTime() - ReplicaSelector.FRESH_MILLIS * 1_000_000L;
+        routersSeen.values().removeIf(t -> t - oldest < 0);
+        return Math.max(1, routersSeen.size());
+    }
+
+    /** Starts following the catalog and the collections' targets (the cluster turned active). */
+    public void startServing() {
+        catalog.start();
+    }
+
+    /** Stops following them (the cluster turned inactive). */
+    public void stopServing() {
+        catalog.stop();
+    }
+
+    /** Re-reads the catalog (the node's upkeep, every routing refresh interval: a safety net under the pushes). */
+    public void refreshCatalog() {
+        catalog.rescan();
+    }
+
+    /** Stops the deadline timer and the catalog's subscriptions (the node stops). */
     public void stop() {
+        catalog.close();
         timer.shutdownNow();
     }
 

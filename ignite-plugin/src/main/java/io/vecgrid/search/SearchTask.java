@@ -197,7 +197,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         u.answered = true;
         long response = System.nanoTime() - u.sentNanos;
         if (res.getException() != null) {
-            selector.answered(u.node, response, 0, 0);
+            selector.answered(u.node, response, 0, 0, 0);
             failedNodes.add(u.node);
             whyTried.put(u.node, "its job failed: " + res.getException().getMessage());
             retries++;
@@ -214,7 +214,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
         else {
             NodeAnswer a = res.getData();
-            selector.answered(u.node, response, a.serviceNanosPerUnit, a.queue);
+            selector.answered(u.node, response, a.serviceNanosPerUnit, a.queue, a.routers);
             accept(u, a);
         }
         pumpAll();
@@ -427,10 +427,11 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
         if (cand.isEmpty())
             cand = usable(router.slotOwners(ctx.meta, s.slot()), tried);
-        return cand.isEmpty() ? null : choose(cand, false);
+        return cand.isEmpty() ? null : choose(cand, false, s.id());
     }
 
-    private UUID choose(List<UUID> cand, boolean preferPlanned) {
+    /** @param key the segment id, or {@code -1 - shard} for a shard's growing rows (round-robin's turn). */
+    private UUID choose(List<UUID> cand, boolean preferPlanned, long key) {
         if (preferPlanned) {
             // A shard's growing rows ride in a job the plan sends anyway, when a candidate already has one.
             List<UUID> withWork = new ArrayList<>();
@@ -446,7 +447,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             Deque<SegmentRef> q = queues.get(cand.get(i));
             plannedWork[i] = q == null ? 0 : (q.size() + BATCH - 1) / BATCH;
         }
-        return cand.get(selector.choose(cand, plannedWork, Math.max(1, router.serverCount())));
+        return cand.get(selector.choose(cand, plannedWork, key));
     }
 
     private void settleUncovered(SegmentRef s, Set<UUID> tried) {
@@ -506,7 +507,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             events.add(msg);
             return null;
         }
-        return choose(cand, true);
+        return choose(cand, true, -1L - shard);
     }
 
     private List<UUID> usable(List<UUID> nodes, Set<UUID> tried) {

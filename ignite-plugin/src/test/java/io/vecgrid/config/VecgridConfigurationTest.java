@@ -150,6 +150,8 @@ class VecgridConfigurationTest {
             // The test's persistent storage: small WAL segments instead of the shipped sizes.
             secure.setDataStorageConfiguration(test.getDataStorageConfiguration());
             secure.setWorkDirectory(test.getWorkDirectory());
+            // Without TLS (the test's client connector has none either): io.vecgrid.tls.TlsTest runs the XML's TLS.
+            secure.setSslContextFactory(null);
             Ignite ig = Ignition.start(secure);
             try {
                 TestCluster.awaitServing(ig);

@@ -7,6 +7,7 @@ import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.client.AuthenticationException;
 import io.vecgrid.client.ClusterUnavailableException;
+import io.vecgrid.client.TlsException;
 import io.vecgrid.client.VecgridClient;
 import org.apache.ignite.configuration.ClientConfiguration;
 import org.apache.ignite.logger.NullLogger;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +46,10 @@ import java.util.regex.Pattern;
  *
  * <p>Addresses: {@code --host}, by default the environment variable {@value #ENV_HOST}, else
  * {@value VecgridClient#DFLT_ADDRESSES}. Credentials: {@code --user} and {@code --password}, by default the
- * environment variables {@value #ENV_USER} and {@value #ENV_PASSWORD}.
+ * environment variables {@value #ENV_USER} and {@value #ENV_PASSWORD}. TLS: {@code --ssl-truststore},
+ * {@code --ssl-keystore} and their passwords, by default {@value #ENV_SSL_TRUSTSTORE} and so on. Each setting also
+ * comes from a client properties file ({@code --client-config} or {@value #ENV_CLIENT_CONFIG}; keys in
+ * {@link VecgridClient#readClientConfig}): an option wins over the file, the file over the environment.
  */
 @Command(name = "vecgrid", mixinStandardHelpOptions = true, versionProvider = VecgridCli.Version.class,
     description = "vecgrid: Milvus-style vector collections with in-memory replicas on Apache Ignite.",
@@ -59,7 +64,8 @@ import java.util.regex.Pattern;
             + "file) or a confirmation refused",
         "2:cluster unavailable (no node answers) or it could not serve the request",
         "3:authentication failed: the cluster wants a user name and password (--user and --password, or "
-            + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing",
+            + "VECGRID_USER and VECGRID_PASSWORD) and they were wrong or missing; or the TLS handshake failed (the "
+            + "cluster wants TLS, or a certificate is not trusted: --ssl-truststore, --ssl-keystore)",
         "70:internal error of the CLI (a bug or a broken installation; the stack trace follows)"},
     footerHeading = "%nEnvironment:%n",
     footer = {
@@ -67,10 +73,18 @@ import java.util.regex.Pattern;
         "  VECGRID_USER      user name when --user is not given",
         "  VECGRID_PASSWORD  password when --password is not given (safer than",
         "                    --password: other users of this machine see command lines)",
+        "  VECGRID_SSL_TRUSTSTORE, VECGRID_SSL_TRUSTSTORE_PASSWORD,",
+        "  VECGRID_SSL_KEYSTORE, VECGRID_SSL_KEYSTORE_PASSWORD",
+        "                    TLS stores and their passwords when the --ssl-* options",
+        "                    are not given",
+        "  VECGRID_CLIENT_CONFIG  client properties file when --client-config is not",
+        "                    given",
         "%nExamples:",
         "  vecgrid status",
         "  vecgrid --host 10.0.0.5:10800,10.0.0.6:10800 list",
         "  VECGRID_HOST=10.0.0.5:10800 vecgrid describe docs --json",
+        "  vecgrid --ssl-truststore work/certs/truststore.p12 --ssl-keystore work/certs/client.p12 status",
+        "  vecgrid --client-config client.properties list",
         "  vecgrid help search"})
 public final class VecgridCli {
     public static final int EXIT_OK = 0;
@@ -94,6 +108,16 @@ public final class VecgridCli {
     public static final String ENV_USER = "VECGRID_USER";
     /** Environment variable with the password when {@code --password} is not given. */
     public static final String ENV_PASSWORD = "VECGRID_PASSWORD";
+    /** Environment variable with the client key store when {@code --ssl-keystore} is not given. */
+    public static final String ENV_SSL_KEYSTORE = "VECGRID_SSL_KEYSTORE";
+    /** Environment variable with its password when {@code --ssl-keystore-password} is not given. */
+    public static final String ENV_SSL_KEYSTORE_PASSWORD = "VECGRID_SSL_KEYSTORE_PASSWORD";
+    /** Environment variable with the trust store when {@code --ssl-truststore} is not given. */
+    public static final String ENV_SSL_TRUSTSTORE = "VECGRID_SSL_TRUSTSTORE";
+    /** Environment variable with its password when {@code --ssl-truststore-password} is not given. */
+    public static final String ENV_SSL_TRUSTSTORE_PASSWORD = "VECGRID_SSL_TRUSTSTORE_PASSWORD";
+    /** Environment variable with the client properties file when {@code --client-config} is not given. */
+    public static final String ENV_CLIENT_CONFIG = "VECGRID_CLIENT_CONFIG";
 
     /** The commands in the order the help lists them: a collection's life, then the cluster's. */
     private static final List<String> ORDER = List.of("create", "import", "search", "get", "delete", "count", "flush",
@@ -122,6 +146,34 @@ public final class VecgridCli {
             + "better: other users of this machine can see a command line).")
     String password;
 
+    @Option(names = "--ssl-truststore", scope = ScopeType.INHERIT, paramLabel = "FILE",
+        description = "TLS: trust store (PKCS12 or JKS) with the CA certificate that signed the nodes' certificates, "
+            + "e.g. work/certs/truststore.p12 of scripts/make-dev-certs.sh; turns TLS on (default: the environment "
+            + "variable " + ENV_SSL_TRUSTSTORE + ").")
+    String sslTrustStore;
+
+    @Option(names = "--ssl-truststore-password", scope = ScopeType.INHERIT, paramLabel = "PASSWORD",
+        description = "Password of the trust store (default: the environment variable " + ENV_SSL_TRUSTSTORE_PASSWORD
+            + ", which is better).")
+    String sslTrustStorePassword;
+
+    @Option(names = "--ssl-keystore", scope = ScopeType.INHERIT, paramLabel = "FILE",
+        description = "TLS: the client's key store (PKCS12 or JKS: its key and a certificate signed by the cluster's "
+            + "CA), for a cluster that wants client certificates, e.g. work/certs/client.p12 (default: the "
+            + "environment variable " + ENV_SSL_KEYSTORE + ").")
+    String sslKeyStore;
+
+    @Option(names = "--ssl-keystore-password", scope = ScopeType.INHERIT, paramLabel = "PASSWORD",
+        description = "Password of the key store and its key (default: the environment variable "
+            + ENV_SSL_KEYSTORE_PASSWORD + ", which is better).")
+    String sslKeyStorePassword;
+
+    @Option(names = "--client-config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+        description = "Client properties file with any of host, user, password, ssl.keystore, ssl.keystore.password, "
+            + "ssl.truststore, ssl.truststore.password (store paths relative to the file); options win over it, it "
+            + "wins over the environment (default: the environment variable " + ENV_CLIENT_CONFIG + ").")
+    String clientConfig;
+
     /** Where {@link #ENV_HOST}, {@link #ENV_USER} and {@link #ENV_PASSWORD} are read: the process's, or a map. */
     private final Map<String, String> env;
 
@@ -132,6 +184,9 @@ public final class VecgridCli {
     private String loginUser;
     /** Whether the last {@link #connect()} had a password. */
     private boolean loginPassword;
+    /** The client properties file's values once read ({@code null}: not yet), and how the file was named. */
+    private Map<String, String> fileConfig;
+    private String fileSource;
 
     public VecgridCli() {
         this(System.getenv(), Terminal.system());
@@ -228,14 +283,16 @@ public final class VecgridCli {
                 "please report it with the command line and this trace)");
             ex.printStackTrace(err);
         }
-        else
-            err.println("vecgrid: " + (ex instanceof AuthenticationException ? loginMessage() : message(ex)));
+        else {
+            err.println("vecgrid: " + (ex instanceof AuthenticationException ? loginMessage() :
+                ex instanceof TlsException ? tlsMessage((TlsException)ex) : message(ex)));
+        }
         return code;
     }
 
     /** @return the exit code for an exception a command threw. */
     static int exitCode(Throwable ex) {
-        if (ex instanceof AuthenticationException)
+        if (ex instanceof AuthenticationException || ex instanceof TlsException)
             return EXIT_AUTH;
         if (ex instanceof BadInputException || ex instanceof InvalidRequestException ||
             ex instanceof CollectionNotFoundException || ex instanceof CollectionExistsException ||
@@ -267,27 +324,116 @@ public final class VecgridCli {
             "name or password" + (loginPassword ? "" : " (no password was given)") + "; " + how;
     }
 
-    /** @return {@code --user}/{@code --password} if given, else the environment's; empty counts as not set. */
-    private String credential(String option, String var) {
-        String v = option != null ? option : env.get(var);
-        return v == null || v.isEmpty() ? null : v;
+    /**
+     * The CLI's words for a failed TLS handshake: the client's message tells a Java caller about its builder, a CLI
+     * user wants the options and variables.
+     */
+    private String tlsMessage(TlsException ex) {
+        String how = "pass the cluster's trust store with --ssl-truststore and --ssl-truststore-password and, if it " +
+            "wants client certificates, a key store with --ssl-keystore and --ssl-keystore-password (or set " +
+            ENV_SSL_TRUSTSTORE + ", " + ENV_SSL_KEYSTORE + " and their _PASSWORD variables, or use --client-config)";
+        Setting ts = setting(sslTrustStore, "--ssl-truststore", VecgridClient.CONFIG_TRUSTSTORE, ENV_SSL_TRUSTSTORE);
+        Setting ks = setting(sslKeyStore, "--ssl-keystore", VecgridClient.CONFIG_KEYSTORE, ENV_SSL_KEYSTORE);
+        switch (ex.reason()) {
+            case TLS_REQUIRED:
+                return "TLS required: the cluster at " + hosts() + " accepts only TLS connections and none was " +
+                    "configured; " + how;
+            case SERVER_NOT_TRUSTED:
+                return "TLS handshake failed: the certificate of the node at " + hosts() + " is not signed by a CA " +
+                    "in " +
+                    (ts == null ? "the JDK's default trust store (no --ssl-truststore was given)" :
+                        "the trust store " + ts.value + " (" + ts.source + ")") + "; " + how;
+            case CLIENT_CERTIFICATE_REFUSED:
+                return "TLS handshake failed: the cluster at " + hosts() + " wants a client certificate signed by " +
+                    "its CA and refused " + (ks == null ?
+                    "the CLI's connection without one (no --ssl-keystore was given)" :
+                    "the certificate of the key store " + ks.value + " (" + ks.source + ")") + "; " + how;
+            case SERVER_WITHOUT_TLS:
+                return "TLS handshake failed: the node at " + hosts() + " does not use TLS; connect without " +
+                    "--ssl-truststore and --ssl-keystore (and without " + ENV_SSL_TRUSTSTORE + " and " +
+                    ENV_SSL_KEYSTORE + ")";
+            default:
+                return ex.getMessage();
+        }
     }
 
-    /** @return the addresses: {@code --host}, else {@link #ENV_HOST} (if not blank), else the default. */
+    /** A setting's value and where it came from (an option, the client properties file, a variable). */
+    private record Setting(String value, String source) {
+    }
+
+    /**
+     * @return the option if given, else the client properties file's {@code key}, else the environment variable
+     *     {@code var}; {@code null} when none is set (empty counts as not set).
+     */
+    private Setting setting(String option, String optionName, String key, String var) {
+        if (option != null && !option.isEmpty())
+            return new Setting(option, optionName);
+        Map<String, String> file = fileConfig();
+        if (file.containsKey(key))
+            return new Setting(file.get(key), key + " in " + fileSource);
+        String v = env.get(var);
+        return v == null || v.isEmpty() ? null : new Setting(v, var);
+    }
+
+    /** @return the values of the client properties file, empty when there is none. */
+    private Map<String, String> fileConfig() {
+        if (fileConfig == null) {
+            String file = clientConfig != null && !clientConfig.isEmpty() ? clientConfig : env.get(ENV_CLIENT_CONFIG);
+            String from = clientConfig != null && !clientConfig.isEmpty() ? "--client-config" : ENV_CLIENT_CONFIG;
+            if (file == null || file.isBlank())
+                fileConfig = Map.of();
+            else {
+                fileSource = file.trim();
+                fileConfig = VecgridClient.readClientConfig(Path.of(fileSource), from);
+            }
+        }
+        return fileConfig;
+    }
+
+    /** @return a credential: the option, the client properties file, the environment; empty counts as not set. */
+    private String credential(String option, String key, String var) {
+        Setting s = setting(option, "", key, var);
+        return s == null ? null : s.value;
+    }
+
+    /**
+     * @return the addresses: {@code --host}, else the client properties file's, else {@link #ENV_HOST} (if not
+     *     blank), else the default.
+     */
     String hosts() {
         if (host != null)
             return host;
-        String v = env.get(ENV_HOST);
-        return v == null || v.isBlank() ? VecgridClient.DFLT_ADDRESSES : v.trim();
+        Setting s = setting(null, "--host", VecgridClient.CONFIG_HOST, ENV_HOST);
+        return s == null || s.value.isBlank() ? VecgridClient.DFLT_ADDRESSES : s.value.trim();
     }
 
     /** @return a client connected to {@link #hosts()}, logged in when there are credentials; the caller closes it. */
     VecgridClient connect() {
-        String u = credential(user, ENV_USER);
-        String p = credential(password, ENV_PASSWORD);
-        String from = host != null ? "--host" : env.get(ENV_HOST) != null && !env.get(ENV_HOST).isBlank() ? ENV_HOST :
-            "the default address";
+        String u = credential(user, VecgridClient.CONFIG_USER, ENV_USER);
+        String p = credential(password, VecgridClient.CONFIG_PASSWORD, ENV_PASSWORD);
+        Setting h = setting(host, "--host", VecgridClient.CONFIG_HOST, ENV_HOST);
+        String from = h != null && !h.value.isBlank() ? h.source : "the default address";
         VecgridClient.Builder b = VecgridClient.builder().addresses(addresses(hosts(), from));
+        Setting ks = setting(sslKeyStore, "--ssl-keystore", VecgridClient.CONFIG_KEYSTORE, ENV_SSL_KEYSTORE);
+        Setting ksp = setting(sslKeyStorePassword, "--ssl-keystore-password", VecgridClient.CONFIG_KEYSTORE_PASSWORD,
+            ENV_SSL_KEYSTORE_PASSWORD);
+        Setting ts = setting(sslTrustStore, "--ssl-truststore", VecgridClient.CONFIG_TRUSTSTORE, ENV_SSL_TRUSTSTORE);
+        Setting tsp = setting(sslTrustStorePassword, "--ssl-truststore-password",
+            VecgridClient.CONFIG_TRUSTSTORE_PASSWORD, ENV_SSL_TRUSTSTORE_PASSWORD);
+        // A password variable alone (set for the stores of another cluster) turns nothing on; a password option or
+        // file entry without its store is a mistake worth naming; a store without a password is refused below.
+        if (ks == null && ksp != null && !ksp.source.equals(ENV_SSL_KEYSTORE_PASSWORD))
+            throw new BadInputException(ksp.source + " is set but no key store: pass --ssl-keystore");
+        if (ts == null && tsp != null && !tsp.source.equals(ENV_SSL_TRUSTSTORE_PASSWORD))
+            throw new BadInputException(tsp.source + " is set but no trust store: pass --ssl-truststore");
+        if (ks != null) {
+            b.keyStore(ks.value, ksp == null ? null : ksp.value, ks.source,
+                ksp == null ? "--ssl-keystore-password (or " + ENV_SSL_KEYSTORE_PASSWORD + ")" : ksp.source);
+        }
+        if (ts != null) {
+            b.trustStore(ts.value, tsp == null ? null : tsp.value, ts.source,
+                tsp == null ? "--ssl-truststore-password (or " + ENV_SSL_TRUSTSTORE_PASSWORD + ")" : tsp.source);
+        }
         if (u != null)
             b.credentials(u, p);
         else if (p != null) {

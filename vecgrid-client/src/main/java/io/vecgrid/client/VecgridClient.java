@@ -16,10 +16,38 @@ import io.vecgrid.api.NodeStoppingException;
 import org.apache.ignite.client.ClientConnectionException;
 import org.apache.ignite.client.ClientException;
 import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.client.SslMode;
 import org.apache.ignite.configuration.ClientConfiguration;
 
+import javax.cache.configuration.Factory;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import java.io.File;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.UnrecoverableKeyException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * vecgrid for thin-client applications: the whole {@link VectorGrid} API over an Ignite thin client
@@ -38,6 +66,16 @@ import java.util.List;
  * <pre>
  * try (VecgridClient vg = VecgridClient.builder().addresses("127.0.0.1:10800..10809").credentials("app", secret)
  *         .connect()) { ... }
+ * </pre>
+ *
+ * <p>A cluster with TLS ({@code config/secure-config.xml} encrypts client connections) wants the cluster's trust store
+ * and, when it asks for client certificates, a client key store (both made by {@code scripts/make-dev-certs.sh} for
+ * development):
+ *
+ * <pre>
+ * VecgridClient.builder().addresses("10.0.0.5:10800").credentials("app", secret)
+ *     .trustStore("certs/truststore.p12", trustPassword).keyStore("certs/client.p12", keyPassword).connect();
+ * VecgridClient.builder().clientConfig(Path.of("client.properties")).connect();   // the same from a file
  * </pre>
  *
  * <p>Errors arrive with the server's type and message ({@link io.vecgrid.api.CollectionNotFoundException},
@@ -62,6 +100,34 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
 
     /** Times a retriable call is resent after its connection broke. */
     private static final int RESENDS = 2;
+
+    /** Key of a client properties file ({@link Builder#clientConfig(Path)}): addresses, as the CLI's --host. */
+    public static final String CONFIG_HOST = "host";
+    /** Key of a client properties file: user name. */
+    public static final String CONFIG_USER = "user";
+    /** Key of a client properties file: password of the user. */
+    public static final String CONFIG_PASSWORD = "password";
+    /** Key of a client properties file: the client's key store (its key and certificate), PKCS12 or JKS. */
+    public static final String CONFIG_KEYSTORE = "ssl.keystore";
+    /** Key of a client properties file: password of the key store and of its key. */
+    public static final String CONFIG_KEYSTORE_PASSWORD = "ssl.keystore.password";
+    /** Key of a client properties file: the trust store (the CA certificate that signed the nodes'). */
+    public static final String CONFIG_TRUSTSTORE = "ssl.truststore";
+    /** Key of a client properties file: password of the trust store. */
+    public static final String CONFIG_TRUSTSTORE_PASSWORD = "ssl.truststore.password";
+
+    private static final List<String> CONFIG_KEYS = List.of(CONFIG_HOST, CONFIG_USER, CONFIG_PASSWORD, CONFIG_KEYSTORE,
+        CONFIG_KEYSTORE_PASSWORD, CONFIG_TRUSTSTORE, CONFIG_TRUSTSTORE_PASSWORD);
+
+    /**
+     * The node of a failed connect in the thin client's message: {@code remoteAddress=/127.0.0.1:10800} (a closed
+     * channel) or {@code remoteAddress=127.0.0.1/<unresolved>:10800} (a failed TLS handshake).
+     */
+    private static final Pattern REMOTE_ADDRESS =
+        Pattern.compile("remoteAddress=([^/\\]\\s]*)/([^/\\]\\s]+):(\\d+)\\]");
+
+    /** The first address of an entry {@code host:port} or {@code host:port..port}. */
+    private static final Pattern FIRST_ADDRESS = Pattern.compile("([^\\s:,]+):(\\d{1,5})(?:\\.\\.\\d{1,5})?");
 
     private final IgniteClient client;
     private final boolean owned;
@@ -125,6 +191,9 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                 boolean noPassword = cfg.getUserPassword() == null || cfg.getUserPassword().isEmpty();
                 throw loginRefused(user, noPassword, "at " + addrs, e);
             }
+            TlsException tls = tlsFailure(cfg, addrs, e);
+            if (tls != null)
+                throw tls;
             if (e instanceof ClientConnectionException)
                 throw new ClusterUnavailableException("no vecgrid node answered at " + addrs + ": " + e.getMessage());
             throw new VecgridException("cannot open a thin-client connection to " + addrs + ": " + e.getMessage());
@@ -133,6 +202,215 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
             // Never the configuration itself in the message: its toString() carries the password.
             throw new InvalidRequestException("bad thin-client configuration (addresses " + addrs + "): " + e);
         }
+    }
+
+    /**
+     * @return the TLS failure behind a failed connect, {@code null} if it was none. The thin client's report seldom
+     *     says why a handshake failed (its non-blocking handshake loses the alert; with TLS 1.3 the server refuses a
+     *     client certificate after the client thinks the handshake done, and the client sees a closed channel), so
+     *     the node of the failure is asked again by a handshake of our own: with the same TLS context when the client
+     *     has TLS, or, when it has none and the node closed the connection at once, whether it answers TLS at all.
+     */
+    private static TlsException tlsFailure(ClientConfiguration cfg, String addrs, Throwable e) {
+        String how = "pass the cluster's trust store with VecgridClient.builder().trustStore(path, password) and, if " +
+            "it wants client certificates, a key store with keyStore(path, password)";
+        String msgs = messages(e);
+        InetSocketAddress node = failedNode(msgs, cfg);
+        if (cfg.getSslMode() != SslMode.REQUIRED) {
+            if (node == null || !msgs.contains("Channel is closed") || !speaksTls(node))
+                return null;
+            return new TlsException(TlsException.Reason.TLS_REQUIRED, "the vecgrid cluster at " + addrs + " requires " +
+                "TLS and the client connected without it; " + how, e);
+        }
+        SSLException ssl = null;
+        for (Throwable c = e; c != null && ssl == null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SSLException)
+                ssl = (SSLException)c;
+        }
+        if (ssl == null && node != null && cfg.getSslContextFactory() != null) {
+            try {
+                ssl = handshake(node, cfg.getSslContextFactory().create());
+            }
+            catch (RuntimeException ignored) {
+                // No context to try with: nothing more to say.
+            }
+        }
+        if (ssl == null)
+            return null;
+        StoresFactory stores = cfg.getSslContextFactory() instanceof StoresFactory ?
+            (StoresFactory)cfg.getSslContextFactory() : null;
+        String why = messages(ssl);
+        boolean certificate = false;
+        for (Throwable c = ssl; c != null; c = c.getCause() == c ? null : c.getCause())
+            certificate |= c instanceof CertificateException;
+        if (certificate || why.contains("unable to find valid certification path")) {
+            String trusted = stores == null ? "the trust store" : stores.trustStore == null ?
+                "the JDK's default trust store (no trust store was given)" : "the trust store " + stores.trustStore;
+            return new TlsException(TlsException.Reason.SERVER_NOT_TRUSTED, "TLS handshake with the vecgrid cluster " +
+                "at " + addrs + " failed: the node's certificate is not signed by a CA in " + trusted + "; " + how, e);
+        }
+        if (ssl == CLOSED_AFTER_HANDSHAKE || why.contains("certificate_required") || why.contains("bad_certificate") ||
+            why.contains("certificate_unknown") || why.contains("unknown_ca")) {
+            String mine = stores == null ? "the client's certificate" : stores.keyStore == null ?
+                "a client without one (no key store was given)" : "the certificate of the key store " + stores.keyStore;
+            return new TlsException(TlsException.Reason.CLIENT_CERTIFICATE_REFUSED, "TLS handshake with the vecgrid " +
+                "cluster at " + addrs + " failed: the cluster wants a client certificate signed by its CA and " +
+                "refused " + mine + "; " + how, e);
+        }
+        // A node without TLS reads the client's hello as a request and closes: it never sends a certificate.
+        boolean closedOrGarbage = why.contains("Remote host terminated the handshake") ||
+            why.contains("Unsupported or unrecognized SSL message") || why.contains("plaintext connection");
+        if (closedOrGarbage && node != null && !speaksTls(node)) {
+            return new TlsException(TlsException.Reason.SERVER_WITHOUT_TLS, "the vecgrid node at " + addrs + " does " +
+                "not use TLS and the client does; connect without a trust store and key store, or enable TLS on the " +
+                "cluster (config/secure-config.xml)", e);
+        }
+        return new TlsException(TlsException.Reason.HANDSHAKE_FAILED, "TLS handshake with the vecgrid cluster at " +
+            addrs + " failed: " + ssl.getMessage(), e);
+    }
+
+    /** @return the node a failed connect names, else the first configured address; {@code null}: none. */
+    private static InetSocketAddress failedNode(String msgs, ClientConfiguration cfg) {
+        Matcher m = REMOTE_ADDRESS.matcher(msgs);
+        if (m.find()) {
+            String host = m.group(2).startsWith("<") ? m.group(1) : m.group(2);
+            if (!host.isEmpty())
+                return new InetSocketAddress(host, Integer.parseInt(m.group(3)));
+        }
+        String[] addrs = cfg.getAddresses();
+        if (addrs != null && addrs.length > 0) {
+            Matcher a = FIRST_ADDRESS.matcher(addrs[0].trim());
+            if (a.matches())
+                return new InetSocketAddress(a.group(1), Integer.parseInt(a.group(2)));
+        }
+        return null;
+    }
+
+    /**
+     * What {@link #handshake} returns when the node closes the connection in the handshake or right after it, before
+     * the client sent anything: what an Ignite node that wants a client certificate does with TLS 1.3 when it gets
+     * none, or one its CA did not sign (it sends no alert).
+     */
+    private static final SSLException CLOSED_AFTER_HANDSHAKE = new SSLException("the node closed the connection " +
+        "right after the TLS handshake");
+
+    /**
+     * @return why a handshake with {@code node} fails ({@link #CLOSED_AFTER_HANDSHAKE} included), {@code null} if it
+     *     succeeds or the node does not answer. A TLS 1.3 server refuses a client certificate after the client
+     *     finished its handshake: a read brings that (a node that accepted it waits for the client's first message).
+     */
+    private static SSLException handshake(InetSocketAddress node, SSLContext ctx) {
+        try (SSLSocket s = (SSLSocket)ctx.getSocketFactory().createSocket()) {
+            try {
+                s.connect(node, 2_000);
+            }
+            catch (IOException e) {
+                return null;
+            }
+            s.setSoTimeout(2_000);
+            try {
+                s.startHandshake();
+                return s.getInputStream().read() < 0 ? CLOSED_AFTER_HANDSHAKE : null;
+            }
+            catch (SSLException e) {
+                return e;
+            }
+            catch (java.net.SocketTimeoutException e) {
+                return null;
+            }
+            catch (IOException e) {
+                // Reset or broken pipe: the node dropped the connection in the handshake, as with no alert above.
+                return CLOSED_AFTER_HANDSHAKE;
+            }
+        }
+        catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** @return the messages of {@code e} and its causes. */
+    private static String messages(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause())
+            sb.append(c.getMessage()).append(" | ");
+        return sb.toString();
+    }
+
+    /**
+     * @return whether {@code host:port} answers a TLS handshake with a certificate: asked when a node closed a plain
+     *     connection at once, which is what a node that requires TLS does. The handshake stops at the certificate,
+     *     nothing is sent.
+     */
+    private static boolean speaksTls(InetSocketAddress node) {
+        AtomicBoolean sawCertificate = new AtomicBoolean();
+        X509TrustManager recorder = new X509TrustManager() {
+            @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override public void checkServerTrusted(X509Certificate[] chain, String authType)
+                throws CertificateException {
+                sawCertificate.set(chain != null && chain.length > 0);
+                throw new CertificateException("vecgrid: only asking whether the node uses TLS");
+            }
+
+            @Override public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {recorder}, null);
+            try (SSLSocket s = (SSLSocket)ctx.getSocketFactory().createSocket()) {
+                s.connect(node, 2_000);
+                s.setSoTimeout(2_000);
+                s.startHandshake();
+            }
+        }
+        catch (IOException | GeneralSecurityException | RuntimeException ignored) {
+            // Stopped at the certificate, or no TLS there.
+        }
+        return sawCertificate.get();
+    }
+
+    /**
+     * Reads a client properties file: the keys {@value #CONFIG_HOST}, {@value #CONFIG_USER}, {@value #CONFIG_PASSWORD},
+     * {@value #CONFIG_KEYSTORE}, {@value #CONFIG_KEYSTORE_PASSWORD}, {@value #CONFIG_TRUSTSTORE},
+     * {@value #CONFIG_TRUSTSTORE_PASSWORD}, each optional; a relative store path is relative to the file's directory.
+     *
+     * @param source how the file was named, for messages (e.g. {@code --client-config}).
+     * @return the values set (not empty), store paths made absolute.
+     * @throws InvalidRequestException naming the file and {@code source} if it cannot be read or has an unknown key.
+     */
+    public static Map<String, String> readClientConfig(Path file, String source) {
+        Properties props = new Properties();
+        if (!Files.isRegularFile(file))
+            throw new InvalidRequestException(source + ": no such file: " + file);
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(r);
+        }
+        catch (IOException | IllegalArgumentException e) {
+            throw new InvalidRequestException(source + ": cannot read " + file + ": " + e.getMessage());
+        }
+        Map<String, String> res = new LinkedHashMap<>();
+        for (String key : new java.util.TreeSet<>(props.stringPropertyNames())) {
+            if (!CONFIG_KEYS.contains(key)) {
+                throw new InvalidRequestException(source + ": unknown key '" + key + "' in " + file + "; the keys " +
+                    "are " + String.join(", ", CONFIG_KEYS));
+            }
+        }
+        for (String key : CONFIG_KEYS) {
+            String v = props.getProperty(key);
+            if (v == null || v.isBlank())
+                continue;
+            v = v.trim();
+            if (key.equals(CONFIG_KEYSTORE) || key.equals(CONFIG_TRUSTSTORE)) {
+                Path dir = file.toAbsolutePath().getParent();
+                v = dir.resolve(v).normalize().toString();
+            }
+            res.put(key, v);
+        }
+        return Collections.unmodifiableMap(res);
     }
 
     /** @return whether the server refused the login (Ignite's handshake status AUTH_FAILED). */
@@ -407,6 +685,10 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
         private String[] addresses = {DFLT_ADDRESSES};
         private String user;
         private String password;
+        /** The client's key store, {@code null}: none. */
+        private Store keyStore;
+        /** The trust store, {@code null}: none. */
+        private Store trustStore;
 
         private Builder() {
         }
@@ -438,6 +720,77 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
         }
 
         /**
+         * Connects with TLS, presenting the key pair of {@code path} (a PKCS12 or JKS key store holding one private key
+         * and its certificate chain, e.g. {@code client.p12} of {@code scripts/make-dev-certs.sh}) to a cluster that
+         * wants client certificates.
+         *
+         * @param password password of the store and of its key.
+         * @return this builder.
+         */
+        public Builder keyStore(String path, String password) {
+            return keyStore(path, password, "keyStore(path, password)", "keyStore(path, password)");
+        }
+
+        /**
+         * {@link #keyStore(String, String)}, naming in its error messages where the path and the password came from
+         * (the CLI names its options, e.g. {@code --ssl-keystore}).
+         *
+         * @param path the key store; {@code null} or empty: none (then {@code password} must be none too).
+         */
+        public Builder keyStore(String path, String password, String pathSource, String passwordSource) {
+            keyStore = Store.of("key store", path, pathSource, password, passwordSource);
+            return this;
+        }
+
+        /**
+         * Connects with TLS, trusting the nodes whose certificates a CA in {@code path} signed (a PKCS12 or JKS trust
+         * store, e.g. {@code truststore.p12} of {@code scripts/make-dev-certs.sh}). Without it, a client with a
+         * {@link #keyStore(String, String) key store} trusts the JDK's default CAs.
+         *
+         * @return this builder.
+         */
+        public Builder trustStore(String path, String password) {
+            return trustStore(path, password, "trustStore(path, password)", "trustStore(path, password)");
+        }
+
+        /**
+         * {@link #trustStore(String, String)}, naming in its error messages where the path and the password came from
+         * (the CLI names its options, e.g. {@code --ssl-truststore}).
+         *
+         * @param path the trust store; {@code null} or empty: none (then {@code password} must be none too).
+         */
+        public Builder trustStore(String path, String password, String pathSource, String passwordSource) {
+            trustStore = Store.of("trust store", path, pathSource, password, passwordSource);
+            return this;
+        }
+
+        /**
+         * Takes addresses, credentials and TLS stores from a properties file (see
+         * {@link VecgridClient#readClientConfig(Path, String)} for the keys); what the file does not set stays as
+         * it is. Protect the file: it may hold passwords.
+         *
+         * @return this builder.
+         * @throws InvalidRequestException if the file cannot be read, has an unknown key, or a bad store.
+         */
+        public Builder clientConfig(Path file) {
+            Map<String, String> c = readClientConfig(file, "clientConfig(" + file + ")");
+            String in = " in " + file;
+            if (c.containsKey(CONFIG_HOST))
+                addresses(Arrays.stream(c.get(CONFIG_HOST).split(",")).map(String::trim).toArray(String[]::new));
+            if (c.containsKey(CONFIG_USER))
+                credentials(c.get(CONFIG_USER), c.get(CONFIG_PASSWORD));
+            if (c.containsKey(CONFIG_KEYSTORE) || c.containsKey(CONFIG_KEYSTORE_PASSWORD)) {
+                keyStore(c.get(CONFIG_KEYSTORE), c.get(CONFIG_KEYSTORE_PASSWORD), CONFIG_KEYSTORE + in,
+                    CONFIG_KEYSTORE_PASSWORD + in);
+            }
+            if (c.containsKey(CONFIG_TRUSTSTORE) || c.containsKey(CONFIG_TRUSTSTORE_PASSWORD)) {
+                trustStore(c.get(CONFIG_TRUSTSTORE), c.get(CONFIG_TRUSTSTORE_PASSWORD), CONFIG_TRUSTSTORE + in,
+                    CONFIG_TRUSTSTORE_PASSWORD + in);
+            }
+            return this;
+        }
+
+        /**
          * @return the thin-client configuration {@link #connect()} uses, for settings this builder does not have
          *     (pass it to {@link VecgridClient#connect(ClientConfiguration)}); it carries the password, so never log
          *     it (its {@code toString()} prints it).
@@ -449,6 +802,8 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                 .setTimeout(10_000);
             if (user != null)
                 cfg.setUserName(user).setUserPassword(password);
+            if (keyStore != null || trustStore != null)
+                cfg.setSslMode(SslMode.REQUIRED).setSslContextFactory(new StoresFactory(keyStore, trustStore));
             return cfg;
         }
 
@@ -457,9 +812,138 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
          *
          * @throws ClusterUnavailableException if no node answers at any of the addresses.
          * @throws AuthenticationException if the cluster refuses the login.
+         * @throws TlsException if the cluster and the client do not agree on TLS (see {@link TlsException.Reason}).
+         * @throws InvalidRequestException if a store is missing, unreadable, or its password is wrong (the message
+         *     names the setting).
          */
         public VecgridClient connect() {
             return VecgridClient.connect(configuration());
+        }
+    }
+
+    /** A key store or trust store to open, with where its path and password came from (named in messages). */
+    private record Store(String kind, String path, String pathSource, String password, String passwordSource) {
+        /** @return the store, {@code null} if neither path nor password is set. */
+        static Store of(String kind, String path, String pathSource, String password, String passwordSource) {
+            boolean hasPath = path != null && !path.isEmpty();
+            boolean hasPassword = password != null && !password.isEmpty();
+            if (!hasPath && !hasPassword)
+                return null;
+            if (!hasPath) {
+                throw new InvalidRequestException(passwordSource + ": a " + kind + " password is set but no " + kind +
+                    " (" + pathSource + ")");
+            }
+            return new Store(kind, path, pathSource, hasPassword ? password : null, passwordSource);
+        }
+
+        /** Never the password (a record's own toString() would print it). */
+        @Override public String toString() {
+            return kind + " " + path + " (" + pathSource + ")";
+        }
+
+        /**
+         * @return the store, opened with its password.
+         * @throws InvalidRequestException naming the path's or the password's source.
+         */
+        KeyStore load() {
+            File f = new File(path);
+            if (!f.exists())
+                throw new InvalidRequestException(pathSource + ": no such " + kind + " file: " + path);
+            if (!f.isFile() || !f.canRead())
+                throw new InvalidRequestException(pathSource + ": cannot read the " + kind + " file " + path);
+            if (password == null) {
+                throw new InvalidRequestException(passwordSource + ": no password for the " + kind + " " + path + " (" +
+                    pathSource + ")");
+            }
+            try {
+                return KeyStore.getInstance(f, password.toCharArray());
+            }
+            catch (IOException e) {
+                if (e.getCause() instanceof UnrecoverableKeyException) {
+                    throw new InvalidRequestException(passwordSource + ": wrong password for the " + kind + " " + path +
+                        " (" + pathSource + ")");
+                }
+                throw new InvalidRequestException(pathSource + ": cannot read the " + kind + " " + path + ": " +
+                    e.getMessage());
+            }
+            catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new InvalidRequestException(pathSource + ": " + path + " is not a PKCS12 or JKS " + kind + " (" +
+                    e.getMessage() + ")");
+            }
+        }
+    }
+
+    /**
+     * The thin client's TLS context, made from the builder's stores when the configuration is made (so that a bad
+     * store fails there, named). A client with a key store but no trust store trusts the JDK's default CAs; one with a
+     * trust store only presents no certificate.
+     */
+    private static final class StoresFactory implements Factory<SSLContext> {
+        private static final long serialVersionUID = 1L;
+
+        /** Paths, for messages; {@code null}: none. */
+        final String keyStore;
+        final String trustStore;
+        private final transient SSLContext ctx;
+
+        StoresFactory(Store key, Store trust) {
+            keyStore = key == null ? null : key.path();
+            trustStore = trust == null ? null : trust.path();
+            try {
+                KeyManagerFactory kmf = null;
+                if (key != null) {
+                    KeyStore ks = key.load();
+                    if (!hasKey(ks)) {
+                        throw new InvalidRequestException(key.pathSource() + ": the key store " + key.path() +
+                            " holds no private key (a client key store holds the client's key and certificate, e.g. " +
+                            "client.p12 of scripts/make-dev-certs.sh)");
+                    }
+                    kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                    try {
+                        kmf.init(ks, key.password().toCharArray());
+                    }
+                    catch (UnrecoverableKeyException e) {
+                        throw new InvalidRequestException(key.passwordSource() + ": the key of the key store " +
+                            key.path() + " has another password than the store (" + key.pathSource() + ")");
+                    }
+                }
+                TrustManagerFactory tmf = null;
+                if (trust != null) {
+                    KeyStore ts = trust.load();
+                    if (!hasCertificate(ts)) {
+                        throw new InvalidRequestException(trust.pathSource() + ": the trust store " + trust.path() +
+                            " holds no certificate");
+                    }
+                    tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                    tmf.init(ts);
+                }
+                ctx = SSLContext.getInstance("TLS");
+                ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+            }
+            catch (GeneralSecurityException e) {
+                throw new InvalidRequestException("cannot set up TLS from the key store " + keyStore + " and the " +
+                    "trust store " + trustStore + ": " + e);
+            }
+        }
+
+        private static boolean hasKey(KeyStore ks) throws GeneralSecurityException {
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias))
+                    return true;
+            }
+            return false;
+        }
+
+        private static boolean hasCertificate(KeyStore ks) throws GeneralSecurityException {
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.getCertificate(alias) != null)
+                    return true;
+            }
+            return false;
+        }
+
+        @Override public SSLContext create() {
+            return ctx;
         }
     }
 }
