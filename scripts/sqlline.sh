@@ -11,17 +11,19 @@
 # Passwords never go on the command line (other users of this machine see it) nor in the URL (sqlline prints it):
 # they reach the JVM in a temporary argument file readable only by this user (-n/-p for sqlline, the stores'
 # passwords as javax.net.ssl.*Password properties), removed when sqlline exits.
-# The first run fetches sqlline and its jline jars with Maven into ignite-plugin/target/sqlline.
+# sqlline and its JLine jars: libs/sqlline in the distribution, ignite-plugin/target/sqlline in a checkout (copied
+# there by `mvn package`).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-SQLLINE_VERSION=1.12.0
-lib="$VECGRID_HOME/ignite-plugin/target/sqlline"
+if [ "$VECGRID_LAYOUT" = distribution ]; then
+    lib="$VECGRID_HOME/libs/sqlline"
+else
+    lib="$VECGRID_HOME/ignite-plugin/target/sqlline"
+fi
 if ! ls "$lib"/sqlline-*.jar >/dev/null 2>&1; then
-    mkdir -p "$lib"
-    echo "fetching sqlline $SQLLINE_VERSION into $lib ..." >&2
-    mvn -B -q -f "$VECGRID_HOME/ignite-plugin/pom.xml" dependency:copy-dependencies \
-        -DincludeGroupIds=sqlline,org.jline -DincludeScope=test -DoutputDirectory="$lib" >&2
+    if [ "$VECGRID_LAYOUT" = source ]; then vecgrid_not_built; else echo "no sqlline in $lib" >&2; fi
+    exit 1
 fi
 
 cp="$(vecgrid_node_classpath):$lib/*"

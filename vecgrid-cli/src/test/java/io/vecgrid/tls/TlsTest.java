@@ -120,7 +120,7 @@ class TlsTest {
      */
     private static IgniteConfiguration loadSecureConfig(Map<String, String> props) throws Exception {
         Map<String, String> all = new LinkedHashMap<>(props);
-        all.put("vecgrid.log4j2", new File("src/test/resources/log4j2-test.xml").getAbsolutePath());
+        all.put("vecgrid.log4j2", new File("../ignite-plugin/src/test/resources/log4j2-test.xml").getAbsolutePath());
         Map<String, String> before = new HashMap<>();
         all.forEach((k, v) -> before.put(k, System.setProperty(k, v)));
         try {

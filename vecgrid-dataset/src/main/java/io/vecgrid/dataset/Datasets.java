@@ -151,17 +151,28 @@ public final class Datasets {
                 + " (its output above says why); data root " + dataRoot());
     }
 
-    /** @return the directory or jar these classes were loaded from (io.vecgrid.api/index live there too). */
+    /**
+     * @return the directories or jars this package, {@code io.vecgrid.api} and the distance kernel were loaded from
+     *     (the vecgrid-dataset, vecgrid-client and vecgrid-kernel modules), as a class path.
+     */
     private static String ownClasspath() {
-        try {
-            var src = Datasets.class.getProtectionDomain().getCodeSource();
-            if (src == null)
+        StringBuilder cp = new StringBuilder();
+        for (Class<?> c : new Class<?>[] {Datasets.class, io.vecgrid.api.Metric.class,
+            io.vecgrid.index.DistanceKernel.class}) {
+            try {
+                var src = c.getProtectionDomain().getCodeSource();
+                if (src == null)
+                    return null;
+                File f = Paths.get(src.getLocation().toURI()).toFile();
+                if (!f.exists())
+                    return null;
+                if (cp.indexOf(f.getAbsolutePath()) < 0)
+                    cp.append(cp.length() == 0 ? "" : File.pathSeparator).append(f.getAbsolutePath());
+            }
+            catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
                 return null;
-            File f = Paths.get(src.getLocation().toURI()).toFile();
-            return f.exists() ? f.getAbsolutePath() : null;
+            }
         }
-        catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
-            return null;
-        }
+        return cp.toString();
     }
 }

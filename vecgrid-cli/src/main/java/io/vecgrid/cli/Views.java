@@ -2,13 +2,13 @@ package io.vecgrid.cli;
 
 import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionSpec;
-import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.ReplicaGroupInfo;
 import io.vecgrid.api.ReplicaInfo;
 import io.vecgrid.api.ScalarField;
 import io.vecgrid.api.SearchHit;
 import io.vecgrid.api.VectorRow;
 import io.vecgrid.client.ClusterStatus;
+import io.vecgrid.sql.DescriptionJson;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,41 +25,9 @@ final class Views {
     private Views() {
     }
 
+    /** The node's document ({@link DescriptionJson}), so SQL's {@code VECGRID_DESCRIBE_COLLECTION} returns the same. */
     static Map<String, Object> describe(CollectionDescription d) {
-        CollectionSpec s = d.spec();
-        Map<String, Object> schema = new LinkedHashMap<>();
-        schema.put("pkField", s.pkField());
-        schema.put("vectorField", s.vectorField());
-        schema.put("dimension", (long)s.dimension());
-        schema.put("metric", s.metric().name());
-        IndexSpec ix = s.index();
-        Map<String, Object> index = new LinkedHashMap<>();
-        index.put("type", ix.type().name());
-        index.put("m", (long)ix.m());
-        index.put("efConstruction", (long)ix.efConstruction());
-        index.put("ef", (long)ix.ef());
-        schema.put("index", index);
-        List<Object> scalars = new ArrayList<>();
-        for (ScalarField f : s.scalarFields()) {
-            Map<String, Object> fm = new LinkedHashMap<>();
-            fm.put("name", f.name());
-            fm.put("type", f.type().name());
-            scalars.add(fm);
-        }
-        schema.put("scalarFields", scalars);
-        schema.put("shards", (long)s.shards());
-
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("name", d.name());
-        doc.put("state", d.state().name());
-        doc.put("schema", schema);
-        doc.put("rowCount", d.rowCount());
-        doc.put("segmentCount", (long)d.segmentCount());
-        doc.put("replicaNumber", (long)d.replicaNumber());
-        doc.put("underReplicated", d.underReplicated());
-        doc.put("version", d.version());
-        doc.put("targetVersion", d.targetVersion());
-        return doc;
+        return DescriptionJson.document(d);
     }
 
     /**
