@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -111,6 +112,46 @@ class VecgridConfigurationTest {
             finally {
                 Ignition.stop(ig.name(), true);
             }
+        }
+    }
+
+    /**
+     * A node of the shipped config whose discovery ports are all held by something else (another cluster, another
+     * program) fails to start, and the failure names the ports it tried and the address; it does not hang or join.
+     */
+    @Test
+    void shippedConfigWithItsDiscoveryPortsTakenFailsNamingThem() throws Exception {
+        int base = TestCluster.freePortBase();
+        List<java.net.ServerSocket> taken = new java.util.ArrayList<>();
+        String[] props = {"vecgrid.discovery.port", "vecgrid.discovery.addresses", "vecgrid.communication.port",
+            "vecgrid.client.port", "vecgrid.http.port"};
+        try {
+            for (int p = base; p < base + 10; p++)
+                taken.add(new java.net.ServerSocket(p, 50, java.net.InetAddress.getByName("127.0.0.1")));
+            System.setProperty("vecgrid.discovery.port", Integer.toString(base));
+            // Where to look for the cluster: a port range no one listens on, so the start fails at the bind.
+            System.setProperty("vecgrid.discovery.addresses", "127.0.0.1:" + (base + 10) + ".." + (base + 12));
+            System.setProperty("vecgrid.communication.port", Integer.toString(base + 20));
+            System.setProperty("vecgrid.client.port", Integer.toString(base + 60));
+            System.setProperty("vecgrid.http.port", "0");
+            System.setProperty("vecgrid.log4j2", new File("src/test/resources/log4j2-test.xml").getAbsolutePath());
+            IgniteConfiguration shipped = IgnitionEx.loadConfiguration(new File("../config/default-config.xml").toURI().toURL()).get1();
+            try (TestCluster cluster = new TestCluster()) {
+                IgniteConfiguration test = cluster.config("taken", false);
+                shipped.setIgniteInstanceName(test.getIgniteInstanceName());
+                shipped.setDataStorageConfiguration(test.getDataStorageConfiguration());
+                shipped.setWorkDirectory(test.getWorkDirectory());
+                Exception e = assertThrows(Exception.class, () -> Ignition.start(shipped));
+                String m = messages(e);
+                assertTrue(m.contains("possibly all ports in range are in use") && m.contains("firstPort=" + base) &&
+                    m.contains("lastPort=" + (base + 9)), "the start failure names the taken ports: " + m);
+            }
+        }
+        finally {
+            for (String p : props)
+                System.clearProperty(p);
+            for (java.net.ServerSocket s : taken)
+                s.close();
         }
     }
 
