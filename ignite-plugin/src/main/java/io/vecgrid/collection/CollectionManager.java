@@ -71,7 +71,7 @@ public final class CollectionManager {
             List<org.apache.ignite.configuration.CacheConfiguration> caches =
                 new ArrayList<>(CollectionCaches.configurations(creating, segmentsRegion));
             caches.add(MetaStore.stateCacheConfiguration(creating));
-            ignite.getOrCreateCaches(caches);
+            CollectionCaches.changeCaches(() -> ignite.getOrCreateCaches(caches));
             CollectionMeta ready = creating.withState(CollectionState.READY);
             try (Transaction tx = meta.txStart()) {
                 for (int s = 0; s < spec.shards(); s++)
@@ -108,18 +108,18 @@ public final class CollectionManager {
     }
 
     private void destroy(CollectionMeta m) {
-        ignite.destroyCaches(CollectionCaches.names(m));
+        CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(m)));
         if (m.retired() != null)
-            ignite.destroyCaches(CollectionCaches.names(m.retired()));
+            CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(m.retired())));
         if (m.pending() != null)
-            ignite.destroyCaches(CollectionCaches.names(m.pending()));
+            CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(m.pending())));
         try (Transaction tx = meta.txStart()) {
             CollectionMeta cur = meta.collections().get(m.name());
             if (cur != null && cur.uid().equals(m.uid()))
                 meta.collections().remove(m.name());
             tx.commit();
         }
-        ignite.destroyCache(m.stateCache());
+        CollectionCaches.changeCaches(() -> ignite.destroyCache(m.stateCache()));
     }
 
     /** @return the data region of the segments caches this node creates ({@code null}: the default region). */
