@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once {@value #FRESH_MILLIS} ms old). The
  * cube makes a node whose queue builds up lose work at once, before its measured times catch up; outstanding work is
  * known locally and exactly, so a node that stalls stops being chosen as soon as its jobs stop coming back. Unknown
- * nodes score as the fastest known. Ties are broken at random so equal copies share work.
+ * nodes score as the fastest known. Ties, and scores within {@value #NEAR_TIE} of the best, are broken at random so
+ * that equal copies share work.
  *
  * <p>A node's times only change when it answers, so a node that was slow once (a GC pause, a burst of load) would
  * never be chosen again to show it recovered: a node's figures older than {@value #FRESH_MILLIS} ms fade towards the
@@ -113,12 +114,10 @@ final class ReplicaSelector {
             fastestS = 1;
             fastestR = 1;
         }
-        int best = -1;
         double bestScore = Double.MAX_VALUE;
+        double[] scores = new double[cand.size()];
         long now = clock.getAsLong();
-        int startAt = ThreadLocalRandom.current().nextInt(cand.size());
-        for (int j = 0; j < cand.size(); j++) {
-            int i = (startAt + j) % cand.size();
+        for (int i = 0; i < cand.size(); i++) {
             Stats s = stats.get(cand.get(i));
             double svc = s == null || !s.known ? fastestS : faded(s.service, fastestS, s.lastNanos, now);
             double resp = s == null || !s.known ? fastestR : faded(s.response, fastestR, s.lastNanos, now);
@@ -127,14 +126,23 @@ final class ReplicaSelector {
             int queue = fresh ? s.queue : 0;
             int routers = fresh ? Math.max(1, s.routers) : 1;
             double q = 1 + (double)out * routers + (double)planned[i] * plannedWeight + queue;
-            double score = Math.max(0, resp - svc) + q * q * q * svc;
-            if (score < bestScore) {
-                bestScore = score;
-                best = i;
-            }
+            scores[i] = Math.max(0, resp - svc) + q * q * q * svc;
+            bestScore = Math.min(bestScore, scores[i]);
         }
-        return best;
+        // Near ties are ties: copies within NEAR_TIE of the best score differ by noise (a local copy answers a little
+        // faster than a remote one), and always taking the lowest would leave the other copies idle under sequential
+        // load. One of them is taken at random.
+        int ties = 0;
+        int pick = -1;
+        for (int i = 0; i < cand.size(); i++) {
+            if (scores[i] <= bestScore * (1 + NEAR_TIE) && ThreadLocalRandom.current().nextInt(++ties) == 0)
+                pick = i;
+        }
+        return pick;
     }
+
+    /** Scores within this fraction above the best count as a tie. */
+    static final double NEAR_TIE = 0.25;
 
     /** A job was sent to {@code node}. */
     void sent(UUID node) {
