@@ -243,6 +243,20 @@ final class NodeProcesses implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Starts {@code n} nodes named {@code prefix1..prefixN} from the shipped (persistent) config and a thick client
+     * {@code prefix-client}, and waits until the cluster activated itself with every node in its baseline.
+     *
+     * @return the thick client.
+     */
+    Ignite startCluster(String prefix, int n) throws IOException {
+        for (int i = 1; i <= n; i++)
+            start(prefix + i);
+        Ignite client = startClient(prefix + "-client", n);
+        awaitBaseline(client, n);
+        return client;
+    }
+
     /** Waits until the baseline holds {@code n} nodes (the shipped config takes joiners in after a quiet second). */
     static void awaitBaseline(Ignite ig, int n) {
         TestCluster.awaitTrue(n + " nodes in the baseline", () -> {

@@ -56,10 +56,7 @@ class StalledNodeProcessIT {
     @BeforeAll
     static void start() throws Exception {
         nodes = new NodeProcesses("vecgrid-stall", "");
-        for (int i = 1; i <= 3; i++)
-            nodes.start("stall" + i);
-        client = nodes.startClient("stall-client", 3);
-        NodeProcesses.awaitBaseline(client, 3);
+        client = nodes.startCluster("stall", 3);
     }
 
     @AfterAll
