@@ -57,7 +57,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * timeout it segments itself ("Segmenting local node") and the default segmentation policy (USE_FAILURE_HANDLER, whose
  * default handler stops the node) makes its process exit; if it runs through the ring's nodes sooner, it declares them
  * all failed and goes on as a cluster of one (split brain), which it stays in after the link is healed (Ignite
- * clusters never merge). The test records which happened; either way it restarts the node (stopping it first if it
+ * clusters never merge). In that case a thin client run inside its namespace (the only place that reaches it) finds
+ * that it refuses writes (it holds one of three baseline nodes: no majority); a search there is exact or fails with
+ * a clear error (alone it holds one replica group's copies), never quietly partial. The test
+ * records which happened; either way it restarts the node (stopping it first if it
  * is still running) from its own work directory, and the node rejoins the cluster and its baseline. Then a node with a
  * different sealRows, started in that namespace, is refused by the cluster across the "hosts". Nothing acknowledged is
  * lost: every acknowledged insert is found by get and counted.
@@ -73,6 +76,8 @@ class MultiHostProcessIT {
     private static final long START_TIMEOUT_MS = 240_000;
     /** What a node logs when its topology holds no server but itself. */
     private static final String ALONE = "servers=1, clients=0, state=ACTIVE";
+    /** Primary key a thin client tries to insert through the cut node while it is alone (refused: no quorum). */
+    private static final long REFUSED_PK = 99_000_000L;
 
     @Test
     void threeHostsSurviveACutHostAndTakeItBack() throws Exception {
@@ -184,6 +189,7 @@ class MultiHostProcessIT {
         String cutName = hosts.name(cut);
         Map<String, Integer> phases = new LinkedHashMap<>();
         String outcome;
+        boolean splitBrain = false;
         try {
             awaitCount(searches, 50, failures);
             phases.put("before the cut", searches.get());
@@ -210,6 +216,18 @@ class MultiHostProcessIT {
                 }
             }, START_TIMEOUT_MS);
 
+            if (p.isAlive()) {
+                // Split brain: it takes no write (it holds one of three baseline nodes).
+                String probe = hosts.probe(victim, COLL, DIM, REFUSED_PK);
+                System.out.println("thin client inside " + cutName + "'s namespace, connected to it alone: " + probe);
+                assertTrue(probe.contains("INSERT REFUSED io.vecgrid.api.WriteQuorumException: insert into collection '" +
+                    COLL + "' refused, nothing was written: this part of the cluster reaches 1 of its 3 baseline " +
+                    "nodes ["), probe);
+                // Alone it holds the copies of one replica group: a search is exact or fails naming what it misses.
+                assertTrue(probe.contains("SEARCH 10 hits") ||
+                    probe.contains("SEARCH FAILED io.vecgrid.api.SegmentUnavailableException"), probe);
+                splitBrain = true;
+            }
             hosts.heal(victim);
             int atHeal = searches.get();
             if (p.isAlive()) {
@@ -258,6 +276,8 @@ class MultiHostProcessIT {
         for (int i = 0; i < pks.length; i += 2000)
             found += thin.get(COLL, Arrays.copyOfRange(pks, i, Math.min(pks.length, i + 2000)), List.of()).size();
         assertEquals(pks.length, found, "get finds every acknowledged row");
+        assertEquals(List.of(), thin.get(COLL, new long[] {REFUSED_PK}, List.of()), "the insert the cut node refused " +
+            "is nowhere (split brain seen: " + splitBrain + ")");
         System.out.println(outcome + "; restarted, it rejoined; " + acked.size() + " acknowledged rows all found, count " +
             count);
     }
@@ -454,6 +474,30 @@ class MultiHostProcessIT {
             p.destroy();
             if (!p.waitFor(60, TimeUnit.SECONDS))
                 p.destroyForcibly().waitFor();
+        }
+
+        /**
+         * Runs {@link QuorumProbe} in namespace {@code i}, against that node alone (reachable from inside only while
+         * it is cut off); returns its output.
+         */
+        String probe(int i, String coll, int dim, long pk) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns[i],
+                new File(System.getProperty("java.home"), "bin/java").getPath()));
+            // Ignite's thin client needs the JVM options this JVM runs with (--add-opens ...).
+            List<String> args = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+            for (int k = 0; k < args.size(); k++) {
+                String a = args.get(k);
+                if (a.startsWith("--add-") || a.startsWith("-Djava.net"))
+                    cmd.add(a);
+                if ((a.equals("--add-opens") || a.equals("--add-exports")) && k + 1 < args.size())
+                    cmd.add(args.get(++k));
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), QuorumProbe.class.getName(),
+                addr(i) + ":10800", coll, String.valueOf(dim), String.valueOf(pk)));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the probe ends");
+            return out;
         }
 
         /** Drops every packet to and from namespace {@code i}: its veth's host side goes down. */
