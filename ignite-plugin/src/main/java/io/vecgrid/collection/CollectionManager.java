@@ -136,13 +136,18 @@ public final class CollectionManager {
     }
 
     public CollectionDescription describe(String name) {
+        return describe(name, rowCounter);
+    }
+
+    /** @param counter counts the collection's live rows (-1: not known now). */
+    public CollectionDescription describe(String name, java.util.function.ToLongFunction<CollectionMeta> counter) {
         CollectionMeta m = meta.meta(name);
         if (m == null)
             throw new CollectionNotFoundException(name);
         long rows = 0;
         boolean under = false;
         if (m.state() == CollectionState.READY || m.state() == CollectionState.RESHAPING) {
-            rows = rowCounter.applyAsLong(m);
+            rows = counter.applyAsLong(m);
             under = underReplicated(m);
         }
         CollectionTarget t = meta.target(m);

@@ -215,8 +215,11 @@ final class Views {
             sb.append("advice: ").append(st.advice()).append('\n');
         sb.append("collections: ").append(st.collections().size()).append('\n');
         for (CollectionDescription d : st.collections()) {
-            sb.append(String.format("  %-24s %-8s rows %-10d segments %-5d replicas %d%s%n", d.name(), d.state(),
-                d.rowCount(), d.segmentCount(), d.replicaNumber(), d.underReplicated() ? " UNDER-REPLICATED" : ""));
+            sb.append(String.format("  %-24s %-8s rows %-10s segments %-5d replicas %d%s%n", d.name(), d.state(),
+                d.rowCount() < 0 ? "?" : String.valueOf(d.rowCount()), d.segmentCount(), d.replicaNumber(),
+                d.underReplicated() ? " UNDER-REPLICATED" : ""));
+            if (d.rowCount() < 0)
+                sb.append("    (rows '?': partitions are moving after a node left or joined; 'count' waits for them)\n");
         }
         return sb.toString();
     }
