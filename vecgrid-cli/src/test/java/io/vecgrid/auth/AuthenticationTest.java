@@ -1,6 +1,5 @@
 package io.vecgrid.auth;
 
-import io.vecgrid.Oracle;
 import io.vecgrid.TestCluster;
 import io.vecgrid.TestRows;
 import io.vecgrid.Vecgrid;
@@ -8,9 +7,10 @@ import io.vecgrid.api.CollectionSpec;
 import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.Metric;
 import io.vecgrid.api.ScalarType;
-import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
+import io.vecgrid.cli.ClientChecks;
+import io.vecgrid.cli.CliRun;
 import io.vecgrid.cli.VecgridCli;
 import io.vecgrid.client.AuthenticationException;
 import io.vecgrid.client.VecgridClient;
@@ -20,21 +20,14 @@ import org.apache.ignite.configuration.IgniteConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import sqlline.SqlLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -120,21 +113,7 @@ class AuthenticationTest {
     void rightCredentialsServeEveryOperation() {
         try (VecgridClient vg = login(SUPERUSER, SUPERUSER_PASSWORD)) {
             vg.createCollection(spec("served"));
-            Map<Long, float[]> expected = new HashMap<>();
-            List<VectorRow> rows = TestRows.rows(0, 300, DIM);
-            rows.forEach(r -> expected.put(r.pk(), r.vector()));
-            assertEquals(200, vg.insert("served", rows.subList(0, 200)));
-            vg.flush("served");
-            assertEquals(100, vg.insert("served", rows.subList(200, 300)));
-            assertEquals(300, vg.count("served"));
-
-            Oracle oracle = new Oracle(Metric.L2, expected);
-            for (int q = 0; q < 5; q++) {
-                float[] query = TestRows.vector(1_000 + q, DIM);
-                SearchResult r = vg.search("served", new float[][] {query}, 10);
-                assertFalse(r.partial());
-                oracle.assertExact(query, 10, r.hits(0), null, "query " + q);
-            }
+            Map<Long, float[]> expected = ClientChecks.writeFlushSearch(vg, "served", DIM);
 
             List<VectorRow> got = vg.get("served", new long[] {5, 250}, null);
             assertEquals(2, got.size());
@@ -149,28 +128,22 @@ class AuthenticationTest {
     }
 
     /** One CLI run with the given environment. */
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run cli(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VecgridCli.run(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun cli(Map<String, String> env, String... args) {
+        return CliRun.run(env, args);
     }
 
     @Test
     void cliLogsInWithOptionsOrEnvironment() {
         Map<String, String> none = Map.of();
-        Run ok = cli(none, "--host", hosts, "--user", SUPERUSER, "--password", SUPERUSER_PASSWORD, "create", "clic",
+        CliRun ok = cli(none, "--host", hosts, "--user", SUPERUSER, "--password", SUPERUSER_PASSWORD, "create", "clic",
             "--dim", "4", "--metric", "L2", "--index", "FLAT");
         assertEquals(VecgridCli.EXIT_OK, ok.code(), ok.toString());
         // The options after the command, as --host may be.
-        Run list = cli(none, "list", "--user", SUPERUSER, "--password", SUPERUSER_PASSWORD, "--host", hosts);
+        CliRun list = cli(none, "list", "--user", SUPERUSER, "--password", SUPERUSER_PASSWORD, "--host", hosts);
         assertEquals(VecgridCli.EXIT_OK, list.code(), list.toString());
         assertTrue(list.out().lines().anyMatch("clic"::equals), list.toString());
 
-        Run wrong = cli(none, "--host", hosts, "--user", SUPERUSER, "--password", "not-it", "list");
+        CliRun wrong = cli(none, "--host", hosts, "--user", SUPERUSER, "--password", "not-it", "list");
         assertEquals(3, wrong.code(), wrong.toString());
         assertEquals(VecgridCli.EXIT_AUTH, wrong.code());
         assertEquals("vecgrid: authentication failed for user 'ignite' at " + hosts + ": the cluster rejected the " +
@@ -178,37 +151,37 @@ class AuthenticationTest {
             wrong.err().trim(), wrong.toString());
         assertFalse(wrong.err().contains("not-it"), wrong.toString());
 
-        Run missing = cli(none, "--host", hosts, "status");
+        CliRun missing = cli(none, "--host", hosts, "status");
         assertEquals(VecgridCli.EXIT_AUTH, missing.code(), missing.toString());
         assertEquals("vecgrid: authentication failed: the cluster at " + hosts + " requires a user name and password " +
             "and none was given; pass them with --user and --password, or set VECGRID_USER and VECGRID_PASSWORD",
             missing.err().trim(), missing.toString());
 
-        Run noPassword = cli(none, "--host", hosts, "--user", SUPERUSER, "list");
+        CliRun noPassword = cli(none, "--host", hosts, "--user", SUPERUSER, "list");
         assertEquals(VecgridCli.EXIT_AUTH, noPassword.code(), noPassword.toString());
         assertTrue(noPassword.err().contains("(no password was given)"), noPassword.toString());
 
-        Run noUser = cli(none, "--host", hosts, "--password", SUPERUSER_PASSWORD, "list");
+        CliRun noUser = cli(none, "--host", hosts, "--password", SUPERUSER_PASSWORD, "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, noUser.code(), noUser.toString());
         assertTrue(noUser.err().contains("a password is set (--password or VECGRID_PASSWORD) but no user name"),
             noUser.toString());
 
         // The environment, for every kind of subcommand (a method and a class).
         Map<String, String> env = Map.of("VECGRID_USER", SUPERUSER, "VECGRID_PASSWORD", SUPERUSER_PASSWORD);
-        Run status = cli(env, "--host", hosts, "status");
+        CliRun status = cli(env, "--host", hosts, "status");
         assertEquals(VecgridCli.EXIT_OK, status.code(), status.toString());
         assertTrue(status.out().contains("2 server node(s)"), status.toString());
-        Run created = cli(env, "--host", hosts, "create", "clienv", "--dim", "4", "--metric", "IP");
+        CliRun created = cli(env, "--host", hosts, "create", "clienv", "--dim", "4", "--metric", "IP");
         assertEquals(VecgridCli.EXIT_OK, created.code(), created.toString());
 
         // Options win over the environment.
         Map<String, String> badEnv = Map.of("VECGRID_USER", SUPERUSER, "VECGRID_PASSWORD", "not-it");
         assertEquals(VecgridCli.EXIT_AUTH, cli(badEnv, "--host", hosts, "list").code());
-        Run overridden = cli(badEnv, "--host", hosts, "--password", SUPERUSER_PASSWORD, "drop", "clienv", "--yes");
+        CliRun overridden = cli(badEnv, "--host", hosts, "--password", SUPERUSER_PASSWORD, "drop", "clienv", "--yes");
         assertEquals(VecgridCli.EXIT_OK, overridden.code(), overridden.toString());
         assertEquals(VecgridCli.EXIT_OK, cli(env, "--host", hosts, "drop", "clic", "--yes").code());
 
-        Run help = cli(none, "--help");
+        CliRun help = cli(none, "--help");
         assertTrue(help.out().matches("(?s).*\\n +3 +authentication failed.*"), help.toString());
         assertTrue(help.out().contains("VECGRID_PASSWORD"), help.toString());
     }
@@ -254,16 +227,7 @@ class AuthenticationTest {
 
     /** @return what sqlline printed running {@code sql} as {@code user}. */
     private static String sqlline(String user, String password, String sql) throws Exception {
-        File script = new File(root, "q" + System.nanoTime() + ".sql");
-        Files.writeString(script.toPath(), sql + "\n");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SqlLine sqlline = new SqlLine();
-        sqlline.setOutputStream(out);
-        sqlline.setErrorStream(out);
-        sqlline.begin(new String[] {"-d", "org.apache.ignite.IgniteJdbcThinDriver", "-u", jdbcUrl,
-            "-n", user, "-p", password, "--color=false", "--fastConnect=true", "-f", script.getAbsolutePath()},
-            new ByteArrayInputStream(new byte[0]), false);
-        return out.toString(StandardCharsets.UTF_8);
+        return ClientChecks.sqlline(root, jdbcUrl, user, password, sql);
     }
 
     private static void sql(String user, String password, String stmt) throws SQLException {

@@ -20,8 +20,6 @@ import org.junit.jupiter.api.function.Executable;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.List;
@@ -62,53 +60,20 @@ class BackupCliTest {
         TestCluster.deleteTree(root);
     }
 
-    private static final class Run {
-        final int code;
-        final String out;
-        final String err;
-
-        Run(int code, String out, String err) {
-            this.code = code;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override public String toString() {
-            return "exit " + code + "\n--- out:\n" + out + "--- err:\n" + err;
-        }
+    private static CliRun cli(String... args) {
+        return CliRun.onHosts(hosts, args);
     }
 
-    private static Run raw(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VecgridCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun ok(String... args) {
+        return CliRun.ok(hosts, args);
     }
 
-    private static Run cli(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--host";
-        all[1] = hosts;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return raw(all);
+    private static CliRun failing(int code, String msg, String... args) {
+        return CliRun.fails(hosts, code, msg, args);
     }
 
-    private static Run ok(String... args) {
-        Run r = cli(args);
-        assertEquals(0, r.code, () -> String.join(" ", args) + " → " + r);
-        return r;
-    }
-
-    private static Run failing(int code, String msg, String... args) {
-        Run r = cli(args);
-        assertEquals(code, r.code, () -> String.join(" ", args) + " → " + r);
-        assertTrue(r.err.contains(msg), () -> "expected '" + msg + "' in: " + r);
-        return r;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(Run r) {
-        return (Map<String, Object>)Json.parse(r.out);
+    private static Map<String, Object> json(CliRun r) {
+        return r.json();
     }
 
     @Test
@@ -120,7 +85,7 @@ class BackupCliTest {
         vg.flush("docs");
         vg.insert("docs", TestRows.rows(700, 50, 8));
 
-        Run created = ok("backup", "create", "nightly_1");
+        CliRun created = ok("backup", "create", "nightly_1");
         assertTrue(created.out.startsWith("backup 'nightly_1' taken at "), created.toString());
         // The other test's collection may be there too (test order is not fixed).
         assertTrue(created.out.contains("on 2 server node(s): ") && created.out.contains("docs"), created.toString());
@@ -151,7 +116,7 @@ class BackupCliTest {
         assertNull(c.get("problem"));
         assertTrue(doc.containsKey("backups") && c.containsKey("problem"), "null fields are written");
 
-        Run text = ok("backup", "list");
+        CliRun text = ok("backup", "list");
         assertTrue(text.out.contains("nightly_1  taken "), text.toString());
         assertTrue(text.out.contains("docs") && text.out.contains("layout " + CollectionMeta.LAYOUT) &&
             text.out.contains("dim 8  L2  FLAT  2 shard(s)  2 replica(s)"), text.toString());
@@ -179,7 +144,7 @@ class BackupCliTest {
         failing(1, "Missing required parameter: 'NAME'", "backup", "create");
 
         ok("drop", "docs", "--yes");
-        Run restored = ok("backup", "restore", "nightly_1", "--collection", "docs");
+        CliRun restored = ok("backup", "restore", "nightly_1", "--collection", "docs");
         assertEquals("restored 'docs' from backup 'nightly_1': 750 rows, " + vg.describeCollection("docs").segmentCount() +
             " sealed segment(s), 2 replica(s)\n", restored.out);
         assertEquals(750, vg.count("docs"));
@@ -217,7 +182,7 @@ class BackupCliTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Run r = raw("--host", "127.0.0.1:" + port, "backup", "list");
+        CliRun r = CliRun.run(Map.of(), "--host", "127.0.0.1:" + port, "backup", "list");
         assertEquals(2, r.code, r.toString());
         assertTrue(r.err.startsWith("vecgrid: cluster unavailable: "), r.toString());
     }

@@ -12,11 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URL;
@@ -72,46 +70,23 @@ class CliCommandsTest {
         cluster.close();
     }
 
-    /** One CLI run. */
-    record Run(int code, String out, String err) {
-        @Override public String toString() {
-            return "exit " + code + "\n--- out:\n" + out + "--- err:\n" + err;
-        }
-    }
-
-    /** Runs {@code args} as they are, with environment {@code env} and terminal {@code terminal} (null: none). */
-    private static Run raw(Map<String, String> env, String terminalInput, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        PrintWriter errW = new PrintWriter(err, true);
-        int code = terminalInput == null ?
-            VecgridCli.run(new PrintWriter(out, true), errW, env, args) :
-            VecgridCli.run(new PrintWriter(out, true), errW, env,
-                Terminal.of(new BufferedReader(new StringReader(terminalInput)), errW), args);
-        return new Run(code, out.toString(), err.toString());
+    /** Runs {@code args} as they are, with environment {@code env} and terminal input (null: no terminal). */
+    private static CliRun raw(Map<String, String> env, String terminalInput, String... args) {
+        return CliRun.withTerminal(env, terminalInput, args);
     }
 
     /** Runs {@code vecgrid --host <the test cluster> args...}, from a process without a terminal. */
-    private static Run cli(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--host";
-        all[1] = hosts;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return raw(Map.of(), null, all);
+    private static CliRun cli(String... args) {
+        return CliRun.onHosts(hosts, args);
     }
 
-    private static Run ok(String... args) {
-        Run r = cli(args);
-        assertEquals(0, r.code, () -> String.join(" ", args) + " → " + r);
-        return r;
+    private static CliRun ok(String... args) {
+        return CliRun.ok(hosts, args);
     }
 
     /** Runs and expects exit code {@code code} with {@code msg} in the error output. */
-    private static Run fails(int code, String msg, String... args) {
-        Run r = cli(args);
-        assertEquals(code, r.code, () -> String.join(" ", args) + " → " + r);
-        assertTrue(r.err.contains(msg), () -> "expected '" + msg + "' in: " + r);
-        return r;
+    private static CliRun fails(int code, String msg, String... args) {
+        return CliRun.fails(hosts, code, msg, args);
     }
 
     @SuppressWarnings("unchecked")
@@ -201,7 +176,7 @@ class CliCommandsTest {
         assertEquals(Map.of("collection", "g", "count", 50L), json(ok("count", "g", "--json").out));
 
         // get: exactly the rows asked for, in the order asked, in the JSON-lines format import reads.
-        Run got = ok("get", "g", "--ids", "14,1", "--ids", "3");
+        CliRun got = ok("get", "g", "--ids", "14,1", "--ids", "3");
         List<String> lines = got.out.lines().toList();
         assertEquals(3, lines.size(), got.toString());
         long[] order = {14, 1, 3};
@@ -220,7 +195,7 @@ class CliCommandsTest {
         assertEquals("", got.err);
 
         // A repeated key is read once; a key with no row is left out and named on stderr; still success.
-        Run some = ok("get", "g", "--ids", "1, 999 ,1");
+        CliRun some = ok("get", "g", "--ids", "1, 999 ,1");
         assertEquals(1, some.out.lines().count(), some.toString());
         assertEquals(1L, json(some.out.lines().findFirst().orElseThrow()).get("id"));
         assertTrue(some.err.contains("1 of 2 primary key(s) have no row in 'g': 999"), some.toString());
@@ -237,7 +212,7 @@ class CliCommandsTest {
         fails(1, "unknown output field 'colour'", "get", "g", "--ids", "1", "--output-fields", "colour");
 
         // delete by key: unknown keys are ignored; exactly the others go.
-        Run del = ok("delete", "g", "--ids", "1,2,999");
+        CliRun del = ok("delete", "g", "--ids", "1,2,999");
         assertTrue(del.out.contains("deleted 2 row(s) from 'g' (3 primary key(s) given)"), del.toString());
         assertEquals(Map.of("collection", "g", "requested", 1L, "deleted", 1L),
             json(ok("delete", "g", "--ids", "3,3", "--json").out), "a repeated key counts once");
@@ -314,7 +289,7 @@ class CliCommandsTest {
         assertEquals(List.of(List.of()), hitPks(none));
 
         // is null: only the rows whose tag is null (sealed and growing alike).
-        Run nulls = ok("delete", "f", "--filter", "tag is null");
+        CliRun nulls = ok("delete", "f", "--filter", "tag is null");
         long nullCount = keep.stream().filter(pk -> pk % 7 == 0).count();
         assertTrue(nulls.out.contains("deleted " + nullCount + " row(s) from 'f' matching tag is null (" + keep.size() +
             " row(s) read, " + nullCount + " matched)"), nulls.toString());
@@ -498,7 +473,7 @@ class CliCommandsTest {
         create("r");
         insert("r", 0, 40);
         vg.flush("r");
-        Run up = ok("set-replicas", "r", "2");
+        CliRun up = ok("set-replicas", "r", "2");
         assertEquals("'r' has 2 replica(s) (was 1)\n", up.out);
         assertEquals(2, vg.describeCollection("r").replicaNumber());
         assertEquals(2, vg.replicas("r").groups().size());
@@ -543,7 +518,7 @@ class CliCommandsTest {
             String[] args = new String[c.length + 1];
             System.arraycopy(c, 0, args, 0, c.length);
             args[c.length] = "--help";
-            Run help = raw(Map.of(), null, args);
+            CliRun help = raw(Map.of(), null, args);
             assertEquals(0, help.code, help.toString());
             String examples = help.out.substring(Math.max(0, help.out.indexOf("Examples:")));
             String cmd = "vecgrid " + String.join(" ", c);
@@ -551,7 +526,7 @@ class CliCommandsTest {
                 (examples.contains(cmd + " ") || examples.contains(cmd + "\n")), () -> cmd + ": " + help);
         }
 
-        Run top = raw(Map.of(), null, "--help");
+        CliRun top = raw(Map.of(), null, "--help");
         assertEquals(0, top.code, top.toString());
         int at = -1;
         for (String c : new String[] {"create", "import", "search", "get", "delete", "count", "flush", "describe",
@@ -571,26 +546,26 @@ class CliCommandsTest {
         insert("d", 0, 12);
 
         // This JVM (surefire's fork) has no terminal: drop refuses at once instead of waiting for an answer.
-        Run refused = fails(1, "drop: refusing to drop collection 'd' without confirmation: standard input is not a " +
+        CliRun refused = fails(1, "drop: refusing to drop collection 'd' without confirmation: standard input is not a " +
             "terminal to ask on; pass --yes to drop it", "drop", "d");
         assertEquals("", refused.out);
         assertTrue(vg.listCollections().contains("d"));
 
         // On a terminal it asks, and anything but y or yes keeps the collection.
         for (String answer : new String[] {"n\n", "\n", "", "maybe\n"}) {
-            Run no = raw(Map.of(), answer, "--host", hosts, "drop", "d");
+            CliRun no = raw(Map.of(), answer, "--host", hosts, "drop", "d");
             assertEquals(1, no.code, no.toString());
             assertTrue(no.err.contains("Drop collection 'd' with its 12 row(s) and 0 sealed segment(s)? This cannot be " +
                 "undone. [y/N] "), no.toString());
             assertTrue(no.err.contains("vecgrid: drop of collection 'd' not confirmed: nothing was dropped"), no.toString());
             assertTrue(vg.listCollections().contains("d"), answer);
         }
-        Run unknown = raw(Map.of(), "y\n", "--host", hosts, "drop", "nope");
+        CliRun unknown = raw(Map.of(), "y\n", "--host", hosts, "drop", "nope");
         assertEquals(1, unknown.code, unknown.toString());
         assertTrue(unknown.err.contains("collection 'nope' does not exist"), unknown.toString());
         assertFalse(unknown.err.contains("[y/N]"), "nothing to ask about");
 
-        Run yes = raw(Map.of(), "YES\n", "--host", hosts, "drop", "d");
+        CliRun yes = raw(Map.of(), "YES\n", "--host", hosts, "drop", "d");
         assertEquals(0, yes.code, yes.toString());
         assertEquals("dropped 'd'\n", yes.out);
         assertFalse(vg.listCollections().contains("d"));
@@ -608,20 +583,20 @@ class CliCommandsTest {
             dead = s.getLocalPort();
         }
         create("h");
-        Run env = raw(Map.of("VECGRID_HOST", hosts), null, "count", "h");
+        CliRun env = raw(Map.of("VECGRID_HOST", hosts), null, "count", "h");
         assertEquals(0, env.code, env.toString());
         assertEquals("0\n", env.out);
 
         // The option wins over the variable.
-        Run option = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "count", "h", "--host", hosts);
+        CliRun option = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "count", "h", "--host", hosts);
         assertEquals(0, option.code, option.toString());
 
-        Run down = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "count", "h");
+        CliRun down = raw(Map.of("VECGRID_HOST", "127.0.0.1:" + dead), null, "count", "h");
         assertEquals(2, down.code, down.toString());
         assertTrue(down.err.contains("vecgrid: cluster unavailable: no vecgrid node answered at [127.0.0.1:" + dead + "]"),
             down.toString());
 
-        Run bad = raw(Map.of("VECGRID_HOST", "127.0.0.1:0"), null, "count", "h");
+        CliRun bad = raw(Map.of("VECGRID_HOST", "127.0.0.1:0"), null, "count", "h");
         assertEquals(1, bad.code, bad.toString());
         assertTrue(bad.err.contains("VECGRID_HOST: bad port range in '127.0.0.1:0'"), bad.toString());
         ok("drop", "h", "--yes");
@@ -642,7 +617,7 @@ class CliCommandsTest {
             args[0] = "--host";
             args[1] = "127.0.0.1:" + dead;
             System.arraycopy(c, 0, args, 2, c.length);
-            Run r = raw(Map.of(), null, args);
+            CliRun r = raw(Map.of(), null, args);
             assertEquals(2, r.code, () -> String.join(" ", c) + " → " + r);
             assertTrue(r.err.startsWith("vecgrid: cluster unavailable: "), r.toString());
         }
@@ -657,7 +632,7 @@ class CliCommandsTest {
             args[0] = "--host";
             args[1] = "127.0.0.1:" + dead;
             System.arraycopy(c, 0, args, 2, c.length);
-            Run r = raw(Map.of(), null, args);
+            CliRun r = raw(Map.of(), null, args);
             assertEquals(1, r.code, () -> String.join(" ", c) + " → " + r);
             assertFalse(r.err.contains("cluster unavailable"), r.toString());
         }

@@ -61,62 +61,28 @@ class VecgridCliTest {
         cluster.close();
     }
 
-    /** One CLI run. */
-    private static final class Run {
-        final int code;
-        final String out;
-        final String err;
-
-        Run(int code, String out, String err) {
-            this.code = code;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override public String toString() {
-            return "exit " + code + "\n--- out:\n" + out + "--- err:\n" + err;
-        }
-    }
-
-    private static Run raw(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VecgridCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     /** Runs {@code vecgrid --host <the test cluster> args...}. */
-    private static Run cli(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--host";
-        all[1] = hosts;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return raw(all);
+    private static CliRun cli(String... args) {
+        return CliRun.onHosts(hosts, args);
     }
 
-    private static Run ok(String... args) {
-        Run r = cli(args);
-        assertEquals(0, r.code, () -> String.join(" ", args) + " → " + r);
-        return r;
+    private static CliRun ok(String... args) {
+        return CliRun.ok(hosts, args);
     }
 
     /** Runs and expects exit code 1 with {@code msg} in the error output. */
-    private static Run badInput(String msg, String... args) {
-        Run r = cli(args);
-        assertEquals(1, r.code, () -> String.join(" ", args) + " → " + r);
-        assertTrue(r.err.contains(msg), () -> "expected '" + msg + "' in: " + r);
-        return r;
+    private static CliRun badInput(String msg, String... args) {
+        return CliRun.fails(hosts, 1, msg, args);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(Run r) {
-        return (Map<String, Object>)Json.parse(r.out);
+    private static Map<String, Object> json(CliRun r) {
+        return r.json();
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void createDescribeReplicasListStatusDrop() {
-        Run created = ok("create", "c1", "--dim", "8", "--metric", "COSINE", "--index", "FLAT", "--shards", "3",
+        CliRun created = ok("create", "c1", "--dim", "8", "--metric", "COSINE", "--index", "FLAT", "--shards", "3",
             "--replicas", "2", "--field", "tag:LONG,name:STRING", "--field", "price:DOUBLE");
         assertTrue(created.out.contains("created 'c1'"), created.toString());
 
@@ -216,7 +182,7 @@ class VecgridCliTest {
         Fvecs.write(queryFile, queries, nq, dim);
 
         ok("create", "vecs", "--dim", "16", "--metric", "L2", "--index", "FLAT");
-        Run imp = ok("import", "vecs", baseFile.toString(), "--batch", "128", "--progress", "lines");
+        CliRun imp = ok("import", "vecs", baseFile.toString(), "--batch", "128", "--progress", "lines");
         assertTrue(imp.out.contains("imported 600 rows into 'vecs'"), imp.toString());
         assertEquals(n, vg.count("vecs"));
         VectorRow r7 = vg.get("vecs", new long[] {7}, null).get(0);
@@ -242,7 +208,7 @@ class VecgridCliTest {
 
         // Growing rows only, then sealed segments only: the same exact neighbours.
         Path out = dir.resolve("result.ivecs");
-        Run s = ok("search", "vecs", "--queries", queryFile.toString(), "--top-k", "10", "--output", out.toString(),
+        CliRun s = ok("search", "vecs", "--queries", queryFile.toString(), "--top-k", "10", "--output", out.toString(),
             "--batch", "7");
         assertTrue(s.out.contains("wrote 20 result rows of 10 ids"), s.toString());
         assertEquals(nq, Ivecs.count(out));
@@ -253,7 +219,7 @@ class VecgridCliTest {
         ok("search", "vecs", "--queries", queryFile.toString(), "--top-k", "10", "--output", out.toString());
         assertArrayEquals(exact, Ivecs.readRows(out, nq, k), "sealed segments: the exact neighbours, nearest first");
 
-        Run table = ok("search", "vecs", "--queries", queryFile.toString(), "--top-k", "3");
+        CliRun table = ok("search", "vecs", "--queries", queryFile.toString(), "--top-k", "3");
         List<String> lines = table.out.lines().toList();
         assertTrue(lines.get(0).startsWith("query"), table.toString());
         assertEquals(1 + nq * 3, lines.size(), table.toString());
@@ -298,7 +264,7 @@ class VecgridCliTest {
         Files.write(f, lines);
 
         // Line 15 (pk 14) has dimension 5: batches of 10 → lines 1..10 written, nothing of lines 11..15.
-        Run r = badInput("line 15: vector field 'vector' has dimension 5, collection 'j' expects 4", "import", "j",
+        CliRun r = badInput("line 15: vector field 'vector' has dimension 5, collection 'j' expects 4", "import", "j",
             f.toString(), "--batch", "10", "--progress", "lines");
         assertTrue(r.err.contains("10 row(s) before the batch starting at line 11 were written"), r.toString());
         assertEquals(10, vg.count("j"));
@@ -312,7 +278,7 @@ class VecgridCliTest {
             dup.add(pk == 106 ? jsonLine(3, vec(3), 0, "dup") : jsonLine(pk, vec(pk), 0, "n" + pk));
         Path f2 = dir.resolve("dup.jsonl");
         Files.write(f2, dup);
-        Run r2 = badInput("line 7: primary key 3 already exists in collection 'j'", "import", "j", f2.toString(),
+        CliRun r2 = badInput("line 7: primary key 3 already exists in collection 'j'", "import", "j", f2.toString(),
             "--batch", "5");
         assertTrue(r2.err.contains("5 row(s) before the batch starting at line 6 were written"), r2.toString());
         assertEquals(15, vg.count("j"));
@@ -351,7 +317,7 @@ class VecgridCliTest {
             "\"first, with comma\",1,\"[0.5, 1.5, -2]\",7,true",
             "second,2,0.25;0.5;0.75,,false",
             "\"say \"\"hi\"\"\",3,1 2 3,9,"));
-        Run r = ok("import", "c", f.toString(), "--flush");
+        CliRun r = ok("import", "c", f.toString(), "--flush");
         assertTrue(r.out.contains("imported 3 rows"), r.toString());
         List<VectorRow> rows = vg.get("c", new long[] {1, 2, 3}, null);
         assertEquals(3, rows.size());
@@ -374,7 +340,7 @@ class VecgridCliTest {
         // A quoted field may span lines; messages name the line a record starts on.
         Files.writeString(f, "id,vector,name\n10,\"[1,2,3]\",\"two\nlines, and \"\"quotes\"\"\"\n\n" +
             "11,\"[4,5,6]\",\"three\n\nlines\"\n12,\"[7,8]\",short\n");
-        Run bad = badInput("line 8: vector field 'vector' has dimension 2, collection 'c' expects 3", "import", "c",
+        CliRun bad = badInput("line 8: vector field 'vector' has dimension 2, collection 'c' expects 3", "import", "c",
             f.toString());
         assertTrue(bad.err.contains("0 row(s) before the batch starting at line 2 were written"), bad.toString());
         Files.writeString(f, "id,vector,name\n10,\"[1,2,3]\",\"two\nlines, and \"\"quotes\"\"\"\n\n" +
@@ -426,12 +392,12 @@ class VecgridCliTest {
         try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        Run down = raw("--host", "127.0.0.1:" + dead, "status");
+        CliRun down = CliRun.run(Map.of(), "--host", "127.0.0.1:" + dead, "status");
         assertEquals(2, down.code, down.toString());
         assertTrue(down.err.contains("cluster unavailable"), down.toString());
 
         // A dead address in the list does not matter while another answers (also after the command).
-        Run list = raw("list", "--host", "127.0.0.1:" + dead + ",127.0.0.1:" + cluster.clientPort());
+        CliRun list = CliRun.run(Map.of(), "list", "--host", "127.0.0.1:" + dead + ",127.0.0.1:" + cluster.clientPort());
         assertEquals(0, list.code, list.toString());
 
         // A cluster without authentication ignores credentials (a user may export VECGRID_USER for another cluster).
@@ -440,16 +406,16 @@ class VecgridCliTest {
             Map.of("VECGRID_USER", "someone", "VECGRID_PASSWORD", "anything"), "--host", hosts, "list");
         assertEquals(0, withCredentials, out.toString());
 
-        Run badHost = raw("--host", "127.0.0.1:99999", "list");
+        CliRun badHost = CliRun.run(Map.of(), "--host", "127.0.0.1:99999", "list");
         assertEquals(1, badHost.code, badHost.toString());
         assertTrue(badHost.err.contains("--host: bad port range in '127.0.0.1:99999'"), badHost.toString());
 
-        assertEquals(1, raw().code, "no command");
-        assertEquals(1, raw("frobnicate").code, "unknown command");
-        Run help = raw("--help");
+        assertEquals(1, CliRun.run(Map.of()).code, "no command");
+        assertEquals(1, CliRun.run(Map.of(), "frobnicate").code, "unknown command");
+        CliRun help = CliRun.run(Map.of(), "--help");
         assertEquals(0, help.code);
         assertTrue(help.out.contains("import"), help.toString());
-        Run createHelp = raw("create", "--help");
+        CliRun createHelp = CliRun.run(Map.of(), "create", "--help");
         assertEquals(0, createHelp.code);
         assertTrue(createHelp.out.contains("--ef-construction"), createHelp.toString());
         Path some = Files.writeString(dir.resolve("some.data"), "id,vector\n1,2\n");

@@ -1,6 +1,5 @@
 package io.vecgrid.tls;
 
-import io.vecgrid.Oracle;
 import io.vecgrid.TestCluster;
 import io.vecgrid.TestRows;
 import io.vecgrid.Vecgrid;
@@ -9,8 +8,8 @@ import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.Metric;
 import io.vecgrid.api.ScalarType;
-import io.vecgrid.api.SearchResult;
-import io.vecgrid.api.VectorRow;
+import io.vecgrid.cli.ClientChecks;
+import io.vecgrid.cli.CliRun;
 import io.vecgrid.cli.VecgridCli;
 import io.vecgrid.client.AuthenticationException;
 import io.vecgrid.client.TlsException;
@@ -25,14 +24,8 @@ import org.apache.ignite.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import sqlline.SqlLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -276,20 +269,7 @@ class TlsTest {
     void thinClientWithTheStoresServes() {
         try (VecgridClient vg = tls().connect()) {
             vg.createCollection(spec("served"));
-            Map<Long, float[]> expected = new HashMap<>();
-            List<VectorRow> rows = TestRows.rows(0, 300, DIM);
-            rows.forEach(r -> expected.put(r.pk(), r.vector()));
-            assertEquals(200, vg.insert("served", rows.subList(0, 200)));
-            vg.flush("served");
-            assertEquals(100, vg.insert("served", rows.subList(200, 300)));
-            assertEquals(300, vg.count("served"));
-            Oracle oracle = new Oracle(Metric.L2, expected);
-            for (int q = 0; q < 5; q++) {
-                float[] query = TestRows.vector(1_000 + q, DIM);
-                SearchResult r = vg.search("served", new float[][] {query}, 10);
-                assertFalse(r.partial());
-                oracle.assertExact(query, 10, r.hits(0), null, "query " + q);
-            }
+            ClientChecks.writeFlushSearch(vg, "served", DIM);
             assertEquals(2, vg.status().nodes().size());
             vg.dropCollection("served");
         }
@@ -391,14 +371,8 @@ class TlsTest {
     }
 
     /** One CLI run with the given environment. */
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run cli(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VecgridCli.run(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun cli(Map<String, String> env, String... args) {
+        return CliRun.run(env, args);
     }
 
     /**
@@ -409,7 +383,7 @@ class TlsTest {
     @Test
     void cliConnectsWithSslOptions() throws Exception {
         Map<String, String> login = Map.of("VECGRID_USER", USER, "VECGRID_PASSWORD", PASSWORD);
-        Run created = cli(login, "--host", hosts, "--ssl-truststore", trustStore, "--ssl-truststore-password", TS_PW,
+        CliRun created = cli(login, "--host", hosts, "--ssl-truststore", trustStore, "--ssl-truststore-password", TS_PW,
             "--ssl-keystore", keyStore, "--ssl-keystore-password", KS_PW, "create", "bycli", "--dim", "4",
             "--metric", "L2", "--index", "FLAT");
         assertEquals(VecgridCli.EXIT_OK, created.code(), created.toString());
@@ -417,7 +391,7 @@ class TlsTest {
         Map<String, String> env = new HashMap<>(login);
         env.putAll(Map.of("VECGRID_SSL_TRUSTSTORE", trustStore, "VECGRID_SSL_TRUSTSTORE_PASSWORD", TS_PW,
             "VECGRID_SSL_KEYSTORE", keyStore, "VECGRID_SSL_KEYSTORE_PASSWORD", KS_PW, "VECGRID_HOST", hosts));
-        Run list = cli(env, "list");
+        CliRun list = cli(env, "list");
         assertEquals(VecgridCli.EXIT_OK, list.code(), list.toString());
         assertTrue(list.out().lines().anyMatch("bycli"::equals), list.toString());
 
@@ -425,67 +399,67 @@ class TlsTest {
         Files.writeString(file, "host=" + hosts + "\nuser=" + USER + "\npassword=" + PASSWORD +
             "\nssl.truststore=certs/truststore.p12\nssl.truststore.password=" + TS_PW +
             "\nssl.keystore=certs/client.p12\nssl.keystore.password=" + KS_PW + "\n");
-        Run status = cli(Map.of(), "--client-config", file.toString(), "status");
+        CliRun status = cli(Map.of(), "--client-config", file.toString(), "status");
         assertEquals(VecgridCli.EXIT_OK, status.code(), status.toString());
         assertTrue(status.out().contains("2 server node(s)"), status.toString());
-        Run fromEnvFile = cli(Map.of("VECGRID_CLIENT_CONFIG", file.toString()), "drop", "bycli", "--yes");
+        CliRun fromEnvFile = cli(Map.of("VECGRID_CLIENT_CONFIG", file.toString()), "drop", "bycli", "--yes");
         assertEquals(VecgridCli.EXIT_OK, fromEnvFile.code(), fromEnvFile.toString());
 
         // Refused handshakes: exit 3, in the CLI's words.
-        Run plain = cli(login, "--host", hosts, "list");
+        CliRun plain = cli(login, "--host", hosts, "list");
         assertEquals(VecgridCli.EXIT_AUTH, plain.code(), plain.toString());
         assertEquals("vecgrid: TLS required: the cluster at " + hosts + " accepts only TLS connections and none was " +
             "configured; pass the cluster's trust store with --ssl-truststore and --ssl-truststore-password and, if " +
             "it wants client certificates, a key store with --ssl-keystore and --ssl-keystore-password (or set " +
             "VECGRID_SSL_TRUSTSTORE, VECGRID_SSL_KEYSTORE and their _PASSWORD variables, or use --client-config)",
             plain.err().trim());
-        Run noCert = cli(login, "--host", hosts, "--ssl-truststore", trustStore, "--ssl-truststore-password", TS_PW,
+        CliRun noCert = cli(login, "--host", hosts, "--ssl-truststore", trustStore, "--ssl-truststore-password", TS_PW,
             "list");
         assertEquals(VecgridCli.EXIT_AUTH, noCert.code(), noCert.toString());
         assertTrue(noCert.err().contains("wants a client certificate signed by its CA and refused the CLI's " +
             "connection without one (no --ssl-keystore was given)"), noCert.toString());
         String otherTrust = new File(otherCerts, "truststore.p12").getPath();
-        Run untrusted = cli(env, "--ssl-truststore", otherTrust, "list");
+        CliRun untrusted = cli(env, "--ssl-truststore", otherTrust, "list");
         assertEquals(VecgridCli.EXIT_AUTH, untrusted.code(), untrusted.toString());
         assertTrue(untrusted.err().contains("is not signed by a CA in the trust store " + otherTrust +
             " (--ssl-truststore)"), untrusted.toString());
 
         // Bad settings: exit 1, the option (or variable, or file key) named.
-        Run wrongPw = cli(env, "--ssl-truststore-password", "not-it", "list");
+        CliRun wrongPw = cli(env, "--ssl-truststore-password", "not-it", "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, wrongPw.code(), wrongPw.toString());
         assertEquals("vecgrid: --ssl-truststore-password: wrong password for the trust store " + trustStore +
             " (VECGRID_SSL_TRUSTSTORE)", wrongPw.err().trim());
         assertFalse(wrongPw.err().contains("not-it"), "no password in a message");
         Map<String, String> badEnv = new HashMap<>(env);
         badEnv.put("VECGRID_SSL_KEYSTORE_PASSWORD", "not-it");
-        Run wrongEnvPw = cli(badEnv, "list");
+        CliRun wrongEnvPw = cli(badEnv, "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, wrongEnvPw.code(), wrongEnvPw.toString());
         assertEquals("vecgrid: VECGRID_SSL_KEYSTORE_PASSWORD: wrong password for the key store " + keyStore +
             " (VECGRID_SSL_KEYSTORE)", wrongEnvPw.err().trim());
         String missing = new File(root, "missing.p12").getPath();
-        Run noFile = cli(env, "--ssl-truststore", missing, "list");
+        CliRun noFile = cli(env, "--ssl-truststore", missing, "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, noFile.code(), noFile.toString());
         assertEquals("vecgrid: --ssl-truststore: no such trust store file: " + missing, noFile.err().trim());
-        Run noPw = cli(login, "--host", hosts, "--ssl-keystore", keyStore, "list");
+        CliRun noPw = cli(login, "--host", hosts, "--ssl-keystore", keyStore, "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, noPw.code(), noPw.toString());
         assertEquals("vecgrid: --ssl-keystore-password (or VECGRID_SSL_KEYSTORE_PASSWORD): no password for the key " +
             "store " + keyStore + " (--ssl-keystore)", noPw.err().trim());
-        Run pwAlone = cli(login, "--host", hosts, "--ssl-truststore-password", TS_PW, "list");
+        CliRun pwAlone = cli(login, "--host", hosts, "--ssl-truststore-password", TS_PW, "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, pwAlone.code(), pwAlone.toString());
         assertTrue(pwAlone.err().contains("--ssl-truststore-password is set but no trust store: pass --ssl-truststore"),
             pwAlone.toString());
 
         Files.writeString(file, "host=" + hosts + "\nssl.truststore=certs/truststore.p12\nssl.truststore.password=x" +
             "\nssl.keystore=certs/client.p12\nssl.keystore.password=" + KS_PW + "\n");
-        Run wrongFilePw = cli(login, "--client-config", file.toString(), "list");
+        CliRun wrongFilePw = cli(login, "--client-config", file.toString(), "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, wrongFilePw.code(), wrongFilePw.toString());
         assertEquals("vecgrid: ssl.truststore.password in " + file + ": wrong password for the trust store " +
             trustStore + " (ssl.truststore in " + file + ")", wrongFilePw.err().trim());
-        Run noConfig = cli(login, "--client-config", missing + ".properties", "list");
+        CliRun noConfig = cli(login, "--client-config", missing + ".properties", "list");
         assertEquals(VecgridCli.EXIT_BAD_INPUT, noConfig.code(), noConfig.toString());
         assertEquals("vecgrid: --client-config: no such file: " + missing + ".properties", noConfig.err().trim());
 
-        Run help = cli(Map.of(), "--help");
+        CliRun help = cli(Map.of(), "--help");
         for (String o : List.of("--ssl-truststore", "--ssl-truststore-password", "--ssl-keystore",
             "--ssl-keystore-password", "--client-config", "VECGRID_SSL_TRUSTSTORE", "VECGRID_CLIENT_CONFIG"))
             assertTrue(help.out().contains(o), o + " in\n" + help.out());
@@ -559,16 +533,7 @@ class TlsTest {
 
     /** @return what sqlline printed running {@code sql} on {@code url}. */
     private static String sqlline(String url, String sql) throws Exception {
-        File script = new File(root, "q" + System.nanoTime() + ".sql");
-        Files.writeString(script.toPath(), sql + "\n");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SqlLine sqlline = new SqlLine();
-        sqlline.setOutputStream(out);
-        sqlline.setErrorStream(out);
-        sqlline.begin(new String[] {"-d", "org.apache.ignite.IgniteJdbcThinDriver", "-u", url, "-n", USER,
-            "-p", PASSWORD, "--color=false", "--fastConnect=true", "-f", script.getAbsolutePath()},
-            new ByteArrayInputStream(new byte[0]), false);
-        return out.toString(StandardCharsets.UTF_8);
+        return ClientChecks.sqlline(root, url, USER, PASSWORD, sql);
     }
 
     /**
