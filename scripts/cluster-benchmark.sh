@@ -137,7 +137,7 @@ if [ -z "${CB_REPORT_ONLY:-}" ]; then
     fi
     if [ ! -f "$DATA/$DS/groundtruth-100.ivecs" ]; then
         log "fetching $DS"
-        VECGRID_DATA="$DATA" VECGRID_PREP_CP="$VECGRID_HOME/ignite-plugin/target/classes:$VECGRID_HOME/ignite-plugin/target/lib/*" \
+        VECGRID_DATA="$DATA" VECGRID_PREP_CP="$VECGRID_HOME/benchmarks/target/lib/*" \
             bash "$VECGRID_HOME/scripts/fetch-datasets.sh" "$DS"
     fi
 

@@ -25,7 +25,8 @@ def main():
     p.add_argument('--password')
     o = p.parse_args()
     endpoints = [(h, int(port)) for h, port in (e.rsplit(':', 1) for e in o.endpoints.split(','))]
-    # Given credentials pyignite turns TLS on unless told not to; the shipped configs have no TLS.
+    # Given credentials pyignite turns TLS on unless told not to; this example speaks plain TCP, so it reaches a cluster
+    # with authentication but without TLS (config/secure-config.xml has TLS: see docs/clients.md, TLS for clients).
     client = Client(username=o.user, password=o.password, use_ssl=False) if o.user else Client()
     with client.connect(endpoints):
         c, t = o.collection, o.collection.upper()

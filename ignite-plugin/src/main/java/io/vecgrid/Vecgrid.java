@@ -475,6 +475,7 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public CollectionDescription createCollection(CollectionSpec spec) {
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "create collection" + (spec == null ? "" : " '" + spec.name() + "'"));
         return collections.create(spec);
     }
 
@@ -487,6 +488,7 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public void dropCollection(String name) {
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "drop collection '" + name + "'");
         CollectionMeta meta = metaStore.meta(name);
         collections.drop(name);
         if (meta != null)
@@ -532,6 +534,7 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public CollectionDescription setReplicaNumber(String collection, int replicas) {
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "replica change of collection '" + collection + "'");
         return replicaChange.request(collection, replicas);
     }
 
@@ -546,6 +549,7 @@ public final class Vecgrid implements VectorGrid {
 
     @Override public void flush(String collection) {
         CollectionMeta meta = metaStore.requireReady(collection);
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "flush of collection '" + collection + "'");
         for (int shard = 0; shard < meta.spec().shards(); shard++) {
             for (int attempt = 1; ; attempt++) {
                 try {

@@ -49,6 +49,10 @@ public final class TestCluster implements AutoCloseable {
     private boolean authentication;
     /** Whether nodes serve their HTTP page (metrics, status) on ports from {@link #httpPort()}. */
     private boolean http;
+    /** TLS of discovery, communication and the client connector; {@code null}: none. */
+    private org.apache.ignite.ssl.SslContextFactory ssl;
+    /** Whether the client connector wants a client certificate (with {@link #ssl}). */
+    private boolean sslClientAuth;
 
     public TestCluster() {
         int base = freePortBase();
@@ -95,6 +99,17 @@ public final class TestCluster implements AutoCloseable {
      */
     public TestCluster authentication(boolean on) {
         authentication = on;
+        return this;
+    }
+
+    /**
+     * Turns on TLS on every node started after this call, as config/secure-config.xml does: discovery and
+     * communication through {@code factory} (Ignite's {@code IgniteConfiguration.sslContextFactory}), and the client
+     * connector (thin clients, JDBC) through the same factory, wanting a client certificate when {@code clientAuth}.
+     */
+    public TestCluster ssl(org.apache.ignite.ssl.SslContextFactory factory, boolean clientAuth) {
+        ssl = factory;
+        sslClientAuth = clientAuth;
         return this;
     }
 
@@ -208,8 +223,11 @@ public final class TestCluster implements AutoCloseable {
             .setAsyncCallbackPoolSize(2)
             .setRebalanceThreadPoolSize(1)
             .setPeerClassLoadingEnabled(false)
+            .setSslContextFactory(ssl)
             .setClientConnectorConfiguration(new ClientConnectorConfiguration()
                 .setPort(clientPort).setPortRange(20).setHost("127.0.0.1")
+                .setSslEnabled(ssl != null).setUseIgniteSslContextFactory(true)
+                .setSslClientAuth(ssl != null && sslClientAuth)
                 .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(16)))
             .setDataStorageConfiguration(storage)
             .setPluginProviders(new VecgridPluginProvider(vcfg));

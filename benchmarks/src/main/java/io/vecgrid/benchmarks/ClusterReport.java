@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -60,30 +61,14 @@ public final class ClusterReport {
     }
 
     public static void main(String[] args) throws IOException {
-        Path results = null;
-        Path md = null;
-        Path pngDir = null;
-        String dataset = null;
-        Path analysis = null;
-        Map<String, String> extra = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--results": results = Paths.get(args[i + 1]); break;
-                case "--md": md = Paths.get(args[i + 1]); break;
-                case "--png-dir": pngDir = Paths.get(args[i + 1]); break;
-                case "--dataset": dataset = args[i + 1]; break;
-                case "--analysis": analysis = Paths.get(args[i + 1]); break;
-                case "--meta": {
-                    String kv = args[i + 1];
-                    int eq = kv.indexOf('=');
-                    extra.put(kv.substring(0, eq), kv.substring(eq + 1));
-                    break;
-                }
-                default: throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (results == null || md == null || pngDir == null || dataset == null)
-            throw new IllegalArgumentException("usage: ClusterReport --results R --md MD --png-dir DIR --dataset NAME [--meta k=v]...");
+        ReportArgs a = new ReportArgs(args, Set.of("--results", "--md", "--png-dir", "--dataset", "--analysis"),
+            "ClusterReport --results R --md MD --png-dir DIR --dataset NAME [--analysis F] [--meta k=v]...",
+            "--results", "--md", "--png-dir", "--dataset");
+        Path results = a.path("--results");
+        Path md = a.path("--md");
+        Path pngDir = a.path("--png-dir");
+        String dataset = a.get("--dataset");
+        Map<String, String> extra = a.meta();
         ClusterReport r = new ClusterReport(ResultsFile.read(results), extra);
         Files.createDirectories(pngDir);
         String prefix = "cluster-" + dataset;
@@ -98,7 +83,7 @@ public final class ClusterReport {
         if (r.bars(bars))
             pngs.put("p99", base.relativize(bars.toAbsolutePath()).toString());
         String old = Files.isRegularFile(md) ? Files.readString(md, StandardCharsets.UTF_8) : "# Benchmarks\n";
-        String analysisText = analysis != null && Files.isRegularFile(analysis) ? Files.readString(analysis, StandardCharsets.UTF_8) : null;
+        String analysisText = a.fileText("--analysis");
         String page = DocSections.replace(old, dataset, r.section(dataset, pngs, analysisText));
         Files.writeString(md, page, StandardCharsets.UTF_8);
         System.out.println("[cluster-report] wrote the " + dataset + " section of " + md + " and " + pngs.values());

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -108,33 +109,17 @@ public final class LayoutReport {
     }
 
     public static void main(String[] args) throws IOException {
-        Path results = null;
-        Path md = null;
-        Path png = null;
-        Path analysis = null;
-        Map<String, String> meta = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--results": results = Paths.get(args[i + 1]); break;
-                case "--md": md = Paths.get(args[i + 1]); break;
-                case "--png": png = Paths.get(args[i + 1]); break;
-                case "--analysis": analysis = Paths.get(args[i + 1]); break;
-                case "--meta": {
-                    String kv = args[i + 1];
-                    int eq = kv.indexOf('=');
-                    meta.put(kv.substring(0, eq), kv.substring(eq + 1));
-                    break;
-                }
-                default: throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (results == null || md == null || png == null)
-            throw new IllegalArgumentException("usage: LayoutReport --results R --md MD --png PNG [--meta k=v]...");
+        ReportArgs a = new ReportArgs(args, Set.of("--results", "--md", "--png", "--analysis"),
+            "LayoutReport --results R --md MD --png PNG [--analysis F] [--meta k=v]...", "--results", "--md", "--png");
+        Path results = a.path("--results");
+        Path md = a.path("--md");
+        Path png = a.path("--png");
+        Map<String, String> meta = a.meta();
         LayoutReport rep = new LayoutReport(ResultsFile.read(results), meta);
         Files.createDirectories(png.toAbsolutePath().getParent());
         rep.plot(png);
         String section = rep.section(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString(),
-            analysis != null && Files.isRegularFile(analysis) ? Files.readString(analysis, StandardCharsets.UTF_8) : null);
+            a.fileText("--analysis"));
         String page = Files.isRegularFile(md) ? Files.readString(md, StandardCharsets.UTF_8) : "# Benchmarks\n";
         Files.writeString(md, replace(page, section), StandardCharsets.UTF_8);
         System.out.println("[layout-report] wrote the layout section of " + md + " and " + png);

@@ -164,8 +164,9 @@ public final class Demo {
     }
 
     /**
-     * Memory per vector per copy: off-heap (rows cache + segment entries, from the data regions) and heap (loaded
-     * segment copies with their indexes, from the vecgrid metrics), summed over the nodes and divided by rows × copies.
+     * Memory per vector per copy: off-heap (the "default" data region: location entries, segment entries, growing rows
+     * not sealed yet, delete marks) and heap (loaded segment copies with their indexes, from the vecgrid metrics),
+     * summed over the nodes and divided by rows × copies.
      */
     private static void printMemory(List<Ignite> nodes, int rows, int copies, int dim) {
         long offHeap = 0;
@@ -175,7 +176,7 @@ public final class Demo {
             heap += Vecgrid.local(ig).segments().loadedBytes();
         }
         double per = (double)rows * copies;
-        System.out.printf("Memory per vector per copy: %.0f bytes off-heap (rows cache + segment entry, incl. Ignite's " +
+        System.out.printf("Memory per vector per copy: %.0f bytes off-heap (location and segment entries, incl. Ignite's " +
             "overhead), %.0f bytes on-heap (loaded copy + index); the raw vector is %d bytes%n", offHeap / per, heap / per,
             4 * dim);
     }

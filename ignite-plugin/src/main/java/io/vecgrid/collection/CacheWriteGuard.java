@@ -13,7 +13,9 @@ import org.apache.ignite.plugin.security.SecurityPermission;
  * {@link CacheWriteRefusedException} that names the collection and says what to use.
  *
  * <p>The check runs in Ignite's security hook, {@code GridSecurityProcessor.authorize(cacheName, CACHE_PUT or
- * CACHE_REMOVE)}, which vecgrid's plugin installs ({@code io.vecgrid.plugin.VecgridSecurity}). Ignite 2.17 calls it,
+ * CACHE_REMOVE)}, which vecgrid's plugin installs on a cluster with authentication
+ * ({@code io.vecgrid.plugin.VecgridSecurity}; without authentication there is no security processor and no check,
+ * see there why). Ignite 2.17 calls it,
  * in the thread of the caller, before anything is written:
  * <ul>
  *   <li>transactional cache updates: {@code GridNearTxLocal.beforePut} (put, putAll, putIfAbsent, replace, invoke) and

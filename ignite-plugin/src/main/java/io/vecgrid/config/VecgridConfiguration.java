@@ -172,6 +172,15 @@ public class VecgridConfiguration implements PluginConfiguration {
     private long baselineLeaveTimeoutMillis = DFLT_BASELINE_LEAVE_TIMEOUT_MILLIS;
 
     /**
+     * Persistent clusters only: writes (and baseline changes) need a majority of the baseline nodes online in the part
+     * of the cluster that takes them (exactly half counts when it includes the baseline node whose consistent id sorts
+     * first), so that a part cut off from the rest by a network split never acknowledges writes the rest does not see.
+     * Off: any surviving part takes writes (a two-node cluster that loses either node keeps taking them) at the risk of
+     * losing what a cut-off part acknowledged. Searches are served either way. Must be the same on every node.
+     */
+    private boolean writeQuorum = true;
+
+    /**
      * Persistent nodes only: when a node's data directories (page files, WAL, WAL archive) have less free disk space
      * than this, bytes, inserts and upserts are refused with a clear error naming the node and directory, and the
      * node seals nothing new, until space is freed (deletes still go through). Ignite itself stops a node whose disk
@@ -410,6 +419,15 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setBaselineLeaveTimeoutMillis(long baselineLeaveTimeoutMillis) {
         this.baselineLeaveTimeoutMillis = baselineLeaveTimeoutMillis;
+        return this;
+    }
+
+    public boolean isWriteQuorum() {
+        return writeQuorum;
+    }
+
+    public VecgridConfiguration setWriteQuorum(boolean writeQuorum) {
+        this.writeQuorum = writeQuorum;
         return this;
     }
 

@@ -154,7 +154,8 @@ public final class ReplicaChange {
             return "nothing to do";
         CollectionMeta next = cur.pending();
         long start = System.nanoTime();
-        ignite.getOrCreateCaches(CollectionCaches.configurations(next, collections.segmentsRegion()));
+        CollectionCaches.changeCaches(() ->
+            ignite.getOrCreateCaches(CollectionCaches.configurations(next, collections.segmentsRegion())));
         if (!noLayoutOps(cur))
             return "waiting for layout operations to finish";
         CollectionTarget target;
@@ -203,7 +204,7 @@ public final class ReplicaChange {
                 metaStore.putMeta(now.withoutRetired());
             tx.commit();
         }
-        ignite.destroyCaches(CollectionCaches.names(old));
+        CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(old)));
         io.vecgrid.sql.CollectionTables.attach(ignite, cur);
         return "retired generation " + old.uid();
     }

@@ -22,6 +22,8 @@ import java.util.Map;
  *   <li>{@code segmentMaxBytes}, {@code segmentChunkBytes}, {@code smallSegmentRatio}, {@code deletedRatio},
  *       {@code balanceTolerance}: segments are written, merged and moved by whichever node runs the coordinator or
  *       the seal.</li>
+ *   <li>{@code writeQuorum}: whether writes need a majority of the baseline ({@link io.vecgrid.cluster.WriteQuorum});
+ *       every part of a split cluster must apply the same rule.</li>
  * </ul>
  */
 public final class ClusterSettings {
@@ -48,6 +50,7 @@ public final class ClusterSettings {
         m.put("smallSegmentRatio", String.valueOf(c.getSmallSegmentRatio()));
         m.put("deletedRatio", String.valueOf(c.getDeletedRatio()));
         m.put("balanceTolerance", String.valueOf(c.getBalanceTolerance()));
+        m.put("writeQuorum", String.valueOf(c.isWriteQuorum()));
         return m;
     }
 
@@ -56,6 +59,8 @@ public final class ClusterSettings {
         Map<String, Object> attrs = attributes(cfg);
         for (Map.Entry<String, String> e : of(c, version).entrySet())
             attrs.put(ATTR + e.getKey(), e.getValue());
+        attrs.put(io.vecgrid.cluster.WriteQuorum.PERSISTENT_ATTR,
+            String.valueOf(!cfg.isClientMode() && io.vecgrid.cluster.ClusterInfo.persistent(cfg.getDataStorageConfiguration())));
     }
 
     /** Adds the node's HTTP page URL to its attributes (the status page links the nodes' pages). */

@@ -83,6 +83,9 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         try {
             configuration.validate();
             ClusterSettings.publish(ctx.igniteConfiguration(), configuration, version());
+            // Writes need a majority of the baseline (split brain): Ignite refuses updates of vecgrid's caches without.
+            registry.registerExtension(org.apache.ignite.plugin.CacheTopologyValidatorProvider.class,
+                new io.vecgrid.cluster.WriteQuorum.Validators(ctx.grid()));
             // Bound before the node joins: a port taken fails the start at once, naming the ports.
             io.vecgrid.metrics.RegistryWalker walker = io.vecgrid.metrics.RegistryWalker.install(ctx.igniteConfiguration());
             http = io.vecgrid.http.NodeHttpServer.bind(ctx.grid(), configuration, () -> walker.registries().iterator());
@@ -100,9 +103,9 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     /**
      * Ignite asks the plugins for some components just before it creates the query processor: vecgrid's H2 indexing
      * is chosen there (again, as close to that moment as a plugin gets, in case another node of this JVM started
-     * meanwhile and took the switch). The one component vecgrid provides is the security processor
-     * ({@link VecgridSecurity}): its {@code authorize} refuses writes to vecgrid's caches that do not come from vecgrid
-     * ({@link io.vecgrid.collection.CacheWriteGuard}).
+     * meanwhile and took the switch). The one component vecgrid provides, on a cluster with authentication, is the
+     * security processor ({@link VecgridSecurity}): its {@code authorize} refuses writes to vecgrid's caches that do not
+     * come from vecgrid ({@link io.vecgrid.collection.CacheWriteGuard}).
      */
     @SuppressWarnings("unchecked")
     @Override public <T> T createComponent(PluginContext ctx, Class<T> cls) {
@@ -236,8 +239,9 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
 
     /**
      * Refuses a node whose vecgrid version or cluster-wide settings differ from this node's (see
-     * {@link ClusterSettings}), with a message naming the setting and both values. A node without vecgrid never gets
-     * here: Ignite refuses it first, as its security processor class differs from the cluster's ({@link VecgridSecurity}).
+     * {@link ClusterSettings}), with a message naming the setting and both values. On a cluster with authentication a
+     * node without vecgrid never gets here: Ignite refuses it first, as its security processor class differs from the
+     * cluster's ({@link VecgridSecurity}).
      */
     @Override public void validateNewNode(ClusterNode node) throws PluginValidationException {
         String diff = ClusterSettings.difference(ctx.igniteConfiguration(), node);

@@ -235,6 +235,11 @@ public final class SearchRouter {
         catalog.rescan();
     }
 
+    /** @return server nodes (the weight of a search's own planned work in replica choice). */
+    int serverCount() {
+        return ignite.cluster().forServers().nodes().size();
+    }
+
     /** Stops the deadline timer and the catalog's subscriptions (the node stops). */
     public void stop() {
         catalog.close();

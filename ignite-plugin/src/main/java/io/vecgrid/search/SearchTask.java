@@ -447,7 +447,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             Deque<SegmentRef> q = queues.get(cand.get(i));
             plannedWork[i] = q == null ? 0 : (q.size() + BATCH - 1) / BATCH;
         }
-        return cand.get(selector.choose(cand, plannedWork, key));
+        return cand.get(selector.choose(cand, plannedWork, key, Math.max(1, router.serverCount())));
     }
 
     private void settleUncovered(SegmentRef s, Set<UUID> tried) {

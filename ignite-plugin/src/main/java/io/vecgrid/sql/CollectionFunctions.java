@@ -9,7 +9,6 @@ import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.Limits;
 import io.vecgrid.api.Metric;
 import io.vecgrid.api.ScalarType;
-import io.vecgrid.cli.JsonViews;
 import org.apache.ignite.cache.query.annotations.QuerySqlFunction;
 
 import java.util.Locale;
@@ -58,13 +57,13 @@ public final class CollectionFunctions {
             .index(index(index)).shards(shards == null ? Limits.DFLT_SHARDS : shards)
             .replicas(replicas == null ? Limits.DFLT_REPLICAS : replicas);
         fields(b, fields);
-        return JsonViews.describe(vecgrid().createCollection(b.build()));
+        return DescriptionJson.describe(vecgrid().createCollection(b.build()));
     }
 
     /** @return the collection's description (JSON). */
     @QuerySqlFunction(alias = "VECGRID_DESCRIBE_COLLECTION")
     public static String describeCollection(String name) {
-        return JsonViews.describe(vecgrid().describeCollection(checkName(name)));
+        return DescriptionJson.describe(vecgrid().describeCollection(checkName(name)));
     }
 
     /** @return the description the collection had before it was dropped (JSON). */
@@ -73,7 +72,7 @@ public final class CollectionFunctions {
         Vecgrid vg = vecgrid();
         CollectionDescription d = vg.describeCollection(checkName(name));
         vg.dropCollection(name);
-        return JsonViews.describe(d);
+        return DescriptionJson.describe(d);
     }
 
     /** Seals every growing row now. @return the description after the flush (JSON). */
@@ -81,7 +80,7 @@ public final class CollectionFunctions {
     public static String flush(String name) {
         Vecgrid vg = vecgrid();
         vg.flush(checkName(name));
-        return JsonViews.describe(vg.describeCollection(name));
+        return DescriptionJson.describe(vg.describeCollection(name));
     }
 
     /** @return the description after the change (JSON). */
@@ -89,7 +88,7 @@ public final class CollectionFunctions {
     public static String setReplicaNumber(String name, Integer replicas) {
         if (replicas == null)
             throw new InvalidRequestException("replicaNumber must be at least 1, got NULL");
-        return JsonViews.describe(vecgrid().setReplicaNumber(checkName(name), replicas));
+        return DescriptionJson.describe(vecgrid().setReplicaNumber(checkName(name), replicas));
     }
 
     /** @return {@code name}; {@code NULL} gets the API's message for an empty name (the API checks the rest). */

@@ -59,7 +59,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * too, the thin client's cache put, SQL COPY) are refused with an error that names the collection and says what to
  * use, and change nothing: after each, the collection's count, its rows (get), exact searches, its SQL table and the
  * entries of every one of its caches are as before. vecgrid's own writes (API, SQL DML, seals) keep working. Two
- * server nodes (replicaNumber 2) and a thick client; rows sealed into segments and growing rows both present.
+ * persistent server nodes with Ignite's authentication (the refusal runs in its security hook, installed by vecgrid
+ * where authentication is on), replicaNumber 2, and a thick client; rows sealed into segments and growing rows both
+ * present.
  */
 class DirectCacheWriteTest {
     private static final int DIM = 4;
@@ -67,6 +69,7 @@ class DirectCacheWriteTest {
     private static final String WHAT_TO_USE = "Use VectorGrid.insert, upsert and delete (Java API or VecgridClient), " +
         "SQL INSERT, MERGE, UPDATE and DELETE on the collection's table, or the CLI's import (scripts/vecgrid import)";
 
+    private static java.io.File root;
     private static TestCluster cluster;
     private static Ignite client;
     private static VectorGrid vg;
@@ -74,8 +77,10 @@ class DirectCacheWriteTest {
     private static final TreeMap<Long, VectorRow> oracle = new TreeMap<>();
 
     @BeforeAll
-    static void start() {
-        cluster = new TestCluster().configure(TestCluster::noRewrites).startServers(2);
+    static void start() throws java.io.IOException {
+        root = java.nio.file.Files.createTempDirectory("vecgrid-direct").toFile();
+        cluster = new TestCluster().persistent(root).authentication(true).configure(TestCluster::noRewrites)
+            .startServers(2);
         client = cluster.startClient("c");
         vg = Vecgrid.of(cluster.node("s0"));
         vg.createCollection(CollectionSpec.builder(NAME).dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
@@ -94,6 +99,7 @@ class DirectCacheWriteTest {
     static void stop() {
         if (cluster != null)
             cluster.close();
+        TestCluster.deleteTree(root);
     }
 
     private Snapshot before;
@@ -206,7 +212,7 @@ class DirectCacheWriteTest {
     void aThinClientCachePutIsRefusedWithTheMessage() throws Exception {
         CollectionMeta meta = meta();
         try (IgniteClient thin = Ignition.startClient(new ClientConfiguration()
-            .setAddresses("127.0.0.1:" + cluster.clientPort()))) {
+            .setAddresses("127.0.0.1:" + cluster.clientPort()).setUserName("ignite").setUserPassword("ignite"))) {
             ClientCache<Object, Object> rows = thin.cache(meta.rowsCache()).withKeepBinary();
             refused(meta.rowsCache(), () -> rows.put(RowKey.of(1000, 2), "junk"));
             refused(meta.rowsCache(), () -> rows.remove(RowKey.of(35, 2)));
@@ -264,7 +270,8 @@ class DirectCacheWriteTest {
     }
 
     private static Connection jdbc() throws SQLException {
-        return DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.clientPort() + "/VECGRID");
+        return DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.clientPort() + "/VECGRID",
+            "ignite", "ignite");
     }
 
     private static Map<String, Object> fields(Object tag, Object name) {

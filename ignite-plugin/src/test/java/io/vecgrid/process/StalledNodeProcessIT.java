@@ -56,10 +56,7 @@ class StalledNodeProcessIT {
     @BeforeAll
     static void start() throws Exception {
         nodes = new NodeProcesses("vecgrid-stall", "");
-        for (int i = 1; i <= 3; i++)
-            nodes.start("stall" + i);
-        client = nodes.startClient("stall-client", 3);
-        NodeProcesses.awaitBaseline(client, 3);
+        client = nodes.startCluster("stall", 3);
     }
 
     @AfterAll
@@ -128,12 +125,23 @@ class StalledNodeProcessIT {
             nodes.signal(victim, "CONT");
         }
         // The resumed node is used again once its figures fade (the selector tries it afresh).
-        TestCluster.awaitTrue("the resumed node " + victim + " serves search work again", () -> {
-            SearchResult r = vg.search(SearchRequest.builder("stall", new float[][] {TestRows.vector(7, DIM)}, 10)
-                .diagnostics(true).build());
-            return r.diagnostics().segmentNodes().containsValue(victimId) ||
-                r.diagnostics().growingNodes().containsValue(victimId);
-        }, 60_000);
+        SearchResult[] last = new SearchResult[1];
+        long resumed = System.currentTimeMillis();
+        try {
+            TestCluster.awaitTrue("the resumed node " + victim + " serves search work again", () -> {
+                SearchResult r = vg.search(SearchRequest.builder("stall", new float[][] {TestRows.vector(7, DIM)}, 10)
+                    .diagnostics(true).build());
+                last[0] = r;
+                return r.diagnostics().segmentNodes().containsValue(victimId) ||
+                    r.diagnostics().growingNodes().containsValue(victimId);
+            }, 60_000);
+            System.out.println("StalledNodeProcessIT: " + victim + " served again " +
+                (System.currentTimeMillis() - resumed) + " ms after SIGCONT");
+        }
+        catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; replicas: " + vg.replicas("stall") + "; last search: " +
+                last[0].diagnostics(), e);
+        }
         done.set(true);
         for (Future<?> f : loops)
             f.get(2, TimeUnit.MINUTES);

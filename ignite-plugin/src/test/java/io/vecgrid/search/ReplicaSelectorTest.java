@@ -105,6 +105,18 @@ class ReplicaSelectorTest {
     }
 
     @Test
+    void nearTiesShareTheWork() {
+        // A local copy answers a little faster than a remote one: within NEAR_TIE of the best, both take work.
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1);
+            answer(b, 2, 1);
+        }
+        answer(a, 1, 1);
+        int[] n = chosen(1000, new int[2]);
+        assertTrue(n[0] > 300 && n[1] > 300, "near-equal copies share: " + n[0] + " / " + n[1]);
+    }
+
+    @Test
     void deadlineIsThreeTimesP95AboveAFloor() {
         assertEquals(1_000 * MS, sel.deadlineNanos(a), "a node with few answers gets a second");
         for (int i = 0; i < 100; i++)
@@ -148,9 +160,9 @@ class ReplicaSelectorTest {
     void outstandingWorkCountsOncePerRouterTheNodeServes() {
         for (int i = 0; i < 10; i++) {
             answer(a, 2, 1, 0, 1);
-            answer(b, 11, 10, 0, 1);
+            answer(b, 13, 12, 0, 1);
         }
-        // One job of this router out on a, and only this router sends a work: a (q = 2) still beats b.
+        // One job of this router out on a, and only this router sends a work: a (q = 2) still beats b (not a near tie).
         sel.sent(a);
         assertEquals(1000, chosen(1000, new int[2])[0], "own outstanding work, one router");
         // a says three routers send it work: the others are assumed to keep as much there, q = 1 + 1 * 3.

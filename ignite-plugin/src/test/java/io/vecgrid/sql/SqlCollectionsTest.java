@@ -8,7 +8,6 @@ import io.vecgrid.api.ScalarField;
 import io.vecgrid.api.ScalarType;
 import io.vecgrid.api.SearchRequest;
 import io.vecgrid.api.VectorRow;
-import io.vecgrid.cli.JsonViews;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,7 +94,7 @@ class SqlCollectionsTest {
             assertEquals(2, d.replicaNumber());
             assertEquals(List.of(new ScalarField("cat", ScalarType.LONG), new ScalarField("title", ScalarType.STRING),
                 new ScalarField("price", ScalarType.DOUBLE), new ScalarField("ok", ScalarType.BOOLEAN)), d.spec().scalarFields());
-            assertEquals(JsonViews.describe(d), created, "the API's describe, as 'vecgrid describe --json' prints it");
+            assertEquals(DescriptionJson.describe(d), created, "the API's describe, as 'vecgrid describe --json' prints it");
 
             // The table exists at once, and SQL writes and searches it.
             try (Statement st = c.createStatement()) {
@@ -103,17 +102,17 @@ class SqlCollectionsTest {
                     "(1, 7, 'a', '[1, 0, 0]'), (2, 8, 'b', '[0, 1, 0]')"));
             }
             assertEquals(2, api().count("sqlmade"));
-            assertEquals(JsonViews.describe(api().describeCollection("sqlmade")),
+            assertEquals(DescriptionJson.describe(api().describeCollection("sqlmade")),
                 one(c, "SELECT VECGRID_DESCRIBE_COLLECTION(?)", "sqlmade"));
 
             String flushed = one(c, "SELECT VECGRID_FLUSH('sqlmade')");
             CollectionDescription after = api().describeCollection("sqlmade");
             assertTrue(after.segmentCount() >= 1, "the growing rows were sealed: " + after);
-            assertEquals(JsonViews.describe(after), flushed);
+            assertEquals(DescriptionJson.describe(after), flushed);
             assertEquals(1L, api().search(SearchRequest.builder("sqlmade", new float[][] {{1, 0, 0}}, 1).build())
                 .hits(0).get(0).pk());
 
-            assertEquals(JsonViews.describe(after), one(c, "SELECT VECGRID_DROP_COLLECTION('sqlmade')"),
+            assertEquals(DescriptionJson.describe(after), one(c, "SELECT VECGRID_DROP_COLLECTION('sqlmade')"),
                 "drop returns what the collection was");
             assertFalse(api().listCollections().contains("sqlmade"));
             SQLException gone = assertThrows(SQLException.class, () -> one(c, "SELECT COUNT(*) FROM SQLMADE"));
@@ -176,7 +175,7 @@ class SqlCollectionsTest {
             assertTrue(one(c, "SELECT VECGRID_FLUSH('sqlcalcite')").contains("\"segmentCount\":2"),
                 "the second flush of the same text ran again");
             // Compaction may merge the two segments meanwhile: compare what it does not change.
-            assertEquals(stable(JsonViews.describe(api().describeCollection("sqlcalcite"))),
+            assertEquals(stable(DescriptionJson.describe(api().describeCollection("sqlcalcite"))),
                 stable(one(c, "SELECT VECGRID_DESCRIBE_COLLECTION('sqlcalcite')")));
             one(c, "SELECT VECGRID_DROP_COLLECTION('sqlcalcite')");
             assertFalse(api().listCollections().contains("sqlcalcite"));

@@ -112,7 +112,10 @@ final class Operations {
         if (serving) {
             for (String name : vg.listCollections()) {
                 try {
-                    colls.add(vg.describeCollection(name));
+                    // A status answers at once: a collection whose partitions are moving (a node just left or
+                    // joined) is listed with rows -1 rather than failing the whole status after the count's retries.
+                    Vecgrid v = (Vecgrid)vg;
+                    colls.add(v.collections().describe(name, v.rowReader()::countIfSettled));
                 }
                 catch (CollectionNotFoundException e) {
                     // Dropped meanwhile.
