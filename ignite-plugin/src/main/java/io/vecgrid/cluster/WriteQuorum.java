@@ -137,6 +137,8 @@ public final class WriteQuorum {
      */
     public static final class Validators implements CacheTopologyValidatorProvider {
         private final Ignite ignite;
+        /** Topology version of the last refusal logged: one line per topology change, not one per cache. */
+        private final java.util.concurrent.atomic.AtomicLong loggedTopVer = new java.util.concurrent.atomic.AtomicLong(-1);
 
         public Validators(Ignite ignite) {
             this.ignite = Objects.requireNonNull(ignite);
@@ -145,7 +147,14 @@ public final class WriteQuorum {
         @Override public TopologyValidator topologyValidator(String cacheName) {
             if (!MetaStore.COLLECTIONS_CACHE.equals(cacheName) && !cacheName.startsWith("vecgrid_"))
                 return null;
-            return new Validator(ignite);
+            return new Validator(ignite, this);
+        }
+
+        /** @return whether the refusal at the current topology version is still to be logged (claims it). */
+        boolean claimLog() {
+            long ver = ignite.cluster().topologyVersion();
+            long prev = loggedTopVer.get();
+            return prev != ver && loggedTopVer.compareAndSet(prev, ver);
         }
     }
 
@@ -153,9 +162,11 @@ public final class WriteQuorum {
     private static final class Validator implements TopologyValidator {
         private static final long serialVersionUID = 1L;
         private final transient Ignite ignite;
+        private final transient Validators owner;
 
-        Validator(Ignite ignite) {
+        Validator(Ignite ignite, Validators owner) {
             this.ignite = ignite;
+            this.owner = owner;
         }
 
         @Override public boolean validate(Collection<ClusterNode> nodes) {
@@ -163,7 +174,7 @@ public final class WriteQuorum {
             if (blt == null || !applies(nodes))
                 return true;
             boolean ok = held(ids(blt), onlineIds(nodes));
-            if (!ok) {
+            if (!ok && owner.claimLog()) {
                 ignite.log().getLogger(WriteQuorum.class).warning("vecgrid refuses writes in this part of the " +
                     "cluster: " + refusal(ids(blt), onlineIds(nodes)));
             }

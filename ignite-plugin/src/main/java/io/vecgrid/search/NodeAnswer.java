@@ -21,6 +21,11 @@ final class NodeAnswer implements Serializable {
     final float[] distances;
     final long[] searchedSegments;
     final long[] unavailableSegments;
+    /**
+     * Those of {@link #unavailableSegments} whose copy the node holds but has not loaded yet (the others it no longer
+     * holds at all: moved or dropped after the router's routing table was built).
+     */
+    final long[] loadingSegments;
     final int[] searchedShards;
     final int[] unavailableShards;
     /** Per searched shard (same order): the shard's segments in the leader's state, and that state's version. */
@@ -36,7 +41,7 @@ final class NodeAnswer implements Serializable {
     final boolean cancelled;
 
     NodeAnswer(int[] counts, long[] pks, float[] distances, long[] searchedSegments, long[] unavailableSegments,
-        int[] searchedShards, int[] unavailableShards, List<List<SegmentRef>> leaderSegments, long[] leaderVersions,
+        long[] loadingSegments, int[] searchedShards, int[] unavailableShards, List<List<SegmentRef>> leaderSegments, long[] leaderVersions,
         long serviceNanosPerUnit, int queue, int routers, boolean cancelled) {
         this.routers = routers;
         this.counts = counts;
@@ -44,6 +49,7 @@ final class NodeAnswer implements Serializable {
         this.distances = distances;
         this.searchedSegments = searchedSegments;
         this.unavailableSegments = unavailableSegments;
+        this.loadingSegments = loadingSegments;
         this.searchedShards = searchedShards;
         this.unavailableShards = unavailableShards;
         this.leaderSegments = leaderSegments;

@@ -114,6 +114,7 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         private final List<List<long[]>> hits = new ArrayList<>();
         private final List<Long> searched = new ArrayList<>();
         private final List<Long> unavailable = new ArrayList<>();
+        private final List<Long> loading = new ArrayList<>();
         private final List<Integer> shardsSearched = new ArrayList<>();
         private final List<Integer> shardsUnavailable = new ArrayList<>();
         private final List<List<SegmentRef>> leaderSegs = new ArrayList<>();
@@ -185,6 +186,8 @@ final class NodeJob extends ComputeJobContinuationAdapter {
             if (seg == null || !seg.serviceable()) {
                 synchronized (lock) {
                     unavailable.add(id);
+                    if (seg != null)
+                        loading.add(id);
                 }
                 return;
             }
@@ -302,7 +305,8 @@ final class NodeJob extends ComputeJobContinuationAdapter {
                 pks[i] = out.get(i)[0];
                 dist[i] = Float.intBitsToFloat((int)out.get(i)[1]);
             }
-            return new NodeAnswer(counts, pks, dist, longs(searched), longs(unavailable), ints(shardsSearched),
+            return new NodeAnswer(counts, pks, dist, longs(searched), longs(unavailable), longs(loading),
+                ints(shardsSearched),
                 ints(shardsUnavailable), leaderSegs, longs(leaderVersions), per,
                 Math.max(0, vg.metrics().inFlightJobs() - 1), vg.router().recentRouters(), cancelled);
         }

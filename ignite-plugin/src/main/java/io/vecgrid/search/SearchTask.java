@@ -236,7 +236,11 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             whyTried.put(u.node, "its copy was not serviceable");
             retries++;
             router.routing().invalidate();
-            event("segment " + id + " not serviceable on node " + u.node, true);
+            boolean loading = false;
+            for (long l : a.loadingSegments)
+                loading |= l == id;
+            event("segment " + id + " not serviceable on node " + u.node + (loading ? " (its copy is still loading)" :
+                " (it holds no copy any more: moved or dropped after the routing table was built)"), true);
             // A hedge's leftovers stay part of its root's cover; a job that answers always wins its cover (below), so
             // what it could not serve is planned afresh.
             if (u.parent != null)
