@@ -115,6 +115,10 @@ class WriteQuorumTest {
             WriteQuorumException te = assertThrows(WriteQuorumException.class, () -> thin.insert("quorum", refused));
             assertTrue(te.getMessage().contains("reaches 1 of its 3 baseline nodes"), te.getMessage());
             assertEquals(rows.size(), thin.count("quorum"), "count through the thin client");
+            // The operator's view says so too (scripts/vecgrid status prints the advice).
+            String advice = thin.status().advice();
+            assertTrue(advice != null && advice.startsWith("writes are refused here (searches are served): this " +
+                "part of the cluster reaches 1 of its 3 baseline nodes [s0]"), String.valueOf(advice));
         }
         // Ignite itself refuses updates of vecgrid's caches here (background work and writes already under way).
         CacheException ce = assertThrows(CacheException.class,

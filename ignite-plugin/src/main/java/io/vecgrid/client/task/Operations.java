@@ -155,6 +155,9 @@ final class Operations {
             return "every baseline node is online but the cluster is inactive (an operator deactivated it): activate " +
                 "it with 'control.sh --set-state ACTIVE'";
         }
+        String noQuorum = persistent ? io.vecgrid.cluster.WriteQuorum.refusal(ignite) : null;
+        if (noQuorum != null)
+            return "writes are refused here (searches are served): " + noQuorum;
         if (persistent && !offline.isEmpty()) {
             return "baseline nodes " + offline + " are offline: their copies are missing until they return; each leaves " +
                 "the baseline after baselineLeaveTimeoutMillis (its data is then copied again onto the other nodes)";
