@@ -93,6 +93,23 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
+     * As {@link #persistent(java.io.File)}, under a new temporary directory named from {@code prefix} that
+     * {@link #close()} deletes.
+     */
+    public TestCluster persistentTemp(String prefix) {
+        try {
+            ownedRoot = java.nio.file.Files.createTempDirectory(prefix).toFile();
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return persistent(ownedRoot);
+    }
+
+    /** The temporary directory {@link #persistentTemp} made, deleted on close; {@code null} if none. */
+    private java.io.File ownedRoot;
+
+    /**
      * Turns on Ignite's built-in authentication on every node started after this call (as config/secure-config.xml
      * does): thin clients and JDBC must log in (superuser {@code ignite}/{@code ignite}); server and thick-client
      * nodes join without credentials. Ignite allows it only with {@link #persistent(java.io.File) persistence}.
@@ -432,5 +449,7 @@ public final class TestCluster implements AutoCloseable {
             }
         }
         nodes.clear();
+        if (ownedRoot != null)
+            deleteTree(ownedRoot);
     }
 }

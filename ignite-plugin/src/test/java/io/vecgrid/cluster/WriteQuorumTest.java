@@ -21,8 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import javax.cache.CacheException;
-import java.io.File;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,13 +41,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WriteQuorumTest {
     private static final int DIM = 8;
     private static final long LEAVE_MILLIS = 1_500;
-    private static File root;
     private static TestCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        root = Files.createTempDirectory("vecgrid-quorum").toFile();
-        cluster = new TestCluster().persistent(root)
+        cluster = new TestCluster().persistentTemp("vecgrid-quorum")
             .configure(c -> TestCluster.noRewrites(c.setSealRows(500).setBaselineLeaveTimeoutMillis(LEAVE_MILLIS)))
             .startServers(3);
     }
@@ -58,7 +54,6 @@ class WriteQuorumTest {
     static void stop() {
         if (cluster != null)
             cluster.close();
-        TestCluster.deleteTree(root);
     }
 
     @Test

@@ -69,7 +69,6 @@ class DirectCacheWriteTest {
     private static final String WHAT_TO_USE = "Use VectorGrid.insert, upsert and delete (Java API or VecgridClient), " +
         "SQL INSERT, MERGE, UPDATE and DELETE on the collection's table, or the CLI's import (scripts/vecgrid import)";
 
-    private static java.io.File root;
     private static TestCluster cluster;
     private static Ignite client;
     private static VectorGrid vg;
@@ -77,9 +76,8 @@ class DirectCacheWriteTest {
     private static final TreeMap<Long, VectorRow> oracle = new TreeMap<>();
 
     @BeforeAll
-    static void start() throws java.io.IOException {
-        root = java.nio.file.Files.createTempDirectory("vecgrid-direct").toFile();
-        cluster = new TestCluster().persistent(root).authentication(true).configure(TestCluster::noRewrites)
+    static void start() {
+        cluster = new TestCluster().persistentTemp("vecgrid-direct").authentication(true).configure(TestCluster::noRewrites)
             .startServers(2);
         client = cluster.startClient("c");
         vg = Vecgrid.of(cluster.node("s0"));
@@ -99,7 +97,6 @@ class DirectCacheWriteTest {
     static void stop() {
         if (cluster != null)
             cluster.close();
-        TestCluster.deleteTree(root);
     }
 
     private Snapshot before;
