@@ -189,6 +189,7 @@ public final class Vecgrid implements VectorGrid {
      */
     public void start() {
         boolean server = !ignite.cluster().localNode().isClient();
+        router.start();
         background = Executors.newScheduledThreadPool(server ? 2 : 1, r -> {
             Thread t = new Thread(r, "vecgrid-background-" + ignite.name());
             t.setDaemon(true);

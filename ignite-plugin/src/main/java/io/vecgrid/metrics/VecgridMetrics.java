@@ -43,7 +43,7 @@ public final class VecgridMetrics {
      * names, as registered.
      */
     public static final Set<String> COUNTERS = Set.of("Searches", "SearchFailures", "Failovers", "Reconciliations",
-        "Takeovers", "Hedges", "SearchJobsServed", "Writes", "WriteRows", "WriteFailures", "Seals", "SealMillis",
+        "Takeovers", "Hedges", "SearchJobsServed", "SearchJobsCancelled", "Writes", "WriteRows", "WriteFailures", "Seals", "SealMillis",
         "SealFailures", "Merges", "MergeMillis", "MergeFailures", "Moves", "MoveMillis", "MoveFailures",
         "LayoutFailures", "Recoveries", "TopKSearches", "TopKSharedAnswers", "TopKRemoteFetches");
 
@@ -54,6 +54,7 @@ public final class VecgridMetrics {
     private final LongAdder takeovers = new LongAdder();
     private final LongAdder hedges = new LongAdder();
     private final LongAdder jobsServed = new LongAdder();
+    private final LongAdder jobsCancelled = new LongAdder();
     private final AtomicInteger inFlightJobs = new AtomicInteger();
     private final LongAdder writes = new LongAdder();
     private final LongAdder writeRows = new LongAdder();
@@ -86,6 +87,8 @@ public final class VecgridMetrics {
         reg.register("Takeovers", takeovers::sum, "Segments an idle node took over from a busy one before they started.");
         reg.register("Hedges", hedges::sum, "Search jobs that passed their deadline and whose work was sent to other copies as well.");
         reg.register("SearchJobsServed", jobsServed::sum, "Search jobs this node executed.");
+        reg.register("SearchJobsCancelled", jobsCancelled::sum, "Search jobs this node stopped before their end " +
+            "because their search was over (answered by other copies, timed out, or its router left).");
         reg.register("InFlightJobs", inFlightJobs::get, "Search jobs running on this node now.");
         reg.register("LoadedSegments", store::loadedSegments, "Serviceable sealed-segment copies on this node.");
         reg.register("LoadingSegments", store::loadingSegments, "Sealed-segment copies queued or being loaded on this node.");
@@ -177,9 +180,17 @@ public final class VecgridMetrics {
         inFlightJobs.incrementAndGet();
     }
 
-    public void jobFinished() {
+    /** @param cancelled whether the job stopped early because its search was over. */
+    public void jobFinished(boolean cancelled) {
         inFlightJobs.decrementAndGet();
         jobsServed.increment();
+        if (cancelled)
+            jobsCancelled.increment();
+    }
+
+    /** @return search jobs this node stopped early because their search was over. */
+    public long jobsCancelled() {
+        return jobsCancelled.sum();
     }
 
     public void sealed(long millis) {

@@ -11,11 +11,8 @@ import io.vecgrid.filter.ScalarFilter;
 import io.vecgrid.index.SearchHits;
 import io.vecgrid.segment.LoadedSegment;
 import io.vecgrid.shard.ShardRows;
-import org.apache.ignite.Ignite;
-import org.apache.ignite.IgniteException;
-import org.apache.ignite.compute.ComputeJobContinuationAdapter;
-import org.apache.ignite.resources.IgniteInstanceResource;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -26,18 +23,22 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The search work one node does for one search: a batch of sealed segments (searched in this node's loaded copies)
- * and the growing rows of the shards this node leads for the search, all in parallel on the node's search executor,
- * reduced here to the top-k of every query, returned as one small {@link NodeAnswer}. The job parks its Ignite thread
- * with a continuation meanwhile.
+ * The search work one node does for one search, sent by the router as one message ({@link SearchMessages}): a batch of
+ * sealed segments (searched in this node's loaded copies) and the growing rows of the shards this node leads for the
+ * search, all in parallel on the node's search executor, reduced here to the top-k of every query and answered as one
+ * small {@link NodeAnswer}.
  *
  * <p>A node that cannot serve a segment or shard says so in the answer rather than wait for a load. When the search
- * is answered without this job (its work was hedged elsewhere) or gives up, Ignite cancels the job: segments not
- * started yet are then skipped, not searched.
+ * is answered without this job (its work was hedged elsewhere) or gives up, the router cancels the job: segments not
+ * started yet are then skipped, not searched. A job whose search timed out before it started is not run at all.
  */
-final class NodeJob extends ComputeJobContinuationAdapter {
+final class NodeJob implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The search on its router ({@link SearchMessages}). */
+    final long searchId;
+    /** The job within the search. */
+    final int unit;
     private final String collection;
     private final String uid;
     private final long[] segments;
@@ -48,15 +49,15 @@ final class NodeJob extends ComputeJobContinuationAdapter {
     private final String filter;
     private final boolean eventually;
     /** The node routing the search. */
-    private final java.util.UUID router;
+    final java.util.UUID router;
+    /** Time left of the search when the job was sent, ms: a job that waited longer is dropped, not run. */
+    private final long timeoutMillis;
 
-    @IgniteInstanceResource
-    private transient Ignite ignite;
-
-    private transient volatile Object outcome;
     private transient volatile boolean cancelled;
 
-    NodeJob(SearchContext c, long[] segments, int[] shards) {
+    NodeJob(SearchContext c, long searchId, int unit, long[] segments, int[] shards, long timeoutMillis) {
+        this.searchId = searchId;
+        this.unit = unit;
         this.collection = c.meta.name();
         this.uid = c.meta.uid();
         this.segments = segments;
@@ -67,6 +68,7 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         this.filter = c.filterExpr;
         this.eventually = c.eventually;
         this.router = c.router;
+        this.timeoutMillis = timeoutMillis;
     }
 
     long[] segments() {
@@ -77,37 +79,37 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         return shards;
     }
 
-    @Override public void cancel() {
+    /** Segments and shards not started yet are skipped; the answer says the job was cancelled. */
+    void cancel() {
         cancelled = true;
-        super.cancel();
     }
 
-    @Override public Object execute() {
-        Object res = outcome;
-        if (res != null) {
-            if (res instanceof Throwable)
-                throw new IgniteException(((Throwable)res).getMessage(), (Throwable)res);
-            return res;
-        }
-        Vecgrid vg = Vecgrid.local(ignite);
+    /**
+     * Runs the job on this node's search executor and hands {@code done} its outcome, a {@link NodeAnswer} or the
+     * {@link Throwable} that ended it, exactly once, from one of the executor's threads (or from this thread if the
+     * executor refuses the work).
+     *
+     * @param receivedNanos when the job reached this node ({@link System#nanoTime()}).
+     */
+    void run(Vecgrid vg, long receivedNanos, java.util.function.Consumer<Object> done) {
         vg.metrics().jobStarted();
         vg.router().routedBy(router);
-        holdcc();
+        if (timeoutMillis > 0 && System.nanoTime() - receivedNanos > timeoutMillis * 1_000_000L)
+            cancelled = true;
         try {
-            new Run(vg).start();
+            new Run(vg, done).start();
         }
         catch (RuntimeException e) {
-            vg.metrics().jobFinished();
-            outcome = e instanceof RejectedExecutionException ?
-                new VecgridException("search executor of node " + ignite.cluster().localNode().id() + " is stopped") : e;
-            callcc();
+            vg.metrics().jobFinished(false);
+            done.accept(e instanceof RejectedExecutionException ?
+                new VecgridException("search executor of node " + vg.ignite().cluster().localNode().id() + " is stopped") : e);
         }
-        return null;
     }
 
     /** One execution: every segment and shard a task of the search executor; the last one to finish answers. */
     private final class Run {
         private final Vecgrid vg;
+        private final java.util.function.Consumer<Object> done;
         private final long start = System.nanoTime();
         private final AtomicInteger left = new AtomicInteger(segments.length + shards.length);
         private final Object lock = new Object();
@@ -123,8 +125,9 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         private CollectionMeta meta;
         private ScalarFilter parsed;
 
-        Run(Vecgrid vg) {
+        Run(Vecgrid vg, java.util.function.Consumer<Object> done) {
             this.vg = vg;
+            this.done = done;
             for (int q = 0; q < queries.length; q++)
                 hits.add(new ArrayList<>());
         }
@@ -261,19 +264,15 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         }
 
         private void finish() {
+            Object outcome;
             try {
-                if (failure != null)
-                    outcome = failure;
-                else
-                    outcome = answer();
+                outcome = failure != null ? failure : answer();
             }
             catch (Throwable t) {
                 outcome = t;
             }
-            finally {
-                vg.metrics().jobFinished();
-                callcc();
-            }
+            vg.metrics().jobFinished(cancelled);
+            done.accept(outcome);
         }
 
         private NodeAnswer answer() {

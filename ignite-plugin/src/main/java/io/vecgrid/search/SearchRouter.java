@@ -15,9 +15,7 @@ import io.vecgrid.filter.ScalarFilter;
 import io.vecgrid.metrics.VecgridMetrics;
 import io.vecgrid.shard.RowValidator;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.IgniteException;
 import org.apache.ignite.cluster.ClusterNode;
-import org.apache.ignite.compute.ComputeTaskTimeoutException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +23,8 @@ import java.util.UUID;
 
 /**
  * The search router (Milvus's proxy): validates a request, takes the collection's current target, and runs a
- * {@link SearchTask} that plans, dispatches, fails over and merges. Runs on any server node or thick client; thin
- * clients reach it through a compute task.
+ * {@link SearchTask} that plans, dispatches (one {@link NodeJob} message per node, {@link SearchMessages}), fails over
+ * and merges. Runs on any server node or thick client; thin clients reach it through a compute task.
  *
  * <p>Thread-safe.
  */
@@ -41,6 +39,7 @@ public final class SearchRouter {
 
     private final ReplicaSelector selector;
     private final java.util.concurrent.ScheduledExecutorService timer;
+    private final SearchMessages messages;
 
     /**
      * @param rowFetch reads rows by primary key with the given output fields (the second phase: output fields of the
@@ -56,6 +55,7 @@ public final class SearchRouter {
             t.setDaemon(true);
             return t;
         });
+        this.messages = new SearchMessages(ignite, timer);
         this.outputs = rowFetch;
         this.catalog = new CatalogView(ignite, metaStore);
         this.metaStore = metaStore;
@@ -96,19 +96,32 @@ public final class SearchRouter {
     }
 
     private SearchResult execute(SearchContext ctx, long timeout) {
+        SearchTask task = new SearchTask(this, ctx);
+        task.start();
         try {
-            return ignite.compute().withTimeout(timeout).execute(new SearchTask(this, ctx), null);
+            return task.result().get(timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
-        catch (IgniteException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
+        catch (java.util.concurrent.TimeoutException e) {
+            SearchTimeoutException te = new SearchTimeoutException("search of collection '" + ctx.meta.name() +
+                "' did not complete within " + timeout + " ms; raise the request's timeout or look for slow nodes");
+            task.abort(te);
+            java.util.concurrent.CompletableFuture<SearchResult> f = task.result();
+            if (f.isCompletedExceptionally())
+                throw te;
+            return f.join(); // It completed at the same moment.
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            task.abort(new VecgridException("search of collection '" + ctx.meta.name() + "' interrupted"));
+            throw new VecgridException("search of collection '" + ctx.meta.name() + "' interrupted", e);
+        }
+        catch (java.util.concurrent.ExecutionException e) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
                 if (t instanceof VecgridException)
                     throw (VecgridException)t;
-                if (t instanceof ComputeTaskTimeoutException) {
-                    throw new SearchTimeoutException("search of collection '" + ctx.meta.name() + "' did not complete " +
-                        "within " + timeout + " ms; raise the request's timeout or look for slow nodes");
-                }
             }
-            throw new VecgridException("search of collection '" + ctx.meta.name() + "' failed: " + e.getMessage(), e);
+            Throwable c = e.getCause();
+            throw new VecgridException("search of collection '" + ctx.meta.name() + "' failed: " + c.getMessage(), c);
         }
     }
 
@@ -196,6 +209,10 @@ public final class SearchRouter {
         return timer;
     }
 
+    SearchMessages messages() {
+        return messages;
+    }
+
     /**
      * @return metadata of collection {@code name} as this node's router knows it (pushed, a moment behind the catalog),
      *      or as the catalog has it if the router has none yet; {@code null} if there is none.
@@ -240,8 +257,14 @@ public final class SearchRouter {
         return ignite.cluster().forServers().nodes().size();
     }
 
-    /** Stops the deadline timer and the catalog's subscriptions (the node stops). */
+    /** Starts taking search messages (the node joined; before it reports any segment copy). */
+    public void start() {
+        messages.start();
+    }
+
+    /** Stops the deadline timer, search messages and the catalog's subscriptions (the node stops). */
     public void stop() {
+        messages.stop();
         catalog.close();
         timer.shutdownNow();
     }
@@ -263,9 +286,6 @@ public final class SearchRouter {
         return ignite.cluster().node(node) != null;
     }
 
-    ClusterNode node(UUID node) {
-        return ignite.cluster().node(node);
-    }
 
     /** @return affinity owners of a segments-cache slot (they may hold a copy not yet reported). */
     List<UUID> slotOwners(CollectionMeta meta, int slot) {

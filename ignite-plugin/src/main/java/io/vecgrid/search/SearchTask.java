@@ -6,14 +6,6 @@ import io.vecgrid.api.SegmentUnavailableException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.collection.CollectionTarget;
 import io.vecgrid.collection.SegmentRef;
-import org.apache.ignite.IgniteException;
-import org.apache.ignite.cluster.ClusterNode;
-import org.apache.ignite.compute.ComputeJob;
-import org.apache.ignite.compute.ComputeJobResult;
-import org.apache.ignite.compute.ComputeJobResultPolicy;
-import org.apache.ignite.compute.ComputeTaskAdapter;
-import org.apache.ignite.compute.ComputeTaskContinuousMapper;
-import org.apache.ignite.resources.TaskContinuousMapperResource;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  *   growing rows to one node holding the shard OWNING, each chosen by {@link ReplicaSelector} (C3-style cost of the
  *   node's outstanding work, queue and response times, recomputed for every choice); a shard's leader is preferred
  *   among nodes the plan already uses, so the growing rows ride in a job that is sent anyway.</li>
- *   <li><b>Dispatch</b>: one {@link NodeJob} per node, carrying up to {@value #BATCH} of its planned segments and the
+ *   <li><b>Dispatch</b>: one {@link NodeJob} per node, sent as a message ({@link SearchMessages}), carrying up to {@value #BATCH} of its planned segments and the
  *   shards it leads; the node searches them in parallel and answers with its own top-k. Segments beyond the batch
  *   wait here, not started.</li>
  *   <li><b>Takeover</b>: a node whose job answered and that has nothing queued takes not-yet-sent segments from the
@@ -54,46 +47,46 @@ import java.util.concurrent.TimeUnit;
  *   lacks are searched before the result returns.</li>
  * </ul>
  */
-final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
-    private static final long serialVersionUID = 1L;
-
+final class SearchTask {
     /** Segments sent to a node in one job; the rest stay queued here, movable to idle nodes. */
     static final int BATCH = 8;
 
-    private final transient SearchRouter router;
-    private final transient SearchContext ctx;
-    private final transient HitMerger merger;
-    private final transient ReplicaSelector selector;
+    private final SearchRouter router;
+    private final SearchContext ctx;
+    private final HitMerger merger;
+    private final ReplicaSelector selector;
 
-    @TaskContinuousMapperResource
-    private transient ComputeTaskContinuousMapper mapper;
+    private final SearchMessages messages;
+    /** This search's id among the searches this node routes. */
+    private final long id;
+    private final long startNanos = System.nanoTime();
+    private final CompletableFuture<SearchResult> result = new CompletableFuture<>();
     /**
-     * Jobs planned but not sent yet. Every entry point (map, a result, a deadline) changes its state first and sends
-     * what it planned at its end, in one batch: Ignite registers a batch's jobs before sending any, and a job sent to
-     * the local node may answer at once in the sending thread, so a job sent one at a time could answer (and the
-     * search settle or end) before its siblings of the same decision exist.
+     * Jobs planned but not sent yet. Every entry point (start, a reply, a deadline) changes its state first and sends
+     * what it planned at its end, so every job of one decision exists before any of them can answer.
      */
-    private final transient Map<ComputeJob, ClusterNode> outbox = new LinkedHashMap<>();
+    private final List<Unit> outbox = new ArrayList<>();
+    private int nextUnit;
 
-    private final transient Map<UUID, Deque<SegmentRef>> queues = new LinkedHashMap<>();
-    private final transient Map<UUID, List<Integer>> shardQueues = new LinkedHashMap<>();
+    private final Map<UUID, Deque<SegmentRef>> queues = new LinkedHashMap<>();
+    private final Map<UUID, List<Integer>> shardQueues = new LinkedHashMap<>();
     /** The one planned job in flight per node (hedges are extra and tracked apart: a busy node may take one). */
-    private final transient Map<UUID, Unit> inFlight = new HashMap<>();
-    private final transient Set<Unit> hedgesInFlight = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    private final transient Set<UUID> failedNodes = new HashSet<>();
-    private final transient Map<Long, Set<UUID>> triedSegment = new HashMap<>();
-    private final transient Map<Integer, Set<UUID>> triedShard = new HashMap<>();
-    private final transient Map<Long, SegmentRef> planned = new HashMap<>();
-    private final transient Set<Integer> plannedShards = new HashSet<>();
-    private final transient Set<Long> doneSegments = new HashSet<>();
-    private final transient Set<Integer> doneShards = new HashSet<>();
-    private final transient Map<Long, UUID> segmentNodes = new HashMap<>();
-    private final transient Map<Integer, UUID> growingNodes = new HashMap<>();
-    private final transient Map<ComputeJob, Unit> units = new IdentityHashMap<>();
-    private final transient List<Long> takenOver = new ArrayList<>();
-    private final transient List<Long> reconciled = new ArrayList<>();
-    private final transient List<Long> hedged = new ArrayList<>();
-    private final transient List<String> events = new ArrayList<>();
+    private final Map<UUID, Unit> inFlight = new HashMap<>();
+    private final Set<Unit> hedgesInFlight = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<UUID> failedNodes = new HashSet<>();
+    private final Map<Long, Set<UUID>> triedSegment = new HashMap<>();
+    private final Map<Integer, Set<UUID>> triedShard = new HashMap<>();
+    private final Map<Long, SegmentRef> planned = new HashMap<>();
+    private final Set<Integer> plannedShards = new HashSet<>();
+    private final Set<Long> doneSegments = new HashSet<>();
+    private final Set<Integer> doneShards = new HashSet<>();
+    private final Map<Long, UUID> segmentNodes = new HashMap<>();
+    private final Map<Integer, UUID> growingNodes = new HashMap<>();
+    private final Map<Integer, Unit> units = new HashMap<>();
+    private final List<Long> takenOver = new ArrayList<>();
+    private final List<Long> reconciled = new ArrayList<>();
+    private final List<Long> hedged = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
 
     /** Notes a failover (a job or segment re-planned) or a takeover, in the diagnostics and the node's metrics. */
     private void event(String what, boolean failover) {
@@ -103,36 +96,44 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         else
             router.metrics().takeover(ctx.meta.name() + ": " + what);
     }
-    private final transient List<String> missing = new ArrayList<>();
+    private final List<String> missing = new ArrayList<>();
     /** Per shard: the version of the shard state its growing rows were searched at. */
-    private final transient Map<Integer, Long> grownAt = new HashMap<>();
+    private final Map<Integer, Long> grownAt = new HashMap<>();
     /**
      * Per shard: the least state version its growing search must be taken at, because a segment of the plan left the
      * shard's state meanwhile (a seal undone puts its rows back among the growing ones; an older growing search missed
      * them).
      */
-    private final transient Map<Integer, Long> growNeeded = new HashMap<>();
+    private final Map<Integer, Long> growNeeded = new HashMap<>();
     /** Segments settled as missing (allowPartial): a leader naming them again does not plan them again. */
-    private final transient Set<Long> missingSegments = new HashSet<>();
-    private final transient List<ScheduledFuture<?>> timers = new ArrayList<>();
-    private transient RoutingTable table;
-    private transient int retries;
-    private transient int jobs;
-    private transient boolean finished;
-    /** An error that ends the search (no copy left, no owner left): thrown by reduce, never from result(). */
-    private transient RuntimeException fatal;
+    private final Set<Long> missingSegments = new HashSet<>();
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private RoutingTable table;
+    private int retries;
+    private int jobs;
+    private boolean finished;
+    /** An error that ends the search (no copy left, no owner left). */
+    private RuntimeException fatal;
     /** Why each node was left out for some work, for the error that says no copy was left. */
-    private final transient Map<UUID, String> whyTried = new HashMap<>();
+    private final Map<UUID, String> whyTried = new HashMap<>();
 
     SearchTask(SearchRouter router, SearchContext ctx) {
         this.router = router;
         this.ctx = ctx;
         this.selector = router.selector();
         this.merger = new HitMerger(ctx.meta.spec().metric(), ctx.queries.length, ctx.topK, List.of());
+        this.messages = router.messages();
+        this.id = messages.register(this);
+    }
+
+    /** @return the search's outcome, once it is over. */
+    CompletableFuture<SearchResult> result() {
+        return result;
     }
 
     /** Work sent to one node in one job; a hedge is a unit standing in for part of its parent's work. */
     private final class Unit {
+        final int id = nextUnit++;
         final UUID node;
         final List<SegmentRef> segments;
         final List<Integer> shards;
@@ -146,6 +147,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         boolean settled;
         /** The hedges could not cover this unit's work: their answers are dropped and the unit's own one awaited. */
         boolean hedgesAbandoned;
+        NodeJob job;
 
         Unit(UUID node, List<SegmentRef> segments, List<Integer> shards, Unit parent) {
             this.node = node;
@@ -155,54 +157,82 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
     }
 
-    @Override public synchronized Map<? extends ComputeJob, ClusterNode> map(List<ClusterNode> subgrid, Object arg) {
-        table = router.routing().table();
-        List<SegmentRef> segs = new ArrayList<>(ctx.target.segments());
-        segs.sort((a, b) -> Integer.compare(b.rows(), a.rows()));
-        for (SegmentRef s : segs)
-            plan(s);
-        for (int shard = 0; shard < ctx.meta.spec().shards(); shard++)
-            planShard(shard);
-        pumpAll();
-        flush();
-        return Collections.emptyMap();
-    }
-
-    /** Sends the jobs planned so far, in one batch (see {@link #outbox}). */
-    private void flush() {
-        while (!outbox.isEmpty() && !finished) {
-            Map<ComputeJob, ClusterNode> batch = new LinkedHashMap<>(outbox);
-            outbox.clear();
-            mapper.send(batch);
-        }
-    }
-
-    @Override public synchronized ComputeJobResultPolicy result(ComputeJobResult res, List<ComputeJobResult> rcvd) {
-        Unit u = units.get(res.getJob());
-        if (u == null || finished || fatal != null)
-            return finished || fatal != null ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+    /** Plans the search and sends its first jobs. */
+    synchronized void start() {
         try {
-            return onResult(u, res);
+            table = router.routing().table();
+            List<SegmentRef> segs = new ArrayList<>(ctx.target.segments());
+            segs.sort((a, b) -> Integer.compare(b.rows(), a.rows()));
+            for (SegmentRef s : segs)
+                plan(s);
+            for (int shard = 0; shard < ctx.meta.spec().shards(); shard++)
+                planShard(shard);
+            pumpAll();
+            flush();
         }
         catch (RuntimeException e) {
-            // Thrown here, Ignite would wrap it in a message of its own; reduce() throws it as it is.
             fatal = e;
-            return ComputeJobResultPolicy.REDUCE;
+        }
+        if (fatal != null || complete())
+            finish();
+    }
+
+    /** Sends the jobs planned so far (see {@link #outbox}). */
+    private void flush() {
+        while (!outbox.isEmpty() && !finished) {
+            List<Unit> batch = new ArrayList<>(outbox);
+            outbox.clear();
+            for (Unit u : batch)
+                messages.send(u.node, u.job);
         }
     }
 
-    private ComputeJobResultPolicy onResult(Unit u, ComputeJobResult res) {
+    /** A node's reply to job {@code unit}: its answer, or the error that failed it. */
+    synchronized void onReply(UUID from, int unit, NodeAnswer a, String error) {
+        Unit u = units.get(unit);
+        if (finished || u == null || u.answered || !u.node.equals(from))
+            return;
+        try {
+            onResult(u, a, error);
+        }
+        catch (RuntimeException e) {
+            fatal = e;
+        }
+        if (fatal != null || complete())
+            finish();
+    }
+
+    /** A node left the cluster: its jobs still out failed. */
+    synchronized void nodeLeft(UUID node) {
+        List<Unit> out = new ArrayList<>();
+        for (Unit u : units.values()) {
+            if (!u.answered && u.node.equals(node))
+                out.add(u);
+        }
+        for (Unit u : out)
+            onReply(node, u.id, null, "node " + node + " left the cluster");
+    }
+
+    /** Ends the search unanswered (it timed out or its caller gave up); its jobs still out are cancelled. */
+    synchronized void abort(RuntimeException why) {
+        if (finished)
+            return;
+        fatal = why;
+        finish();
+    }
+
+    private void onResult(Unit u, NodeAnswer a, String error) {
         inFlight.remove(u.node, u);
         hedgesInFlight.remove(u);
         u.answered = true;
         long response = System.nanoTime() - u.sentNanos;
-        if (res.getException() != null) {
+        if (error != null) {
             selector.answered(u.node, response, 0, 0, 0);
             failedNodes.add(u.node);
-            whyTried.put(u.node, "its job failed: " + res.getException().getMessage());
+            whyTried.put(u.node, "its job failed: " + error);
             retries++;
             router.routing().invalidate();
-            event("job on node " + u.node + " failed: " + res.getException().getMessage(), true);
+            event("job on node " + u.node + " failed: " + error, true);
             // Everything still queued for the failed node goes elsewhere too.
             Deque<SegmentRef> orphans = queues.remove(u.node);
             List<Integer> orphanShards = shardQueues.remove(u.node);
@@ -213,13 +243,11 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             replanUnit(u);
         }
         else {
-            NodeAnswer a = res.getData();
             selector.answered(u.node, response, a.serviceNanosPerUnit, a.queue, a.routers);
             accept(u, a);
         }
         pumpAll();
         flush();
-        return finished || complete() ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
     }
 
     /** Takes an answer into the result, unless other copies already covered its work (hedging). */
@@ -340,40 +368,45 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         return true;
     }
 
-    @Override public SearchResult reduce(List<ComputeJobResult> results) {
-        synchronized (this) {
-            finished = true;
-            if (fatal != null) {
-                for (ScheduledFuture<?> t : timers)
-                    t.cancel(false);
-                for (Unit u : inFlight.values())
-                    selector.abandoned(u.node);
-                for (Unit u : hedgesInFlight)
-                    selector.abandoned(u.node);
-                throw fatal;
-            }
-            for (ScheduledFuture<?> t : timers)
-                t.cancel(false);
-            for (Unit u : inFlight.values())
-                selector.abandoned(u.node);
-            for (Unit u : hedgesInFlight)
-                selector.abandoned(u.node);
-            if (!complete()) {
-                // Every job answered but some work is still uncovered: never hand out a quietly partial answer.
-                Set<Long> left = new HashSet<>(planned.keySet());
-                left.removeAll(doneSegments);
-                Set<Integer> leftShards = new HashSet<>(plannedShards);
-                leftShards.removeAll(doneShards);
-                String msg = "search of collection '" + ctx.meta.name() + "' ended with segments " + left +
-                    " and growing rows of shards " + leftShards + " not searched (internal error; retry): " + events;
-                throw new IgniteException(msg, new VecgridException(msg));
-            }
-            SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
-                new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
-                new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged),
-                router.localNodeId());
-            return new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag);
+    /** Ends the search: its outcome is set, its timers stop, and its jobs still out are cancelled on their nodes. */
+    private void finish() {
+        if (finished)
+            return;
+        finished = true;
+        messages.unregister(id);
+        for (ScheduledFuture<?> t : timers)
+            t.cancel(false);
+        for (Unit u : inFlight.values())
+            selector.abandoned(u.node);
+        for (Unit u : hedgesInFlight)
+            selector.abandoned(u.node);
+        Set<UUID> out = new HashSet<>();
+        for (Unit u : units.values()) {
+            if (!u.answered)
+                out.add(u.node);
         }
+        for (UUID n : out)
+            messages.cancel(n, id);
+        if (fatal != null) {
+            result.completeExceptionally(fatal);
+            return;
+        }
+        if (!complete()) {
+            // Every job answered but some work is still uncovered: never hand out a quietly partial answer.
+            Set<Long> left = new HashSet<>(planned.keySet());
+            left.removeAll(doneSegments);
+            Set<Integer> leftShards = new HashSet<>(plannedShards);
+            leftShards.removeAll(doneShards);
+            String msg = "search of collection '" + ctx.meta.name() + "' ended with segments " + left +
+                " and growing rows of shards " + leftShards + " not searched (internal error; retry): " + events;
+            result.completeExceptionally(new VecgridException(msg));
+            return;
+        }
+        SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
+            new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
+            new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged),
+            router.localNodeId());
+        result.complete(new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag));
     }
 
     /** A failed job's work: its segments and shards not covered yet go to other copies. */
@@ -474,7 +507,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         String detail = tried.isEmpty() ? "no live node reports it loaded" : "tried nodes " + describe(tried);
         SegmentUnavailableException e = new SegmentUnavailableException(ctx.meta.name(), s.shard(), s.id(), detail);
         if (!ctx.allowPartial)
-            throw new IgniteException(e.getMessage(), e);
+            throw e;
         planned.remove(s.id());
         if (missingSegments.add(s.id()))
             missing.add("collection '" + ctx.meta.name() + "' shard " + s.shard() + " segment " + s.id());
@@ -503,7 +536,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             String msg = "growing rows of shard " + shard + " of collection '" + ctx.meta.name() +
                 "' have no live owner (tried " + describe(tried) + "); the search cannot be complete: retry later or set allowPartial";
             if (!ctx.allowPartial)
-                throw new IgniteException(msg, new VecgridException(msg));
+                throw new VecgridException(msg);
             plannedShards.remove(shard);
             String what = "collection '" + ctx.meta.name() + "' shard " + shard + " growing rows";
             if (!missing.contains(what))
@@ -582,16 +615,16 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     }
 
     private void send(Unit u) {
-        ClusterNode cn = router.node(u.node);
         long[] segs = u.segments.stream().mapToLong(SegmentRef::id).toArray();
         int[] shards = u.shards.stream().mapToInt(Integer::intValue).toArray();
-        if (cn == null) {
+        if (!router.alive(u.node)) {
             failedNodes.add(u.node);
             replanUnit(u);
             return;
         }
-        NodeJob job = new NodeJob(ctx, segs, shards);
-        units.put(job, u);
+        long left = (ctx.timeoutNanos - (System.nanoTime() - startNanos)) / 1_000_000L;
+        u.job = new NodeJob(ctx, id, u.id, segs, shards, Math.max(1, left));
+        units.put(u.id, u);
         if (u.parent != null) {
             u.parent.hedges.add(u);
             hedgesInFlight.add(u);
@@ -600,7 +633,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             inFlight.put(u.node, u);
         jobs++;
         selector.sent(u.node);
-        outbox.put(job, cn);
+        outbox.add(u);
         long deadline = selector.deadlineNanos(u.node);
         if (deadline < ctx.timeoutNanos)
             timers.add(router.timer().schedule(() -> onDeadline(u), deadline, TimeUnit.NANOSECONDS));
@@ -640,7 +673,8 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             flush();
         }
         catch (RuntimeException e) {
-            fatal = e; // The next job result ends the search with it (the hedged job is still out).
+            fatal = e;
+            finish();
         }
     }
 

@@ -61,6 +61,10 @@ class SearchOptionsTest {
             () -> vg.search(SearchRequest.builder("opt", qs, 5).timeoutMillis(300).build()));
         assertEquals("search of collection 'opt' did not complete within 300 ms; raise the request's timeout or look " +
             "for slow nodes", e.getMessage());
+        // The search that gave up cancelled its job on the slow node: the node stops it instead of running it out.
+        io.vecgrid.metrics.VecgridMetrics slow = Vecgrid.local(cluster.node("s1")).metrics();
+        TestCluster.awaitTrue("the slow node to drop the job of the timed-out search",
+            () -> slow.jobsCancelled() >= 1 && slow.inFlightJobs() == 0, 30_000);
 
         // A generous timeout: exact, nq = 3, with the requested field and vector.
         Oracle oracle = new Oracle(Metric.L2, live);

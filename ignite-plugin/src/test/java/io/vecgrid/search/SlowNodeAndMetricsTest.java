@@ -161,7 +161,7 @@ class SlowNodeAndMetricsTest {
         assertTrue(m.containsKey("custom.vecgrid.Searches"), "Searches in SYS.METRICS: " + m);
         assertTrue(Long.parseLong(m.get("custom.vecgrid.Searches")) >= 3, "Searches: " + m);
         for (String name : List.of("Failovers", "Reconciliations", "Takeovers", "InFlightJobs", "LoadedSegments",
-            "LoadedRows", "LoadedBytes", "SearchJobsServed", "SearchFailures"))
+            "LoadedRows", "LoadedBytes", "SearchJobsServed", "SearchJobsCancelled", "SearchFailures"))
             assertTrue(m.containsKey("custom.vecgrid." + name), name + " in SYS.METRICS: " + m.keySet());
         assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("custom.vecgrid.SearchLatency")), "latency histogram: " + m.keySet());
         long loadedRows = 0;
