@@ -202,9 +202,17 @@ final class SearchMessages {
     }
 
     private void nodeLeft(UUID node) {
-        // Router side: the node's jobs will never answer.
-        for (SearchTask s : searches.values())
-            s.nodeLeft(node);
+        // Router side: the node's jobs will never answer. Their work is re-planned and sent elsewhere, which must not
+        // hold up the discovery thread this runs in.
+        try {
+            async.execute(() -> {
+                for (SearchTask s : searches.values())
+                    s.nodeLeft(node);
+            });
+        }
+        catch (java.util.concurrent.RejectedExecutionException e) {
+            // This node stops: its searches end with it.
+        }
         // Node side: nobody waits for the jobs of a router that left.
         for (Map.Entry<JobKey, NodeJob> e : running.entrySet()) {
             if (e.getKey().router.equals(node))

@@ -79,6 +79,29 @@ class SearchOptionsTest {
             });
         }
 
+        // A job that reaches its node after its search's time ran out is dropped there, not run: it answers at once,
+        // cancelled, having searched nothing. (Run directly on the node, as a router's message would run it.)
+        Vecgrid node = Vecgrid.local(cluster.node("s0"));
+        SearchContext ctx = node.router().validate(SearchRequest.builder("opt", qs, 5).timeoutMillis(300).build());
+        long[] segs = ctx.target.segments().stream().mapToLong(io.vecgrid.collection.SegmentRef::id).toArray();
+        assertTrue(segs.length > 0, "the collection has sealed segments");
+        java.util.concurrent.CompletableFuture<Object> late = new java.util.concurrent.CompletableFuture<>();
+        long cancelledBefore = node.metrics().jobsCancelled();
+        new NodeJob(ctx, 1, 0, segs, new int[] {0, 1}, 300).run(node, System.nanoTime() - 400_000_000L, late::complete);
+        NodeAnswer dropped = (NodeAnswer)late.join();
+        assertTrue(dropped.cancelled, "a job past its search's timeout is cancelled");
+        assertEquals(0, dropped.searchedSegments.length, "nothing searched");
+        assertEquals(0, dropped.searchedShards.length, "no growing rows searched");
+        assertEquals(cancelledBefore + 1, node.metrics().jobsCancelled());
+        // The same job in time searches its segments.
+        java.util.concurrent.CompletableFuture<Object> onTime = new java.util.concurrent.CompletableFuture<>();
+        new NodeJob(ctx, 2, 0, segs, new int[0], 30_000).run(node, System.nanoTime(), onTime::complete);
+        Object served = onTime.join();
+        assertTrue(served instanceof NodeAnswer && !((NodeAnswer)served).cancelled, "a job in time runs: " + served);
+        NodeAnswer ran = (NodeAnswer)served;
+        assertEquals(segs.length, ran.searchedSegments.length + ran.unavailableSegments.length,
+            "every segment searched here or named as held elsewhere");
+
         // EVENTUALLY sees growing rows too once they settle; STRONG sees them at once.
         List<VectorRow> fresh = TestRows.rows(50_000, 100, DIM).stream().map(x -> new VectorRow(x.pk(), x.vector())).toList();
         vg.insert("opt", fresh);
