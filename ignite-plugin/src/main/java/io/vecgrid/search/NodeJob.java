@@ -71,6 +71,27 @@ final class NodeJob implements Serializable {
         this.timeoutMillis = timeoutMillis;
     }
 
+    /** A job of no search (its class registered with the cluster before any search sends one). */
+    static NodeJob sample() {
+        return new NodeJob();
+    }
+
+    private NodeJob() {
+        searchId = 0;
+        unit = 0;
+        collection = "";
+        uid = "";
+        segments = new long[0];
+        shards = new int[0];
+        queries = new float[][] {new float[0]};
+        k = 1;
+        ef = 0;
+        filter = null;
+        eventually = false;
+        router = new java.util.UUID(0, 0);
+        timeoutMillis = 0;
+    }
+
     long[] segments() {
         return segments;
     }

@@ -1,6 +1,7 @@
 package io.vecgrid.search;
 
 import io.vecgrid.Vecgrid;
+import io.vecgrid.collection.SegmentRef;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.events.EventType;
@@ -61,6 +62,26 @@ final class SearchMessages {
     void start() {
         ctx.io().addUserMessageListener(TOPIC, listener);
         ctx.event().addDiscoveryEventListener(leaves, EventType.EVT_NODE_LEFT, EventType.EVT_NODE_FAILED);
+        async.execute(this::registerTypes);
+    }
+
+    /**
+     * Marshals one of each message now, so their classes' names are registered with the cluster before any search
+     * needs them: the first marshalling of a class registers its name cluster-wide through discovery, which waits for
+     * every node. Left to the first search that sends one, a cancel first sent while a node is stopped (SIGSTOP, a long
+     * pause) waited out the whole stall.
+     */
+    private void registerTypes() {
+        try {
+            List<SegmentRef> segs = List.of(new SegmentRef(0, 0, 0, 0, 0, 1));
+            NodeAnswer a = new NodeAnswer(new int[0], new long[0], new float[0], new long[0], new long[0], new long[0],
+                new int[0], new int[0], List.of(segs), new long[0], 0, 0, 1, false);
+            for (Object m : List.of(NodeJob.sample(), new NodeReply(0, 0, a, null), new NodeCancel(0)))
+                org.apache.ignite.internal.util.typedef.internal.U.marshal(ctx.config().getMarshaller(), m);
+        }
+        catch (IgniteCheckedException | RuntimeException e) {
+            // The first search that sends one registers it instead.
+        }
     }
 
     void stop() {

@@ -380,6 +380,8 @@ final class SearchTask {
             selector.abandoned(u.node);
         for (Unit u : hedgesInFlight)
             selector.abandoned(u.node);
+        deliver(outcome());
+        // Jobs still out are cancelled on their nodes after the caller has its answer (a send may wait on the network).
         Set<UUID> out = new HashSet<>();
         for (Unit u : units.values()) {
             if (!u.answered)
@@ -387,10 +389,19 @@ final class SearchTask {
         }
         for (UUID n : out)
             messages.cancel(n, id);
-        if (fatal != null) {
-            result.completeExceptionally(fatal);
-            return;
-        }
+    }
+
+    private void deliver(Object outcome) {
+        if (outcome instanceof SearchResult)
+            result.complete((SearchResult)outcome);
+        else
+            result.completeExceptionally((Throwable)outcome);
+    }
+
+    /** @return the search's result, or the error that ends it. */
+    private Object outcome() {
+        if (fatal != null)
+            return fatal;
         if (!complete()) {
             // Every job answered but some work is still uncovered: never hand out a quietly partial answer.
             Set<Long> left = new HashSet<>(planned.keySet());
@@ -399,14 +410,13 @@ final class SearchTask {
             leftShards.removeAll(doneShards);
             String msg = "search of collection '" + ctx.meta.name() + "' ended with segments " + left +
                 " and growing rows of shards " + leftShards + " not searched (internal error; retry): " + events;
-            result.completeExceptionally(new VecgridException(msg));
-            return;
+            return new VecgridException(msg);
         }
         SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
             new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
             new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged),
             router.localNodeId());
-        result.complete(new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag));
+        return new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag);
     }
 
     /** A failed job's work: its segments and shards not covered yet go to other copies. */
