@@ -13,7 +13,6 @@ import org.apache.ignite.lang.IgniteBiPredicate;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -217,7 +216,7 @@ final class SearchMessages {
     /** Node side: the router is done with a search; its jobs here stop. */
     private void cancelled(UUID router, long searchId) {
         for (Map.Entry<JobKey, NodeJob> e : running.entrySet()) {
-            if (e.getKey().searchId == searchId && e.getKey().router.equals(router))
+            if (e.getKey().searchId() == searchId && e.getKey().router().equals(router))
                 e.getValue().cancel();
         }
     }
@@ -236,31 +235,12 @@ final class SearchMessages {
         }
         // Node side: nobody waits for the jobs of a router that left.
         for (Map.Entry<JobKey, NodeJob> e : running.entrySet()) {
-            if (e.getKey().router.equals(node))
+            if (e.getKey().router().equals(node))
                 e.getValue().cancel();
         }
     }
 
-    private static final class JobKey {
-        final UUID router;
-        final long searchId;
-        final int unit;
-
-        JobKey(UUID router, long searchId, int unit) {
-            this.router = router;
-            this.searchId = searchId;
-            this.unit = unit;
-        }
-
-        @Override public boolean equals(Object o) {
-            if (!(o instanceof JobKey))
-                return false;
-            JobKey k = (JobKey)o;
-            return searchId == k.searchId && unit == k.unit && router.equals(k.router);
-        }
-
-        @Override public int hashCode() {
-            return Objects.hash(router, searchId, unit);
-        }
+    /** A job running on this node: its router, search and unit. */
+    private record JobKey(UUID router, long searchId, int unit) {
     }
 }
