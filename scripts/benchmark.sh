@@ -90,7 +90,7 @@ mkdir -p "$SRC" "$WORK/index"
 log "copying sources to $SRC and building"
 (cd "$VECGRID_HOME" && tar --exclude=./.git --exclude='*/target' --exclude=./target --exclude=./work \
     --exclude=./ignite-plugin/ignite --exclude=./logs --exclude=node_modules -cf - .) \
-    | (cd "$SRC" && rm -rf ignite-plugin/src examples/src benchmarks/src && tar -xf -)
+    | (cd "$SRC" && rm -rf ignite-plugin/src vecgrid-*/src examples/src benchmarks/src distribution/src && tar -xf -)
 (cd "$SRC" && mvn -B -q -DskipTests package -pl benchmarks -am) > "$WORK/build.log" 2>&1 \
     || { tail -40 "$WORK/build.log"; die "build failed, see $WORK/build.log"; }
 CP="$SRC/benchmarks/target/classes:$SRC/benchmarks/target/lib/*"
@@ -102,7 +102,7 @@ ANCHORS=(/usr/bin/python3 "$SRC/benchmarks/python/anchors.py")
 # ------------------------------------------------------------------ data
 if [ ! -f "$DATA/$DS/groundtruth-100.ivecs" ]; then
     log "fetching $DS"
-    VECGRID_DATA="$DATA" VECGRID_PREP_CP="$SRC/ignite-plugin/target/classes:$SRC/ignite-plugin/target/lib/*" \
+    VECGRID_DATA="$DATA" VECGRID_PREP_CP="$SRC/benchmarks/target/lib/*" \
         bash "$SRC/scripts/fetch-datasets.sh" "$DS"
 fi
 BASE="$DATA/$DS/base.fvecs"

@@ -7,8 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$VECGRID_HOME"
 mvn -B -q -DskipTests package
-# The reactor's own build: the examples, the plugin and every jar a node needs (ignite-plugin/target/lib).
-cp="examples/target/classes:ignite-plugin/target/classes:ignite-plugin/target/lib/*"
+# The reactor's own build: the examples, the data-set tooling, the plugin and every jar a node needs
+# (ignite-plugin/target/lib, which also holds the vecgrid-client and vecgrid-kernel jars).
+cp="examples/target/classes:vecgrid-dataset/target/classes:ignite-plugin/target/classes:ignite-plugin/target/lib/*"
 java=$(vecgrid_java)
 mkdir -p work
 # shellcheck disable=SC2086

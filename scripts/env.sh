@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Shared by the scripts: repository root, the JDK to run nodes on, and the JVM flags Ignite 2.17 needs.
-# Sourced, not run.
+# Shared by the scripts: where vecgrid is, the JDK to run nodes on, the JVM flags Ignite 2.17 needs, and the class
+# paths of a node, the command line and sqlline. Sourced, not run.
+#
+# The same scripts run in two layouts, told apart by a libs/ directory next to the scripts' directory:
+#   source tree   scripts/ in a checkout built by `mvn -B -DskipTests package`: jars in the modules' target/ dirs;
+#   distribution  bin/ of vecgrid-VERSION-bin.tar.gz (or .zip) unpacked anywhere: jars in libs/ (see its README.md).
+# VECGRID_HOME is the directory above the scripts' (the checkout, or the unpacked distribution); the scripts work
+# from any working directory.
 
 VECGRID_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export VECGRID_HOME
+VECGRID_BIN="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ -d "$VECGRID_HOME/libs" ]; then VECGRID_LAYOUT=distribution; else VECGRID_LAYOUT=source; fi
+export VECGRID_LAYOUT
 
 # The newest JDK >= 17 found: $JAVA_HOME first, then /usr/lib/jvm/*, then java on the PATH.
 # Nodes and benchmarks run faster on newer JDKs (jvector's Vector API path); the build targets 17.
@@ -28,13 +37,46 @@ vecgrid_java() {
 VECGRID_JVM_OPENS="--add-opens=java.base/jdk.internal.access=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.management/com.sun.jmx.mbeanserver=ALL-UNNAMED --add-opens=jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED --add-opens=java.base/sun.reflect.generics.reflectiveObjects=ALL-UNNAMED --add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.math=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.management/sun.management=ALL-UNNAMED --add-opens=java.desktop/java.awt.font=ALL-UNNAMED --add-modules=jdk.incubator.vector"
 export VECGRID_JVM_OPENS
 
-# Classpath of a node: the plugin jar and every jar in ignite-plugin/target/lib (built by `mvn package`).
+# What to run when vecgrid is not built (source tree), on stderr; returns 1.
+vecgrid_not_built() {
+    echo "vecgrid is not built: run 'mvn -B -DskipTests package' in $VECGRID_HOME first" >&2
+    return 1
+}
+
+# The jar of a module of the source tree (not its -tests or -sources jar), or nothing.
+vecgrid_module_jar() {  # MODULE_DIR ARTIFACT_ID
+    ls "$VECGRID_HOME/$1/target/$2"-*.jar 2>/dev/null | grep -v -- '-sources\.jar$\|-tests\.jar$' | head -n 1
+}
+
+# Classpath of a node: Ignite's jars, the plugin and its dependencies.
+#   source tree:  ignite-plugin/target/vecgrid-ignite-plugin-*.jar and ignite-plugin/target/lib/* (copied by `mvn package`)
+#   distribution: libs/* (Ignite) and libs/vecgrid/* (vecgrid's jars and their dependencies)
 vecgrid_node_classpath() {
+    if [ "$VECGRID_LAYOUT" = distribution ]; then
+        echo "$VECGRID_HOME/libs/*:$VECGRID_HOME/libs/vecgrid/*"
+        return
+    fi
     local jar
-    jar=$(ls "$VECGRID_HOME"/ignite-plugin/target/vecgrid-ignite-plugin-*.jar 2>/dev/null | grep -v -- '-sources\.jar$\|-tests\.jar$' | head -n 1)
+    jar=$(vecgrid_module_jar ignite-plugin vecgrid-ignite-plugin)
     if [ -z "$jar" ] || [ ! -d "$VECGRID_HOME/ignite-plugin/target/lib" ]; then
-        echo "vecgrid is not built: run 'mvn -B -DskipTests package' in $VECGRID_HOME first" >&2
-        return 1
+        vecgrid_not_built; return 1
     fi
     echo "$jar:$VECGRID_HOME/ignite-plugin/target/lib/*"
+}
+
+# Classpath of the command line (io.vecgrid.cli.VecgridCli).
+#   source tree:  vecgrid-cli/target/vecgrid-cli-*.jar and vecgrid-cli/target/lib/*
+#   distribution: libs/cli/* (the command line's own jars, first: their versions win, as in the source tree), then the
+#                 node's classpath
+vecgrid_cli_classpath() {
+    if [ "$VECGRID_LAYOUT" = distribution ]; then
+        echo "$VECGRID_HOME/libs/cli/*:$(vecgrid_node_classpath)"
+        return
+    fi
+    local jar
+    jar=$(vecgrid_module_jar vecgrid-cli vecgrid-cli)
+    if [ -z "$jar" ] || [ ! -d "$VECGRID_HOME/vecgrid-cli/target/lib" ]; then
+        vecgrid_not_built; return 1
+    fi
+    echo "$jar:$VECGRID_HOME/vecgrid-cli/target/lib/*"
 }

@@ -13,14 +13,15 @@
 #   ${VECGRID_DATA:-$HOME/.cache/vecgrid}/NAME/{base.fvecs,query.fvecs,groundtruth-100.ivecs}  and NAME/raw/ (downloads)
 #
 # Idempotent: finished files are skipped (they are written under a temporary name and renamed). Conversion and the
-# exact ground truth run in Java (io.vecgrid.dataset.PrepareDatasets) from ignite-plugin/target/classes, compiled by
-# `mvn -q -B -pl ignite-plugin -am compile` unless VECGRID_PREP_CP names a classpath to use instead.
+# exact ground truth run in Java (io.vecgrid.dataset.PrepareDatasets) from the classes of vecgrid-dataset and the modules
+# it needs, compiled by `mvn -q -B -pl vecgrid-dataset -am compile` unless VECGRID_PREP_CP names a classpath to use
+# instead.
 set -euo pipefail
 
 WHAT="${1:-all}"
 case "$WHAT" in
     fashion-mnist|glove-100|all) ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [fashion-mnist|glove-100|all]" >&2; exit 2 ;;
 esac
 
@@ -60,10 +61,10 @@ classpath() {
         CP="$VECGRID_PREP_CP"
         log "using classes from VECGRID_PREP_CP=$CP"
     else
-        command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to compile ignite-plugin)"
-        log "compiling: (cd $REPO && mvn -q -B -pl ignite-plugin -am compile)"
-        (cd "$REPO" && mvn -q -B -pl ignite-plugin -am compile) || die "mvn compile failed"
-        CP="$REPO/ignite-plugin/target/classes"
+        command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to compile vecgrid-dataset)"
+        log "compiling: (cd $REPO && mvn -q -B -pl vecgrid-dataset -am compile)"
+        (cd "$REPO" && mvn -q -B -pl vecgrid-dataset -am compile) || die "mvn compile failed"
+        CP="$REPO/vecgrid-dataset/target/classes:$REPO/vecgrid-kernel/target/classes:$REPO/vecgrid-client/target/classes"
     fi
 }
 

@@ -14,7 +14,7 @@ for i in $(seq 1 "$n"); do
     # A node's log from an earlier run would answer the readiness check below: keep it aside.
     [ -f "$VECGRID_HOME/logs/vecgrid-node$i.log" ] && mv "$VECGRID_HOME/logs/vecgrid-node$i.log" "$VECGRID_HOME/logs/vecgrid-node$i.log.prev"
     VECGRID_WORK_DIR="${VECGRID_WORK_DIR:-$VECGRID_HOME/work}/node$i" \
-        nohup "$VECGRID_HOME/scripts/start-node.sh" "$config" "node$i" > "$VECGRID_HOME/logs/node$i.out" 2>&1 &
+        nohup "$VECGRID_BIN/start-node.sh" "$config" "node$i" > "$VECGRID_HOME/logs/node$i.out" 2>&1 &
     echo $! > "$VECGRID_HOME/run/node$i.pid"
     echo "started node$i (pid $!)"
 done
@@ -31,5 +31,5 @@ for _ in $(seq 1 120); do
     fi
     sleep 1
 done
-echo "nodes did not form an active cluster of $n within 120 s; see $VECGRID_HOME/logs and scripts/vecgrid status" >&2
+echo "nodes did not form an active cluster of $n within 120 s; see $VECGRID_HOME/logs and $VECGRID_BIN/vecgrid status" >&2
 exit 1

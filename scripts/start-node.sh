@@ -6,6 +6,8 @@
 # Data (persistent configs): VECGRID_WORK_DIR, one directory per node; if unset, work/NODE_NAME when a name is
 # given, else work/default (nodes started there without a name each take a folder of their own inside it and find
 # it again when they restart).
+# One node per host: VECGRID_BIND_ADDRESS (this host's address; default 127.0.0.1) and VECGRID_DISCOVERY_ADDRESSES (the
+# cluster's hosts), read by the shipped configs (docs/operations.md, "Running on several hosts").
 # SIGTERM (Ctrl-C) stops the node gracefully: it drains first (finishes its work, clients are sent elsewhere; see
 # docs/operations.md, "Stopping a node"), then leaves.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the nodes started by scripts/start-cluster.sh.
+# Stops the nodes started by start-cluster.sh (the PIDs in $VECGRID_HOME/run).
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 for f in "$VECGRID_HOME"/run/node*.pid; do

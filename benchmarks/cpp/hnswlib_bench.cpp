@@ -2,13 +2,14 @@
 // benchmark, built from Debian's libhnswlib-dev headers with -O3 -march=native (the SIMD path a pip-built hnswlib
 // gets). Appends tab-separated records to the results file read by io.vecgrid.benchmarks.ReportWriter.
 //
-//   hnswlib_bench build  BASE.fvecs N M EFC THREADS INDEX RESULTS ENGINE
+//   hnswlib_bench build  BASE.fvecs N M EFC THREADS INDEX RESULTS ENGINE [l2|cosine]
 //   hnswlib_bench search BASE.fvecs N QUERY.fvecs GT.ivecs NQ INDEX EFS(comma) ROUND RESULTS ENGINE
 //   hnswlib_bench cost   N QUERY.fvecs NQ INDEX EFS(comma) ROUND RESULTS ENGINE
 //   hnswlib_bench probe  BASE.fvecs N PASSES ROUND RESULTS ENGINE
 #include <hnswlib/hnswlib.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -75,7 +76,7 @@ static std::string simd() {
 }
 
 static int build(int argc, char **argv) {
-    if (argc != 10) throw std::runtime_error("build BASE N M EFC THREADS INDEX RESULTS ENGINE");
+    if (argc != 10 && argc != 11) throw std::runtime_error("build BASE N M EFC THREADS INDEX RESULTS ENGINE [l2|cosine]");
     std::string basePath = argv[2];
     size_t n = std::stoul(argv[3]);
     size_t m = std::stoul(argv[4]);
@@ -84,7 +85,19 @@ static int build(int argc, char **argv) {
     std::string index = argv[7], results = argv[8], engine = argv[9];
     int dim = 0;
     std::vector<float> base = readVecs<float>(basePath, n, dim);
-    hnswlib::L2Space space(dim);
+    // cosine as hnswlib's Python binding does it: rows normalised (before the timed build), inner-product space.
+    bool cosine = argc == 11 && std::string(argv[10]) == "cosine";
+    if (cosine) {
+        for (size_t i = 0; i < n; i++) {
+            float *r = base.data() + i * dim, s = 0;
+            for (int j = 0; j < dim; j++) s += r[j] * r[j];
+            float inv = s > 0 ? 1.0f / std::sqrt(s) : 0.0f;
+            for (int j = 0; j < dim; j++) r[j] *= inv;
+        }
+    }
+    hnswlib::L2Space l2(dim);
+    hnswlib::InnerProductSpace ip(dim);
+    hnswlib::SpaceInterface<float> &space = cosine ? static_cast<hnswlib::SpaceInterface<float> &>(ip) : l2;
     hnswlib::HierarchicalNSW<float> hnsw(&space, n, m, efc);
     double c0 = cpuSeconds();
     auto t0 = Clock::now();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // vecgrid from Node.js: the k nearest rows of a collection through SQL, served by vecgrid's replica router.
-// The Node.js thin client (apache-ignite-client) has SQL but no compute: collections are created and filled with
-// the CLI, a Java client or JDBC tools; this script reads them.
+// The Node.js thin client (apache-ignite-client) has SQL but no compute: collections are created with the CLI or a
+// Java client and written with SQL DML (write.js) or any client; this script reads them.
 //
 //   npm install                       (once, in this directory)
 //   node topk.js --collection docs --vector "[0.1, 0.2, 0.3, 0.4]" [--k 5] [--filter "cat == 1"] [--ef 64]

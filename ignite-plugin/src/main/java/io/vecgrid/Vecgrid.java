@@ -83,6 +83,9 @@ public final class Vecgrid implements VectorGrid {
     private final ReplicaChange replicaChange;
     private final SegmentStore segments;
     private final VecgridMetrics metrics;
+    private final io.vecgrid.metrics.CollectionMetrics collectionMetrics;
+    private long lastMetricsSync;
+    private long lastLatencySample;
     private final RoutingCache routing;
     private final SearchRouter router;
     private final ExecutorService searchExecutor;
@@ -114,7 +117,8 @@ public final class Vecgrid implements VectorGrid {
             rowReader::count, CollectionCaches.segmentsRegion(ignite, cfg.getSegmentsDataRegion()), cfg.growingCap());
         this.growing = new GrowingRegistry(ignite);
         this.segments = new SegmentStore(ignite, metaStore, 2);
-        this.metrics = new VecgridMetrics(ignite, segments);
+        this.collectionMetrics = new io.vecgrid.metrics.CollectionMetrics(ignite, metaStore, segments, growing);
+        this.metrics = new VecgridMetrics(ignite, segments, collectionMetrics::growingRows);
         LayoutSteps steps = new LayoutSteps(ignite, metaStore, growing, routing);
         this.sealer = new Sealer(ignite, metaStore, steps, cfg, metrics);
         this.rewriter = new Rewriter(ignite, metaStore, steps, segments, cfg, metrics);
@@ -185,6 +189,7 @@ public final class Vecgrid implements VectorGrid {
      */
     public void start() {
         boolean server = !ignite.cluster().localNode().isClient();
+        router.start();
         background = Executors.newScheduledThreadPool(server ? 2 : 1, r -> {
             Thread t = new Thread(r, "vecgrid-background-" + ignite.name());
             t.setDaemon(true);
@@ -217,7 +222,9 @@ public final class Vecgrid implements VectorGrid {
     private void onActivated() {
         boolean server = !ignite.cluster().localNode().isClient();
         MetaStore.createCaches(ignite);
+        io.vecgrid.sql.CollectionTables.createFunctionsCache(ignite);
         routing.start();
+        router.startServing();
         if (server) {
             if (reporter == null)
                 reporter = new DistributionReporter(ignite, metaStore, segments, growing, cfg.getSealRows(),
@@ -232,10 +239,17 @@ public final class Vecgrid implements VectorGrid {
 
     private void onDeactivated() {
         serving = false;
+        collectionMetrics.clear();
         routing.stop();
+        router.stopServing();
         segments.unloadAll();
         growing.forgetAll();
         log.info("vecgrid stopped serving: the cluster is inactive");
+    }
+
+    /** @return this node's search router. */
+    public SearchRouter router() {
+        return router;
     }
 
     /**
@@ -347,8 +361,17 @@ public final class Vecgrid implements VectorGrid {
                 reporter.publishIfNeeded(cfg.getRoutingRefreshMillis() * 1_000_000L);
             }
             long now = System.nanoTime();
+            if (now - lastMetricsSync > 1_000_000_000L) {
+                collectionMetrics.sync(metaStore.servingGenerations());
+                lastMetricsSync = now;
+            }
+            if (now - lastLatencySample >= VecgridMetrics.SAMPLE_MILLIS * 1_000_000L) {
+                metrics.sample(System.currentTimeMillis());
+                lastLatencySample = now;
+            }
             if (now - lastRoutingRefresh > cfg.getRoutingRefreshMillis() * 1_000_000L) {
                 routing.refresh();
+                router.refreshCatalog();
                 lastRoutingRefresh = now;
             }
         }
@@ -373,6 +396,7 @@ public final class Vecgrid implements VectorGrid {
         segments.stop();
         for (ExecutorService p : pools)
             awaitTermination(p);
+        collectionMetrics.clear();
     }
 
     private void awaitTermination(ExecutorService pool) {
@@ -452,6 +476,7 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public CollectionDescription createCollection(CollectionSpec spec) {
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "create collection" + (spec == null ? "" : " '" + spec.name() + "'"));
         return collections.create(spec);
     }
 
@@ -464,6 +489,7 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public void dropCollection(String name) {
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "drop collection '" + name + "'");
         CollectionMeta meta = metaStore.meta(name);
         collections.drop(name);
         if (meta != null)
@@ -471,15 +497,29 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public long insert(String collection, List<VectorRow> rows) {
-        return writePath.insert(collection, rows);
+        return timedWrite(rows == null ? 0 : rows.size(), () -> writePath.insert(collection, rows));
     }
 
     @Override public long upsert(String collection, List<VectorRow> rows) {
-        return writePath.upsert(collection, rows);
+        return timedWrite(rows == null ? 0 : rows.size(), () -> writePath.upsert(collection, rows));
     }
 
     @Override public long delete(String collection, long... pks) {
-        return writePath.delete(collection, pks);
+        return timedWrite(pks == null ? 0 : pks.length, () -> writePath.delete(collection, pks));
+    }
+
+    /** Runs a write request, counted in the node's write metrics. */
+    private long timedWrite(int rows, java.util.function.LongSupplier write) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            long res = write.getAsLong();
+            failed = false;
+            return res;
+        }
+        finally {
+            metrics.wrote(rows, (System.nanoTime() - start) / 1_000_000, failed);
+        }
     }
 
     @Override public List<VectorRow> get(String collection, long[] pks, List<String> outputFields) {
@@ -495,6 +535,7 @@ public final class Vecgrid implements VectorGrid {
     }
 
     @Override public CollectionDescription setReplicaNumber(String collection, int replicas) {
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "replica change of collection '" + collection + "'");
         return replicaChange.request(collection, replicas);
     }
 
@@ -509,6 +550,7 @@ public final class Vecgrid implements VectorGrid {
 
     @Override public void flush(String collection) {
         CollectionMeta meta = metaStore.requireReady(collection);
+        io.vecgrid.cluster.WriteQuorum.check(ignite, "flush of collection '" + collection + "'");
         for (int shard = 0; shard < meta.spec().shards(); shard++) {
             for (int attempt = 1; ; attempt++) {
                 try {

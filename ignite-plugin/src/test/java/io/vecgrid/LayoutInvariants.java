@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   there), or growing (its rows-cache entry unmarked); never in two segments, never in a segment and growing,
  *   never in neither;</li>
  *   <li>no rows-cache entry is marked by a segment the shard does not serve (it would never be sealed again);</li>
- *   <li>no chunk and no delete mark of a segment the shard does not serve (orphans of an undone or replaced one),
- *   except replaced segments the caller allows to linger (see {@link #checkLayout});</li>
+ *   <li>no retired segment left in a shard's state, and no chunk and no delete mark of a segment the shard does not
+ *   serve (orphans of an undone or replaced one);</li>
  *   <li>the live keys are the expected ones (keys whose last write failed may be either way), {@code count} agrees,
  *   and {@code get} returns every expected key with its newest vector.</li>
  * </ul>
@@ -60,13 +60,10 @@ public final class LayoutInvariants {
         public int notHandedOff;
         public int chunks;
         public int marks;
-        /** Segments not served whose chunks or marks remain, among those allowed to linger. */
-        public Set<Long> lingering = new TreeSet<>();
 
         @Override public String toString() {
             return segments + " segments, " + sealedLive + " live sealed rows, " + growing + " growing, " + notHandedOff +
-                " sealed rows not handed off, " + chunks + " chunks, " + marks + " delete marks" +
-                (lingering.isEmpty() ? "" : ", replaced segments not dropped " + lingering);
+                " sealed rows not handed off, " + chunks + " chunks, " + marks + " delete marks";
         }
     }
 
@@ -78,9 +75,9 @@ public final class LayoutInvariants {
      * @param unsure keys whose last write failed: live or not, either is fine.
      */
     public static Report check(Ignite ig, String collection, Map<Long, float[]> expected, Set<Long> gone,
-        Set<Long> unsure, Set<Long> mayLinger) {
+        Set<Long> unsure) {
         Set<Long> live = new HashSet<>();
-        Report rep = checkLayout(ig, collection, live, mayLinger);
+        Report rep = checkLayout(ig, collection, live);
         String what = "collection '" + collection + "': ";
         for (long pk : expected.keySet()) {
             if (!unsure.contains(pk))
@@ -112,11 +109,8 @@ public final class LayoutInvariants {
      * Checks the class comment's rules about the layout only (not which keys are live).
      *
      * @param liveOut receives the live keys (location entries) found, if not {@code null}.
-     * @param mayLinger segments that were published and have since been replaced: their chunks and marks may remain
-     *      (a known gap: the driver drops a replaced segment after {@code replacedSegmentGraceMillis}, from memory, so
-     *      the drop is lost if the driver dies meanwhile); any other unserved segment's chunk or mark fails.
      */
-    public static Report checkLayout(Ignite ig, String collection, Set<Long> liveOut, Set<Long> mayLinger) {
+    public static Report checkLayout(Ignite ig, String collection, Set<Long> liveOut) {
         Vecgrid vgLocal = Vecgrid.local(ig);
         CollectionMeta meta = vgLocal.metaStore().meta(collection);
         Report rep = new Report();
@@ -221,13 +215,6 @@ public final class LayoutInvariants {
         chunkOf.removeAll(served.keySet());
         Set<Long> markOf = new TreeSet<>(marksBySegment.keySet());
         markOf.removeAll(served.keySet());
-        for (Set<Long> orphans : List.of(chunkOf, markOf)) {
-            for (long id : orphans) {
-                if (mayLinger.contains(id))
-                    rep.lingering.add(id);
-            }
-            orphans.removeAll(mayLinger);
-        }
         assertEquals(Set.of(), chunkOf, what + "chunks of segments no shard serves (never published, or unknown)");
         assertEquals(Set.of(), markOf, what + "delete marks of segments no shard serves (never published, or unknown)");
 
@@ -250,7 +237,7 @@ public final class LayoutInvariants {
                 busy.clear();
                 for (ShardState s : Vecgrid.local(ig).metaStore().shardStates(meta)) {
                     v = v * 31 + s.version();
-                    if (!s.ops().isEmpty() || !s.forwards().isEmpty())
+                    if (!s.ops().isEmpty() || !s.forwards().isEmpty() || !s.retired().isEmpty())
                         busy.add(s.toString());
                 }
                 long now = System.currentTimeMillis();

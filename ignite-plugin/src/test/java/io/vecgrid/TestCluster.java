@@ -47,6 +47,12 @@ public final class TestCluster implements AutoCloseable {
     /** Receives the warnings and errors every node logs from now on, or {@code null}. */
     private Consumer<String> logListener;
     private boolean authentication;
+    /** Whether nodes serve their HTTP page (metrics, status) on ports from {@link #httpPort()}. */
+    private boolean http;
+    /** TLS of discovery, communication and the client connector; {@code null}: none. */
+    private org.apache.ignite.ssl.SslContextFactory ssl;
+    /** Whether the client connector wants a client certificate (with {@link #ssl}). */
+    private boolean sslClientAuth;
 
     public TestCluster() {
         int base = freePortBase();
@@ -87,6 +93,23 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
+     * As {@link #persistent(java.io.File)}, under a new temporary directory named from {@code prefix} that
+     * {@link #close()} deletes.
+     */
+    public TestCluster persistentTemp(String prefix) {
+        try {
+            ownedRoot = java.nio.file.Files.createTempDirectory(prefix).toFile();
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return persistent(ownedRoot);
+    }
+
+    /** The temporary directory {@link #persistentTemp} made, deleted on close; {@code null} if none. */
+    private java.io.File ownedRoot;
+
+    /**
      * Turns on Ignite's built-in authentication on every node started after this call (as config/secure-config.xml
      * does): thin clients and JDBC must log in (superuser {@code ignite}/{@code ignite}); server and thick-client
      * nodes join without credentials. Ignite allows it only with {@link #persistent(java.io.File) persistence}.
@@ -94,6 +117,31 @@ public final class TestCluster implements AutoCloseable {
     public TestCluster authentication(boolean on) {
         authentication = on;
         return this;
+    }
+
+    /**
+     * Turns on TLS on every node started after this call, as config/secure-config.xml does: discovery and
+     * communication through {@code factory} (Ignite's {@code IgniteConfiguration.sslContextFactory}), and the client
+     * connector (thin clients, JDBC) through the same factory, wanting a client certificate when {@code clientAuth}.
+     */
+    public TestCluster ssl(org.apache.ignite.ssl.SslContextFactory factory, boolean clientAuth) {
+        ssl = factory;
+        sslClientAuth = clientAuth;
+        return this;
+    }
+
+    /**
+     * Makes every node started after this call serve its HTTP page (metrics, status) on the first free port of
+     * {@link #httpPort()}..+9; without it nodes serve none (httpPort 0), so that tests never take the default ports.
+     */
+    public TestCluster http(boolean on) {
+        http = on;
+        return this;
+    }
+
+    /** @return the first HTTP page port of this cluster's nodes (inside its own port range, see {@link #freePortBase()}). */
+    public int httpPort() {
+        return discoveryPort + 40;
     }
 
     /** @return whether nodes keep their data in native persistence. */
@@ -118,16 +166,17 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * @return the first of 80 ports, picked at random in 20000..59999 away from Ignite's defaults (47100..48199) and
-     *      free now: discovery takes base..base+9, communication base+20..base+39, thin clients base+60..base+79. A
-     *      cluster the developer runs meanwhile (on the default ports) or another test JVM is never joined.
+     * @return the first of 80 ports, picked at random in 20000..32079: below Linux's ephemeral range (32768..60999),
+     *      where an outgoing connection of any process could hold a port a node of the cluster expects to listen on
+     *      (a JDBC test then found its node one port further), and away from Ignite's defaults (47100..48199); free
+     *      now: discovery takes base..base+9, communication base+20..base+39, HTTP pages base+40..base+49, thin
+     *      clients base+60..base+79. A cluster the developer runs meanwhile (on the default ports) or another test JVM
+     *      is never joined.
      */
     public static int freePortBase() {
         for (int i = 0; i < 100; i++) {
-            int base = 20000 + ThreadLocalRandom.current().nextInt(2000) * 20;
-            if (base + 80 > 47100 && base < 48200)
-                continue;
-            if (free(base) && free(base + 20) && free(base + 60))
+            int base = 20000 + ThreadLocalRandom.current().nextInt(600) * 20;
+            if (free(base) && free(base + 20) && free(base + 40) && free(base + 60))
                 return base;
         }
         throw new IllegalStateException("no free port range");
@@ -144,7 +193,7 @@ public final class TestCluster implements AutoCloseable {
 
     public IgniteConfiguration config(String name, boolean client) {
         VecgridConfiguration vcfg = new VecgridConfiguration().setSealCheckMillis(50).setSearchThreads(2)
-            .setBaselineJoinDelayMillis(200);
+            .setBaselineJoinDelayMillis(200).setHttpPort(http ? httpPort() : 0).setHttpPortRange(10);
         defaultTuning.accept(vcfg);
         tuning.getOrDefault(name, c -> { }).accept(vcfg);
         return config(name, client, vcfg);
@@ -191,8 +240,11 @@ public final class TestCluster implements AutoCloseable {
             .setAsyncCallbackPoolSize(2)
             .setRebalanceThreadPoolSize(1)
             .setPeerClassLoadingEnabled(false)
+            .setSslContextFactory(ssl)
             .setClientConnectorConfiguration(new ClientConnectorConfiguration()
                 .setPort(clientPort).setPortRange(20).setHost("127.0.0.1")
+                .setSslEnabled(ssl != null).setUseIgniteSslContextFactory(true)
+                .setSslClientAuth(ssl != null && sslClientAuth)
                 .setThinClientConfiguration(new ThinClientConfiguration().setMaxActiveComputeTasksPerConnection(16)))
             .setDataStorageConfiguration(storage)
             .setPluginProviders(new VecgridPluginProvider(vcfg));
@@ -397,5 +449,7 @@ public final class TestCluster implements AutoCloseable {
             }
         }
         nodes.clear();
+        if (ownedRoot != null)
+            deleteTree(ownedRoot);
     }
 }

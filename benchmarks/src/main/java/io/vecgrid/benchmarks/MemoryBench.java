@@ -43,8 +43,8 @@ import java.util.stream.Stream;
  *
  * <p>{@code report} turns the records of that run, and of {@code SegmentBench storage} runs on JDK 17 and on the
  * newest JDK (heap {@code float[]} against direct buffers, in one JVM each), into the "Memory per vector per copy"
- * section of docs/benchmarks.md: it replaces the section between its markers and leaves the rest of the page alone
- * ({@link ReportWriter} keeps the section when it rewrites the page).
+ * section of docs/benchmarks.md (generated section {@value #SECTION}, {@link DocSections}): it replaces that section
+ * and leaves the rest of the page alone ({@link ReportWriter} keeps the section when it rewrites the page).
  *
  * <p>Records ({@link ResultsFile}): {@code memory CONFIG ROWS COPIES REGION HEAP DIRECT COPIES_DIRECT RSS},
  * {@code memory.region CONFIG ROWS REGION_NAME BYTES}, {@code memory.info CONFIG KEY VALUE}.
@@ -52,8 +52,8 @@ import java.util.stream.Stream;
  * <p>Run by scripts/memory-bench.sh.
  */
 public final class MemoryBench {
-    static final String BEGIN = "<!-- memory-bench:begin (scripts/memory-bench.sh writes this section; ReportWriter keeps it) -->";
-    static final String END = "<!-- memory-bench:end -->";
+    /** The section's id among the generated sections of docs/benchmarks.md ({@link DocSections}). */
+    static final String SECTION = "memory";
     private static final int NODES = 3;
     private static final int COPIES = 2;
 
@@ -212,7 +212,7 @@ public final class MemoryBench {
             meta.put(m.substring(0, eq), m.substring(eq + 1));
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(BEGIN).append("\n## Memory per vector per copy\n\n");
+        sb.append("## Memory per vector per copy\n\n");
         sb.append("The RAM a further vector costs on each node that holds a copy of it, with the shipped configs: three nodes ")
             .append("in one JVM loaded from config/default-config.xml (native persistence; segment chunks in the bounded ")
             .append("`vecgrid-segments` page cache) and from config/in-memory-config.xml (segment chunks kept in RAM), Fashion-MNIST ")
@@ -291,10 +291,9 @@ public final class MemoryBench {
                 e.getValue().getOrDefault("java", "?"), rs));
         }
         storage(recs, sb);
-        sb.append(END).append('\n');
 
         String page = Files.exists(md) ? Files.readString(md, StandardCharsets.UTF_8) : "";
-        Files.writeString(md, withSection(page, sb.toString()), StandardCharsets.UTF_8);
+        Files.writeString(md, DocSections.replace(page, SECTION, sb.toString()), StandardCharsets.UTF_8);
         System.out.println("[report] wrote the memory section of " + md);
     }
 
@@ -368,21 +367,5 @@ public final class MemoryBench {
         r.sort(Double::compare);
         int n = r.size();
         return n == 0 ? Double.NaN : n % 2 == 1 ? r.get(n / 2) : (r.get(n / 2 - 1) + r.get(n / 2)) / 2;
-    }
-
-    /** @return {@code page} with its memory section replaced by {@code section} (appended if it has none). */
-    static String withSection(String page, String section) {
-        int b = page.indexOf(BEGIN);
-        int e = page.indexOf(END);
-        if (b >= 0 && e > b)
-            return page.substring(0, b) + section + page.substring(e + END.length()).replaceFirst("^\n", "");
-        return page + (page.isEmpty() || page.endsWith("\n\n") ? "" : page.endsWith("\n") ? "\n" : "\n\n") + section;
-    }
-
-    /** @return the memory section of {@code page} with its markers, or {@code null}. */
-    static String section(String page) {
-        int b = page.indexOf(BEGIN);
-        int e = page.indexOf(END);
-        return b >= 0 && e > b ? page.substring(b, e + END.length()) + "\n" : null;
     }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.knowm.xchart.BitmapEncoder;
@@ -109,37 +110,20 @@ public final class ReportWriter {
     }
 
     public static void main(String[] args) throws IOException {
-        Path results = null;
-        Path md = null;
-        Path png = null;
-        Path analysis = null;
-        Map<String, String> meta = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--results": results = Paths.get(args[i + 1]); break;
-                case "--md": md = Paths.get(args[i + 1]); break;
-                case "--png": png = Paths.get(args[i + 1]); break;
-                case "--analysis": analysis = Paths.get(args[i + 1]); break;
-                case "--meta": {
-                    String kv = args[i + 1];
-                    int eq = kv.indexOf('=');
-                    meta.put(kv.substring(0, eq), kv.substring(eq + 1));
-                    break;
-                }
-                default: throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (results == null || md == null || png == null)
-            throw new IllegalArgumentException("usage: ReportWriter --results R --md MD --png PNG [--analysis F] [--meta k=v]...");
+        ReportArgs a = new ReportArgs(args, Set.of("--results", "--md", "--png", "--analysis"),
+            "ReportWriter --results R --md MD --png PNG [--analysis F] [--meta k=v]...", "--results", "--md", "--png");
+        Path results = a.path("--results");
+        Path md = a.path("--md");
+        Path png = a.path("--png");
+        Map<String, String> meta = a.meta();
         ReportWriter w = new ReportWriter(ResultsFile.read(results), meta);
         Files.createDirectories(png.toAbsolutePath().getParent());
         w.plot(png);
-        String analysisText = analysis != null && Files.isRegularFile(analysis) ? Files.readString(analysis) : null;
+        String analysisText = a.fileText("--analysis");
         String page = w.markdown(md.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString(), analysisText);
-        // The memory section (MemoryBench, scripts/memory-bench.sh) comes from another run: kept as it is.
-        String memory = Files.exists(md) ? MemoryBench.section(Files.readString(md, StandardCharsets.UTF_8)) : null;
-        if (memory != null)
-            page = MemoryBench.withSection(page, memory);
+        // The page also holds sections other writers own (cluster, layout and memory benchmarks): keep them.
+        if (Files.isRegularFile(md))
+            page = DocSections.carryOver(Files.readString(md, StandardCharsets.UTF_8), page);
         Files.writeString(md, page, StandardCharsets.UTF_8);
         System.out.println("[report] wrote " + md + " and " + png);
     }

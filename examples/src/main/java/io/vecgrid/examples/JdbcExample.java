@@ -21,7 +21,8 @@ import java.util.Random;
 
 /**
  * vecgrid over SQL through the Ignite JDBC thin driver: a collection is the table {@code VECGRID.<NAME>}; exact
- * distances come from {@code L2_DISTANCE}/{@code IP_DISTANCE}/{@code COSINE_DISTANCE}; the k nearest rows come from
+ * distances come from {@code L2_DISTANCE}/{@code IP_DISTANCE}/{@code COSINE_DISTANCE} (smaller is closer for every
+ * metric; {@code INNER_PRODUCT}/{@code COSINE_SIMILARITY} give similarities); the k nearest rows come from
  * the replica router through the {@code TOPK_*} functions, joined with the table by primary key (docs/sql.md).
  * SQL has no statement that creates a collection or writes vectors, so this example creates and fills one with the
  * thin client first, then reads it with SQL only. Start a cluster first ({@code scripts/start-cluster.sh 2}), then:
@@ -79,10 +80,10 @@ public final class JdbcExample {
         String q = literal(randomVector(rnd));
 
         print(c, "The table: primary key, scalar fields, the vector as text (H2 engine)",
-            "SELECT ID, CATEGORY, TITLE, VECTOR_TO_STRING(VECTOR) AS V FROM JDBC_DOCS WHERE ID < 3 ORDER BY ID");
+            "SELECT ID, CATEGORY, TITLE, VECTOR_OF('jdbc_docs', ID) AS V FROM JDBC_DOCS WHERE ID < 3 ORDER BY ID");
 
         print(c, "Exact L2 distance, ORDER BY ... LIMIT (a scan of the table)",
-            "SELECT ID, TITLE, L2_DISTANCE(VECTOR_TO_STRING(VECTOR), ?) AS DIST FROM JDBC_DOCS ORDER BY DIST LIMIT 5", q);
+            "SELECT ID, TITLE, L2_DISTANCE(VECTOR_OF('jdbc_docs', ID), ?) AS DIST FROM JDBC_DOCS ORDER BY DIST LIMIT 5", q);
 
         String args = "'jdbc_docs', ?, 5, 'category == 2', 0";
         print(c, "Router-backed top-k, H2 array form, filter category == 2",

@@ -1,6 +1,7 @@
 package io.vecgrid.backup;
 
 import io.vecgrid.api.BackupCollection;
+import io.vecgrid.collection.CacheWriteGuard;
 import io.vecgrid.api.BackupNotFoundException;
 import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionExistsException;
@@ -266,8 +267,10 @@ final class Restore {
         try (Transaction tx = metaStore.txStart()) {
             for (CollectionMeta m : metas)
                 requireAbsent(backup, m.name());
-            for (CollectionMeta m : metas)
-                metaStore.collections().put(m.name(), m.restored().withState(CollectionState.CREATING));
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+                for (CollectionMeta m : metas)
+                    metaStore.collections().put(m.name(), m.restored().withState(CollectionState.CREATING));
+            }
             tx.commit();
         }
     }
@@ -293,8 +296,11 @@ final class Restore {
         try (Transaction tx = metaStore.txStart()) {
             for (CollectionMeta m : metas) {
                 CollectionMeta cur = metaStore.collections().get(m.name());
-                if (cur != null && cur.state() == CollectionState.CREATING && cur.uid().equals(m.uid()))
-                    metaStore.collections().remove(m.name());
+                if (cur != null && cur.state() == CollectionState.CREATING && cur.uid().equals(m.uid())) {
+                    try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+                        metaStore.collections().remove(m.name());
+                    }
+                }
             }
             tx.commit();
         }

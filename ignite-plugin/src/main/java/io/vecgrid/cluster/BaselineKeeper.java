@@ -28,6 +28,8 @@ import java.util.Set;
  *   that its partitions are copied again onto the remaining nodes; never while some partition is lost (no online
  *   copy), since the removal would make that loss final.</li>
  * </ul>
+ * Nor does it change the baseline in a part of the cluster that holds no majority of it ({@link WriteQuorum}): a part
+ * cut off by a network split that removed the others would make itself the whole cluster.
  * After a full restart, Ignite itself activates the cluster once every baseline node is back. In-memory clusters
  * have no baseline to keep: the keeper does nothing there.
  *
@@ -135,6 +137,18 @@ public final class BaselineKeeper {
         }
 
         boolean join = !joiners.isEmpty() && now - lastJoin >= cfg.getBaselineJoinDelayMillis();
+        String noQuorum = (join || !leavers.isEmpty()) ? WriteQuorum.refusal(ignite) : null;
+        if (noQuorum != null) {
+            // A part of a split cluster that removed the others would give itself a majority, and two parts could
+            // each go on as the whole cluster; only a part holding the quorum changes the baseline.
+            if (now - lastWaitLog > 30_000) {
+                lastWaitLog = now;
+                log.warning("The baseline stays as it is (" + (join ? "joiners " + ids(joiners) : "") +
+                    (join && !leavers.isEmpty() ? ", " : "") + (leavers.isEmpty() ? "" : "offline " + leavers) +
+                    " wait): " + noQuorum);
+            }
+            return;
+        }
         if (!leavers.isEmpty() && ClusterInfo.hasLostPartitions(ignite)) {
             if (now - lastWaitLog > 30_000) {
                 lastWaitLog = now;

@@ -20,7 +20,11 @@ public final class ClusterInfo {
 
     /** @return whether this node keeps data in Ignite native persistence (some data region is persistent). */
     public static boolean persistent(Ignite ignite) {
-        DataStorageConfiguration ds = ignite.configuration().getDataStorageConfiguration();
+        return persistent(ignite.configuration().getDataStorageConfiguration());
+    }
+
+    /** @return whether {@code ds} makes some data region persistent. */
+    public static boolean persistent(DataStorageConfiguration ds) {
         if (ds == null)
             return false;
         if (ds.getDefaultDataRegionConfiguration() != null && ds.getDefaultDataRegionConfiguration().isPersistenceEnabled())

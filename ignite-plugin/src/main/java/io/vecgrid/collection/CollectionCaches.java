@@ -70,6 +70,43 @@ public final class CollectionCaches {
         return List.of(meta.rowsCache(), meta.locsCache(), meta.segmentsCache(), meta.deletesCache());
     }
 
+    /** How long a cache start or stop waits for a cluster state change in progress to end, ms. */
+    private static final long STATE_CHANGE_WAIT_MILLIS = 60_000;
+
+    /**
+     * Runs a start or stop of caches, waiting while Ignite refuses it because a change of the cluster's state or
+     * baseline is in progress ("cluster state change is in progress": e.g. the baseline keeper taking in a node that
+     * just joined). Such a change takes moments, so a create, drop or replica change waits for it instead of failing.
+     */
+    public static void changeCaches(Runnable op) {
+        long deadline = System.nanoTime() + STATE_CHANGE_WAIT_MILLIS * 1_000_000L;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                op.run();
+                return;
+            }
+            catch (RuntimeException e) {
+                if (!stateChangeInProgress(e) || System.nanoTime() > deadline)
+                    throw e;
+            }
+            try {
+                Thread.sleep(Math.min(1_000, 50L * attempt));
+            }
+            catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new org.apache.ignite.IgniteInterruptedException("interrupted while waiting for a cluster state change to end");
+            }
+        }
+    }
+
+    private static boolean stateChangeInProgress(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("cluster state change is in progress"))
+                return true;
+        }
+        return false;
+    }
+
     /**
      * @return the data region for segments on this node: {@code configured} if the node has a region of that name,
      *      else {@code null} (the default region).

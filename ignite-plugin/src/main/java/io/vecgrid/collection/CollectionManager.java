@@ -65,13 +65,15 @@ public final class CollectionManager {
         }
         String uid = UUID.randomUUID().toString().substring(0, 8);
         CollectionMeta creating = new CollectionMeta(spec, uid, CollectionState.CREATING, 1, segmentSlots, rowPartitions);
-        if (!meta.collections().putIfAbsent(spec.name(), creating))
-            throw new CollectionExistsException(spec.name());
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            if (!meta.collections().putIfAbsent(spec.name(), creating))
+                throw new CollectionExistsException(spec.name());
+        }
         try {
             List<org.apache.ignite.configuration.CacheConfiguration> caches =
                 new ArrayList<>(CollectionCaches.configurations(creating, segmentsRegion));
             caches.add(MetaStore.stateCacheConfiguration(creating));
-            ignite.getOrCreateCaches(caches);
+            CollectionCaches.changeCaches(() -> ignite.getOrCreateCaches(caches));
             CollectionMeta ready = creating.withState(CollectionState.READY);
             try (Transaction tx = meta.txStart()) {
                 for (int s = 0; s < spec.shards(); s++)
@@ -108,18 +110,21 @@ public final class CollectionManager {
     }
 
     private void destroy(CollectionMeta m) {
-        ignite.destroyCaches(CollectionCaches.names(m));
+        CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(m)));
         if (m.retired() != null)
-            ignite.destroyCaches(CollectionCaches.names(m.retired()));
+            CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(m.retired())));
         if (m.pending() != null)
-            ignite.destroyCaches(CollectionCaches.names(m.pending()));
+            CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(m.pending())));
         try (Transaction tx = meta.txStart()) {
             CollectionMeta cur = meta.collections().get(m.name());
-            if (cur != null && cur.uid().equals(m.uid()))
-                meta.collections().remove(m.name());
+            if (cur != null && cur.uid().equals(m.uid())) {
+                try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+                    meta.collections().remove(m.name());
+                }
+            }
             tx.commit();
         }
-        ignite.destroyCache(m.stateCache());
+        CollectionCaches.changeCaches(() -> ignite.destroyCache(m.stateCache()));
     }
 
     /** @return the data region of the segments caches this node creates ({@code null}: the default region). */
@@ -136,13 +141,18 @@ public final class CollectionManager {
     }
 
     public CollectionDescription describe(String name) {
+        return describe(name, rowCounter);
+    }
+
+    /** @param counter counts the collection's live rows (-1: not known now). */
+    public CollectionDescription describe(String name, java.util.function.ToLongFunction<CollectionMeta> counter) {
         CollectionMeta m = meta.meta(name);
         if (m == null)
             throw new CollectionNotFoundException(name);
         long rows = 0;
         boolean under = false;
         if (m.state() == CollectionState.READY || m.state() == CollectionState.RESHAPING) {
-            rows = rowCounter.applyAsLong(m);
+            rows = counter.applyAsLong(m);
             under = underReplicated(m);
         }
         CollectionTarget t = meta.target(m);

@@ -101,8 +101,22 @@ public final class MetaStore {
      * caller's transaction if there is one.
      */
     public void putMeta(CollectionMeta meta) {
-        collections().put(meta.name(), meta);
-        state(meta).put(META_KEY, meta);
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            collections().put(meta.name(), meta);
+            state(meta).put(META_KEY, meta);
+        }
+    }
+
+    /** @return the shard whose state is kept under {@code key} in a state cache, or -1 for any other key. */
+    public static int shardOfKey(Object key) {
+        if (!(key instanceof String) || !((String)key).startsWith(SHARD_KEY_PREFIX))
+            return -1;
+        try {
+            return Integer.parseInt(((String)key).substring(SHARD_KEY_PREFIX.length()));
+        }
+        catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** @return key of a shard's state in the collection's state cache. */
@@ -120,7 +134,9 @@ public final class MetaStore {
 
     /** Writes a shard's state, in the caller's transaction if there is one. */
     public void putShardState(CollectionMeta meta, ShardState st) {
-        state(meta).put(shardKey(st.shard()), st);
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            state(meta).put(shardKey(st.shard()), st);
+        }
     }
 
     /** @return the states of every shard, in shard order (read in the caller's transaction if there is one). */
@@ -166,7 +182,15 @@ public final class MetaStore {
      * @throws CollectionNotFoundException if there is none.
      */
     public CollectionMeta requireServing(String name) {
-        CollectionMeta meta = meta(name);
+        return serving(name, meta(name));
+    }
+
+    /**
+     * @return {@code meta}, the metadata of collection {@code name} as the caller has it, if it serves reads and
+     *      searches (see {@link #requireServing(String)}).
+     * @throws CollectionNotFoundException if {@code meta} is {@code null}.
+     */
+    public static CollectionMeta serving(String name, CollectionMeta meta) {
         if (meta == null)
             throw new CollectionNotFoundException(name);
         if (meta.state() != CollectionState.READY && meta.state() != CollectionState.RESHAPING)

@@ -32,11 +32,20 @@ public final class ShardState implements Serializable {
     private final ArrayList<LayoutOp> ops;
     /** Segments that left the shard, by id, with the segment now holding their rows. */
     private final HashMap<Long, Long> forwards;
-    /** The segments of {@link #forwards}, kept for their slots until no location names them any more. */
+    /**
+     * Segments that left the shard: those of {@link #forwards}, kept for their slots until no location names them any
+     * more, then those waiting to be dropped ({@link #dropAt}).
+     */
     private final ArrayList<SegmentRef> retired;
+    /**
+     * Retired segments no location names any more, by id, with the time (ms) their chunks and marks may be dropped:
+     * kept here, not in the memory of the node that replaced them, so that the coordinator drops them even if that
+     * node dies first. {@code null} in states written before it existed.
+     */
+    private final HashMap<Long, Long> dropAt;
 
     private ShardState(int shard, long version, long nextSeq, List<SegmentRef> segments, List<LayoutOp> ops,
-        Map<Long, Long> forwards, List<SegmentRef> retired) {
+        Map<Long, Long> forwards, List<SegmentRef> retired, Map<Long, Long> dropAt) {
         this.shard = shard;
         this.version = version;
         this.nextSeq = nextSeq;
@@ -44,11 +53,12 @@ public final class ShardState implements Serializable {
         this.ops = new ArrayList<>(ops);
         this.forwards = new HashMap<>(forwards);
         this.retired = new ArrayList<>(retired);
+        this.dropAt = new HashMap<>(dropAt);
     }
 
     /** @return the state of a new shard: no segment, nothing in progress. */
     public static ShardState empty(int shard) {
-        return new ShardState(shard, 1, 1, List.of(), List.of(), Map.of(), List.of());
+        return new ShardState(shard, 1, 1, List.of(), List.of(), Map.of(), List.of(), Map.of());
     }
 
     public int shard() {
@@ -165,14 +175,14 @@ public final class ShardState implements Serializable {
     public ShardState withOp(LayoutOp op) {
         List<LayoutOp> next = new ArrayList<>(ops);
         next.add(op);
-        return new ShardState(shard, version + 1, nextSeq + 1, segments, next, forwards, retired);
+        return new ShardState(shard, version + 1, nextSeq + 1, segments, next, forwards, retired, dropAt());
     }
 
     /** @return a copy without the operation making segment {@code id}. */
     public ShardState withoutOp(long id) {
         List<LayoutOp> next = new ArrayList<>(ops);
         next.removeIf(o -> o.segment() == id);
-        return new ShardState(shard, version + 1, nextSeq, segments, next, forwards, retired);
+        return new ShardState(shard, version + 1, nextSeq, segments, next, forwards, retired, dropAt());
     }
 
     /**
@@ -198,26 +208,53 @@ public final class ShardState implements Serializable {
         next.removeIf(o -> o.segment() == op.segment());
         if (!op.sources().isEmpty())
             next.add(op.with(LayoutOp.Phase.PUBLISHED, op.driver()));
-        return new ShardState(shard, version + 1, nextSeq, segs, next, fwd, gone);
+        return new ShardState(shard, version + 1, nextSeq, segs, next, fwd, gone, dropAt());
     }
 
     /**
      * @return a copy in which the sources of the published operation making {@code id} are no longer forwarded (no
      *      location entry names them any more) and the operation is over.
      */
-    public ShardState forwardsDone(long id) {
+    public ShardState forwardsDone(long id, long dropAtMillis) {
         LayoutOp op = op(id);
         if (op == null)
             return this;
         Map<Long, Long> fwd = new HashMap<>(forwards);
-        List<SegmentRef> gone = new ArrayList<>(retired);
+        Map<Long, Long> drop = dropAt();
         for (long src : op.sources()) {
             fwd.remove(src);
-            gone.removeIf(r -> r.id() == src);
+            if (retired.stream().anyMatch(r -> r.id() == src))
+                drop.put(src, dropAtMillis);
         }
         List<LayoutOp> next = new ArrayList<>(ops);
         next.removeIf(o -> o.segment() == id);
-        return new ShardState(shard, version + 1, nextSeq, segments, next, fwd, gone);
+        return new ShardState(shard, version + 1, nextSeq, segments, next, fwd, retired, drop);
+    }
+
+    /** @return retired segments whose drop time has come ({@link #forwardsDone}). */
+    public List<SegmentRef> droppable(long nowMillis) {
+        List<SegmentRef> res = new ArrayList<>();
+        Map<Long, Long> drop = dropAt();
+        for (SegmentRef r : retired) {
+            Long at = drop.get(r.id());
+            if (at != null && at <= nowMillis)
+                res.add(r);
+        }
+        return res;
+    }
+
+    /** @return a copy without the retired segments {@code ids} (their chunks and marks are dropped). */
+    public ShardState dropped(Set<Long> ids) {
+        List<SegmentRef> gone = new ArrayList<>(retired);
+        gone.removeIf(r -> ids.contains(r.id()) && !forwards.containsKey(r.id()));
+        Map<Long, Long> drop = dropAt();
+        drop.keySet().removeAll(ids);
+        return new ShardState(shard, version + 1, nextSeq, segments, ops, forwards, gone, drop);
+    }
+
+    /** @return a mutable copy of the drop times of retired segments. */
+    private Map<Long, Long> dropAt() {
+        return dropAt == null ? new HashMap<>() : new HashMap<>(dropAt);
     }
 
     /** @return a copy whose operation making {@code id} is driven by {@code driver} from now on. */
@@ -225,7 +262,7 @@ public final class ShardState implements Serializable {
         List<LayoutOp> next = new ArrayList<>();
         for (LayoutOp o : ops)
             next.add(o.segment() == id ? o.with(o.phase(), driver) : o);
-        return new ShardState(shard, version + 1, nextSeq, segments, next, forwards, retired);
+        return new ShardState(shard, version + 1, nextSeq, segments, next, forwards, retired, dropAt());
     }
 
     @Override public String toString() {

@@ -9,9 +9,10 @@ import org.apache.ignite.plugin.PluginConfiguration;
  * <p>Every property has a {@code DFLT_*} default. {@link #validate()} checks all rules in one place; the plugin calls
  * it when the node starts, so a bad value fails node start with a message naming the property.
  *
- * <p>All nodes of a cluster should use the same {@link #setSealRows sealRows}, {@link #setMaxTopK maxTopK} and
- * {@link #setMaxBatchRows maxBatchRows}: a collection's shard is sealed by its primary node, and requests are
- * validated by the node that receives them.
+ * <p>All nodes of a cluster must use the same {@link #setSealRows sealRows}, {@link #setMaxTopK maxTopK},
+ * {@link #setMaxBatchRows maxBatchRows} and the other settings {@link io.vecgrid.plugin.ClusterSettings} lists: a
+ * collection's shard is sealed by its primary node, and requests are validated by the node that receives them. A node
+ * whose settings differ is refused at join with a message naming the setting.
  */
 public class VecgridConfiguration implements PluginConfiguration {
     /** Default rows per sealed segment. */
@@ -72,6 +73,12 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     /** Default longest wait of a graceful stop for the node's work to drain and its copies to exist elsewhere, ms. */
     public static final long DFLT_DRAIN_TIMEOUT_MILLIS = 30_000;
+
+    /** Default first port of the node's HTTP page (metrics, status): 8095. */
+    public static final int DFLT_HTTP_PORT = 8095;
+
+    /** Default number of ports tried from httpPort: 10 (8095..8104), so several nodes of one machine each get one. */
+    public static final int DFLT_HTTP_PORT_RANGE = 10;
 
     /** Default test-only delay added before every sealed-segment search on this node, ms: zero (off). */
     public static final long DFLT_TEST_SEARCH_DELAY_MILLIS = 0;
@@ -165,6 +172,15 @@ public class VecgridConfiguration implements PluginConfiguration {
     private long baselineLeaveTimeoutMillis = DFLT_BASELINE_LEAVE_TIMEOUT_MILLIS;
 
     /**
+     * Persistent clusters only: writes (and baseline changes) need a majority of the baseline nodes online in the part
+     * of the cluster that takes them (exactly half counts when it includes the baseline node whose consistent id sorts
+     * first), so that a part cut off from the rest by a network split never acknowledges writes the rest does not see.
+     * Off: any surviving part takes writes (a two-node cluster that loses either node keeps taking them) at the risk of
+     * losing what a cut-off part acknowledged. Searches are served either way. Must be the same on every node.
+     */
+    private boolean writeQuorum = true;
+
+    /**
      * Persistent nodes only: when a node's data directories (page files, WAL, WAL archive) have less free disk space
      * than this, bytes, inserts and upserts are refused with a clear error naming the node and directory, and the
      * node seals nothing new, until space is freed (deletes still go through). Ignite itself stops a node whose disk
@@ -193,6 +209,19 @@ public class VecgridConfiguration implements PluginConfiguration {
      * benchmarks).
      */
     private String replicaChoice = "adaptive";
+
+    /**
+     * First port of the node's HTTP page: Prometheus metrics at {@code /metrics}, the status page at {@code /}. The node
+     * takes the first free port of httpPort..httpPort+httpPortRange-1 and logs its URL; none free fails the start. 0 or
+     * -1 turns the page off.
+     */
+    private int httpPort = DFLT_HTTP_PORT;
+
+    /** Number of ports tried from httpPort (1: exactly httpPort). */
+    private int httpPortRange = DFLT_HTTP_PORT_RANGE;
+
+    /** Address the HTTP page binds to; {@code null} or empty: every interface. */
+    private String httpHost;
 
     /** Test-only fault injection: delay before each sealed-segment search on this node, ms. Keep 0 in production. */
     private long testSearchDelayMillis = DFLT_TEST_SEARCH_DELAY_MILLIS;
@@ -229,6 +258,11 @@ public class VecgridConfiguration implements PluginConfiguration {
         check("minFreeDiskBytes", minFreeDiskBytes, 0, 1L << 50);
         check("searchDeadlineFloorMillis", searchDeadlineFloorMillis, 1, 3_600_000);
         check("drainTimeoutMillis", drainTimeoutMillis, 0, 3_600_000);
+        check("httpPort", httpPort, -1, 65_535);
+        check("httpPortRange", httpPortRange, 1, 1_000);
+        if (httpPort > 0 && httpPort + httpPortRange - 1 > 65_535)
+            throw new IgniteException("vecgrid configuration: httpPort + httpPortRange - 1 must be at most 65535, got " +
+                httpPort + " + " + httpPortRange + " - 1");
         if (!"adaptive".equals(replicaChoice) && !"round-robin".equals(replicaChoice))
             throw new IgniteException("vecgrid configuration: replicaChoice must be 'adaptive' or 'round-robin', got '" +
                 replicaChoice + "'");
@@ -388,6 +422,15 @@ public class VecgridConfiguration implements PluginConfiguration {
         return this;
     }
 
+    public boolean isWriteQuorum() {
+        return writeQuorum;
+    }
+
+    public VecgridConfiguration setWriteQuorum(boolean writeQuorum) {
+        this.writeQuorum = writeQuorum;
+        return this;
+    }
+
     public long getMinFreeDiskBytes() {
         return minFreeDiskBytes;
     }
@@ -471,6 +514,33 @@ public class VecgridConfiguration implements PluginConfiguration {
 
     public VecgridConfiguration setReplicaChoice(String replicaChoice) {
         this.replicaChoice = replicaChoice;
+        return this;
+    }
+
+    public int getHttpPort() {
+        return httpPort;
+    }
+
+    public VecgridConfiguration setHttpPort(int httpPort) {
+        this.httpPort = httpPort;
+        return this;
+    }
+
+    public int getHttpPortRange() {
+        return httpPortRange;
+    }
+
+    public VecgridConfiguration setHttpPortRange(int httpPortRange) {
+        this.httpPortRange = httpPortRange;
+        return this;
+    }
+
+    public String getHttpHost() {
+        return httpHost;
+    }
+
+    public VecgridConfiguration setHttpHost(String httpHost) {
+        this.httpHost = httpHost;
         return this;
     }
 }

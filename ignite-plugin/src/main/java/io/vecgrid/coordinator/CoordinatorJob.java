@@ -38,11 +38,15 @@ final class CoordinatorJob implements NodeCall<String> {
                 SegmentRef made = vg.rewriter().move(meta, task.shard(), task.sources().get(0), task.slot());
                 return made == null ? "not done (source changed or busy)" : "made " + made;
             }
+            case DROP:
+                return vg.rewriter().dropRetired(meta, task.shard());
             case RECOVER: {
                 ShardState st = vg.metaStore().shardState(meta, task.shard());
                 LayoutOp op = st == null ? null : st.op(task.sources().get(0));
                 if (op == null)
                     return "nothing to recover";
+                if (op.driver().equals(ignite.cluster().localNode().id()) && vg.layoutRecovery().drivenHere(meta, op))
+                    return "still driven by this node";
                 return vg.layoutRecovery().recover(meta, task.shard(), op);
             }
             default:

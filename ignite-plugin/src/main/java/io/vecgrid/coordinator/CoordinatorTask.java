@@ -17,6 +17,8 @@ public final class CoordinatorTask implements Serializable {
         MOVE,
         /** Undo or finish a layout operation whose node died (the source is the operation's segment). */
         RECOVER,
+        /** Drop the chunks and marks of the shard's replaced segments whose grace period is over. */
+        DROP,
         /** Copy a collection into the generation of caches a replica change is building, and switch to it. */
         RESHAPE,
         /** Drop the generation of caches a replica change replaced. */
@@ -30,6 +32,8 @@ public final class CoordinatorTask implements Serializable {
     private final List<Long> sources;
     private final Integer slot;
     private final String reason;
+    /** The node to run on, or {@code null} for the shard's primary. */
+    private java.util.UUID node;
 
     public CoordinatorTask(Kind kind, String collection, String uid, int shard, List<Long> sources, Integer slot,
         String reason) {
@@ -69,6 +73,17 @@ public final class CoordinatorTask implements Serializable {
         return slot;
     }
 
+    /** @return this task, to run on {@code node} instead of the shard's primary (a RECOVER of a live driver's operation). */
+    CoordinatorTask on(java.util.UUID node) {
+        this.node = node;
+        return this;
+    }
+
+    /** @return the node to run on, or {@code null} for the shard's primary. */
+    java.util.UUID node() {
+        return node;
+    }
+
     public String reason() {
         return reason;
     }
@@ -81,6 +96,7 @@ public final class CoordinatorTask implements Serializable {
         switch (kind) {
             case SEAL: return "seal:" + collection + '#' + shard;
             case RECOVER: return "recover:" + collection + '#' + shard + '#' + sources;
+            case DROP: return "drop:" + collection + '#' + shard;
             case RESHAPE:
             case RETIRE: return "reshape:" + collection;
             default: return "rewrite:" + collection + '#' + shard;

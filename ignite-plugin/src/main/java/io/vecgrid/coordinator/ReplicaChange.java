@@ -4,6 +4,7 @@ import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionState;
 import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CacheWriteGuard;
 import io.vecgrid.collection.CollectionCaches;
 import io.vecgrid.collection.CollectionManager;
 import io.vecgrid.collection.CollectionMeta;
@@ -153,14 +154,18 @@ public final class ReplicaChange {
             return "nothing to do";
         CollectionMeta next = cur.pending();
         long start = System.nanoTime();
-        ignite.getOrCreateCaches(CollectionCaches.configurations(next, collections.segmentsRegion()));
+        CollectionCaches.changeCaches(() ->
+            ignite.getOrCreateCaches(CollectionCaches.configurations(next, collections.segmentsRegion())));
         if (!noLayoutOps(cur))
             return "waiting for layout operations to finish";
-        copy(cur.rowsCache(), next.rowsCache(), next, false);
-        copy(cur.locsCache(), next.locsCache(), next, true);
-        copyDeletes(cur, next);
-        CollectionTarget target = metaStore.target(cur);
-        copySegments(cur, next, target);
+        CollectionTarget target;
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            copy(cur.rowsCache(), next.rowsCache(), next, false);
+            copy(cur.locsCache(), next.locsCache(), next, true);
+            copyDeletes(cur, next);
+            target = metaStore.target(cur);
+            copySegments(cur, next, target);
+        }
         awaitServiceable(next, target);
         try (Transaction tx = metaStore.txStart()) {
             CollectionMeta now = metaStore.collections().get(name);
@@ -199,7 +204,7 @@ public final class ReplicaChange {
                 metaStore.putMeta(now.withoutRetired());
             tx.commit();
         }
-        ignite.destroyCaches(CollectionCaches.names(old));
+        CollectionCaches.changeCaches(() -> ignite.destroyCaches(CollectionCaches.names(old)));
         io.vecgrid.sql.CollectionTables.attach(ignite, cur);
         return "retired generation " + old.uid();
     }

@@ -30,14 +30,14 @@ final class TaskExecutor {
             if (!busy.add(t.shardKey()))
                 continue;
             boolean quiet = t.kind() == CoordinatorTask.Kind.SEAL || t.kind() == CoordinatorTask.Kind.RESHAPE ||
-                t.kind() == CoordinatorTask.Kind.RETIRE;
+                t.kind() == CoordinatorTask.Kind.RETIRE || t.node() != null;
             if (!quiet)
                 log.info("Coordinator: " + t);
             try {
                 // Collection-wide tasks (replica changes) run here, on the coordinator's node; shard tasks on the
                 // shard's primary, which holds the shard's growing rows.
-                ClusterNode primary = t.shard() < 0 ? ignite.cluster().localNode() :
-                    ignite.affinity(meta.rowsCache()).mapPartitionToNode(t.shard());
+                ClusterNode primary = t.node() != null ? ignite.cluster().node(t.node()) : t.shard() < 0 ?
+                    ignite.cluster().localNode() : ignite.affinity(meta.rowsCache()).mapPartitionToNode(t.shard());
                 if (primary == null) {
                     busy.remove(t.shardKey());
                     continue;
@@ -48,7 +48,7 @@ final class TaskExecutor {
                     try {
                         String res = f.get();
                         // Repeated tasks (seals; a replica change waiting for something) log only what they did.
-                        if (!quiet || !(res.startsWith("nothing") || res.startsWith("not yet") || res.startsWith("waiting") ||
+                        if (!quiet || !(res.startsWith("nothing") || res.startsWith("not yet") || res.startsWith("waiting") || res.startsWith("still") ||
                             res.startsWith("sealed 0")))
                             log.info("Coordinator: " + t + " -> " + res);
                     }

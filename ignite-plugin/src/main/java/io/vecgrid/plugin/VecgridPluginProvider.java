@@ -12,6 +12,7 @@ import org.apache.ignite.plugin.CachePluginProvider;
 import org.apache.ignite.plugin.ExtensionRegistry;
 import org.apache.ignite.plugin.PluginContext;
 import org.apache.ignite.plugin.PluginProvider;
+import org.apache.ignite.plugin.PluginValidationException;
 
 import java.io.Serializable;
 import java.util.UUID;
@@ -41,6 +42,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     private PluginContext ctx;
     private volatile Vecgrid vecgrid;
     private volatile Thread stopHook;
+    private volatile io.vecgrid.http.NodeHttpServer http;
 
     public VecgridPluginProvider() {
     }
@@ -77,16 +79,52 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
 
     @Override public void initExtensions(PluginContext ctx, ExtensionRegistry registry) throws IgniteCheckedException {
         this.ctx = ctx;
+        installSqlIndexing();
         try {
             configuration.validate();
+            ClusterSettings.publish(ctx.igniteConfiguration(), configuration, version());
+            // Writes need a majority of the baseline (split brain): Ignite refuses updates of vecgrid's caches without.
+            registry.registerExtension(org.apache.ignite.plugin.CacheTopologyValidatorProvider.class,
+                new io.vecgrid.cluster.WriteQuorum.Validators(ctx.grid()));
+            // Bound before the node joins: a port taken fails the start at once, naming the ports.
+            io.vecgrid.metrics.RegistryWalker walker = io.vecgrid.metrics.RegistryWalker.install(ctx.igniteConfiguration());
+            http = io.vecgrid.http.NodeHttpServer.bind(ctx.grid(), configuration, () -> walker.registries().iterator());
+            if (http != null) {
+                ClusterSettings.publishHttp(ctx.igniteConfiguration(), http.url());
+                ctx.log(VecgridPluginProvider.class).info("vecgrid: this node's metrics are at " + http.url() +
+                    "metrics (Prometheus), its status page at " + http.url());
+            }
         }
         catch (IgniteException e) {
             throw new IgniteCheckedException(e.getMessage(), e);
         }
     }
 
+    /**
+     * Ignite asks the plugins for some components just before it creates the query processor: vecgrid's H2 indexing
+     * is chosen there (again, as close to that moment as a plugin gets, in case another node of this JVM started
+     * meanwhile and took the switch). The one component vecgrid provides, on a cluster with authentication, is the
+     * security processor ({@link VecgridSecurity}): its {@code authorize} refuses writes to vecgrid's caches that do not
+     * come from vecgrid ({@link io.vecgrid.collection.CacheWriteGuard}).
+     */
+    @SuppressWarnings("unchecked")
     @Override public <T> T createComponent(PluginContext ctx, Class<T> cls) {
+        installSqlIndexing();
+        if (cls == org.apache.ignite.internal.processors.security.GridSecurityProcessor.class)
+            return (T)VecgridSecurity.create(((org.apache.ignite.internal.IgniteEx)ctx.grid()).context());
         return null;
+    }
+
+    /**
+     * Makes the node's SQL (H2 engine) run DML on collection tables through vecgrid's write path: sets Ignite's
+     * switch for the indexing class ({@code GridQueryProcessor.idxCls}, read once when the query processor is
+     * created) to {@link io.vecgrid.sql.VecgridH2Indexing}. Without ignite-indexing on the classpath there is no H2
+     * engine and nothing to do.
+     */
+    static void installSqlIndexing() {
+        if (!org.apache.ignite.internal.IgniteComponentType.INDEXING.inClassPath())
+            return;
+        org.apache.ignite.internal.processors.query.GridQueryProcessor.idxCls = io.vecgrid.sql.VecgridH2Indexing.class;
     }
 
     @Override public CachePluginProvider createCacheProvider(CachePluginContext ctx) {
@@ -105,6 +143,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
      * BaselineTopology is not compatible): say which directory, and what to do.
      */
     @Override public void stop(boolean cancel) {
+        stopHttp();
         if (vecgrid != null || ctx == null)
             return;
         java.util.List<java.io.File> dirs = io.vecgrid.cluster.DiskSpace.dataDirs(ctx.grid());
@@ -117,11 +156,20 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     }
 
     @Override public void onIgniteStart() {
+        if (org.apache.ignite.internal.IgniteComponentType.INDEXING.inClassPath() &&
+            !(((org.apache.ignite.internal.IgniteEx)ctx.grid()).context().query().getIndexing() instanceof
+                io.vecgrid.sql.VecgridH2Indexing)) {
+            ctx.log(VecgridPluginProvider.class).warning("vecgrid: this node's SQL engine is not vecgrid's " +
+                "(another node of this JVM started at the same moment took the switch): SQL INSERT, MERGE, UPDATE " +
+                "and DELETE on collection tables are not carried out through this node; restart it");
+        }
+        io.vecgrid.sql.SqlEngines.install(ctx.grid());
         Vecgrid vg = new Vecgrid(ctx.grid(), configuration);
         vecgrid = vg;
         plugin.vecgrid(vg);
         Vecgrid.register(vg);
         vg.start();
+        io.vecgrid.sql.SqlViews.register(vg);
         installGracefulStopHook();
     }
 
@@ -149,7 +197,21 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         }
     }
 
+    private void stopHttp() {
+        io.vecgrid.http.NodeHttpServer h = http;
+        if (h != null) {
+            http = null;
+            h.stop();
+        }
+    }
+
+    /** @return this node's HTTP page (metrics, status), or {@code null} if it is off. */
+    public io.vecgrid.http.NodeHttpServer http() {
+        return http;
+    }
+
     @Override public void onIgniteStop(boolean cancel) {
+        stopHttp();
         Vecgrid vg = vecgrid;
         if (vg != null) {
             if (!cancel)
@@ -175,6 +237,15 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
     @Override public void receiveDiscoveryData(UUID nodeId, Serializable data) {
     }
 
-    @Override public void validateNewNode(ClusterNode node) {
+    /**
+     * Refuses a node whose vecgrid version or cluster-wide settings differ from this node's (see
+     * {@link ClusterSettings}), with a message naming the setting and both values. On a cluster with authentication a
+     * node without vecgrid never gets here: Ignite refuses it first, as its security processor class differs from the
+     * cluster's ({@link VecgridSecurity}).
+     */
+    @Override public void validateNewNode(ClusterNode node) throws PluginValidationException {
+        String diff = ClusterSettings.difference(ctx.igniteConfiguration(), node);
+        if (diff != null)
+            throw new PluginValidationException(diff, diff, node.id());
     }
 }

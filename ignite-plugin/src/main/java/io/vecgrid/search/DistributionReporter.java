@@ -109,6 +109,14 @@ public final class DistributionReporter {
         boolean lowOnDisk = free != null && minFreeDiskBytes > 0 && free.bytes < minFreeDiskBytes;
         boolean drainingNow = draining.getAsBoolean();
         boolean changed = crossed || drainingNow != lastDraining || lowOnDisk != lastLowOnDisk || !segs.equals(lastSegments) || !shards.equals(lastShards);
+        if (!changed && lastPublishNanos != 0) {
+            // The report cache is ATOMIC: across a node's loss and a restarted node's rebalance an entry can be lost
+            // or come back older. Reports go out only on change, so a lost one would never come back: check ours
+            // (the cache is replicated, so this is a local read) and publish again if it is not the last one sent.
+            NodeDistribution mine = cache().localPeek(ignite.cluster().localNode().id(), CachePeekMode.PRIMARY,
+                CachePeekMode.BACKUP);
+            changed = mine == null || mine.version() != version.get();
+        }
         Map<String, List<Integer>> figures = new HashMap<>();
         live.forEach((k, v) -> figures.put(k, Arrays.stream(v).boxed().toList()));
         growingRows.forEach((k, v) -> figures.put(k, Arrays.stream(v).boxed().toList()));

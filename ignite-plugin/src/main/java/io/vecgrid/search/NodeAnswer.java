@@ -21,6 +21,11 @@ final class NodeAnswer implements Serializable {
     final float[] distances;
     final long[] searchedSegments;
     final long[] unavailableSegments;
+    /**
+     * Those of {@link #unavailableSegments} whose copy the node holds but has not loaded yet (the others it no longer
+     * holds at all: moved or dropped after the router's routing table was built).
+     */
+    final long[] loadingSegments;
     final int[] searchedShards;
     final int[] unavailableShards;
     /** Per searched shard (same order): the shard's segments in the leader's state, and that state's version. */
@@ -30,17 +35,21 @@ final class NodeAnswer implements Serializable {
     final long serviceNanosPerUnit;
     /** Other search jobs running on the node when it answered (its queue, for replica choice). */
     final int queue;
+    /** Routers that sent the node search work in the last few seconds (C3's number of clients, for replica choice). */
+    final int routers;
     /** The job was cancelled before it finished (the search was answered elsewhere or gave up): nothing to merge. */
     final boolean cancelled;
 
     NodeAnswer(int[] counts, long[] pks, float[] distances, long[] searchedSegments, long[] unavailableSegments,
-        int[] searchedShards, int[] unavailableShards, List<List<SegmentRef>> leaderSegments, long[] leaderVersions,
-        long serviceNanosPerUnit, int queue, boolean cancelled) {
+        long[] loadingSegments, int[] searchedShards, int[] unavailableShards, List<List<SegmentRef>> leaderSegments, long[] leaderVersions,
+        long serviceNanosPerUnit, int queue, int routers, boolean cancelled) {
+        this.routers = routers;
         this.counts = counts;
         this.pks = pks;
         this.distances = distances;
         this.searchedSegments = searchedSegments;
         this.unavailableSegments = unavailableSegments;
+        this.loadingSegments = loadingSegments;
         this.searchedShards = searchedShards;
         this.unavailableShards = unavailableShards;
         this.leaderSegments = leaderSegments;

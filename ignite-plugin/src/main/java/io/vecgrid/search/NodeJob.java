@@ -11,11 +11,8 @@ import io.vecgrid.filter.ScalarFilter;
 import io.vecgrid.index.SearchHits;
 import io.vecgrid.segment.LoadedSegment;
 import io.vecgrid.shard.ShardRows;
-import org.apache.ignite.Ignite;
-import org.apache.ignite.IgniteException;
-import org.apache.ignite.compute.ComputeJobContinuationAdapter;
-import org.apache.ignite.resources.IgniteInstanceResource;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -26,18 +23,22 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The search work one node does for one search: a batch of sealed segments (searched in this node's loaded copies)
- * and the growing rows of the shards this node leads for the search, all in parallel on the node's search executor,
- * reduced here to the top-k of every query, returned as one small {@link NodeAnswer}. The job parks its Ignite thread
- * with a continuation meanwhile.
+ * The search work one node does for one search, sent by the router as one message ({@link SearchMessages}): a batch of
+ * sealed segments (searched in this node's loaded copies) and the growing rows of the shards this node leads for the
+ * search, all in parallel on the node's search executor, reduced here to the top-k of every query and answered as one
+ * small {@link NodeAnswer}.
  *
  * <p>A node that cannot serve a segment or shard says so in the answer rather than wait for a load. When the search
- * is answered without this job (its work was hedged elsewhere) or gives up, Ignite cancels the job: segments not
- * started yet are then skipped, not searched.
+ * is answered without this job (its work was hedged elsewhere) or gives up, the router cancels the job: segments not
+ * started yet are then skipped, not searched. A job whose search timed out before it started is not run at all.
  */
-final class NodeJob extends ComputeJobContinuationAdapter {
+final class NodeJob implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The search on its router ({@link SearchMessages}). */
+    final long searchId;
+    /** The job within the search. */
+    final int unit;
     private final String collection;
     private final String uid;
     private final long[] segments;
@@ -47,14 +48,16 @@ final class NodeJob extends ComputeJobContinuationAdapter {
     private final int ef;
     private final String filter;
     private final boolean eventually;
+    /** The node routing the search. */
+    final java.util.UUID router;
+    /** Time left of the search when the job was sent, ms: a job that waited longer is dropped, not run. */
+    private final long timeoutMillis;
 
-    @IgniteInstanceResource
-    private transient Ignite ignite;
-
-    private transient volatile Object outcome;
     private transient volatile boolean cancelled;
 
-    NodeJob(SearchContext c, long[] segments, int[] shards) {
+    NodeJob(SearchContext c, long searchId, int unit, long[] segments, int[] shards, long timeoutMillis) {
+        this.searchId = searchId;
+        this.unit = unit;
         this.collection = c.meta.name();
         this.uid = c.meta.uid();
         this.segments = segments;
@@ -64,6 +67,29 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         this.ef = c.ef;
         this.filter = c.filterExpr;
         this.eventually = c.eventually;
+        this.router = c.router;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** A job of no search (its class registered with the cluster before any search sends one). */
+    static NodeJob sample() {
+        return new NodeJob();
+    }
+
+    private NodeJob() {
+        searchId = 0;
+        unit = 0;
+        collection = "";
+        uid = "";
+        segments = new long[0];
+        shards = new int[0];
+        queries = new float[][] {new float[0]};
+        k = 1;
+        ef = 0;
+        filter = null;
+        eventually = false;
+        router = new java.util.UUID(0, 0);
+        timeoutMillis = 0;
     }
 
     long[] segments() {
@@ -74,42 +100,44 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         return shards;
     }
 
-    @Override public void cancel() {
+    /** Segments and shards not started yet are skipped; the answer says the job was cancelled. */
+    void cancel() {
         cancelled = true;
-        super.cancel();
     }
 
-    @Override public Object execute() {
-        Object res = outcome;
-        if (res != null) {
-            if (res instanceof Throwable)
-                throw new IgniteException(((Throwable)res).getMessage(), (Throwable)res);
-            return res;
-        }
-        Vecgrid vg = Vecgrid.local(ignite);
+    /**
+     * Runs the job on this node's search executor and hands {@code done} its outcome, a {@link NodeAnswer} or the
+     * {@link Throwable} that ended it, exactly once, from one of the executor's threads (or from this thread if the
+     * executor refuses the work).
+     *
+     * @param receivedNanos when the job reached this node ({@link System#nanoTime()}).
+     */
+    void run(Vecgrid vg, long receivedNanos, java.util.function.Consumer<Object> done) {
         vg.metrics().jobStarted();
-        holdcc();
+        vg.router().routedBy(router);
+        if (timeoutMillis > 0 && System.nanoTime() - receivedNanos > timeoutMillis * 1_000_000L)
+            cancelled = true;
         try {
-            new Run(vg).start();
+            new Run(vg, done).start();
         }
         catch (RuntimeException e) {
-            vg.metrics().jobFinished();
-            outcome = e instanceof RejectedExecutionException ?
-                new VecgridException("search executor of node " + ignite.cluster().localNode().id() + " is stopped") : e;
-            callcc();
+            vg.metrics().jobFinished(false);
+            done.accept(e instanceof RejectedExecutionException ?
+                new VecgridException("search executor of node " + vg.ignite().cluster().localNode().id() + " is stopped") : e);
         }
-        return null;
     }
 
     /** One execution: every segment and shard a task of the search executor; the last one to finish answers. */
     private final class Run {
         private final Vecgrid vg;
+        private final java.util.function.Consumer<Object> done;
         private final long start = System.nanoTime();
         private final AtomicInteger left = new AtomicInteger(segments.length + shards.length);
         private final Object lock = new Object();
         private final List<List<long[]>> hits = new ArrayList<>();
         private final List<Long> searched = new ArrayList<>();
         private final List<Long> unavailable = new ArrayList<>();
+        private final List<Long> loading = new ArrayList<>();
         private final List<Integer> shardsSearched = new ArrayList<>();
         private final List<Integer> shardsUnavailable = new ArrayList<>();
         private final List<List<SegmentRef>> leaderSegs = new ArrayList<>();
@@ -118,16 +146,23 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         private CollectionMeta meta;
         private ScalarFilter parsed;
 
-        Run(Vecgrid vg) {
+        Run(Vecgrid vg, java.util.function.Consumer<Object> done) {
             this.vg = vg;
+            this.done = done;
             for (int q = 0; q < queries.length; q++)
                 hits.add(new ArrayList<>());
         }
 
         void start() {
-            CollectionMeta cur = vg.metaStore().meta(collection);
             // The router planned against one generation of caches; a replica change keeps the previous one serving.
+            // This node's router copy of the catalog saves a cache read per job; it may be a moment behind, so a
+            // generation it does not know yet is looked up in the catalog itself.
+            CollectionMeta cur = vg.router().knownMeta(collection);
             meta = cur == null ? null : cur.generation(uid);
+            if (meta == null) {
+                cur = vg.metaStore().meta(collection);
+                meta = cur == null ? null : cur.generation(uid);
+            }
             if (meta != null && filter != null)
                 parsed = ScalarFilter.parse(filter, meta.spec().scalarFields());
             if (left.get() == 0) {
@@ -176,6 +211,8 @@ final class NodeJob extends ComputeJobContinuationAdapter {
             if (seg == null || !seg.acquire()) {
                 synchronized (lock) {
                     unavailable.add(id);
+                    if (seg != null)
+                        loading.add(id);
                 }
                 return;
             }
@@ -254,19 +291,15 @@ final class NodeJob extends ComputeJobContinuationAdapter {
         }
 
         private void finish() {
+            Object outcome;
             try {
-                if (failure != null)
-                    outcome = failure;
-                else
-                    outcome = answer();
+                outcome = failure != null ? failure : answer();
             }
             catch (Throwable t) {
                 outcome = t;
             }
-            finally {
-                vg.metrics().jobFinished();
-                callcc();
-            }
+            vg.metrics().jobFinished(cancelled);
+            done.accept(outcome);
         }
 
         private NodeAnswer answer() {
@@ -298,9 +331,10 @@ final class NodeJob extends ComputeJobContinuationAdapter {
                 pks[i] = out.get(i)[0];
                 dist[i] = Float.intBitsToFloat((int)out.get(i)[1]);
             }
-            return new NodeAnswer(counts, pks, dist, longs(searched), longs(unavailable), ints(shardsSearched),
+            return new NodeAnswer(counts, pks, dist, longs(searched), longs(unavailable), longs(loading),
+                ints(shardsSearched),
                 ints(shardsUnavailable), leaderSegs, longs(leaderVersions), per,
-                Math.max(0, vg.metrics().inFlightJobs() - 1), cancelled);
+                Math.max(0, vg.metrics().inFlightJobs() - 1), vg.router().recentRouters(), cancelled);
         }
     }
 

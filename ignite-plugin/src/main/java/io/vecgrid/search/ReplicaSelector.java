@@ -10,16 +10,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Chooses which copy serves a segment or shard, on every request, from what this router has seen, in the spirit of
  * C3 (Suresh et al., NSDI '15) as Elasticsearch's adaptive replica selection applies it:
  * <pre>
- *   score(node) = R - S + q^3 * S,   q = 1 + outstanding * n + queue
+ *   score(node) = R - S + q^3 * S,   q = 1 + outstanding * n + planned * N + queue
  * </pre>
  * where {@code R} is the node's response time as this router measured it (exponentially weighted, per job), {@code S}
- * its service time per segment or shard as the node reports it (weighted the same way), {@code outstanding} the work
- * this router has in flight on it right now (including what the search being planned already gave it), {@code n} the
- * number of routers (the server nodes: any of them routes), and {@code queue} the other jobs the node was running when
- * it last answered this router (piggybacked on the answer, as C3 does; forgotten once {@value #FRESH_MILLIS} ms old). The
+ * its service time per segment or shard as the node reports it (weighted the same way), {@code outstanding} the jobs
+ * this router has in flight on it right now for other searches, {@code n} the number of routers that sent the node
+ * work in the last {@value #FRESH_MILLIS} ms as the node reports it (C3's number of clients: the others are assumed to
+ * keep about as much in flight there as this one), {@code planned} the batches the search being planned already gave
+ * it and {@code N} the number of server nodes (a search waits for its slowest job, so it spreads its own segments over
+ * the copies rather than piling them on the node that answered fastest), and {@code queue} the other
+ * jobs the node was running when it last answered this router (piggybacked on the answer, as C3 does; both forgotten
+ * once {@value #FRESH_MILLIS} ms old). The
  * cube makes a node whose queue builds up lose work at once, before its measured times catch up; outstanding work is
  * known locally and exactly, so a node that stalls stops being chosen as soon as its jobs stop coming back. Unknown
- * nodes score as the fastest known. Ties are broken at random so equal copies share work.
+ * nodes score as the fastest known. Ties, and scores within {@value #NEAR_TIE} of the best, are broken at random so
+ * that equal copies share work.
  *
  * <p>A node's times only change when it answers, so a node that was slow once (a GC pause, a burst of load) would
  * never be chosen again to show it recovered: a node's figures older than {@value #FRESH_MILLIS} ms fade towards the
@@ -60,7 +65,8 @@ final class ReplicaSelector {
     }
 
     private final boolean roundRobin;
-    private final AtomicInteger turn = new AtomicInteger();
+    /** Round-robin's turn per segment or shard (one counter for all would hand a search's segments out in lockstep). */
+    private final ConcurrentHashMap<Long, AtomicInteger> turns = new ConcurrentHashMap<>();
 
     /** @return {@code value} faded towards {@code floor} by the time since {@code last} (see the class comment). */
     private double faded(double value, double floor, long last, long now) {
@@ -76,12 +82,25 @@ final class ReplicaSelector {
 
     /**
      * @param planned work the search being planned already gave each candidate (same order as {@code cand}).
-     * @param routers number of nodes that route searches.
+     * @param key what is being placed (a segment id, or a negative number for a shard's growing rows): round-robin
+     *      takes turns per key.
      * @return index of the candidate to use.
      */
-    int choose(List<UUID> cand, int[] planned, int routers) {
-        if (roundRobin)
-            return Math.floorMod(turn.getAndIncrement(), cand.size());
+    int choose(List<UUID> cand, int[] planned, long key) {
+        return choose(cand, planned, key, 1);
+    }
+
+    /**
+     * @param plannedWeight weight of {@code planned} (this search's own batches) in the queue estimate: the number of
+     *      server nodes, so that a search spreads its segments over the copies instead of piling them on the node
+     *      that answered fastest (its latency is that of its slowest job).
+     */
+    int choose(List<UUID> cand, int[] planned, long key, int plannedWeight) {
+        if (roundRobin) {
+            if (turns.size() > 100_000)
+                turns.clear();
+            return Math.floorMod(turns.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement(), cand.size());
+        }
         double fastestS = Double.MAX_VALUE;
         double fastestR = Double.MAX_VALUE;
         for (UUID n : cand) {
@@ -95,26 +114,35 @@ final class ReplicaSelector {
             fastestS = 1;
             fastestR = 1;
         }
-        int best = -1;
         double bestScore = Double.MAX_VALUE;
+        double[] scores = new double[cand.size()];
         long now = clock.getAsLong();
-        int startAt = ThreadLocalRandom.current().nextInt(cand.size());
-        for (int j = 0; j < cand.size(); j++) {
-            int i = (startAt + j) % cand.size();
+        for (int i = 0; i < cand.size(); i++) {
             Stats s = stats.get(cand.get(i));
             double svc = s == null || !s.known ? fastestS : faded(s.service, fastestS, s.lastNanos, now);
             double resp = s == null || !s.known ? fastestR : faded(s.response, fastestR, s.lastNanos, now);
-            int out = (s == null ? 0 : s.outstanding.get()) + planned[i];
-            int queue = s == null || now - s.lastNanos > FRESH_MILLIS * 1_000_000L ? 0 : s.queue;
-            double q = 1 + (double)out * routers + queue;
-            double score = Math.max(0, resp - svc) + q * q * q * svc;
-            if (score < bestScore) {
-                bestScore = score;
-                best = i;
-            }
+            int out = s == null ? 0 : s.outstanding.get();
+            boolean fresh = s != null && now - s.lastNanos <= FRESH_MILLIS * 1_000_000L;
+            int queue = fresh ? s.queue : 0;
+            int routers = fresh ? Math.max(1, s.routers) : 1;
+            double q = 1 + (double)out * routers + (double)planned[i] * plannedWeight + queue;
+            scores[i] = Math.max(0, resp - svc) + q * q * q * svc;
+            bestScore = Math.min(bestScore, scores[i]);
         }
-        return best;
+        // Near ties are ties: copies within NEAR_TIE of the best score differ by noise (a local copy answers a little
+        // faster than a remote one), and always taking the lowest would leave the other copies idle under sequential
+        // load. One of them is taken at random.
+        int ties = 0;
+        int pick = -1;
+        for (int i = 0; i < cand.size(); i++) {
+            if (scores[i] <= bestScore * (1 + NEAR_TIE) && ThreadLocalRandom.current().nextInt(++ties) == 0)
+                pick = i;
+        }
+        return pick;
     }
+
+    /** Scores within this fraction above the best count as a tie. */
+    static final double NEAR_TIE = 0.25;
 
     /** A job was sent to {@code node}. */
     void sent(UUID node) {
@@ -122,14 +150,15 @@ final class ReplicaSelector {
     }
 
     /**
-     * A job of {@code node} answered (or failed) after {@code responseNanos}, the node reporting its service time and
-     * the other jobs it was running ({@code queue}).
+     * A job of {@code node} answered (or failed) after {@code responseNanos}, the node reporting its service time, the
+     * other jobs it was running ({@code queue}) and the routers that sent it work lately ({@code routers}, 0 if unknown).
      */
-    void answered(UUID node, long responseNanos, long serviceNanos, int queue) {
+    void answered(UUID node, long responseNanos, long serviceNanos, int queue, int routers) {
         Stats s = of(node);
         s.outstanding.updateAndGet(v -> Math.max(0, v - 1));
         synchronized (s) {
             s.queue = queue;
+            s.routers = routers;
             if (!s.known) {
                 s.response = responseNanos;
                 s.service = Math.max(1, serviceNanos);
@@ -201,6 +230,8 @@ final class ReplicaSelector {
         volatile boolean known;
         /** Other jobs the node ran when it last answered. */
         volatile int queue;
+        /** Routers that had sent the node work lately, when it last answered. */
+        volatile int routers;
         long lastNanos;
     }
 }

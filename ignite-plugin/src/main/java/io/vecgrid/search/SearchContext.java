@@ -22,8 +22,12 @@ final class SearchContext {
     final boolean diagnostics;
     /** The search's timeout, ns. */
     final long timeoutNanos;
+    /** The node routing the search. */
+    final java.util.UUID router;
 
-    SearchContext(CollectionMeta meta, CollectionTarget target, SearchRequest req, long timeoutMillis) {
+    SearchContext(CollectionMeta meta, CollectionTarget target, SearchRequest req, long timeoutMillis,
+        java.util.UUID router) {
+        this.router = router;
         this.timeoutNanos = timeoutMillis * 1_000_000L;
         this.meta = meta;
         this.target = target;

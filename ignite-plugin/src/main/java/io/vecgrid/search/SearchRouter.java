@@ -15,9 +15,7 @@ import io.vecgrid.filter.ScalarFilter;
 import io.vecgrid.metrics.VecgridMetrics;
 import io.vecgrid.shard.RowValidator;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.IgniteException;
 import org.apache.ignite.cluster.ClusterNode;
-import org.apache.ignite.compute.ComputeTaskTimeoutException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +23,8 @@ import java.util.UUID;
 
 /**
  * The search router (Milvus's proxy): validates a request, takes the collection's current target, and runs a
- * {@link SearchTask} that plans, dispatches, fails over and merges. Runs on any server node or thick client; thin
- * clients reach it through a compute task.
+ * {@link SearchTask} that plans, dispatches (one {@link NodeJob} message per node, {@link SearchMessages}), fails over
+ * and merges. Runs on any server node or thick client; thin clients reach it through a compute task.
  *
  * <p>Thread-safe.
  */
@@ -37,10 +35,11 @@ public final class SearchRouter {
     private final VecgridMetrics metrics;
     private final VecgridConfiguration cfg;
     private final OutputFieldReader outputs;
-    private final TargetCache targets;
+    private final CatalogView catalog;
 
     private final ReplicaSelector selector;
     private final java.util.concurrent.ScheduledExecutorService timer;
+    private final SearchMessages messages;
 
     /**
      * @param rowFetch reads rows by primary key with the given output fields (the second phase: output fields of the
@@ -56,8 +55,9 @@ public final class SearchRouter {
             t.setDaemon(true);
             return t;
         });
+        this.messages = new SearchMessages(ignite, timer);
         this.outputs = rowFetch;
-        this.targets = new TargetCache(metaStore);
+        this.catalog = new CatalogView(ignite, metaStore);
         this.metaStore = metaStore;
         this.routing = routing;
         this.metrics = metrics;
@@ -96,19 +96,32 @@ public final class SearchRouter {
     }
 
     private SearchResult execute(SearchContext ctx, long timeout) {
+        SearchTask task = new SearchTask(this, ctx);
+        task.start();
         try {
-            return ignite.compute().withTimeout(timeout).execute(new SearchTask(this, ctx), null);
+            return task.result().get(timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
-        catch (IgniteException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
+        catch (java.util.concurrent.TimeoutException e) {
+            SearchTimeoutException te = new SearchTimeoutException("search of collection '" + ctx.meta.name() +
+                "' did not complete within " + timeout + " ms; raise the request's timeout or look for slow nodes");
+            task.abort(te);
+            java.util.concurrent.CompletableFuture<SearchResult> f = task.result();
+            if (f.isCompletedExceptionally())
+                throw te;
+            return f.join(); // It completed at the same moment.
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            task.abort(new VecgridException("search of collection '" + ctx.meta.name() + "' interrupted"));
+            throw new VecgridException("search of collection '" + ctx.meta.name() + "' interrupted", e);
+        }
+        catch (java.util.concurrent.ExecutionException e) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
                 if (t instanceof VecgridException)
                     throw (VecgridException)t;
-                if (t instanceof ComputeTaskTimeoutException) {
-                    throw new SearchTimeoutException("search of collection '" + ctx.meta.name() + "' did not complete " +
-                        "within " + timeout + " ms; raise the request's timeout or look for slow nodes");
-                }
             }
-            throw new VecgridException("search of collection '" + ctx.meta.name() + "' failed: " + e.getMessage(), e);
+            Throwable c = e.getCause();
+            throw new VecgridException("search of collection '" + ctx.meta.name() + "' failed: " + c.getMessage(), c);
         }
     }
 
@@ -116,7 +129,7 @@ public final class SearchRouter {
     SearchContext validate(SearchRequest req) {
         if (req == null)
             throw new InvalidRequestException("search request must not be null");
-        CollectionMeta meta = metaStore.requireServing(req.collection());
+        CollectionMeta meta = MetaStore.serving(req.collection(), catalog.meta(req.collection()));
         CollectionSpec spec = meta.spec();
         float[][] vs = req.vectors();
         if (vs == null || vs.length == 0)
@@ -142,7 +155,7 @@ public final class SearchRouter {
             }
         }
         long timeout = req.timeoutMillis() > 0 ? req.timeoutMillis() : cfg.getSearchTimeoutMillis();
-        return new SearchContext(meta, targets.target(meta), req, timeout);
+        return new SearchContext(meta, catalog.target(meta), req, timeout, localNodeId());
     }
 
     /**
@@ -196,13 +209,63 @@ public final class SearchRouter {
         return timer;
     }
 
-    /** @return server nodes (each may route searches). */
+    SearchMessages messages() {
+        return messages;
+    }
+
+    /**
+     * @return metadata of collection {@code name} as this node's router knows it (pushed, a moment behind the catalog),
+     *      or as the catalog has it if the router has none yet; {@code null} if there is none.
+     */
+    CollectionMeta knownMeta(String name) {
+        return catalog.meta(name);
+    }
+
+    /** Routers that sent this node search work lately, by last time (ns); see {@link #recentRouters()}. */
+    private final java.util.concurrent.ConcurrentHashMap<UUID, Long> routersSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A search job of {@code router} came in. */
+    void routedBy(UUID router) {
+        if (router != null)
+            routersSeen.put(router, System.nanoTime());
+    }
+
+    /** @return routers that sent this node search work in the last {@value ReplicaSelector#FRESH_MILLIS} ms (at least 1). */
+    int recentRouters() {
+        long oldest = System.nanoTime() - ReplicaSelector.FRESH_MILLIS * 1_000_000L;
+        routersSeen.values().removeIf(t -> t - oldest < 0);
+        return Math.max(1, routersSeen.size());
+    }
+
+    /** Starts following the catalog and the collections' targets (the cluster turned active). */
+    public void startServing() {
+        catalog.start();
+    }
+
+    /** Stops following them (the cluster turned inactive). */
+    public void stopServing() {
+        catalog.stop();
+    }
+
+    /** Re-reads the catalog (the node's upkeep, every routing refresh interval: a safety net under the pushes). */
+    public void refreshCatalog() {
+        catalog.rescan();
+    }
+
+    /** @return server nodes (the weight of a search's own planned work in replica choice). */
     int serverCount() {
         return ignite.cluster().forServers().nodes().size();
     }
 
-    /** Stops the deadline timer (the node stops). */
+    /** Starts taking search messages (the node joined; before it reports any segment copy). */
+    public void start() {
+        messages.start();
+    }
+
+    /** Stops the deadline timer, search messages and the catalog's subscriptions (the node stops). */
     public void stop() {
+        messages.stop();
+        catalog.close();
         timer.shutdownNow();
     }
 
@@ -223,9 +286,6 @@ public final class SearchRouter {
         return ignite.cluster().node(node) != null;
     }
 
-    ClusterNode node(UUID node) {
-        return ignite.cluster().node(node);
-    }
 
     /** @return affinity owners of a segments-cache slot (they may hold a copy not yet reported). */
     List<UUID> slotOwners(CollectionMeta meta, int slot) {

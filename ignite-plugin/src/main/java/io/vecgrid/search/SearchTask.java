@@ -6,14 +6,6 @@ import io.vecgrid.api.SegmentUnavailableException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.collection.CollectionTarget;
 import io.vecgrid.collection.SegmentRef;
-import org.apache.ignite.IgniteException;
-import org.apache.ignite.cluster.ClusterNode;
-import org.apache.ignite.compute.ComputeJob;
-import org.apache.ignite.compute.ComputeJobResult;
-import org.apache.ignite.compute.ComputeJobResultPolicy;
-import org.apache.ignite.compute.ComputeTaskAdapter;
-import org.apache.ignite.compute.ComputeTaskContinuousMapper;
-import org.apache.ignite.resources.TaskContinuousMapperResource;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  *   growing rows to one node holding the shard OWNING, each chosen by {@link ReplicaSelector} (C3-style cost of the
  *   node's outstanding work, queue and response times, recomputed for every choice); a shard's leader is preferred
  *   among nodes the plan already uses, so the growing rows ride in a job that is sent anyway.</li>
- *   <li><b>Dispatch</b>: one {@link NodeJob} per node, carrying up to {@value #BATCH} of its planned segments and the
+ *   <li><b>Dispatch</b>: one {@link NodeJob} per node, sent as a message ({@link SearchMessages}), carrying up to {@value #BATCH} of its planned segments and the
  *   shards it leads; the node searches them in parallel and answers with its own top-k. Segments beyond the batch
  *   wait here, not started.</li>
  *   <li><b>Takeover</b>: a node whose job answered and that has nothing queued takes not-yet-sent segments from the
@@ -54,61 +47,93 @@ import java.util.concurrent.TimeUnit;
  *   lacks are searched before the result returns.</li>
  * </ul>
  */
-final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
-    private static final long serialVersionUID = 1L;
-
+final class SearchTask {
     /** Segments sent to a node in one job; the rest stay queued here, movable to idle nodes. */
     static final int BATCH = 8;
 
-    private final transient SearchRouter router;
-    private final transient SearchContext ctx;
-    private final transient HitMerger merger;
-    private final transient ReplicaSelector selector;
+    private final SearchRouter router;
+    private final SearchContext ctx;
+    private final HitMerger merger;
+    private final ReplicaSelector selector;
 
-    @TaskContinuousMapperResource
-    private transient ComputeTaskContinuousMapper mapper;
+    private final SearchMessages messages;
+    /** This search's id among the searches this node routes. */
+    private final long id;
+    private final long startNanos = System.nanoTime();
+    private final CompletableFuture<SearchResult> result = new CompletableFuture<>();
+    /**
+     * Jobs planned but not sent yet. Every entry point (start, a reply, a deadline) changes its state first and sends
+     * what it planned at its end, so every job of one decision exists before any of them can answer.
+     */
+    private final List<Unit> outbox = new ArrayList<>();
+    private int nextUnit;
 
-    private final transient Map<UUID, Deque<SegmentRef>> queues = new LinkedHashMap<>();
-    private final transient Map<UUID, List<Integer>> shardQueues = new LinkedHashMap<>();
+    private final Map<UUID, Deque<SegmentRef>> queues = new LinkedHashMap<>();
+    private final Map<UUID, List<Integer>> shardQueues = new LinkedHashMap<>();
     /** The one planned job in flight per node (hedges are extra and tracked apart: a busy node may take one). */
-    private final transient Map<UUID, Unit> inFlight = new HashMap<>();
-    private final transient Set<Unit> hedgesInFlight = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    private final transient Set<UUID> failedNodes = new HashSet<>();
-    private final transient Map<Long, Set<UUID>> triedSegment = new HashMap<>();
-    private final transient Map<Integer, Set<UUID>> triedShard = new HashMap<>();
-    private final transient Map<Long, SegmentRef> planned = new HashMap<>();
-    private final transient Set<Integer> plannedShards = new HashSet<>();
-    private final transient Set<Long> doneSegments = new HashSet<>();
-    private final transient Set<Integer> doneShards = new HashSet<>();
-    private final transient Map<Long, UUID> segmentNodes = new HashMap<>();
-    private final transient Map<Integer, UUID> growingNodes = new HashMap<>();
-    private final transient Map<ComputeJob, Unit> units = new IdentityHashMap<>();
-    private final transient List<Long> takenOver = new ArrayList<>();
-    private final transient List<Long> reconciled = new ArrayList<>();
-    private final transient List<Long> hedged = new ArrayList<>();
-    private final transient List<String> events = new ArrayList<>();
-    private final transient List<String> missing = new ArrayList<>();
+    private final Map<UUID, Unit> inFlight = new HashMap<>();
+    private final Set<Unit> hedgesInFlight = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<UUID> failedNodes = new HashSet<>();
+    private final Map<Long, Set<UUID>> triedSegment = new HashMap<>();
+    private final Map<Integer, Set<UUID>> triedShard = new HashMap<>();
+    private final Map<Long, SegmentRef> planned = new HashMap<>();
+    private final Set<Integer> plannedShards = new HashSet<>();
+    private final Set<Long> doneSegments = new HashSet<>();
+    private final Set<Integer> doneShards = new HashSet<>();
+    private final Map<Long, UUID> segmentNodes = new HashMap<>();
+    private final Map<Integer, UUID> growingNodes = new HashMap<>();
+    private final Map<Integer, Unit> units = new HashMap<>();
+    private final List<Long> takenOver = new ArrayList<>();
+    private final List<Long> reconciled = new ArrayList<>();
+    private final List<Long> hedged = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
+
+    /** Notes a failover (a job or segment re-planned) or a takeover, in the diagnostics and the node's metrics. */
+    private void event(String what, boolean failover) {
+        events.add(what);
+        if (failover)
+            router.metrics().failover(ctx.meta.name() + ": " + what);
+        else
+            router.metrics().takeover(ctx.meta.name() + ": " + what);
+    }
+    private final List<String> missing = new ArrayList<>();
+    /** Per shard: the version of the shard state its growing rows were searched at. */
+    private final Map<Integer, Long> grownAt = new HashMap<>();
+    /**
+     * Per shard: the least state version its growing search must be taken at, because a segment of the plan left the
+     * shard's state meanwhile (a seal undone puts its rows back among the growing ones; an older growing search missed
+     * them).
+     */
+    private final Map<Integer, Long> growNeeded = new HashMap<>();
     /** Segments settled as missing (allowPartial): a leader naming them again does not plan them again. */
-    private final transient Set<Long> missingSegments = new HashSet<>();
-    private final transient List<ScheduledFuture<?>> timers = new ArrayList<>();
-    private transient RoutingTable table;
-    private transient int retries;
-    private transient int jobs;
-    private transient boolean finished;
-    /** An error that ends the search (no copy left, no owner left): thrown by reduce, never from result(). */
-    private transient RuntimeException fatal;
+    private final Set<Long> missingSegments = new HashSet<>();
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private RoutingTable table;
+    private int retries;
+    private int jobs;
+    private boolean finished;
+    /** An error that ends the search (no copy left, no owner left). */
+    private RuntimeException fatal;
     /** Why each node was left out for some work, for the error that says no copy was left. */
-    private final transient Map<UUID, String> whyTried = new HashMap<>();
+    private final Map<UUID, String> whyTried = new HashMap<>();
 
     SearchTask(SearchRouter router, SearchContext ctx) {
         this.router = router;
         this.ctx = ctx;
         this.selector = router.selector();
         this.merger = new HitMerger(ctx.meta.spec().metric(), ctx.queries.length, ctx.topK, List.of());
+        this.messages = router.messages();
+        this.id = messages.register(this);
+    }
+
+    /** @return the search's outcome, once it is over. */
+    CompletableFuture<SearchResult> result() {
+        return result;
     }
 
     /** Work sent to one node in one job; a hedge is a unit standing in for part of its parent's work. */
     private final class Unit {
+        final int id = nextUnit++;
         final UUID node;
         final List<SegmentRef> segments;
         final List<Integer> shards;
@@ -122,6 +147,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         boolean settled;
         /** The hedges could not cover this unit's work: their answers are dropped and the unit's own one awaited. */
         boolean hedgesAbandoned;
+        NodeJob job;
 
         Unit(UUID node, List<SegmentRef> segments, List<Integer> shards, Unit parent) {
             this.node = node;
@@ -131,45 +157,82 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
     }
 
-    @Override public synchronized Map<? extends ComputeJob, ClusterNode> map(List<ClusterNode> subgrid, Object arg) {
-        table = router.routing().table();
-        List<SegmentRef> segs = new ArrayList<>(ctx.target.segments());
-        segs.sort((a, b) -> Integer.compare(b.rows(), a.rows()));
-        for (SegmentRef s : segs)
-            plan(s);
-        for (int shard = 0; shard < ctx.meta.spec().shards(); shard++)
-            planShard(shard);
-        pumpAll();
-        return Collections.emptyMap();
-    }
-
-    @Override public synchronized ComputeJobResultPolicy result(ComputeJobResult res, List<ComputeJobResult> rcvd) {
-        Unit u = units.get(res.getJob());
-        if (u == null || finished || fatal != null)
-            return finished || fatal != null ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+    /** Plans the search and sends its first jobs. */
+    synchronized void start() {
         try {
-            return onResult(u, res);
+            table = router.routing().table();
+            List<SegmentRef> segs = new ArrayList<>(ctx.target.segments());
+            segs.sort((a, b) -> Integer.compare(b.rows(), a.rows()));
+            for (SegmentRef s : segs)
+                plan(s);
+            for (int shard = 0; shard < ctx.meta.spec().shards(); shard++)
+                planShard(shard);
+            pumpAll();
+            flush();
         }
         catch (RuntimeException e) {
-            // Thrown here, Ignite would wrap it in a message of its own; reduce() throws it as it is.
             fatal = e;
-            return ComputeJobResultPolicy.REDUCE;
+        }
+        if (fatal != null || complete())
+            finish();
+    }
+
+    /** Sends the jobs planned so far (see {@link #outbox}). */
+    private void flush() {
+        while (!outbox.isEmpty() && !finished) {
+            List<Unit> batch = new ArrayList<>(outbox);
+            outbox.clear();
+            for (Unit u : batch)
+                messages.send(u.node, u.job);
         }
     }
 
-    private ComputeJobResultPolicy onResult(Unit u, ComputeJobResult res) {
+    /** A node's reply to job {@code unit}: its answer, or the error that failed it. */
+    synchronized void onReply(UUID from, int unit, NodeAnswer a, String error) {
+        Unit u = units.get(unit);
+        if (finished || u == null || u.answered || !u.node.equals(from))
+            return;
+        try {
+            onResult(u, a, error);
+        }
+        catch (RuntimeException e) {
+            fatal = e;
+        }
+        if (fatal != null || complete())
+            finish();
+    }
+
+    /** A node left the cluster: its jobs still out failed. */
+    synchronized void nodeLeft(UUID node) {
+        List<Unit> out = new ArrayList<>();
+        for (Unit u : units.values()) {
+            if (!u.answered && u.node.equals(node))
+                out.add(u);
+        }
+        for (Unit u : out)
+            onReply(node, u.id, null, "node " + node + " left the cluster");
+    }
+
+    /** Ends the search unanswered (it timed out or its caller gave up); its jobs still out are cancelled. */
+    synchronized void abort(RuntimeException why) {
+        if (finished)
+            return;
+        fatal = why;
+        finish();
+    }
+
+    private void onResult(Unit u, NodeAnswer a, String error) {
         inFlight.remove(u.node, u);
         hedgesInFlight.remove(u);
         u.answered = true;
         long response = System.nanoTime() - u.sentNanos;
-        if (res.getException() != null) {
-            selector.answered(u.node, response, 0, 0);
+        if (error != null) {
+            selector.answered(u.node, response, 0, 0, 0);
             failedNodes.add(u.node);
-            whyTried.put(u.node, "its job failed: " + res.getException().getMessage());
+            whyTried.put(u.node, "its job failed: " + error);
             retries++;
-            router.metrics().failover();
             router.routing().invalidate();
-            events.add("job on node " + u.node + " failed: " + res.getException().getMessage());
+            event("job on node " + u.node + " failed: " + error, true);
             // Everything still queued for the failed node goes elsewhere too.
             Deque<SegmentRef> orphans = queues.remove(u.node);
             List<Integer> orphanShards = shardQueues.remove(u.node);
@@ -180,12 +243,11 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             replanUnit(u);
         }
         else {
-            NodeAnswer a = res.getData();
-            selector.answered(u.node, response, a.serviceNanosPerUnit, a.queue);
+            selector.answered(u.node, response, a.serviceNanosPerUnit, a.queue, a.routers);
             accept(u, a);
         }
         pumpAll();
-        return complete() ? ComputeJobResultPolicy.REDUCE : ComputeJobResultPolicy.WAIT;
+        flush();
     }
 
     /** Takes an answer into the result, unless other copies already covered its work (hedging). */
@@ -201,9 +263,12 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             triedSegment.computeIfAbsent(id, k -> new HashSet<>()).add(u.node);
             whyTried.put(u.node, "its copy was not serviceable");
             retries++;
-            router.metrics().failover();
             router.routing().invalidate();
-            events.add("segment " + id + " not serviceable on node " + u.node);
+            boolean loading = false;
+            for (long l : a.loadingSegments)
+                loading |= l == id;
+            event("segment " + id + " not serviceable on node " + u.node + (loading ? " (its copy is still loading)" :
+                " (it holds no copy any more: moved or dropped after the routing table was built)"), true);
             // A hedge's leftovers stay part of its root's cover; a job that answers always wins its cover (below), so
             // what it could not serve is planned afresh.
             if (u.parent != null)
@@ -215,13 +280,14 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             triedShard.computeIfAbsent(sh, k -> new HashSet<>()).add(u.node);
             whyTried.put(u.node, "it does not hold the shard OWNING");
             retries++;
-            router.metrics().failover();
-            events.add("shard " + sh + " not OWNING on node " + u.node);
+            event("shard " + sh + " not OWNING on node " + u.node, true);
             if (u.parent != null)
                 hedgeWork(root, List.of(), List.of(sh));
             else
                 planShard(sh);
         }
+        if (u.parent != null && root.hedgesAbandoned)
+            return; // What this hedge could not serve has no other copy: the hedged job's own answer is awaited.
         if (u.parent == null && u.hedges.isEmpty()) {
             merge(u.node, a);
             root.settled = unitDone(root);
@@ -270,7 +336,10 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             int sh = a.searchedShards[i];
             doneShards.add(sh);
             growingNodes.put(sh, node);
+            grownAt.put(sh, a.leaderVersions[i]);
             reconcile(sh, a.leaderSegments.get(i), a.leaderVersions[i]);
+            if (a.leaderVersions[i] < growNeeded.getOrDefault(sh, -1L))
+                growAgain(sh);
         }
     }
 
@@ -299,30 +368,55 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         return true;
     }
 
-    @Override public SearchResult reduce(List<ComputeJobResult> results) {
-        synchronized (this) {
-            finished = true;
-            if (fatal != null) {
-                for (ScheduledFuture<?> t : timers)
-                    t.cancel(false);
-                for (Unit u : inFlight.values())
-                    selector.abandoned(u.node);
-                for (Unit u : hedgesInFlight)
-                    selector.abandoned(u.node);
-                throw fatal;
-            }
-            for (ScheduledFuture<?> t : timers)
-                t.cancel(false);
-            for (Unit u : inFlight.values())
-                selector.abandoned(u.node);
-            for (Unit u : hedgesInFlight)
-                selector.abandoned(u.node);
-            SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
-                new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
-                new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged),
-                router.localNodeId());
-            return new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag);
+    /** Ends the search: its outcome is set, its timers stop, and its jobs still out are cancelled on their nodes. */
+    private void finish() {
+        if (finished)
+            return;
+        finished = true;
+        messages.unregister(id);
+        for (ScheduledFuture<?> t : timers)
+            t.cancel(false);
+        for (Unit u : inFlight.values())
+            selector.abandoned(u.node);
+        for (Unit u : hedgesInFlight)
+            selector.abandoned(u.node);
+        deliver(outcome());
+        // Jobs still out are cancelled on their nodes after the caller has its answer (a send may wait on the network).
+        Set<UUID> out = new HashSet<>();
+        for (Unit u : units.values()) {
+            if (!u.answered)
+                out.add(u.node);
         }
+        for (UUID n : out)
+            messages.cancel(n, id);
+    }
+
+    private void deliver(Object outcome) {
+        if (outcome instanceof SearchResult)
+            result.complete((SearchResult)outcome);
+        else
+            result.completeExceptionally((Throwable)outcome);
+    }
+
+    /** @return the search's result, or the error that ends it. */
+    private Object outcome() {
+        if (fatal != null)
+            return fatal;
+        if (!complete()) {
+            // Every job answered but some work is still uncovered: never hand out a quietly partial answer.
+            Set<Long> left = new HashSet<>(planned.keySet());
+            left.removeAll(doneSegments);
+            Set<Integer> leftShards = new HashSet<>(plannedShards);
+            leftShards.removeAll(doneShards);
+            String msg = "search of collection '" + ctx.meta.name() + "' ended with segments " + left +
+                " and growing rows of shards " + leftShards + " not searched (internal error; retry): " + events;
+            return new VecgridException(msg);
+        }
+        SearchDiagnostics diag = !ctx.diagnostics ? null : new SearchDiagnostics(ctx.target.version(),
+            new HashMap<>(segmentNodes), new HashMap<>(growingNodes), retries, new ArrayList<>(takenOver),
+            new ArrayList<>(reconciled), new ArrayList<>(events), jobs, new ArrayList<>(hedged),
+            router.localNodeId());
+        return new SearchResult(merger.result(), !missing.isEmpty(), new ArrayList<>(missing), diag);
     }
 
     /** A failed job's work: its segments and shards not covered yet go to other copies. */
@@ -380,10 +474,11 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         }
         if (cand.isEmpty())
             cand = usable(router.slotOwners(ctx.meta, s.slot()), tried);
-        return cand.isEmpty() ? null : choose(cand, false);
+        return cand.isEmpty() ? null : choose(cand, false, s.id());
     }
 
-    private UUID choose(List<UUID> cand, boolean preferPlanned) {
+    /** @param key the segment id, or {@code -1 - shard} for a shard's growing rows (round-robin's turn). */
+    private UUID choose(List<UUID> cand, boolean preferPlanned, long key) {
         if (preferPlanned) {
             // A shard's growing rows ride in a job the plan sends anyway, when a candidate already has one.
             List<UUID> withWork = new ArrayList<>();
@@ -399,14 +494,18 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             Deque<SegmentRef> q = queues.get(cand.get(i));
             plannedWork[i] = q == null ? 0 : (q.size() + BATCH - 1) / BATCH;
         }
-        return cand.get(selector.choose(cand, plannedWork, Math.max(1, router.serverCount())));
+        return cand.get(selector.choose(cand, plannedWork, key, Math.max(1, router.serverCount())));
     }
 
     private void settleUncovered(SegmentRef s, Set<UUID> tried) {
         CollectionTarget now = router.currentTarget(ctx.meta);
         if (!now.contains(s.id())) {
-            events.add("segment " + s.id() + " left the target (compacted); searching the shard's current segments");
+            events.add("segment " + s.id() + " left the target (compacted, moved or undone); searching the shard's " +
+                "current segments and, if it was searched at an older state, its growing rows again");
             planned.remove(s.id());
+            growNeeded.merge(s.shard(), now.shardVersion(s.shard()), Math::max);
+            if (doneShards.contains(s.shard()) && grownAt.getOrDefault(s.shard(), -1L) < now.shardVersion(s.shard()))
+                growAgain(s.shard());
             for (SegmentRef cur : now.segmentsOfShard(s.shard())) {
                 if (!planned.containsKey(cur.id())) {
                     reconciled.add(cur.id());
@@ -418,7 +517,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         String detail = tried.isEmpty() ? "no live node reports it loaded" : "tried nodes " + describe(tried);
         SegmentUnavailableException e = new SegmentUnavailableException(ctx.meta.name(), s.shard(), s.id(), detail);
         if (!ctx.allowPartial)
-            throw new IgniteException(e.getMessage(), e);
+            throw e;
         planned.remove(s.id());
         if (missingSegments.add(s.id()))
             missing.add("collection '" + ctx.meta.name() + "' shard " + s.shard() + " segment " + s.id());
@@ -447,7 +546,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             String msg = "growing rows of shard " + shard + " of collection '" + ctx.meta.name() +
                 "' have no live owner (tried " + describe(tried) + "); the search cannot be complete: retry later or set allowPartial";
             if (!ctx.allowPartial)
-                throw new IgniteException(msg, new VecgridException(msg));
+                throw new VecgridException(msg);
             plannedShards.remove(shard);
             String what = "collection '" + ctx.meta.name() + "' shard " + shard + " growing rows";
             if (!missing.contains(what))
@@ -455,7 +554,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             events.add(msg);
             return null;
         }
-        return choose(cand, true);
+        return choose(cand, true, -1L - shard);
     }
 
     private List<UUID> usable(List<UUID> nodes, Set<UUID> tried) {
@@ -515,8 +614,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
                     !triedSegment.getOrDefault(s.id(), Collections.emptySet()).contains(n)) {
                     queues.get(v).remove(s);
                     takenOver.add(s.id());
-                    router.metrics().takeover();
-                    events.add("node " + n + " took over segment " + s.id() + " from node " + v);
+                    event("node " + n + " took over segment " + s.id() + " from node " + v, false);
                     res.add(s);
                 }
             }
@@ -527,16 +625,16 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
     }
 
     private void send(Unit u) {
-        ClusterNode cn = router.node(u.node);
         long[] segs = u.segments.stream().mapToLong(SegmentRef::id).toArray();
         int[] shards = u.shards.stream().mapToInt(Integer::intValue).toArray();
-        if (cn == null) {
+        if (!router.alive(u.node)) {
             failedNodes.add(u.node);
             replanUnit(u);
             return;
         }
-        NodeJob job = new NodeJob(ctx, segs, shards);
-        units.put(job, u);
+        long left = (ctx.timeoutNanos - (System.nanoTime() - startNanos)) / 1_000_000L;
+        u.job = new NodeJob(ctx, id, u.id, segs, shards, Math.max(1, left));
+        units.put(u.id, u);
         if (u.parent != null) {
             u.parent.hedges.add(u);
             hedgesInFlight.add(u);
@@ -545,7 +643,7 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             inFlight.put(u.node, u);
         jobs++;
         selector.sent(u.node);
-        mapper.send(job, cn);
+        outbox.add(u);
         long deadline = selector.deadlineNanos(u.node);
         if (deadline < ctx.timeoutNanos)
             timers.add(router.timer().schedule(() -> onDeadline(u), deadline, TimeUnit.NANOSECONDS));
@@ -582,9 +680,11 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
         try {
             hedgeWork(u, segs, shards);
             pumpAll();
+            flush();
         }
         catch (RuntimeException e) {
-            fatal = e; // The next job result ends the search with it (the hedged job is still out).
+            fatal = e;
+            finish();
         }
     }
 
@@ -640,6 +740,17 @@ final class SearchTask extends ComputeTaskAdapter<Object, SearchResult> {
             send(new Unit(n, bySegNode.getOrDefault(n, List.of()), byShardNode.getOrDefault(n, List.of()), root));
         if (root.hedges.isEmpty())
             root.settled = root.answered;
+    }
+
+    /**
+     * Searches a shard's growing rows again (its last growing search was taken at a state older than one a segment of
+     * the plan left). Rows in both answers are the same rows; the merge keeps each pk once.
+     */
+    private void growAgain(int shard) {
+        events.add("searching the growing rows of shard " + shard + " again (searched at state " +
+            grownAt.get(shard) + ", a planned segment left the shard at state " + growNeeded.get(shard) + ")");
+        doneShards.remove(shard);
+        planShard(shard);
     }
 
     /** Adds the segments a shard leader names that this search has not planned. */

@@ -25,17 +25,23 @@ public final class LayoutRecovery {
         this.log = log;
     }
 
+    /** @return whether a thread of this node drives {@code op} right now (then it is not recovered). */
+    public boolean drivenHere(CollectionMeta meta, LayoutOp op) {
+        return steps.driving(meta, op.segment());
+    }
+
     /** @return what was done. */
     public String recover(CollectionMeta meta, int shard, LayoutOp op) {
         metrics.recovered();
+        String why = op.driver().equals(steps.localNodeId()) ? "its driver on this node gave it up" : "its node is gone";
         if (op.phase() == LayoutOp.Phase.BUILDING) {
             steps.undo(meta, shard, op);
-            log.info("Undid " + op + " of collection '" + meta.name() + "' shard " + shard + " (its node is gone)");
+            log.info("Undid " + op + " of collection '" + meta.name() + "' shard " + shard + " (" + why + ")");
             return "undone";
         }
         rewriter.finish(meta, shard, op, null);
         steps.handOff(meta, shard);
-        log.info("Finished " + op + " of collection '" + meta.name() + "' shard " + shard + " (its node is gone)");
+        log.info("Finished " + op + " of collection '" + meta.name() + "' shard " + shard + " (" + why + ")");
         return "finished";
     }
 }

@@ -2,6 +2,7 @@ package io.vecgrid.segment;
 
 import io.vecgrid.api.CollectionState;
 import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CacheWriteGuard;
 import io.vecgrid.collection.CollectionCaches;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.LayoutOp;
@@ -61,6 +62,11 @@ public final class LayoutSteps {
     private final MetaStore metaStore;
     private final GrowingRegistry growing;
     private final RoutingCache routing;
+    /**
+     * Operations this node's threads drive right now ({@link #key}): the coordinator recovers an operation of a live
+     * driver only when its node no longer drives it (it gave up and could not undo it).
+     */
+    private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LayoutSteps(Ignite ignite, MetaStore metaStore, GrowingRegistry growing, RoutingCache routing) {
         this.ignite = ignite;
@@ -83,6 +89,7 @@ public final class LayoutSteps {
      * @return the operation, or {@code null} if it did not start.
      */
     LayoutOp begin(CollectionMeta meta, int shard, java.util.function.Function<ShardState, LayoutOp> make) {
+        String key = null;
         try (Transaction tx = txStart()) {
             if (!serving(meta))
                 return null;
@@ -92,10 +99,35 @@ public final class LayoutSteps {
             LayoutOp op = make.apply(st);
             if (op == null)
                 return null;
+            key = key(meta, op.segment());
+            driving.add(key);
             metaStore.putShardState(meta, st.withOp(op));
             tx.commit();
+            key = null;
             return op;
         }
+        finally {
+            if (key != null)
+                driving.remove(key); // Not begun after all.
+        }
+    }
+
+    /** The driver's thread is done with the operation (finished, undone, or given up). */
+    void released(CollectionMeta meta, long segment) {
+        driving.remove(key(meta, segment));
+    }
+
+    /** @return whether a thread of this node drives the operation making {@code segment} right now. */
+    public boolean driving(CollectionMeta meta, long segment) {
+        return driving.contains(key(meta, segment));
+    }
+
+    java.util.UUID localNodeId() {
+        return ignite.cluster().localNode().id();
+    }
+
+    private static String key(CollectionMeta meta, long segment) {
+        return meta.uid() + '#' + segment;
     }
 
     /**
@@ -152,7 +184,7 @@ public final class LayoutSteps {
                 byLoc.put(new LocKey(r.pk(), seg.shard()), r);
                 rowKeys.add(new RowKey(r.pk(), seg.shard()));
             }
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> locs = WritePath.byPk(locs(meta).getAll(byLoc.navigableKeySet()));
                 Map<Long, BinaryObject> rows = WritePath.byPk(rows(meta).getAll(rowKeys));
                 TreeMap<LocKey, BinaryObject> newLocs = new TreeMap<>(Comparator.comparingLong(LocKey::pk));
@@ -198,7 +230,7 @@ public final class LayoutSteps {
                 locKeys.add(new LocKey(r.pk(), shard));
                 rowKeys.add(new RowKey(r.pk(), shard));
             }
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> locs = WritePath.byPk(locs(meta).getAll(locKeys));
                 Map<Long, BinaryObject> rows = WritePath.byPk(rows(meta).getAll(rowKeys));
                 TreeMap<LocKey, BinaryObject> newLocs = new TreeMap<>(Comparator.comparingLong(LocKey::pk));
@@ -246,7 +278,7 @@ public final class LayoutSteps {
             TreeSet<RowKey> keys = new TreeSet<>(RowKey.ORDER);
             for (GrowingRow r : done.subList(from, Math.min(done.size(), from + ROW_BATCH)))
                 keys.add(new RowKey(r.pk(), shard));
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> rows = WritePath.byPk(rows(meta).getAll(keys));
                 TreeSet<RowKey> remove = new TreeSet<>(RowKey.ORDER);
                 for (RowKey k : keys) {
@@ -271,7 +303,7 @@ public final class LayoutSteps {
             TreeSet<LocKey> keys = new TreeSet<>(Comparator.comparingLong(LocKey::pk));
             for (int i = from; i < Math.min(pks.length, from + ROW_BATCH); i++)
                 keys.add(new LocKey(pks[i], shard));
-            try (Transaction tx = txStart()) {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> locs = WritePath.byPk(locs(meta).getAll(keys));
                 TreeMap<LocKey, BinaryObject> next = new TreeMap<>(Comparator.comparingLong(LocKey::pk));
                 for (LocKey k : keys) {

@@ -224,4 +224,9 @@ public final class LoadedSegment implements ScalarColumns {
     public long offHeapBytes() {
         return freed() ? 0 : segment.offHeapBytes();
     }
+
+    /** @return all memory this copy holds: {@link #ramBytes()} on the heap and {@link #offHeapBytes()} off it. */
+    public long memoryBytes() {
+        return ramBytes() + offHeapBytes();
+    }
 }

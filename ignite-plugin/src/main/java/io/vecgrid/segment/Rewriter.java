@@ -18,9 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -94,55 +92,67 @@ public final class Rewriter {
             });
             if (op == null)
                 return null;
-            long start = System.nanoTime();
-            SegmentRef made;
-            List<SegmentRef> refs = new ArrayList<>();
             try {
-                ShardState st = metaStore.shardState(meta, shard);
-                for (long src : sources)
-                    refs.add(st.segment(src));
-                LayoutHooks.at("BEGUN", ignite, meta, shard, op);
-                made = kind == LayoutOp.Kind.MOVE ? copy(meta, refs.get(0), op) : build(meta, shard, refs, op);
-                LayoutHooks.at("BUILT", ignite, meta, shard, op);
-                if (!steps.awaitServiceable(meta, made))
-                    throw new VecgridException(made + " did not become serviceable on every owner within " +
-                        LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
-                LayoutHooks.at("SERVICEABLE", ignite, meta, shard, op);
-                if (!steps.publish(meta, shard, op, made))
-                    throw new VecgridException("the operation was undone or the collection changed meanwhile");
+                return rewriteBegun(meta, shard, kind, sources, op);
             }
-            catch (RuntimeException e) {
-                metrics.layoutFailed();
-                log.warning("Abandoned " + kind + " of " + sources + " of collection '" + meta.name() + "' into segment " +
-                    op.segment() + ": " + e.getMessage() + "; the sources serve on");
-                try {
-                    steps.undo(meta, shard, op);
-                }
-                catch (RuntimeException undo) {
-                    log.warning("Could not undo segment " + op.segment() + " (the coordinator will): " + undo);
-                }
-                return null;
+            finally {
+                steps.released(meta, op.segment());
             }
-            LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
-            finishPublished(meta, shard, op, made);
-            if (kind == LayoutOp.Kind.MOVE)
-                metrics.moved();
-            else
-                metrics.merged((System.nanoTime() - start) / 1_000_000);
-            log.info((kind == LayoutOp.Kind.MOVE ? "Moved " : "Merged ") + refs + " of collection '" + meta.name() +
-                "' into " + made + " (" + made.bytes() + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms)");
-            return made;
         }
         finally {
             lock.unlock();
         }
     }
 
+    private SegmentRef rewriteBegun(CollectionMeta meta, int shard, LayoutOp.Kind kind, List<Long> sources, LayoutOp op) {
+        long start = System.nanoTime();
+        SegmentRef made;
+        List<SegmentRef> refs = new ArrayList<>();
+        try {
+            ShardState st = metaStore.shardState(meta, shard);
+            for (long src : sources)
+                refs.add(st.segment(src));
+            LayoutHooks.at("BEGUN", ignite, meta, shard, op);
+            made = kind == LayoutOp.Kind.MOVE ? copy(meta, refs.get(0), op) : build(meta, shard, refs, op);
+            LayoutHooks.at("BUILT", ignite, meta, shard, op);
+            if (!steps.awaitServiceable(meta, made))
+                throw new VecgridException(made + " did not become serviceable on every owner within " +
+                    LayoutSteps.SERVICEABLE_TIMEOUT_MILLIS + " ms");
+            LayoutHooks.at("SERVICEABLE", ignite, meta, shard, op);
+            if (!steps.publish(meta, shard, op, made))
+                throw new VecgridException("the operation was undone or the collection changed meanwhile");
+        }
+        catch (RuntimeException e) {
+            if (kind == LayoutOp.Kind.MOVE)
+                metrics.moveFailed();
+            else
+                metrics.mergeFailed();
+            log.warning("Abandoned " + kind + " of " + sources + " of collection '" + meta.name() + "' into segment " +
+                op.segment() + ": " + e.getMessage() + "; the sources serve on");
+            try {
+                steps.undo(meta, shard, op);
+            }
+            catch (RuntimeException undo) {
+                log.warning("Could not undo segment " + op.segment() + " (the coordinator will): " + undo);
+            }
+            return null;
+        }
+        LayoutHooks.at("PUBLISHED", ignite, meta, shard, op);
+        finishPublished(meta, shard, op, made);
+        if (kind == LayoutOp.Kind.MOVE)
+            metrics.moved((System.nanoTime() - start) / 1_000_000);
+        else
+            metrics.merged((System.nanoTime() - start) / 1_000_000);
+        log.info((kind == LayoutOp.Kind.MOVE ? "Moved " : "Merged ") + refs + " of collection '" + meta.name() +
+            "' into " + made + " (" + made.bytes() + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        return made;
+    }
+
     /**
      * Finishes the rewrite this node published, again while a step fails: a node leaving the cluster fails a step's
-     * transaction ("retry transaction if possible"), and nobody else finishes an operation whose driver is alive (the
-     * coordinator recovers only operations of dead drivers), so giving up at once would leave the shard's operation
-     * PUBLISHED, its compaction and balancing blocked, for up to {@code RecoveryChecker.MAX_OP_MILLIS}.
+     * transaction ("retry transaction if possible"), and the coordinator finishes an operation whose driver is alive only
+     * once it has been left for {@code RecoveryChecker.ORPHAN_MILLIS}, so giving up at once would leave the shard's
+     * operation PUBLISHED, its compaction and balancing blocked, meanwhile.
      * {@link #finish} is idempotent.
      */
     private void finishPublished(CollectionMeta meta, int shard, LayoutOp op, SegmentRef made) {
@@ -289,11 +299,6 @@ public final class Rewriter {
         ShardState st = metaStore.shardState(meta, shard);
         if (made == null)
             made = st.segment(op.segment());
-        List<SegmentRef> retired = new ArrayList<>();
-        for (SegmentRef r : st.retired()) {
-            if (op.sources().contains(r.id()))
-                retired.add(r);
-        }
         if (made != null) {
             LoadedSegment local = store.get(meta, made.id());
             long[] pks = null;
@@ -313,20 +318,31 @@ public final class Rewriter {
         // Growing entries still marked by a source (its seal's driver died between publishing and handing off): the
         // source is forwarded until the next step, after which no hand-off would ever take them out.
         steps.handOff(meta, shard);
-        steps.changeState(meta, shard, s -> s.forwardsDone(op.segment()));
+        // The sources stay in the shard's state until the coordinator drops them after the grace period (searches
+        // planned against an older target may still read them), whoever finished the operation.
+        long dropAt = System.currentTimeMillis() + cfg.getReplacedSegmentGraceMillis();
+        steps.changeState(meta, shard, s -> s.forwardsDone(op.segment(), dropAt));
         if (made != null && made.rows() == 0)
             SegmentStorage.remove(ignite, meta, made.id(), made.slot(), made.chunks());
-        if (retired.isEmpty())
-            return;
-        CompletableFuture.delayedExecutor(cfg.getReplacedSegmentGraceMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            try {
-                for (SegmentRef r : retired)
-                    SegmentStorage.remove(ignite, meta, r.id(), r.slot(), r.chunks());
-            }
-            catch (RuntimeException e) {
-                // The node stopped or the collection was dropped meanwhile; orphans are collected later.
-                log.info("Did not drop replaced segments " + retired + " of collection '" + meta.name() + "': " + e);
-            }
-        });
+    }
+
+    /**
+     * Drops the chunks and delete marks of retired segments whose grace period is over, then takes them out of the
+     * shard's state. Idempotent: run again if this node dies in between.
+     *
+     * @return what was done.
+     */
+    public String dropRetired(CollectionMeta meta, int shard) {
+        ShardState st = metaStore.shardState(meta, shard);
+        List<SegmentRef> due = st == null ? List.of() : st.droppable(System.currentTimeMillis());
+        if (due.isEmpty())
+            return "nothing to drop";
+        Set<Long> ids = new HashSet<>();
+        for (SegmentRef r : due) {
+            SegmentStorage.remove(ignite, meta, r.id(), r.slot(), r.chunks());
+            ids.add(r.id());
+        }
+        steps.changeState(meta, shard, s -> s.dropped(ids));
+        return "dropped replaced segments " + ids;
     }
 }

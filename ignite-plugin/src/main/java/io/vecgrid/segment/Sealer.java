@@ -138,6 +138,15 @@ public final class Sealer {
             LayoutOp.Phase.BUILDING, ignite.cluster().localNode().id(), System.currentTimeMillis()));
         if (op == null)
             return null;
+        try {
+            return sealBegun(meta, shard, snapshot, op, start);
+        }
+        finally {
+            steps.released(meta, op.segment());
+        }
+    }
+
+    private SegmentRef sealBegun(CollectionMeta meta, int shard, List<GrowingRow> snapshot, LayoutOp op, long start) {
         SegmentRef ref = null;
         long marking = 0;
         try {
@@ -163,7 +172,7 @@ public final class Sealer {
         catch (RuntimeException e) {
             log.warning("Abandoned the seal of " + snapshot.size() + " rows of shard " + shard + " of collection '" +
                 meta.name() + "' (segment " + op.segment() + "): " + e.getMessage() + "; its rows stay growing");
-            metrics.layoutFailed();
+            metrics.sealFailed();
             try {
                 steps.undo(meta, shard, op);
             }

@@ -1,6 +1,7 @@
 package io.vecgrid.segment;
 
 import io.vecgrid.api.VecgridException;
+import io.vecgrid.collection.CacheWriteGuard;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.SegmentRef;
 import org.apache.ignite.Ignite;
@@ -46,11 +47,13 @@ public final class SegmentStorage {
         IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
         long total = buf.limit();
         int chunks = SealedSegment.chunks(total, chunkBytes);
-        for (int c = chunks - 1; c >= 0; c--) {
-            int from = c * chunkBytes;
-            byte[] part = new byte[(int)Math.min(chunkBytes, total - from)];
-            buf.duplicate().position(from).get(part);
-            cache.put(new ChunkKey(id, c, slot), part);
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            for (int c = chunks - 1; c >= 0; c--) {
+                int from = c * chunkBytes;
+                byte[] part = new byte[(int)Math.min(chunkBytes, total - from)];
+                buf.duplicate().position(from).get(part);
+                cache.put(new ChunkKey(id, c, slot), part);
+            }
         }
         return new SegmentRef(id, shard, slot, rows, total, chunks);
     }
@@ -174,15 +177,17 @@ public final class SegmentStorage {
     public static void copyMarks(Ignite ignite, CollectionMeta meta, long from, int fromSlot, long to, int toSlot) {
         IgniteCache<DeleteKey, Boolean> deletes = ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
         Map<DeleteKey, Boolean> batch = new TreeMap<>(DeleteKey.ORDER);
-        for (DeleteKey k : marks(ignite, meta, from, fromSlot)) {
-            batch.put(new DeleteKey(to, k.pk(), toSlot), Boolean.TRUE);
-            if (batch.size() >= MARK_BATCH) {
-                deletes.putAll(batch);
-                batch.clear();
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            for (DeleteKey k : marks(ignite, meta, from, fromSlot)) {
+                batch.put(new DeleteKey(to, k.pk(), toSlot), Boolean.TRUE);
+                if (batch.size() >= MARK_BATCH) {
+                    deletes.putAll(batch);
+                    batch.clear();
+                }
             }
+            if (!batch.isEmpty())
+                deletes.putAll(batch);
         }
-        if (!batch.isEmpty())
-            deletes.putAll(batch);
     }
 
     /** Removes a segment's chunks and delete marks. Idempotent. */
@@ -206,18 +211,21 @@ public final class SegmentStorage {
             for (int c = 0; c < chunks; c++)
                 keys.add(new ChunkKey(id, c, slot));
         }
-        for (ChunkKey k : keys)
-            cache.remove(k);
-        IgniteCache<DeleteKey, Boolean> deletes = ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
-        TreeSet<DeleteKey> batch = new TreeSet<>(DeleteKey.ORDER);
-        for (DeleteKey k : marks(ignite, meta, id, slot)) {
-            batch.add(k);
-            if (batch.size() >= MARK_BATCH) {
-                deletes.removeAll(batch);
-                batch.clear();
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            for (ChunkKey k : keys)
+                cache.remove(k);
+            IgniteCache<DeleteKey, Boolean> deletes =
+                ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
+            TreeSet<DeleteKey> batch = new TreeSet<>(DeleteKey.ORDER);
+            for (DeleteKey k : marks(ignite, meta, id, slot)) {
+                batch.add(k);
+                if (batch.size() >= MARK_BATCH) {
+                    deletes.removeAll(batch);
+                    batch.clear();
+                }
             }
+            if (!batch.isEmpty())
+                deletes.removeAll(batch);
         }
-        if (!batch.isEmpty())
-            deletes.removeAll(batch);
     }
 }

@@ -145,6 +145,52 @@ public final class SegmentStore {
         return n;
     }
 
+    /** @return segment copies queued or being loaded, over every collection. */
+    public int loadingSegments() {
+        return loading.size();
+    }
+
+    /**
+     * @return this node's copies of one generation of a collection: serviceable copies, copies queued or loading,
+     *      live rows and memory bytes (heap and direct) of the serviceable ones.
+     */
+    public long[] stats(String segmentsCache) {
+        long[] res = new long[4];
+        Map<Long, LoadedSegment> m = copies.get(segmentsCache);
+        if (m != null) {
+            for (LoadedSegment s : m.values()) {
+                if (s.serviceable()) {
+                    res[0]++;
+                    res[2] += s.liveRows();
+                    res[3] += s.memoryBytes();
+                }
+            }
+        }
+        String prefix = segmentsCache + '#';
+        for (String k : loading) {
+            if (k.startsWith(prefix))
+                res[1]++;
+        }
+        return res;
+    }
+
+    /** @return this node's copies of one generation of a collection, serviceable or not (the status page). */
+    public List<LoadedSegment> copies(String segmentsCache) {
+        Map<Long, LoadedSegment> m = copies.get(segmentsCache);
+        return m == null ? List.of() : new ArrayList<>(m.values());
+    }
+
+    /** @return ids of the segments of one generation queued or being loaded here. */
+    public List<Long> loading(String segmentsCache) {
+        List<Long> res = new ArrayList<>();
+        String prefix = segmentsCache + '#';
+        for (String k : loading) {
+            if (k.startsWith(prefix))
+                res.add(Long.parseLong(k.substring(prefix.length())));
+        }
+        return res;
+    }
+
     /** @return heap bytes held by serviceable copies (not their keys, vectors and graphs, which are off the heap). */
     public long loadedBytes() {
         long n = 0;

@@ -90,6 +90,12 @@ public final class GrowingRegistry {
         view.scanDone();
     }
 
+    /** @return growing rows of the shard as this node's view holds them, or -1 if this node has no view of it. */
+    public int growingRows(String cache, int shard) {
+        ShardRows v = views.get(id(cache, shard));
+        return v == null || !v.ready() ? -1 : v.growingCount();
+    }
+
     /** Forgets every view (the cluster turned inactive). */
     public void forgetAll() {
         views.clear();

@@ -158,13 +158,30 @@ public final class RowReader {
      *      broadcast; if primaries moved meanwhile (some partition counted twice or not at all), it counts again.
      */
     public long count(CollectionMeta meta) {
+        return count(meta, 50);
+    }
+
+    /**
+     * @return live rows as {@link #count(CollectionMeta)} counts them, or -1 if three tries in a row found partitions
+     *      moving (a node left or joined a moment ago): for views that must answer at once, such as the cluster status.
+     */
+    public long countIfSettled(CollectionMeta meta) {
+        try {
+            return count(meta, 3);
+        }
+        catch (VecgridException e) {
+            return -1;
+        }
+    }
+
+    private long count(CollectionMeta meta, int attempts) {
         for (int attempt = 1; ; attempt++) {
             Collection<Map<Integer, Long>> parts;
             try {
                 parts = ignite.compute(ignite.cluster().forServers()).broadcast(new PrimaryCounts(meta.locsCache()));
             }
             catch (RuntimeException e) {
-                if (attempt >= 10)
+                if (attempt >= Math.min(10, attempts))
                     throw new VecgridException("count of collection '" + meta.name() + "' failed: " + e.getMessage(), e);
                 sleep(100L * attempt);
                 continue;
@@ -177,7 +194,7 @@ public final class RowReader {
             }
             if (!twice && all.size() == meta.rowPartitions())
                 return all.values().stream().mapToLong(Long::longValue).sum();
-            if (attempt >= 50) {
+            if (attempt >= attempts) {
                 throw new VecgridException("count of collection '" + meta.name() + "' failed: partitions are moving (" +
                     all.size() + " of " + meta.rowPartitions() + " counted on their primaries); retry");
             }

@@ -33,8 +33,9 @@ public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Objec
     }
 
     /**
-     * Cancels a write that did not come from vecgrid's write path (a plain cache put): it would bypass validation,
-     * versions and delete marks. See {@link #guard}.
+     * Cancels a write that did not come from vecgrid's write path: it would bypass validation, versions and delete
+     * marks. Such writes are refused before they get here ({@link io.vecgrid.collection.CacheWriteGuard}, in Ignite's
+     * security hook); this stays as a second line for any path that hook does not see. See {@link #guard}.
      */
     @Override public Object onBeforePut(Cache.Entry<Object, Object> entry, Object newVal) {
         return guard(ignite, cacheName, entry, newVal);
@@ -51,7 +52,8 @@ public final class RowsInterceptor extends CacheInterceptorAdapter<Object, Objec
         if (ignite != null) {
             ignite.log().getLogger(RowsInterceptor.class).warning("Ignored a write to " + cacheName + " that did not " +
                 "come from vecgrid (key " + entry.getKey() + "): collection rows are written only through vecgrid's " +
-                "insert, upsert and delete; the SQL table is read-only");
+                "insert, upsert and delete (SQL INSERT, MERGE, UPDATE and DELETE use them); a write around them is " +
+                "dropped");
         }
         return null;
     }

@@ -6,6 +6,8 @@ import io.vecgrid.api.InvalidRequestException;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorRow;
 import io.vecgrid.cluster.DiskGuard;
+import io.vecgrid.cluster.WriteQuorum;
+import io.vecgrid.collection.CacheWriteGuard;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import io.vecgrid.collection.ShardState;
@@ -83,6 +85,7 @@ public final class WritePath {
         Object[][] scalars = RowValidator.validate(first.spec(), rows, maxBatchRows);
         String what = (upsert ? "upsert into" : "insert into") + " collection '" + collection + "'";
         disk.checkWritable(what);
+        WriteQuorum.check(ignite, what);
         throttle.admit(first, shardsOf(first.spec(), rows), what);
         long[] versions = new long[rows.size()];
         for (int i = 0; i < versions.length; i++)
@@ -105,7 +108,7 @@ public final class WritePath {
         long deadline = System.currentTimeMillis() + RETRY_MILLIS;
         for (int attempt = 1; ; attempt++) {
             CollectionMeta meta = metaStore.requireWritable(collection);
-            try {
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
                 return tx.applyAsLong(meta);
             }
             catch (RuntimeException e) {
@@ -229,6 +232,7 @@ public final class WritePath {
     public long delete(String collection, long... pks) {
         metaStore.requireWritable(collection);
         RowValidator.checkBatchSize(pks == null ? 0 : pks.length, maxBatchRows, "primary keys");
+        WriteQuorum.check(ignite, "delete from collection '" + collection + "'");
         return retrying(collection, meta -> deleteFrom(meta, pks));
     }
 

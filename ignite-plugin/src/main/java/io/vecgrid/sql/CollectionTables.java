@@ -66,12 +66,17 @@ public final class CollectionTables {
     /** Key fields of {@link io.vecgrid.shard.LocKey}, as the binary key object names them. */
     static final String KEY_PK = "pk";
     static final String KEY_SHARD = "shard";
+    /**
+     * Value field behind the vector column. Never stored (so the column reads NULL); named so that it cannot clash
+     * with a scalar field (vecgrid's own field names start with two underscores and scalar fields cannot).
+     */
+    static final String VECTOR_FIELD = "__sqlVector";
 
     private CollectionTables() {
     }
 
     /**
-     * Makes the rows cache of {@code meta} a SQL table: schema {@value #SCHEMA}, vecgrid's functions, and the table
+     * Makes the rows cache of {@code meta} a SQL table: schema {@value #SCHEMA} and the table
      * unless {@code meta} is a new generation whose predecessor still holds it (see {@link #attach}).
      */
     public static void configure(CacheConfiguration<?, ?> rows, CollectionMeta meta) {
@@ -79,7 +84,9 @@ public final class CollectionTables {
         if (meta.retired() != null)
             return;
         rows.setSqlSchema(SCHEMA);
-        rows.setSqlFunctionClasses(functionClasses());
+        // vecgrid's functions live in FUNCTIONS_CACHE alone (created when vecgrid starts serving): registered by
+        // every rows cache too, Calcite would see each function once per collection and fail to choose among the
+        // copies for a NULL argument.
         rows.setQueryEntities(List.of(queryEntity(meta)));
     }
 
@@ -97,8 +104,7 @@ public final class CollectionTables {
         CacheConfiguration<?, ?> cfg = rows.getConfiguration(CacheConfiguration.class);
         if (!cfg.getQueryEntities().isEmpty())
             return;
-        // The functions came with the first generation's rows cache, gone now: a cache of their own keeps them.
-        ignite.getOrCreateCache(functionsCache());
+        createFunctionsCache(ignite);
         try {
             ((IgniteEx)ignite).context().query()
                 .dynamicAddQueryEntity(meta.locsCache(), SCHEMA, queryEntity(meta), cfg.getQueryParallelism(), false)
@@ -111,6 +117,17 @@ public final class CollectionTables {
             throw new VecgridException("failed to attach SQL table " + SCHEMA + "." + tableName(meta.name()) +
                 " to collection '" + meta.name() + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Creates {@value #FUNCTIONS_CACHE} if it does not exist, so that schema {@value #SCHEMA} and vecgrid's functions
+     * (among them {@code VECGRID_CREATE_COLLECTION}) exist before the first collection does. Idempotent; nothing to do
+     * without Ignite's SQL (ignite-indexing) on the classpath.
+     */
+    public static void createFunctionsCache(Ignite ignite) {
+        if (!org.apache.ignite.internal.IgniteComponentType.INDEXING.inClassPath())
+            return;
+        ignite.getOrCreateCache(functionsCache());
     }
 
     /**
@@ -127,7 +144,22 @@ public final class CollectionTables {
 
     /** @return the classes whose {@code @QuerySqlFunction} methods every rows cache registers. */
     public static Class<?>[] functionClasses() {
-        return new Class<?>[] {VectorFunctions.class, TopKFunctions.class};
+        return new Class<?>[] {VectorFunctions.class, TopKFunctions.class, CollectionFunctions.class,
+            SearchFunction.class};
+    }
+
+    /**
+     * @return the scalar fields the table shows, by column name, in table order (the rules of {@link #queryEntity}).
+     */
+    static LinkedHashMap<String, ScalarField> scalarColumns(io.vecgrid.api.CollectionSpec spec) {
+        Set<String> taken = new HashSet<>(List.of(upper(spec.pkField()), SHARD_COLUMN, upper(spec.vectorField())));
+        LinkedHashMap<String, ScalarField> res = new LinkedHashMap<>();
+        for (ScalarField f : spec.scalarFields()) {
+            if (f.name().equals(KEY_PK) || f.name().equals(KEY_SHARD) || !taken.add(upper(f.name())))
+                continue;
+            res.put(upper(f.name()), f);
+        }
+        return res;
     }
 
     /** @return the table's name: the collection name in upper case. */
@@ -149,7 +181,6 @@ public final class CollectionTables {
         aliases.put(KEY_PK, pkColumn);
         columns.add(pkColumn);
         columns.add(SHARD_COLUMN);
-        // The vector is not a column: a sealed row's vector lives only in its segment (VECTOR_OF reads it).
         columns.add(upper(meta.spec().vectorField()));
 
         for (ScalarField f : meta.spec().scalarFields()) {
@@ -158,6 +189,10 @@ public final class CollectionTables {
             fields.put(f.name(), f.type().javaType().getName());
             aliases.put(f.name(), upper(f.name()));
         }
+        // The vector column is written by INSERT, MERGE and UPDATE (as text) and reads NULL: a row's vector is not
+        // kept in the locations cache (a sealed row's lives only in its segment; VECTOR_OF reads it).
+        fields.put(VECTOR_FIELD, String.class.getName());
+        aliases.put(VECTOR_FIELD, upper(meta.spec().vectorField()));
         fields.put(KEY_SHARD, Integer.class.getName());
         aliases.put(KEY_SHARD, SHARD_COLUMN);
 

@@ -17,7 +17,8 @@ import org.apache.ignite.cache.query.annotations.QuerySqlFunction;
  * </ul>
  * {@code vector} is a vector literal {@code '[x1, x2, ...]'}; {@code filter} a vecgrid filter expression over the
  * scalar fields ({@code ''} or {@code NULL} for none); {@code ef} the HNSW beam width ({@code 0} for the
- * collection's default). Distances have the metric's semantics: L2 smaller is closer, IP and COSINE larger is closer.
+ * collection's default). Distances are SQL's ({@link SqlDistances}): smaller is closer for every metric, equal to the
+ * collection's {@code *_DISTANCE} function of the row's vector and the query vector.
  *
  * <p>However many calls a statement makes, on however many nodes, they cost one router search (see
  * {@link TopKSearches}). Not deterministic (a search's answer changes with the data): H2 must not fold a call into a

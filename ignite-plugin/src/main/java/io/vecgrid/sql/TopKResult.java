@@ -3,8 +3,8 @@ package io.vecgrid.sql;
 import java.io.Serializable;
 
 /**
- * The hits of one search, nearest first, as parallel arrays: primary keys, distances (metric semantics) and the shard
- * of each key; and how old the search was when this copy left the node that ran it. Immutable after construction
+ * The hits of one search, nearest first, as parallel arrays: primary keys, SQL distances (smaller is closer,
+ * {@link SqlDistances}) and the shard of each key; and how old the search was when this copy left the node that ran it. Immutable after construction
  * (the arrays are not copied: do not modify them).
  */
 final class TopKResult implements Serializable {

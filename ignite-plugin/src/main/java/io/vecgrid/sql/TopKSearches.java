@@ -236,7 +236,7 @@ final class TopKSearches {
         int[] shardOf = new int[hits.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = hits.get(i).pk();
-            dists[i] = hits.get(i).distance();
+            dists[i] = (float)SqlDistances.ofScore(meta.spec().metric(), hits.get(i).distance());
             shardOf[i] = RowKey.shardOf(ids[i], shards);
         }
         return new TopKResult(ids, dists, shardOf, 0);

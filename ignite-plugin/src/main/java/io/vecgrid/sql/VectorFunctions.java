@@ -14,13 +14,16 @@ import org.apache.ignite.cache.CachePeekMode;
 import org.apache.ignite.cache.query.annotations.QuerySqlFunction;
 
 /**
- * vecgrid's scalar SQL functions over vectors, registered in schema {@code VECGRID} by every collection's rows cache.
+ * vecgrid's scalar SQL functions over vectors, registered in schema {@code VECGRID} by the cache
+ * {@value CollectionTables#FUNCTIONS_CACHE}.
  * Vectors are {@link VectorLiteral} text ({@code '[0.1, 0.2, ...]'}): that is the one form both of Ignite's engines
  * hand to a function (Calcite cannot pass the {@code float[]} vector column to any function).
  * <ul>
- *   <li>{@code L2_DISTANCE(a, b)}, {@code IP_DISTANCE(a, b)}, {@code COSINE_DISTANCE(a, b)}: exact distance with
- *   Milvus's semantics ({@link Metric}): squared Euclidean (smaller is closer), inner product and cosine similarity
- *   (larger is closer). {@code NULL} in, {@code NULL} out.</li>
+ *   <li>{@code L2_DISTANCE(a, b)}, {@code IP_DISTANCE(a, b)}, {@code COSINE_DISTANCE(a, b)}: exact distances, smaller
+ *   is closer for every metric ({@link SqlDistances}): squared Euclidean, negative inner product, 1 - cosine
+ *   similarity. {@code NULL} in, {@code NULL} out.</li>
+ *   <li>{@code INNER_PRODUCT(a, b)}, {@code COSINE_SIMILARITY(a, b)}: exact similarities, larger is closer (the
+ *   API's IP and COSINE scores).</li>
  *   <li>{@code VECTOR_TO_STRING(VECTOR)}: the vector column as text. H2 engine only.</li>
  *   <li>{@code VECTOR_OF(collection, id)}: the vector of the row with primary key {@code id}, as text. Both engines
  *   (a key lookup per call, local when this node holds the row).</li>
@@ -36,22 +39,40 @@ public final class VectorFunctions {
     private VectorFunctions() {
     }
 
-    /** @return squared Euclidean distance of two vectors given as text; {@code NULL} if either is. */
+    /** @return squared Euclidean distance of two vectors given as text (smaller is closer); {@code NULL} if either is. */
     @QuerySqlFunction(alias = "L2_DISTANCE")
     public static Double l2Distance(String a, String b) {
         return distance(Metric.L2, "L2_DISTANCE", a, b);
     }
 
-    /** @return inner product of two vectors given as text; {@code NULL} if either is. */
+    /** @return the negative inner product of two vectors given as text (smaller is closer); {@code NULL} if either is. */
     @QuerySqlFunction(alias = "IP_DISTANCE")
     public static Double ipDistance(String a, String b) {
         return distance(Metric.IP, "IP_DISTANCE", a, b);
     }
 
-    /** @return cosine similarity of two vectors given as text, in [-1, 1]; {@code NULL} if either is. */
+    /**
+     * @return the cosine distance, 1 - cosine similarity, of two vectors given as text, in [0, 2] (smaller is closer;
+     *      1 if a norm is 0); {@code NULL} if either is.
+     */
     @QuerySqlFunction(alias = "COSINE_DISTANCE")
     public static Double cosineDistance(String a, String b) {
         return distance(Metric.COSINE, "COSINE_DISTANCE", a, b);
+    }
+
+    /** @return the inner product of two vectors given as text (larger is closer); {@code NULL} if either is. */
+    @QuerySqlFunction(alias = "INNER_PRODUCT")
+    public static Double innerProduct(String a, String b) {
+        return score(Metric.IP, "INNER_PRODUCT", a, b);
+    }
+
+    /**
+     * @return the cosine similarity of two vectors given as text, in [-1, 1] (larger is closer; 0 if a norm is 0);
+     *      {@code NULL} if either is.
+     */
+    @QuerySqlFunction(alias = "COSINE_SIMILARITY")
+    public static Double cosineSimilarity(String a, String b) {
+        return score(Metric.COSINE, "COSINE_SIMILARITY", a, b);
     }
 
     /**
@@ -89,6 +110,12 @@ public final class VectorFunctions {
     }
 
     private static Double distance(Metric metric, String fn, String a, String b) {
+        Double score = score(metric, fn, a, b);
+        return score == null ? null : SqlDistances.ofScore(metric, score);
+    }
+
+    /** @return the API's score of {@code metric} (Milvus's semantics), {@code NULL} if an argument is. */
+    private static Double score(Metric metric, String fn, String a, String b) {
         if (a == null || b == null)
             return null;
         float[] x = VectorLiteral.parseCached(a);

@@ -46,8 +46,14 @@ public final class VectorLiteral {
         while (true) {
             int start = i;
             int end = scanNumber(text, i);
-            if (end == start)
+            if (end == start) {
+                String nonFinite = nonFinite(text, i);
+                if (nonFinite != null) {
+                    throw error(text, i, "component '" + nonFinite + "' is not a finite number; every component must " +
+                        "be a finite number");
+                }
                 throw error(text, i, i >= n ? "the vector is not closed with ']'" : "expected a number");
+            }
             float v = parseNumber(text, start, end);
             if (dim == buf.length)
                 buf = Arrays.copyOf(buf, dim * 2);
@@ -142,6 +148,15 @@ public final class VectorLiteral {
         }
         return j;
     }
+
+    /** @return the NaN or infinity token at {@code i} ({@code NaN}, {@code Infinity}, {@code -Inf}, ...), or {@code null}. */
+    private static String nonFinite(String s, int i) {
+        java.util.regex.Matcher m = NON_FINITE.matcher(s).region(i, s.length());
+        return m.lookingAt() ? m.group() : null;
+    }
+
+    private static final java.util.regex.Pattern NON_FINITE =
+        java.util.regex.Pattern.compile("[+-]?(?:NaN|Inf(?:inity)?)", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';

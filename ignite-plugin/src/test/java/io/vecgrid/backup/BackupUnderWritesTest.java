@@ -18,8 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -47,13 +45,11 @@ class BackupUnderWritesTest {
     private static final int DIM = 8;
     private static final int WRITERS = 4;
     private static final String COLL = "live";
-    private static File root;
     private static TestCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        root = Files.createTempDirectory("vecgrid-backup-writes").toFile();
-        cluster = new TestCluster().persistent(root).configure(c -> c.setSealRows(300)).regionBytes(128L << 20)
+        cluster = new TestCluster().persistentTemp("vecgrid-backup-writes").configure(c -> c.setSealRows(300)).regionBytes(128L << 20)
             .startServers(3);
     }
 
@@ -61,7 +57,6 @@ class BackupUnderWritesTest {
     static void stop() {
         if (cluster != null)
             cluster.close();
-        TestCluster.deleteTree(root);
     }
 
     /** One acknowledged write of one key: the key's state after it ({@code version} 0: deleted) and its timing. */

@@ -23,8 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,13 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FullRestartTest {
     private static final int DIM = 16;
-    private static File root;
     private static TestCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        root = Files.createTempDirectory("vecgrid-restart").toFile();
-        cluster = new TestCluster().persistent(root).configure(c -> TestCluster.noRewrites(c.setSealRows(1000)))
+        cluster = new TestCluster().persistentTemp("vecgrid-restart").configure(c -> TestCluster.noRewrites(c.setSealRows(1000)))
             .regionBytes(128L << 20).startServers(3);
     }
 
@@ -58,7 +54,6 @@ class FullRestartTest {
     static void stop() {
         if (cluster != null)
             cluster.close();
-        TestCluster.deleteTree(root);
     }
 
     @Test

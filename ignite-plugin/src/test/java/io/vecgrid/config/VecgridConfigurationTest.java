@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -115,6 +116,121 @@ class VecgridConfigurationTest {
     }
 
     /**
+     * A node of the shipped config whose discovery ports are all held by something else (another cluster, another
+     * program) fails to start, and the failure names the ports it tried and the address; it does not hang or join.
+     */
+    @Test
+    void shippedConfigWithItsDiscoveryPortsTakenFailsNamingThem() throws Exception {
+        int base = TestCluster.freePortBase();
+        List<java.net.ServerSocket> taken = new java.util.ArrayList<>();
+        String[] props = {"vecgrid.discovery.port", "vecgrid.discovery.addresses", "vecgrid.communication.port",
+            "vecgrid.client.port", "vecgrid.http.port"};
+        try {
+            for (int p = base; p < base + 10; p++)
+                taken.add(new java.net.ServerSocket(p, 50, java.net.InetAddress.getByName("127.0.0.1")));
+            System.setProperty("vecgrid.discovery.port", Integer.toString(base));
+            // Where to look for the cluster: a port range no one listens on, so the start fails at the bind.
+            System.setProperty("vecgrid.discovery.addresses", "127.0.0.1:" + (base + 10) + ".." + (base + 12));
+            System.setProperty("vecgrid.communication.port", Integer.toString(base + 20));
+            System.setProperty("vecgrid.client.port", Integer.toString(base + 60));
+            System.setProperty("vecgrid.http.port", "0");
+            System.setProperty("vecgrid.log4j2", new File("src/test/resources/log4j2-test.xml").getAbsolutePath());
+            IgniteConfiguration shipped = IgnitionEx.loadConfiguration(new File("../config/default-config.xml").toURI().toURL()).get1();
+            try (TestCluster cluster = new TestCluster()) {
+                IgniteConfiguration test = cluster.config("taken", false);
+                shipped.setIgniteInstanceName(test.getIgniteInstanceName());
+                shipped.setDataStorageConfiguration(test.getDataStorageConfiguration());
+                shipped.setWorkDirectory(test.getWorkDirectory());
+                Exception e = assertThrows(Exception.class, () -> Ignition.start(shipped));
+                String m = messages(e);
+                assertTrue(m.contains("possibly all ports in range are in use") && m.contains("firstPort=" + base) &&
+                    m.contains("lastPort=" + (base + 9)), "the start failure names the taken ports: " + m);
+            }
+        }
+        finally {
+            for (String p : props)
+                System.clearProperty(p);
+            for (java.net.ServerSocket s : taken)
+                s.close();
+        }
+    }
+
+    /**
+     * The shipped configs bind every port to loopback unless told otherwise (one machine), and take the bind address
+     * and the discovery addresses from system properties for a cluster of several hosts: Ignite's localHost (which the
+     * discovery and communication SPIs and the client connector inherit, none setting its own), the HTTP page, and a
+     * comma-separated discovery list, which defaults to the bind address's ports 47500..47509. (The environment
+     * variables VECGRID_BIND_ADDRESS and VECGRID_DISCOVERY_ADDRESSES win over the properties; MultiHostProcessIT starts
+     * its nodes with them.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"default-config.xml", "in-memory-config.xml", "secure-config.xml"})
+    void shippedConfigsBindLoopbackUnlessGivenAnAddress(String name) throws Exception {
+        assertEquals(null, System.getenv("VECGRID_BIND_ADDRESS"), "this test expects VECGRID_BIND_ADDRESS unset");
+        assertEquals(null, System.getenv("VECGRID_DISCOVERY_ADDRESSES"), "this test expects VECGRID_DISCOVERY_ADDRESSES unset");
+        URL xml = new File("../config/" + name).toURI().toURL();
+        System.setProperty("vecgrid.log4j2", new File("src/test/resources/log4j2-test.xml").getAbsolutePath());
+
+        IgniteConfiguration dflt = IgnitionEx.loadConfiguration(xml).get1();
+        assertEquals("127.0.0.1", dflt.getLocalHost());
+        assertBindsTheLocalHost(dflt);
+        assertEquals(rangeOf("127.0.0.1", 47500, 47509), discoveryAddresses(dflt));
+
+        try {
+            System.setProperty("vecgrid.bind.address", "10.213.0.11");
+            IgniteConfiguration bindOnly = IgnitionEx.loadConfiguration(xml).get1();
+            assertEquals("10.213.0.11", bindOnly.getLocalHost());
+            assertBindsTheLocalHost(bindOnly);
+            assertEquals("10.213.0.11", vecgrid(bindOnly).getHttpHost());
+            assertEquals(rangeOf("10.213.0.11", 47500, 47509), discoveryAddresses(bindOnly));
+
+            System.setProperty("vecgrid.discovery.addresses", " 10.213.0.11:47500, 10.213.0.12:47500..47501 ,10.213.0.13:47500 ");
+            IgniteConfiguration three = IgnitionEx.loadConfiguration(xml).get1();
+            assertEquals("10.213.0.11", three.getLocalHost());
+            java.util.List<String> exp = new java.util.ArrayList<>(java.util.List.of("10.213.0.11:47500"));
+            exp.addAll(rangeOf("10.213.0.12", 47500, 47501));
+            exp.add("10.213.0.13:47500");
+            assertEquals(new java.util.TreeSet<>(exp), new java.util.TreeSet<>(discoveryAddresses(three)));
+
+            System.setProperty("vecgrid.http.host", "0.0.0.0");
+            assertEquals("0.0.0.0", vecgrid(IgnitionEx.loadConfiguration(xml).get1()).getHttpHost(),
+                "vecgrid.http.host wins over the bind address");
+        }
+        finally {
+            System.clearProperty("vecgrid.bind.address");
+            System.clearProperty("vecgrid.discovery.addresses");
+            System.clearProperty("vecgrid.http.host");
+        }
+    }
+
+    /** The SPIs and the client connector set no address of their own: they bind Ignite's localHost. */
+    private static void assertBindsTheLocalHost(IgniteConfiguration cfg) {
+        assertEquals(null, ((org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi)cfg.getDiscoverySpi()).getLocalAddress());
+        assertEquals(null, ((org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi)cfg.getCommunicationSpi())
+            .getLocalAddress());
+        assertEquals(null, cfg.getClientConnectorConfiguration().getHost());
+        assertEquals(cfg.getLocalHost(), vecgrid(cfg).getHttpHost());
+    }
+
+    private static VecgridConfiguration vecgrid(IgniteConfiguration cfg) {
+        return ((VecgridPluginProvider)cfg.getPluginProviders()[0]).getConfiguration();
+    }
+
+    private static java.util.List<String> discoveryAddresses(IgniteConfiguration cfg) {
+        var finder = (org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder)
+            ((org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi)cfg.getDiscoverySpi()).getIpFinder();
+        return finder.getRegisteredAddresses().stream()
+            .map(a -> a.getHostString() + ":" + a.getPort()).sorted().toList();
+    }
+
+    private static java.util.List<String> rangeOf(String host, int from, int to) {
+        java.util.List<String> res = new java.util.ArrayList<>();
+        for (int p = from; p <= to; p++)
+            res.add(host + ":" + p);
+        return res.stream().sorted().toList();
+    }
+
+    /**
      * config/secure-config.xml is the default node with authentication and without SQL query history: a node started
      * from it (its persistence kept, on this test's ports and in a temporary directory) refuses a thin client without
      * credentials, serves the superuser ignite/ignite, and keeps no password of ALTER USER where users can read it.
@@ -150,6 +266,8 @@ class VecgridConfigurationTest {
             // The test's persistent storage: small WAL segments instead of the shipped sizes.
             secure.setDataStorageConfiguration(test.getDataStorageConfiguration());
             secure.setWorkDirectory(test.getWorkDirectory());
+            // Without TLS (the test's client connector has none either): io.vecgrid.tls.TlsTest runs the XML's TLS.
+            secure.setSslContextFactory(null);
             Ignite ig = Ignition.start(secure);
             try {
                 TestCluster.awaitServing(ig);

@@ -49,11 +49,8 @@ class KillNodeProcessIT {
     static void start() throws Exception {
         // The nodes' data directories are fresh (the shipped config keeps data in native persistence).
         nodes = new NodeProcesses("vecgrid-kill9", "");
-        for (int i = 1; i <= 3; i++)
-            nodes.start("it" + i);
         // The shipped config is persistent: the cluster activates itself and takes every node into its baseline.
-        client = nodes.startClient("it-client", 3);
-        NodeProcesses.awaitBaseline(client, 3);
+        client = nodes.startCluster("it", 3);
     }
 
     @AfterAll

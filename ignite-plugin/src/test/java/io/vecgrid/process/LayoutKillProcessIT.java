@@ -246,7 +246,7 @@ class LayoutKillProcessIT {
             triggering.join(180_000);
 
             LayoutInvariants.awaitQuiet(client, name, 4_000, 120_000);
-            LayoutInvariants.Report rep = LayoutInvariants.checkLayout(client, name, null, publishedSegments());
+            LayoutInvariants.Report rep = LayoutInvariants.checkLayout(client, name, null);
             assertEquals(List.of(), load.failures(), "no search failed and every result was exact");
             long live = load.verify(20, "after the recovery and the restart");
             String msg = String.format("[layout-kill] %s: %s killed (kill -9) driving %s of shard %d (segment %d%s); " +
@@ -264,25 +264,6 @@ class LayoutKillProcessIT {
             Files.writeString(pauseFile, "", StandardCharsets.UTF_8);
         }
         vg.dropCollection(name);
-    }
-
-    /**
-     * @return every segment the nodes logged as published (sealed, merged or moved into, or finished by a recovery),
-     *      over every start of every node: only those may linger once replaced.
-     */
-    private static Set<Long> publishedSegments() throws java.io.IOException {
-        Pattern p = Pattern.compile("(?:Sealed segment |into segment |made segment |Finished \\w+ -> segment )(\\d+) ");
-        Set<Long> res = new java.util.TreeSet<>();
-        java.io.File dir = new java.io.File(NodeProcesses.ROOT, "ignite-plugin/target");
-        java.io.File[] outs = dir.listFiles((d, f) -> f.matches("lk\\d+-\\d+\\.out"));
-        for (java.io.File f : outs == null ? new java.io.File[0] : outs) {
-            for (String l : Files.readAllLines(f.toPath(), StandardCharsets.UTF_8)) {
-                Matcher m = p.matcher(l);
-                while (m.find())
-                    res.add(Long.parseLong(m.group(1)));
-            }
-        }
-        return res;
     }
 
     private static ShardState state(CollectionMeta meta, int shard) {

@@ -35,6 +35,10 @@ final class NodeProcesses implements AutoCloseable {
     private final int ports = TestCluster.freePortBase();
     private final String discovery = TestCluster.discoveryAddresses(ports);
     private final String jvmOpts;
+    /** The node configuration, relative to the repository root. */
+    private final String config;
+    /** Environment variables every node gets (e.g. its TLS stores). */
+    private final Map<String, String> env;
     private final File work;
     private final Map<String, Process> running = new LinkedHashMap<>();
     private final Map<String, Integer> starts = new LinkedHashMap<>();
@@ -49,10 +53,20 @@ final class NodeProcesses implements AutoCloseable {
      *      {@code -Dvecgrid.baseline.leave.millis=...}.
      */
     NodeProcesses(String workPrefix, String extraJvmOpts) throws IOException {
+        this(workPrefix, extraJvmOpts, "config/default-config.xml", Map.of());
+    }
+
+    /**
+     * @param config the node configuration every node starts from, relative to the repository root.
+     * @param env environment variables of every node.
+     */
+    NodeProcesses(String workPrefix, String extraJvmOpts, String config, Map<String, String> env) throws IOException {
+        this.config = config;
+        this.env = Map.copyOf(env);
         work = Files.createTempDirectory(workPrefix).toFile();
         jvmOpts = "-Xms256m -Xmx768m -Dvecgrid.discovery.port=" + ports + " -Dvecgrid.discovery.addresses=" + discovery +
             " -Dvecgrid.communication.port=" + (ports + 20) + " -Dvecgrid.client.port=" + (ports + 60) +
-            (extraJvmOpts.isEmpty() ? "" : " " + extraJvmOpts);
+            " -Dvecgrid.http.port=" + (ports + 40) + (extraJvmOpts.isEmpty() ? "" : " " + extraJvmOpts);
         Runtime.getRuntime().addShutdownHook(killer);
     }
 
@@ -76,7 +90,8 @@ final class NodeProcesses implements AutoCloseable {
         if (k == 1)
             new File(ROOT, "logs/vecgrid-" + name + ".log").delete(); // log4j2 appends: keep only this run's
         ProcessBuilder pb = new ProcessBuilder(new File(ROOT, "scripts/start-node.sh").getPath(),
-            new File(ROOT, "config/default-config.xml").getPath(), name);
+            new File(ROOT, config).getPath(), name);
+        pb.environment().putAll(env);
         pb.environment().put("VECGRID_JVM_OPTS", jvmOpts + (nodeOpts.containsKey(name) ? " " + nodeOpts.get(name) : ""));
         pb.environment().put("VECGRID_WORK_DIR", new File(work, name).getPath());
         pb.redirectErrorStream(true);
@@ -170,6 +185,16 @@ final class NodeProcesses implements AutoCloseable {
         forget(names);
     }
 
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) to the node's JVM ({@code scripts/start-node.sh} execs it:
+     * the process started is the JVM).
+     */
+    void signal(String name, String sig) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process(name).pid())).inheritIO().start();
+        if (kill.waitFor() != 0)
+            throw new IOException("kill -" + sig + " of node " + name + " failed");
+    }
+
     /** Kills the nodes with SIGKILL ({@code kill -9}), every one before waiting for any. */
     void kill(String... names) throws InterruptedException {
         List<Process> ps = new ArrayList<>();
@@ -215,6 +240,20 @@ final class NodeProcesses implements AutoCloseable {
         TestCluster.awaitTrue(servers + " server nodes joined", () ->
             client.cluster().forServers().nodes().size() >= servers, 120_000);
         TestCluster.awaitServing(client);
+        return client;
+    }
+
+    /**
+     * Starts {@code n} nodes named {@code prefix1..prefixN} from the shipped (persistent) config and a thick client
+     * {@code prefix-client}, and waits until the cluster activated itself with every node in its baseline.
+     *
+     * @return the thick client.
+     */
+    Ignite startCluster(String prefix, int n) throws IOException {
+        for (int i = 1; i <= n; i++)
+            start(prefix + i);
+        Ignite client = startClient(prefix + "-client", n);
+        awaitBaseline(client, n);
         return client;
     }
 

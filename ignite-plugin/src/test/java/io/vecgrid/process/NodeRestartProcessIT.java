@@ -120,7 +120,13 @@ class NodeRestartProcessIT {
             // Seals, merges and moves go on while the victim is down: segments made meanwhile are new to it, and it
             // receives their chunks with the rest of what it missed. Note every segment seen from the kill on.
             Set<Long> before = new HashSet<>();
-            new SegmentInspector(client, name).target().segments().forEach(r -> before.add(r.id()));
+            // Every segment seen from the kill on: the ones that leave the target meanwhile (merged, moved) are
+            // dropped, and the drop's removals of their chunks and delete marks are replayed to the victim too.
+            Map<Long, SegmentRef> seen = new java.util.concurrent.ConcurrentHashMap<>();
+            new SegmentInspector(client, name).target().segments().forEach(r -> {
+                before.add(r.id());
+                seen.put(r.id(), r);
+            });
             Map<Long, SegmentRef> madeMeanwhile = new java.util.concurrent.ConcurrentHashMap<>();
             AtomicBoolean sampling = new AtomicBoolean(true);
             Thread sampler = new Thread(() -> {
@@ -129,6 +135,7 @@ class NodeRestartProcessIT {
                         for (SegmentRef r : new SegmentInspector(client, name).target().segments()) {
                             if (!before.contains(r.id()))
                                 madeMeanwhile.put(r.id(), r);
+                            seen.put(r.id(), r);
                         }
                         Thread.sleep(100);
                     }
@@ -165,6 +172,10 @@ class NodeRestartProcessIT {
             sampler.join();
             long newChunks = madeMeanwhile.values().stream().mapToLong(SegmentRef::chunks).sum();
             long newBytes = madeMeanwhile.values().stream().mapToLong(SegmentRef::bytes).sum();
+            Set<Long> now = new HashSet<>();
+            new SegmentInspector(client, name).target().segments().forEach(r -> now.add(r.id()));
+            long goneChunks = seen.values().stream().filter(r -> !now.contains(r.id())).mapToLong(SegmentRef::chunks).sum();
+            long allMarks = load.sealedDeletes();
             int atBack = load.searches();
             load.awaitSearches(atBack + 50, 120_000);
             load.deletes(false);
@@ -202,8 +213,12 @@ class NodeRestartProcessIT {
             assertTrue(rows.stream().mapToInt(RebalanceLog::histPartitions).sum() > 0,
                 victim + " caught up the rows it missed from the WAL: " + rows);
             assertTrue(rowEntries <= missedUpdates, "rows received " + rowEntries + " <= updates missed " + missedUpdates);
-            assertTrue(segEntries <= missedMarks + newChunks, "segment-group entries received " + segEntries +
-                " <= delete marks written meanwhile " + missedMarks + " + chunks of segments made meanwhile " + newChunks);
+            // Entries it may be sent: delete marks written meanwhile, chunks of segments made meanwhile, and the
+            // removals of chunks and marks of segments that left the target meanwhile (marks: at most every mark).
+            assertTrue(segEntries <= missedMarks + newChunks + goneChunks + allMarks, "segment-group entries received " +
+                segEntries + " <= delete marks written meanwhile " + missedMarks + " + chunks of segments made meanwhile " +
+                newChunks + " + chunk removals of segments dropped meanwhile " + goneChunks + " + removals of at most " +
+                "every delete mark " + allMarks);
             // Delete marks are small: beyond the chunks of new segments, far less than the segments it holds.
             assertTrue((segBytes - Math.min(segBytes, newBytes)) * 10 < heldBytes, "segment-group bytes received " +
                 segBytes + ", less " + newBytes + " of segments made meanwhile, far below the " + heldBytes +

@@ -116,7 +116,7 @@ public final class RealDataRecall {
 
     /**
      * Searches every query through {@code router} with {@code ef} (0: the collection's default) and checks that each
-     * request searched every sealed segment once.
+     * request searched every sealed segment.
      *
      * @return recall@{@value #K} against the exact ground truth.
      */
@@ -131,7 +131,10 @@ public final class RealDataRecall {
             float[][] batch = Arrays.copyOfRange(queries, from, Math.min(queries.length, from + SEARCH_BATCH));
             SearchResult r = Vecgrid.of(router).search(SearchRequest.builder(name, batch, K).ef(ef).diagnostics(true).build());
             assertTrue(!r.partial(), "complete result");
-            assertEquals(segments, r.diagnostics().segmentNodes().size(), "every sealed segment searched once");
+            // At least every settled segment: a balance move may still copy a segment into another slot meanwhile,
+            // and a search planned before it also searches the copy its shard leader names (its rows once, by key).
+            assertTrue(r.diagnostics().segmentNodes().size() >= segments, "every sealed segment searched: " +
+                r.diagnostics());
             check.accept(r.diagnostics());
             for (int i = 0; i < batch.length; i++) {
                 List<SearchHit> hits = r.hits(i);

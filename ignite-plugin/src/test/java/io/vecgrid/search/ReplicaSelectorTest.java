@@ -22,7 +22,7 @@ class ReplicaSelectorTest {
     private int[] chosen(int rounds, int[] planned) {
         int[] n = new int[2];
         for (int i = 0; i < rounds; i++)
-            n[sel.choose(both, planned, 3)]++;
+            n[sel.choose(both, planned, 1)]++;
         return n;
     }
 
@@ -33,8 +33,13 @@ class ReplicaSelectorTest {
 
     /** As above, the node reporting {@code queue} other jobs running. */
     private void answer(UUID node, long responseMs, long serviceMs, int queue) {
+        answer(node, responseMs, serviceMs, queue, 1);
+    }
+
+    /** As above, the node reporting that {@code routers} routers sent it work lately. */
+    private void answer(UUID node, long responseMs, long serviceMs, int queue, int routers) {
         sel.sent(node);
-        sel.answered(node, responseMs * MS, serviceMs * MS, queue);
+        sel.answered(node, responseMs * MS, serviceMs * MS, queue, routers);
     }
 
     @Test
@@ -100,6 +105,18 @@ class ReplicaSelectorTest {
     }
 
     @Test
+    void nearTiesShareTheWork() {
+        // A local copy answers a little faster than a remote one: within NEAR_TIE of the best, both take work.
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1);
+            answer(b, 2, 1);
+        }
+        answer(a, 1, 1);
+        int[] n = chosen(1000, new int[2]);
+        assertTrue(n[0] > 300 && n[1] > 300, "near-equal copies share: " + n[0] + " / " + n[1]);
+    }
+
+    @Test
     void deadlineIsThreeTimesP95AboveAFloor() {
         assertEquals(1_000 * MS, sel.deadlineNanos(a), "a node with few answers gets a second");
         for (int i = 0; i < 100; i++)
@@ -119,14 +136,38 @@ class ReplicaSelectorTest {
         ReplicaSelector rr = new ReplicaSelector(100, now::get, true);
         for (int i = 0; i < 10; i++) {
             rr.sent(a);
-            rr.answered(a, 2 * MS, MS, 0);
+            rr.answered(a, 2 * MS, MS, 0, 1);
             rr.sent(b);
-            rr.answered(b, 400 * MS, 300 * MS, 5);
+            rr.answered(b, 400 * MS, 300 * MS, 5, 1);
         }
         int[] n = new int[2];
         for (int i = 0; i < 1000; i++)
-            n[rr.choose(both, new int[2], 3)]++;
+            n[rr.choose(both, new int[2], 7)]++;
         assertEquals(500, n[0]);
         assertEquals(500, n[1]);
+        // A search places several segments: each takes its own turns, so every segment alternates between its copies
+        // (one counter for all would send segment 1 always to the same copy when a search places two).
+        int[][] per = new int[2][2];
+        for (int i = 0; i < 1000; i++) {
+            per[0][rr.choose(both, new int[2], 1)]++;
+            per[1][rr.choose(both, new int[2], 2)]++;
+        }
+        assertEquals(500, per[0][0], "segment 1 alternates");
+        assertEquals(500, per[1][0], "segment 2 alternates");
+    }
+
+    @Test
+    void outstandingWorkCountsOncePerRouterTheNodeServes() {
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1, 0, 1);
+            answer(b, 13, 12, 0, 1);
+        }
+        // One job of this router out on a, and only this router sends a work: a (q = 2) still beats b (not a near tie).
+        sel.sent(a);
+        assertEquals(1000, chosen(1000, new int[2])[0], "own outstanding work, one router");
+        // a says three routers send it work: the others are assumed to keep as much there, q = 1 + 1 * 3.
+        answer(a, 2, 1, 0, 3);
+        assertEquals(1000, chosen(1000, new int[2])[1], "three routers' worth of outstanding work");
+        sel.abandoned(a);
     }
 }

@@ -61,6 +61,10 @@ class SearchOptionsTest {
             () -> vg.search(SearchRequest.builder("opt", qs, 5).timeoutMillis(300).build()));
         assertEquals("search of collection 'opt' did not complete within 300 ms; raise the request's timeout or look " +
             "for slow nodes", e.getMessage());
+        // The search that gave up cancelled its job on the slow node: the node stops it instead of running it out.
+        io.vecgrid.metrics.VecgridMetrics slow = Vecgrid.local(cluster.node("s1")).metrics();
+        TestCluster.awaitTrue("the slow node to drop the job of the timed-out search",
+            () -> slow.jobsCancelled() >= 1 && slow.inFlightJobs() == 0, 30_000);
 
         // A generous timeout: exact, nq = 3, with the requested field and vector.
         Oracle oracle = new Oracle(Metric.L2, live);
@@ -74,6 +78,29 @@ class SearchOptionsTest {
                 assertTrue(java.util.Arrays.equals(live.get(h.pk()), h.vector()));
             });
         }
+
+        // A job that reaches its node after its search's time ran out is dropped there, not run: it answers at once,
+        // cancelled, having searched nothing. (Run directly on the node, as a router's message would run it.)
+        Vecgrid node = Vecgrid.local(cluster.node("s0"));
+        SearchContext ctx = node.router().validate(SearchRequest.builder("opt", qs, 5).timeoutMillis(300).build());
+        long[] segs = ctx.target.segments().stream().mapToLong(io.vecgrid.collection.SegmentRef::id).toArray();
+        assertTrue(segs.length > 0, "the collection has sealed segments");
+        java.util.concurrent.CompletableFuture<Object> late = new java.util.concurrent.CompletableFuture<>();
+        long cancelledBefore = node.metrics().jobsCancelled();
+        new NodeJob(ctx, 1, 0, segs, new int[] {0, 1}, 300).run(node, System.nanoTime() - 400_000_000L, late::complete);
+        NodeAnswer dropped = (NodeAnswer)late.join();
+        assertTrue(dropped.cancelled, "a job past its search's timeout is cancelled");
+        assertEquals(0, dropped.searchedSegments.length, "nothing searched");
+        assertEquals(0, dropped.searchedShards.length, "no growing rows searched");
+        assertEquals(cancelledBefore + 1, node.metrics().jobsCancelled());
+        // The same job in time searches its segments.
+        java.util.concurrent.CompletableFuture<Object> onTime = new java.util.concurrent.CompletableFuture<>();
+        new NodeJob(ctx, 2, 0, segs, new int[0], 30_000).run(node, System.nanoTime(), onTime::complete);
+        Object served = onTime.join();
+        assertTrue(served instanceof NodeAnswer && !((NodeAnswer)served).cancelled, "a job in time runs: " + served);
+        NodeAnswer ran = (NodeAnswer)served;
+        assertEquals(segs.length, ran.searchedSegments.length + ran.unavailableSegments.length,
+            "every segment searched here or named as held elsewhere");
 
         // EVENTUALLY sees growing rows too once they settle; STRONG sees them at once.
         List<VectorRow> fresh = TestRows.rows(50_000, 100, DIM).stream().map(x -> new VectorRow(x.pk(), x.vector())).toList();

@@ -88,8 +88,9 @@ class SlowNodeAndMetricsTest {
                 () -> Vecgrid.local(cluster.node("s2")).metrics().inFlightJobs() == 0, 30_000);
             float[][] q = {TestRows.vector(123_456 + i, DIM)};
             SearchResult r = Vecgrid.of(cluster.node("s1")).search(SearchRequest.builder("slow", q, 10).diagnostics(true).build());
-            oracle.assertExact(q[0], 10, r.hits(0), null, "search " + i);
             SearchDiagnostics d = r.diagnostics();
+            oracle.assertExact(q[0], 10, r.hits(0), null, "search " + i + " (" + d.segmentNodes().size() + " of " +
+                insp.target().segments().size() + " segments searched; " + d + ")");
             assertEquals(0, d.retries(), "nothing failed: " + d.events());
             for (String ev : d.events()) {
                 if (ev.contains("took over") && ev.endsWith("from node " + slowId)) {
@@ -160,7 +161,7 @@ class SlowNodeAndMetricsTest {
         assertTrue(m.containsKey("custom.vecgrid.Searches"), "Searches in SYS.METRICS: " + m);
         assertTrue(Long.parseLong(m.get("custom.vecgrid.Searches")) >= 3, "Searches: " + m);
         for (String name : List.of("Failovers", "Reconciliations", "Takeovers", "InFlightJobs", "LoadedSegments",
-            "LoadedRows", "LoadedBytes", "SearchJobsServed", "SearchFailures"))
+            "LoadedRows", "LoadedBytes", "SearchJobsServed", "SearchJobsCancelled", "SearchFailures"))
             assertTrue(m.containsKey("custom.vecgrid." + name), name + " in SYS.METRICS: " + m.keySet());
         assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("custom.vecgrid.SearchLatency")), "latency histogram: " + m.keySet());
         long loadedRows = 0;

@@ -32,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -69,17 +68,10 @@ class LayoutRecoveryTest {
     private static TestCluster cluster;
     private static Ignite client;
     private static final List<String> summary = Collections.synchronizedList(new ArrayList<>());
-    /** Every segment a driver in this JVM published (the hooks tell): only those may linger once replaced. */
-    private static final Set<Long> published = ConcurrentHashMap.newKeySet();
-    private static AutoCloseable recorder;
 
     @BeforeAll
     static void start() {
         assertTrue(LayoutPause.armed(), "layout hooks armed");
-        recorder = LayoutHooks.install(stop -> {
-            if (stop.point().name().endsWith("_PUBLISHED"))
-                published.add(stop.op().segment());
-        });
         cluster = new TestCluster().configure(c -> c.setSealRows(300).setSmallSegmentRatio(0.5).setDeletedRatio(0.1)
             .setBalanceTolerance(0.1).setSegmentMaxBytes(1L << 20).setReplacedSegmentGraceMillis(200))
             .regionBytes(96L << 20);
@@ -91,8 +83,6 @@ class LayoutRecoveryTest {
     @AfterAll
     static void stop() throws Exception {
         summary.forEach(System.out::println);
-        if (recorder != null)
-            recorder.close();
         if (cluster != null)
             cluster.close();
     }
@@ -140,9 +130,12 @@ class LayoutRecoveryTest {
                 float[] q = TestRows.vector(5_000_000 + i++ * 7L, DIM);
                 WriteLoad.Snapshot snap = load.snapshot();
                 try {
-                    SearchResult r = vg.search(SearchRequest.builder(name, new float[][] {q}, 10).build());
-                    for (String v : load.check(snap, q, 10, r.hits(0), true))
+                    SearchResult r = vg.search(SearchRequest.builder(name, new float[][] {q}, 10).diagnostics(true).build());
+                    List<String> bad = load.check(snap, q, 10, r.hits(0), true);
+                    for (String v : bad)
                         violations.add("search " + i + ": " + v);
+                    if (!bad.isEmpty())
+                        violations.add("search " + i + " was served as " + r.diagnostics());
                     searches.incrementAndGet();
                 }
                 catch (RuntimeException e) {
@@ -206,8 +199,17 @@ class LayoutRecoveryTest {
         if (point.beforePublish()) {
             did = "undone";
             assertNull(after.segment(segment), "undone segment " + segment + " is not served: " + after);
-            TestCluster.awaitTrue("chunks and marks of undone segment " + segment + " to go",
-                () -> !LayoutInvariants.storedSegments(client, name).contains(segment), 60_000);
+            // The scan may meet the driver's node leaving the topology (its crash): that is "not yet", not a failure.
+            TestCluster.awaitTrue("chunks and marks of undone segment " + segment + " to go", () -> {
+                try {
+                    return !LayoutInvariants.storedSegments(client, name).contains(segment);
+                }
+                catch (javax.cache.CacheException e) {
+                    if (!(e.getCause() instanceof org.apache.ignite.cluster.ClusterTopologyException))
+                        throw e;
+                    return false;
+                }
+            }, 60_000);
             cleaned = System.nanoTime();
             assertTrue(recoveries(victim) > recoveriesBefore, "a live node recovered the operation (Recoveries metric)");
         }
@@ -241,8 +243,7 @@ class LayoutRecoveryTest {
 
         LayoutInvariants.awaitQuiet(client, name, 4_000, 180_000);
         Map<Long, float[]> expected = new HashMap<>(load.live());
-        LayoutInvariants.Report rep = LayoutInvariants.check(client, name, expected, load.deleted(), load.uncertain(),
-            published);
+        LayoutInvariants.Report rep = LayoutInvariants.check(client, name, expected, load.deleted(), load.uncertain());
         // Searches through every node equal the exact top-k of what is live (unsure keys as found).
         Map<Long, float[]> live = new HashMap<>(expected);
         live.keySet().removeAll(load.uncertain());

@@ -96,6 +96,54 @@ class NodeJsClientTest {
         assertTrue(r.out.contains("has dimension 3, collection 'docs' expects 4"), r.out);
     }
 
+    /**
+     * {@code examples/nodejs/write.js}: insert, merge, update of a field and of the vector, delete through the
+     * Node.js client's SQL, then the rows and a top-k; a refused insert with the API's message. The collection must
+     * then hold exactly what the statements say.
+     */
+    @Test
+    void writesThroughSql() throws Exception {
+        Vecgrid vg = Vecgrid.local(cluster.node(0));
+        vg.createCollection(CollectionSpec.builder("notes").dimension(2).index(IndexSpec.flat())
+            .scalarField("tag", ScalarType.LONG).build());
+        File script = new File("../examples/nodejs/write.js").getAbsoluteFile();
+        Result r = exec(List.of("node", script.getPath(), "--collection", "notes", "--endpoints",
+            "127.0.0.1:" + cluster.cluster.clientPort() + ",127.0.0.1:" + (cluster.cluster.clientPort() + 1)), modules, 120);
+        assertEquals(0, r.exit, r.out);
+        for (String s : List.of("{\"statement\":\"INSERT\",\"updated\":4}", "{\"statement\":\"MERGE\",\"updated\":2}",
+            "{\"statement\":\"UPDATE\",\"updated\":2}", "{\"statement\":\"UPDATE\",\"updated\":1}",
+            "{\"statement\":\"DELETE\",\"updated\":1}",
+            "{\"rows\":[{\"id\":2,\"tag\":21,\"vector\":\"[2.0, 1.0]\"},{\"id\":3,\"tag\":30,\"vector\":\"[9.0, 9.0]\"}," +
+                "{\"id\":4,\"tag\":41,\"vector\":\"[4.0, 0.0]\"},{\"id\":5,\"tag\":51,\"vector\":\"[5.0, 0.0]\"}]}",
+            "{\"nearest\":[3]}"))
+            assertTrue(r.out.contains(s), s + " in:\n" + r.out);
+        assertTrue(r.out.contains("row 0 (pk 6): vector field 'vector' has dimension 3, collection 'notes' expects 2"), r.out);
+        assertEquals(4, vg.count("notes"));
+        List<VectorRow> got = vg.get("notes", new long[] {1, 2, 3, 4, 5, 6}, null);
+        assertEquals(List.of(2L, 3L, 4L, 5L), got.stream().map(VectorRow::pk).toList());
+        assertEquals(List.of(21L, 30L, 41L, 51L), got.stream().map(x -> x.field("tag")).toList());
+        assertEquals(List.of(3L, 5L), vg.search(SearchRequest.builder("notes", new float[][] {{9, 9}}, 2).build())
+            .hits(0).stream().map(SearchHit::pk).toList());
+    }
+
+    /**
+     * {@code examples/nodejs/quickstart.js}: the statements of {@code examples/python/quickstart.py} (pyignite cannot
+     * be installed here) — a collection created, searched and dropped through SQL functions, rows inserted by SQL.
+     */
+    @Test
+    void collectionManagedThroughSqlAsInThePythonExample() throws Exception {
+        File script = new File("../examples/nodejs/quickstart.js").getAbsoluteFile();
+        Result r = exec(List.of("node", script.getPath(), "--collection", "jsdocs", "--endpoints",
+            "127.0.0.1:" + cluster.cluster.clientPort() + ",127.0.0.1:" + (cluster.cluster.clientPort() + 1)), modules, 120);
+        assertEquals(0, r.exit, r.out);
+        assertTrue(r.out.contains("\"name\":\"jsdocs\""), r.out);
+        assertTrue(r.out.contains("{\"inserted\":3}"), r.out);
+        int first = r.out.indexOf("{\"ID\":3,"), second = r.out.indexOf("{\"ID\":2,");
+        assertTrue(first >= 0 && second > first, "pk 3, then pk 2, nearest first:\n" + r.out);
+        assertTrue(r.out.contains("\"TAG\":30"), r.out);
+        assertTrue(Vecgrid.local(cluster.node(0)).metaStore().meta("jsdocs") == null, "dropped");
+    }
+
     private static void assertHits(String line, float[] q, String filter, int k) {
         SearchRequest.Builder req = SearchRequest.builder("docs", new float[][] {q}, k);
         if (filter != null)

@@ -78,21 +78,23 @@ class SqlTablesTest {
     }
 
     @Test
-    void tableHasKeyScalarsAndShardButNoVectorOrBookkeeping() throws SQLException {
+    void tableHasKeyScalarsVectorAndShardButNoBookkeeping() throws SQLException {
         for (Connection c : List.of(cluster.h2(), cluster.calcite())) {
             try (c; Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT * FROM DOCS WHERE ID = 13")) {
                 ResultSetMetaData md = r.getMetaData();
                 List<String> cols = new ArrayList<>();
                 for (int i = 1; i <= md.getColumnCount(); i++)
                     cols.add(md.getColumnName(i));
-                // No vector column: a sealed row's vector lives only in its segment (VECTOR_OF reads it).
-                assertEquals(List.of("ID", "CAT", "PRICE", "ACTIVE", "TITLE", "_SHARD"), cols);
+                // The vector column is written by DML and reads NULL: a sealed row's vector lives only in its
+                // segment (VECTOR_OF reads it).
+                assertEquals(List.of("ID", "CAT", "PRICE", "ACTIVE", "TITLE", "VECTOR", "_SHARD"), cols);
                 assertTrue(r.next());
                 assertEquals(13L, r.getLong("ID"));
                 assertEquals(1L, r.getLong("CAT"));
                 assertEquals(6.5, r.getDouble("PRICE"));
                 assertFalse(r.getBoolean("ACTIVE"));
                 assertEquals("t13", r.getString("TITLE"));
+                assertNull(r.getObject("VECTOR"));
                 assertEquals(io.vecgrid.shard.RowKey.shardOf(13, 2), r.getInt("_SHARD"));
                 assertFalse(r.next());
             }
@@ -103,8 +105,7 @@ class SqlTablesTest {
             List<String> all = new ArrayList<>();
             while (r.next())
                 all.add(r.getString(1));
-            assertTrue(all.containsAll(List.of("ID", "CAT", "PRICE", "ACTIVE", "TITLE", "_SHARD")), all.toString());
-            assertFalse(all.contains("VECTOR"), all.toString());
+            assertTrue(all.containsAll(List.of("ID", "CAT", "PRICE", "ACTIVE", "TITLE", "VECTOR", "_SHARD")), all.toString());
             assertTrue(all.stream().noneMatch(n -> n.startsWith("__")), "bookkeeping fields are hidden: " + all);
         }
     }
@@ -142,47 +143,59 @@ class SqlTablesTest {
     }
 
     @Test
-    void distancesOfLiteralsHaveMilvusSemantics() throws SQLException {
+    void distancesAreSmallerIsCloserAndSimilaritiesLargerIsCloser() throws SQLException {
         for (Connection c : List.of(cluster.h2(), cluster.calcite())) {
             try (c; Statement st = c.createStatement(); ResultSet r = st.executeQuery(
                 "SELECT L2_DISTANCE('[1, 2]', '[3, 5]'), IP_DISTANCE('[1, 2]', '[3, 5]'), " +
-                    "COSINE_DISTANCE('[1, 2]', '[3, 5]'), COSINE_DISTANCE('[0, 0]', '[3, 5]'), L2_DISTANCE(NULL, '[1]')")) {
+                    "COSINE_DISTANCE('[1, 2]', '[3, 5]'), COSINE_DISTANCE('[0, 0]', '[3, 5]'), L2_DISTANCE(NULL, '[1]'), " +
+                    "INNER_PRODUCT('[1, 2]', '[3, 5]'), COSINE_SIMILARITY('[1, 2]', '[3, 5]'), " +
+                    "COSINE_SIMILARITY('[0, 0]', '[3, 5]'), INNER_PRODUCT('[1]', NULL), COSINE_DISTANCE('[1, 2]', '[-2, -4]')")) {
                 assertTrue(r.next());
-                assertEquals(13.0, r.getDouble(1), 1e-6, "L2 is the squared Euclidean distance");
-                assertEquals(13.0, r.getDouble(2), 1e-6, "IP is the dot product");
-                assertEquals(13 / Math.sqrt(5 * 34.0), r.getDouble(3), 1e-6, "COSINE is the similarity");
-                assertEquals(0.0, r.getDouble(4), "zero vector: cosine 0");
+                assertEquals(13.0, r.getDouble(1), 1e-6, "L2_DISTANCE is the squared Euclidean distance");
+                assertEquals(-13.0, r.getDouble(2), 1e-6, "IP_DISTANCE is the negative inner product");
+                assertEquals(1 - 13 / Math.sqrt(5 * 34.0), r.getDouble(3), 1e-6, "COSINE_DISTANCE is 1 - similarity");
+                assertEquals(1.0, r.getDouble(4), 1e-6, "zero vector: cosine distance 1");
                 assertNull(r.getObject(5), "NULL in, NULL out");
+                assertEquals(13.0, r.getDouble(6), 1e-6, "INNER_PRODUCT is the dot product");
+                assertEquals(13 / Math.sqrt(5 * 34.0), r.getDouble(7), 1e-6, "COSINE_SIMILARITY is the similarity");
+                assertEquals(0.0, r.getDouble(8), 1e-6, "zero vector: similarity 0");
+                assertNull(r.getObject(9), "NULL in, NULL out");
+                assertEquals(2.0, r.getDouble(10), 1e-6, "opposite vectors: cosine distance 2");
             }
         }
     }
 
+    /** Every metric: ORDER BY its *_DISTANCE ascending, and by its similarity descending, give the exact top-k. */
     @Test
     void exactDistanceOrderByLimitMatchesTheKernel() throws SQLException {
         float[] q = {0.25f, -0.5f, 0.75f, 0.1f};
         String lit = VectorLiteral.format(q);
+        Map<Metric, String> similarity = Map.of(Metric.IP, "INNER_PRODUCT", Metric.COSINE, "COSINE_SIMILARITY");
         for (Metric m : Metric.values()) {
             List<Long> expected = oracle(m, q, 7);
             String fn = m.name() + "_DISTANCE";
-            String order = m.largerIsCloser() ? "DESC" : "ASC";
-            List<String> sqls = List.of(
-                "SELECT ID, " + fn + "(VECTOR_OF('docs', ID), ?) AS D FROM DOCS ORDER BY D " + order + " LIMIT 7",
-                "SELECT ID, " + fn + "(VECTOR_OF('docs', ID), ?) AS D FROM DOCS ORDER BY D " + order + " LIMIT 7");
-            for (int i = 0; i < 3; i++) {
-                boolean calcite = i == 2;
-                try (Connection c = calcite ? cluster.calcite() : cluster.h2();
-                     PreparedStatement ps = c.prepareStatement(sqls.get(calcite ? 0 : i))) {
-                    ps.setString(1, lit);
-                    List<Long> ids = new ArrayList<>();
-                    try (ResultSet r = ps.executeQuery()) {
-                        while (r.next()) {
-                            long id = r.getLong(1);
-                            ids.add(id);
-                            float[] v = vectors.get(id);
-                            assertEquals(DistanceKernel.distance(m, q, 0, v, 0, DIM), r.getDouble(2), 1e-6, fn + " of " + id);
+            List<String> sqls = new ArrayList<>(List.of(
+                "SELECT ID, " + fn + "(VECTOR_OF('docs', ID), ?) AS D FROM DOCS ORDER BY D LIMIT 7",
+                "SELECT ID, " + fn + "(VECTOR_OF('docs', ID), ?) AS D FROM DOCS ORDER BY D ASC LIMIT 7"));
+            if (similarity.containsKey(m))
+                sqls.add("SELECT ID, " + similarity.get(m) + "(VECTOR_OF('docs', ID), ?) AS S FROM DOCS ORDER BY S DESC LIMIT 7");
+            for (String sql : sqls) {
+                for (boolean calcite : new boolean[] {false, true}) {
+                    try (Connection c = calcite ? cluster.calcite() : cluster.h2();
+                         PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.setString(1, lit);
+                        List<Long> ids = new ArrayList<>();
+                        try (ResultSet r = ps.executeQuery()) {
+                            while (r.next()) {
+                                long id = r.getLong(1);
+                                ids.add(id);
+                                float score = DistanceKernel.distance(m, q, 0, vectors.get(id), 0, DIM);
+                                double want = sql.contains("DESC") ? score : SqlDistances.ofScore(m, score);
+                                assertEquals(want, r.getDouble(2), 1e-6, sql + " of " + id);
+                            }
                         }
+                        assertEquals(expected, ids, sql + (calcite ? " (Calcite)" : " (H2)"));
                     }
-                    assertEquals(expected, ids, fn + (calcite ? " (Calcite)" : " (H2, form " + i + ")"));
                 }
             }
         }
@@ -276,7 +289,7 @@ class SqlTablesTest {
                 List<String> cols = new ArrayList<>();
                 for (int i = 1; i <= md.getColumnCount(); i++)
                     cols.add(md.getColumnName(i));
-                assertEquals(List.of("KEY", "COLOR", "_SHARD"), cols);
+                assertEquals(List.of("KEY", "COLOR", "VECTOR", "_SHARD"), cols);
                 assertTrue(r.next());
                 assertEquals(3L, r.getLong("KEY"));
                 assertEquals("red", r.getString("COLOR"), "the first of two fields differing only in case");

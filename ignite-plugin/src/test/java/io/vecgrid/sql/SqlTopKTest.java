@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -53,6 +54,9 @@ class SqlTopKTest {
 
     private static SqlCluster cluster;
     private static final Random rnd = new Random(11);
+    /** Every row's vector by collection: the exact oracle's input. */
+    private static final Map<String, Map<Long, float[]>> vectors = new HashMap<>();
+    private static final Map<String, Metric> metrics = Map.of("items", Metric.L2, "cos", Metric.COSINE, "ipflat", Metric.IP);
 
     @BeforeAll
     static void start() {
@@ -62,10 +66,20 @@ class SqlTopKTest {
             .scalarField("cat", ScalarType.LONG).scalarField("num", ScalarType.LONG).build());
         vg.createCollection(CollectionSpec.builder("cos").dimension(DIM).metric(Metric.COSINE)
             .index(IndexSpec.hnsw(16, 100, 32)).scalarField("cat", ScalarType.LONG).scalarField("num", ScalarType.LONG).build());
-        for (String c : List.of("items", "cos")) {
-            vg.insert(c, rows(0, 400));
+        vg.createCollection(CollectionSpec.builder("ipflat").dimension(DIM).metric(Metric.IP).index(IndexSpec.flat())
+            .shards(2).scalarField("cat", ScalarType.LONG).scalarField("num", ScalarType.LONG).build());
+        for (String c : List.of("items", "cos", "ipflat")) {
+            Map<Long, float[]> vs = new HashMap<>();
+            vectors.put(c, vs);
+            List<VectorRow> sealed = rows(0, 400);
+            vg.insert(c, sealed);
             vg.flush(c);
-            vg.insert(c, rows(400, 60)); // growing rows too
+            List<VectorRow> growing = rows(400, 60); // growing rows too
+            vg.insert(c, growing);
+            for (VectorRow r : sealed)
+                vs.put(r.pk(), r.vector());
+            for (VectorRow r : growing)
+                vs.put(r.pk(), r.vector());
         }
     }
 
@@ -117,8 +131,8 @@ class SqlTopKTest {
                 assertTrue((Long)row[1] == 2 || (Long)row[1] == 4, "filtered: " + row[1]);
             for (Object[] row : b)
                 assertTrue((Long)row[1] >= 3, "filtered: " + row[1]);
-            // COSINE: larger is closer, and position order says nearest first.
-            assertTrue((Double)a.get(0)[2] >= (Double)a.get(a.size() - 1)[2]);
+            // Distances: smaller is closer for every metric, and position order says nearest first.
+            assertTrue((Double)a.get(0)[2] <= (Double)a.get(a.size() - 1)[2]);
         }
     }
 
@@ -169,7 +183,7 @@ class SqlTopKTest {
             List<Object[]> before = run(c, TOPK, VectorLiteral.format(q), "", 0);
             assertEquals(K, before.size());
             Vecgrid.local(cluster.node(1)).insert("items", List.of(new VectorRow(9000, q, Map.of("cat", 1L, "num", 9000L))));
-            Thread.sleep(TopKSearches.DFLT_SHARE_MILLIS + 200);
+            Thread.sleep(Long.getLong(TopKSearches.SHARE_MILLIS_PROPERTY, TopKSearches.DFLT_SHARE_MILLIS) + 200);
             long s0 = cluster.routerSearches();
             List<Object[]> after = run(c, TOPK, VectorLiteral.format(q), "", 0);
             assertEquals(1, cluster.routerSearches() - s0);
@@ -218,6 +232,144 @@ class SqlTopKTest {
         }
     }
 
+    /**
+     * The router-backed top-k of the FLAT collections (L2, IP) is the exact top-k of an oracle, and its distances mean
+     * what the exact functions mean: for every metric {@code t.DIST} equals the row's {@code *_DISTANCE}, smaller is
+     * closer, so {@code ORDER BY t.DIST} is nearest first (COSINE's HNSW is checked for the values only).
+     */
+    @Test
+    void topKDistancesAreTheExactDistanceFunctions() throws SQLException {
+        for (String coll : List.of("items", "ipflat", "cos")) {
+            Metric m = metrics.get(coll);
+            String sql = "SELECT a.ID, t.DIST, " + m.name() + "_DISTANCE(VECTOR_OF('" + coll + "', a.ID), ?) AS EXACT " +
+                "FROM TABLE(ID BIGINT = TOPK_IDS('" + coll + "', ?, 10, '', 0), DIST DOUBLE = TOPK_DISTS('" + coll +
+                "', ?, 10, '', 0)) t JOIN " + coll.toUpperCase() + " a ON a.ID = t.ID ORDER BY t.DIST";
+            float[] q = randomVector();
+            String lit = VectorLiteral.format(q);
+            List<Long> ids = new ArrayList<>();
+            try (Connection c = cluster.h2(); PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 1; i <= 3; i++)
+                    ps.setString(i, lit);
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        ids.add(r.getLong(1));
+                        assertEquals(r.getDouble(3), r.getDouble(2), 1e-5, coll + ": DIST of " + r.getLong(1));
+                        float score = io.vecgrid.index.DistanceKernel.distance(m, q, 0, vectors.get(coll).get(r.getLong(1)),
+                            0, DIM);
+                        assertEquals(SqlDistances.ofScore(m, score), r.getDouble(2), 1e-5, coll + ": oracle distance");
+                    }
+                }
+            }
+            assertEquals(10, ids.size(), coll);
+            if (coll.equals("cos"))
+                continue;
+            List<Long> exact = new io.vecgrid.Oracle(m, vectors.get(coll)).topK(q, 10, pk -> true).stream()
+                .map(h -> h.pk).collect(java.util.stream.Collectors.toList());
+            assertEquals(exact, ids, coll + ": the exact top-k, nearest first");
+        }
+    }
+
+    static final String SHORT = "SELECT * FROM VECGRID_SEARCH('items', ?, 10)";
+    /** The short form with the columns in the order {@link #run} reads them. */
+    static final String SHORT_COLUMNS = "SELECT ID, CAT, DISTANCE FROM VECGRID_SEARCH('items', ?, 10)";
+
+    /** The short form, from every node, under both engines: the router's hits with their fields, one search each. */
+    @Test
+    void shortFormReturnsTheRoutersHitsForOneSearch() throws SQLException {
+        for (int node = 0; node < 3; node++) {
+            for (String url : List.of(cluster.url(node), cluster.calciteUrl(node))) {
+                try (Connection c = java.sql.DriverManager.getConnection(url)) {
+                    List<Object[]> rows = assertOneSearchSameHits(c, SHORT_COLUMNS, "items", "", 0);
+                    assertEquals(K, rows.size(), url);
+                    for (Object[] r : rows)
+                        assertEquals((Long)r[0] % 5, r[1], "CAT of " + r[0]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shortFormColumnsAreTheKeyTheDistanceAndTheScalarFields() throws SQLException {
+        try (Connection c = cluster.h2(); PreparedStatement ps = c.prepareStatement(SHORT)) {
+            ps.setString(1, VectorLiteral.format(randomVector()));
+            try (ResultSet r = ps.executeQuery()) {
+                java.sql.ResultSetMetaData md = r.getMetaData();
+                List<String> cols = new ArrayList<>();
+                for (int i = 1; i <= md.getColumnCount(); i++)
+                    cols.add(md.getColumnName(i) + ":" + md.getColumnType(i));
+                assertEquals(List.of("ID:" + java.sql.Types.BIGINT, "DISTANCE:" + java.sql.Types.DOUBLE,
+                    "CAT:" + java.sql.Types.BIGINT, "NUM:" + java.sql.Types.BIGINT), cols);
+                assertTrue(r.next());
+                assertEquals(r.getLong("ID"), r.getLong("NUM"), "fields are the row's");
+            }
+        }
+    }
+
+    @Test
+    void shortFormTakesFilterAndEf() throws SQLException {
+        String sql = "SELECT ID, CAT, DISTANCE FROM VECGRID_SEARCH('cos', ?, 10, {f}, {ef})";
+        try (Connection h2 = cluster.h2(); Connection calcite = cluster.calcite()) {
+            for (Object[] row : assertOneSearchSameHits(h2, sql, "cos", "cat == 2 or cat == 4", 48))
+                assertTrue((Long)row[1] == 2 || (Long)row[1] == 4, "filtered: " + row[1]);
+            for (Object[] row : assertOneSearchSameHits(calcite, sql, "cos", "cat >= 3", 16))
+                assertTrue((Long)row[1] >= 3, "filtered: " + row[1]);
+            assertEquals(3, assertOneSearchSameHits(h2, sql.replace("'cos'", "'items'"), "items", "num < 3", 0).size());
+        }
+    }
+
+    /** Joined with the table (H2 runs the join on every node): still one search, the same rows. */
+    @Test
+    void shortFormJoinedWithTheTableCostsOneSearch() throws SQLException {
+        String sql = "SELECT s.ID, a.CAT, s.DISTANCE FROM VECGRID_SEARCH('items', ?, 10) s JOIN ITEMS a ON a.ID = s.ID " +
+            "ORDER BY s.DISTANCE";
+        try (Connection c = cluster.h2()) {
+            assertEquals(K, assertOneSearchSameHits(c, sql, "items", "", 0).size());
+        }
+    }
+
+    private static void assertShortError(String sql, String vector, String expected) throws SQLException {
+        for (Connection c : List.of(cluster.h2(), cluster.calcite())) {
+            try (c) {
+                SQLException e = assertThrows(SQLException.class, () -> run(c, sql, vector, "", 0));
+                assertTrue(e.getMessage().contains(expected), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void shortFormUnknownCollectionIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH('nope', ?, 10)", VectorLiteral.format(randomVector()),
+            "collection 'nope' does not exist");
+    }
+
+    @Test
+    void shortFormCollectionAsParameterIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH(?, ?, 10)", "items",
+            "VECGRID_SEARCH: the collection must be a literal, not NULL or a parameter");
+    }
+
+    @Test
+    void shortFormKZeroIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH('items', ?, 0)", VectorLiteral.format(randomVector()),
+            "VECGRID_SEARCH: k must be at least 1, got 0");
+    }
+
+    @Test
+    void shortFormMalformedVectorIsAClearError() throws SQLException {
+        assertShortError(SHORT, "[1, 2", "malformed vector literal '[1, 2' at position 6: the vector is not closed with ']'");
+    }
+
+    @Test
+    void shortFormWrongDimensionIsAClearError() throws SQLException {
+        assertShortError(SHORT, "[1, 2, 3]", "query vector 0: vector field 'vector' has dimension 3, collection 'items' expects 8");
+    }
+
+    @Test
+    void shortFormBadFilterIsAClearError() throws SQLException {
+        assertShortError("SELECT * FROM VECGRID_SEARCH('items', ?, 10, 'price > 3', 0)", VectorLiteral.format(randomVector()),
+            "price");
+    }
+
     /** Runs {@code sql} for a fresh query vector; checks one router search and the router's own answer. */
     private static List<Object[]> assertOneSearchSameHits(Connection c, String sql, String collection, String filter, int ef)
         throws SQLException {
@@ -233,7 +385,8 @@ class SqlTopKTest {
         assertEquals(hits.size(), rows.size(), "rows of " + sql);
         for (int i = 0; i < hits.size(); i++) {
             assertEquals(hits.get(i).pk(), rows.get(i)[0], "position " + (i + 1));
-            assertEquals(hits.get(i).distance(), (Double)rows.get(i)[2], 1e-6, "distance at " + (i + 1));
+            assertEquals(SqlDistances.ofScore(metrics.get(collection), hits.get(i).distance()), (Double)rows.get(i)[2], 1e-6,
+                "distance at " + (i + 1));
         }
         return rows;
     }

@@ -37,8 +37,8 @@ class VectorLiteralTest {
         assertMessage("[1,]", "malformed vector literal '[1,]' at position 4: expected a number");
         assertMessage("[1] x", "at position 5: unexpected text after ']'");
         assertMessage("[]", "malformed vector literal '[]': the vector is empty");
-        assertMessage("[NaN]", "expected a number");
-        assertMessage("[Infinity]", "expected a number");
+        assertMessage("[NaN]", "position 2: component 'NaN' is not a finite number; every component must be a finite number");
+        assertMessage("[1, -Infinity]", "position 5: component '-Infinity' is not a finite number");
         assertMessage("[1e39]", "component '1e39' is out of the float range");
         assertMessage("", "expected '[' to open the vector");
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> VectorLiteral.parse(null));

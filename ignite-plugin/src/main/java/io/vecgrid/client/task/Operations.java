@@ -112,7 +112,10 @@ final class Operations {
         if (serving) {
             for (String name : vg.listCollections()) {
                 try {
-                    colls.add(vg.describeCollection(name));
+                    // A status answers at once: a collection whose partitions are moving (a node just left or
+                    // joined) is listed with rows -1 rather than failing the whole status after the count's retries.
+                    Vecgrid v = (Vecgrid)vg;
+                    colls.add(v.collections().describe(name, v.rowReader()::countIfSettled));
                 }
                 catch (CollectionNotFoundException e) {
                     // Dropped meanwhile.
@@ -152,6 +155,9 @@ final class Operations {
             return "every baseline node is online but the cluster is inactive (an operator deactivated it): activate " +
                 "it with 'control.sh --set-state ACTIVE'";
         }
+        String noQuorum = persistent ? io.vecgrid.cluster.WriteQuorum.refusal(ignite) : null;
+        if (noQuorum != null)
+            return "writes are refused here (searches are served): " + noQuorum;
         if (persistent && !offline.isEmpty()) {
             return "baseline nodes " + offline + " are offline: their copies are missing until they return; each leaves " +
                 "the baseline after baselineLeaveTimeoutMillis (its data is then copied again onto the other nodes)";

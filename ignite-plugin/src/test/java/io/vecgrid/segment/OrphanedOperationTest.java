@@ -1,0 +1,90 @@
+package io.vecgrid.segment;
+
+import io.vecgrid.Oracle;
+import io.vecgrid.TestCluster;
+import io.vecgrid.TestRows;
+import io.vecgrid.Vecgrid;
+import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexSpec;
+import io.vecgrid.api.Metric;
+import io.vecgrid.api.SearchRequest;
+import io.vecgrid.api.SearchResult;
+import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VectorRow;
+import io.vecgrid.collection.CollectionMeta;
+import io.vecgrid.collection.LayoutOp;
+import io.vecgrid.collection.MetaStore;
+import io.vecgrid.collection.ShardState;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.spi.metric.LongMetric;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A layout operation left in a shard's state by a driver that is still alive but no longer drives it (it gave up and
+ * its own undo failed) is recovered by the coordinator on the driver's node, once it is older than
+ * {@link io.vecgrid.coordinator.RecoveryChecker}'s threshold; an operation a thread of its node still drives is not.
+ * The left-behind operation is written into the shard's state as such a driver would leave it.
+ */
+class OrphanedOperationTest {
+    private static final int DIM = 8;
+    private static TestCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = new TestCluster().configure(c -> c.setSealRows(200)).startServers(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void anOperationItsLiveDriverGaveUpIsUndoneByTheCoordinator() {
+        Ignite s0 = cluster.node("s0");
+        VectorGrid vg = Vecgrid.of(s0);
+        vg.createCollection(CollectionSpec.builder("orphan").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .shards(1).replicas(2).build());
+        Map<Long, float[]> live = new HashMap<>();
+        List<VectorRow> rows = TestRows.rows(0, 500, DIM);
+        vg.insert("orphan", rows.stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        vg.flush("orphan");
+        MetaStore store = Vecgrid.local(s0).metaStore();
+        CollectionMeta meta = store.meta("orphan");
+        ShardState st = store.shardState(meta, 0);
+        // As a seal of s1 that began a minute ago and whose undo failed would leave it: BUILDING, driver alive.
+        LayoutOp left = new LayoutOp(LayoutOp.Kind.SEAL, st.nextSegmentId(), 0, List.of(), LayoutOp.Phase.BUILDING,
+            cluster.node("s1").cluster().localNode().id(), System.currentTimeMillis() - 60_000);
+        long before = recoveries();
+        store.putShardState(meta, st.withOp(left));
+
+        TestCluster.awaitTrue("the left-behind operation to be undone", () ->
+            store.shardState(meta, 0).op(left.segment()) == null, 60_000);
+        assertNull(store.shardState(meta, 0).segment(left.segment()), "its segment is not served");
+        assertEquals(before + 1, recoveries(), "recovered once (Recoveries metric)");
+
+        Oracle oracle = new Oracle(Metric.L2, live);
+        for (int i = 0; i < 20; i++) {
+            float[] q = TestRows.vector(1_000_000 + i, DIM);
+            SearchResult r = vg.search(SearchRequest.builder("orphan", new float[][] {q}, 10).build());
+            oracle.assertExact(q, 10, r.hits(0), pk -> true, "search " + i);
+        }
+    }
+
+    private static long recoveries() {
+        long n = 0;
+        for (Ignite ig : cluster.servers())
+            n += ((LongMetric)ig.metrics().getOrCreate("vecgrid").findMetric("Recoveries")).value();
+        return n;
+    }
+}
