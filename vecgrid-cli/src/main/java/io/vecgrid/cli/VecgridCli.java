@@ -446,7 +446,8 @@ public final class VecgridCli {
         ClientConfiguration cfg = b.configuration()
             // The thin client reports every address that refuses a connection; the CLI reports the outcome.
             .setLogger(new NullLogger());
-        return VecgridClient.connect(cfg);
+        // One command, one short-lived client: no standby connection to a second node.
+        return VecgridClient.connect(cfg, false);
     }
 
     /**

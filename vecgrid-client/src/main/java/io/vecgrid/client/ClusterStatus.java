@@ -119,12 +119,15 @@ public final class ClusterStatus implements Serializable {
         private final String consistentId;
         private final ArrayList<String> addresses;
         private final long order;
+        private final int clientPort;
 
-        public Node(UUID id, String consistentId, List<String> addresses, long order) {
+        /** @param clientPort the port of the node's thin-client connector, -1 if it has none. */
+        public Node(UUID id, String consistentId, List<String> addresses, long order, int clientPort) {
             this.id = id;
             this.consistentId = consistentId;
             this.addresses = new ArrayList<>(addresses);
             this.order = order;
+            this.clientPort = clientPort;
         }
 
         public UUID id() {
@@ -143,6 +146,11 @@ public final class ClusterStatus implements Serializable {
         /** @return the node's join order in the topology. */
         public long order() {
             return order;
+        }
+
+        /** @return the port thin clients (and JDBC) connect to on this node, -1 if it has no client connector. */
+        public int clientPort() {
+            return clientPort;
         }
 
         @Override public String toString() {

@@ -45,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,6 +96,12 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     /** What the thin client (2.17) says when the channel of a running task closes. */
     private static final String CHANNEL_CLOSED = "Channel to server is closed";
 
+    /**
+     * What a node stopped without draining (Ignite's stop with cancel) answers for the tasks it was running: as for a
+     * broken connection, the operation may or may not have been applied.
+     */
+    private static final String TASK_CANCELLED_BY_STOP = "Task cancelled due to stopping of the grid";
+
     /** How long a call refused by stopping nodes is resent before the refusal reaches the caller, ms. */
     private static final long STOPPING_RESEND_MILLIS = 120_000;
 
@@ -129,7 +136,8 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     /** The first address of an entry {@code host:port} or {@code host:port..port}. */
     private static final Pattern FIRST_ADDRESS = Pattern.compile("([^\\s:,]+):(\\d{1,5})(?:\\.\\.\\d{1,5})?");
 
-    private final IgniteClient client;
+    /** The connection calls go through, and a standby on another node when this client opened its own. */
+    private final Connections connections;
     private final boolean owned;
     private final String addresses;
     /**
@@ -144,13 +152,14 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
      * @param client a thin client connected to vecgrid server nodes that allow thin-client compute.
      */
     public VecgridClient(IgniteClient client) {
-        this(client, false, "the thin client's addresses", null);
+        this(client, null, false, "the thin client's addresses", null);
     }
 
-    private VecgridClient(IgniteClient client, boolean owned, String addresses, String user) {
+    /** @param cfg what {@code client} was opened with, for a standby connection; {@code null}: no standby. */
+    private VecgridClient(IgniteClient client, ClientConfiguration cfg, boolean owned, String addresses, String user) {
         if (client == null)
             throw new IllegalArgumentException("client must not be null");
-        this.client = client;
+        this.connections = new Connections(cfg, client);
         this.owned = owned;
         this.addresses = addresses;
         this.user = user;
@@ -181,10 +190,21 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
      *     some and there are none).
      */
     public static VecgridClient connect(ClientConfiguration cfg) {
+        return connect(cfg, true);
+    }
+
+    /**
+     * {@link #connect(ClientConfiguration)}, choosing whether to keep a standby connection.
+     *
+     * @param standby whether to keep, when {@code cfg} names more than one node, a second connection to another node,
+     *     opened and checked in the background, through which a call whose node died is resent at once (a new
+     *     connection costs about a second under load). Short-lived clients (the CLI) need none.
+     */
+    public static VecgridClient connect(ClientConfiguration cfg, boolean standby) {
         String addrs = Arrays.toString(cfg.getAddresses());
         String user = cfg.getUserName() == null ? "" : cfg.getUserName();
         try {
-            return new VecgridClient(Ignition.startClient(cfg), true, addrs, user);
+            return new VecgridClient(Ignition.startClient(cfg), standby ? cfg : null, true, addrs, user);
         }
         catch (ClientException e) {
             if (refusedLogin(e)) {
@@ -447,7 +467,17 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
 
     /** @return the thin client underneath (for caches, SQL, or calling the task directly). */
     public IgniteClient igniteClient() {
-        return client;
+        return connections.current();
+    }
+
+    /** @return the node of the standby connection, {@code null} while there is none. */
+    UUID standbyNode() {
+        return connections.standbyNode();
+    }
+
+    /** @return how many times calls were resent through the standby connection after theirs broke. */
+    long failovers() {
+        return connections.failovers();
     }
 
     @Override public CollectionDescription createCollection(CollectionSpec spec) {
@@ -564,6 +594,7 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
         int stoppingResends = 0;
         for (int attempt = 0; ; attempt++) {
             Object res;
+            IgniteClient client = connections.current();
             try {
                 res = client.compute().execute(VecgridRequest.TASK_NAME, req);
             }
@@ -590,8 +621,12 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                 }
                 if (!connectionLost(e))
                     throw clientFailure(req, e);
-                if (req.op().retriable() && attempt < RESENDS)
+                if (req.op().retriable() && attempt < RESENDS) {
+                    // A standby connection to another node takes the call at once; without one the thin client
+                    // opens a new connection on the resend.
+                    connections.failOver(client);
                     continue;
+                }
                 throw new ClusterUnavailableException("lost the connection to vecgrid at " + addresses + " during " +
                     req.op() + (req.op().retriable() ? "" : " (it may or may not have been applied)") + ": " +
                     e.getMessage());
@@ -644,12 +679,14 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     }
 
     /**
-     * @return whether the call failed because its connection broke: the thin client says so with a
-     *     {@link ClientConnectionException}, or, for a task whose channel closed while it ran, with this message only.
+     * @return whether the call failed because its connection broke, or its node stopped under it: the thin client says
+     *     so with a {@link ClientConnectionException}, or, for a task whose channel closed while it ran, with this
+     *     message only; a node that stops without draining cancels the task.
      */
     private static boolean connectionLost(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof ClientConnectionException || CHANNEL_CLOSED.equals(c.getMessage()))
+            if (c instanceof ClientConnectionException || CHANNEL_CLOSED.equals(c.getMessage()) ||
+                (c.getMessage() != null && c.getMessage().contains(TASK_CANCELLED_BY_STOP)))
                 return true;
         }
         return false;
@@ -673,7 +710,7 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     /** Closes the thin client if this object opened it. */
     @Override public void close() {
         if (owned)
-            client.close();
+            connections.close();
     }
 
     /**

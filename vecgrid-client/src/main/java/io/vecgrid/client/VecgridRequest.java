@@ -62,6 +62,11 @@ public final class VecgridRequest implements Serializable {
         SET_REPLICA_NUMBER(false),
         /** → {@link ClusterStatus}. */
         STATUS(true),
+        /**
+         * → {@link ClusterStatus.Node}: the node that served the request (which node a connection reached; cheap,
+         * touches no collection).
+         */
+        NODE(true),
         /** {@code backup} → {@link io.vecgrid.api.BackupInfo} of the backup taken. */
         BACKUP_CREATE(false),
         /** → {@code List<BackupInfo>}, oldest first. */
@@ -175,6 +180,11 @@ public final class VecgridRequest implements Serializable {
         return of(Op.STATUS, null);
     }
 
+    /** Asks which node serves this connection ({@link Op#NODE}). */
+    public static VecgridRequest node() {
+        return of(Op.NODE, null);
+    }
+
     /** Takes a backup (an Ignite snapshot) of every collection. */
     public static VecgridRequest backupCreate(String backup) {
         return new VecgridRequest(Op.BACKUP_CREATE, null, null, null, null, null, null, 0, backup, null);
@@ -198,7 +208,7 @@ public final class VecgridRequest implements Serializable {
         return op;
     }
 
-    /** @return the collection concerned, or {@code null} for {@link Op#LIST}, {@link Op#STATUS} and backups. */
+    /** @return the collection concerned, or {@code null} for {@link Op#LIST}, {@link Op#STATUS}, {@link Op#NODE} and backups. */
     public String collection() {
         return collection;
     }

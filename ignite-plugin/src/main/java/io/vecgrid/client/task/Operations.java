@@ -1,12 +1,6 @@
 package io.vecgrid.client.task;
 
 import io.vecgrid.Vecgrid;
-import io.vecgrid.cluster.ClusterInfo;
-import org.apache.ignite.cluster.BaselineNode;
-import org.apache.ignite.cluster.ClusterState;
-import java.util.Collection;
-
-import io.vecgrid.Vecgrid;
 import io.vecgrid.api.CollectionDescription;
 import io.vecgrid.api.CollectionNotFoundException;
 import io.vecgrid.api.CollectionSpec;
@@ -17,11 +11,16 @@ import io.vecgrid.api.VectorGrid;
 import io.vecgrid.client.ClusterStatus;
 import io.vecgrid.client.VecgridRequest;
 import io.vecgrid.client.VecgridResponse;
+import io.vecgrid.cluster.ClusterInfo;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteLogger;
+import org.apache.ignite.cluster.BaselineNode;
 import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.cluster.ClusterState;
+import org.apache.ignite.internal.processors.odbc.ClientListenerProcessor;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
@@ -74,6 +73,7 @@ final class Operations {
             case REPLICAS: return PlainResults.replicas(vg.replicas(coll));
             case SET_REPLICA_NUMBER: return vg.setReplicaNumber(coll, req.replicas());
             case STATUS: return status(vg, ignite);
+            case NODE: return node(ignite.cluster().localNode());
             case BACKUP_CREATE: return ((Vecgrid)vg).backups().create(required(req.backup(), "backup name"));
             case BACKUP_LIST: return PlainResults.backups(((Vecgrid)vg).backups().list());
             case BACKUP_RESTORE: return new ArrayList<>(((Vecgrid)vg).backups().restore(required(req.backup(),
@@ -101,12 +101,19 @@ final class Operations {
         }
     }
 
+    /** @return {@code n} as the client sees it, with the port of its thin-client connector. */
+    private static ClusterStatus.Node node(ClusterNode n) {
+        Object port = n.attribute(ClientListenerProcessor.CLIENT_LISTENER_PORT);
+        return new ClusterStatus.Node(n.id(), String.valueOf(n.consistentId()), new ArrayList<>(n.addresses()),
+            n.order(), port instanceof Number ? ((Number)port).intValue() : -1);
+    }
+
     private static ClusterStatus status(VectorGrid vg, Ignite ignite) {
         List<ClusterNode> servers = new ArrayList<>(ignite.cluster().forServers().nodes());
         servers.sort(Comparator.comparingLong(ClusterNode::order));
         List<ClusterStatus.Node> nodes = new ArrayList<>();
         for (ClusterNode n : servers)
-            nodes.add(new ClusterStatus.Node(n.id(), String.valueOf(n.consistentId()), new ArrayList<>(n.addresses()), n.order()));
+            nodes.add(node(n));
         List<CollectionDescription> colls = new ArrayList<>();
         boolean serving = ((Vecgrid)vg).serving();
         if (serving) {
