@@ -222,7 +222,8 @@ public final class MemoryFootprint {
      * Waits until the collection is settled, so that what is measured is its steady state: no growing rows, no
      * layout operation or forward in progress, at most one small segment per shard (a quiet shard merges its small
      * segments), every segment served by {@code copies} nodes, and the nodes holding exactly those copies (segments
-     * replaced by merges dropped after their grace period, and their copies freed); then still so one second later.
+     * replaced by merges dropped after their grace period, and their copies freed) with none loading; then still so
+     * one second later.
      */
     public static void awaitSettled(List<Ignite> nodes, String collection, int copies, long timeoutMillis)
         throws InterruptedException {
@@ -273,6 +274,8 @@ public final class MemoryFootprint {
         int loaded = 0;
         long bytes = 0;
         for (Ignite ig : nodes) {
+            if (Vecgrid.local(ig).segments().loadingSegments() > 0)
+                return null;
             loaded += Vecgrid.local(ig).segments().loadedSegments();
             bytes += Vecgrid.local(ig).segments().loadedOffHeapBytes();
         }

@@ -6,9 +6,13 @@ import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.SegmentRef;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteException;
 import org.apache.ignite.cache.CachePeekMode;
 import org.apache.ignite.cache.query.QueryCursor;
 import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.lang.IgniteRunnable;
+import org.apache.ignite.resources.IgniteInstanceResource;
 
 import javax.cache.Cache;
 import java.nio.ByteBuffer;
@@ -155,13 +159,13 @@ public final class SegmentStorage {
     /** @return the primary keys marked deleted in segment {@code id} (its slot's marks). */
     public static TreeSet<Long> deletedPks(Ignite ignite, CollectionMeta meta, long id, int slot) {
         TreeSet<Long> res = new TreeSet<>();
-        for (DeleteKey k : marks(ignite, meta, id, slot))
+        for (DeleteKey k : marks(ignite, meta.deletesCache(), id, slot))
             res.add(k.pk());
         return res;
     }
 
-    private static List<DeleteKey> marks(Ignite ignite, CollectionMeta meta, long id, int slot) {
-        IgniteCache<Object, Object> deletes = ignite.cache(meta.deletesCache()).withKeepBinary();
+    private static List<DeleteKey> marks(Ignite ignite, String deletesCache, long id, int slot) {
+        IgniteCache<Object, Object> deletes = ignite.cache(deletesCache).withKeepBinary();
         List<DeleteKey> res = new ArrayList<>();
         try (QueryCursor<Cache.Entry<Object, Object>> cur = deletes.query(new ScanQuery<>().setPartition(slot))) {
             for (Cache.Entry<Object, Object> e : cur) {
@@ -178,7 +182,7 @@ public final class SegmentStorage {
         IgniteCache<DeleteKey, Boolean> deletes = ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
         Map<DeleteKey, Boolean> batch = new TreeMap<>(DeleteKey.ORDER);
         try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
-            for (DeleteKey k : marks(ignite, meta, from, fromSlot)) {
+            for (DeleteKey k : marks(ignite, meta.deletesCache(), from, fromSlot)) {
                 batch.put(new DeleteKey(to, k.pk(), toSlot), Boolean.TRUE);
                 if (batch.size() >= MARK_BATCH) {
                     deletes.putAll(batch);
@@ -190,15 +194,65 @@ public final class SegmentStorage {
         }
     }
 
-    /** Removes a segment's chunks and delete marks. Idempotent. */
+    /**
+     * Removes a segment's chunks and delete marks. Idempotent. Runs on the primary node of the segment's slot when
+     * that is another node: the segments cache has an interceptor, and for a transactional cache with one Ignite sends
+     * the old value of every entry a transaction writes back from the primary to the node that started it (2.17,
+     * {@code GridDhtTxPrepareFuture.addDhtValues}), so removing a segment from elsewhere would ship all its chunks over
+     * the network to be dropped, and leave the last of them in the connection's read and write buffers for a while.
+     */
     public static void remove(Ignite ignite, CollectionMeta meta, long id, int slot, int chunks) {
-        IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
+        if (ignite.cache(meta.segmentsCache()) == null)
+            return;
+        ClusterNode primary = ignite.affinity(meta.segmentsCache()).mapPartitionToNode(slot);
+        if (primary != null && !primary.isLocal()) {
+            try {
+                ignite.compute(ignite.cluster().forNode(primary))
+                    .run(new RemoveOnPrimary(meta.segmentsCache(), meta.deletesCache(), id, slot, chunks));
+                return;
+            }
+            catch (IgniteException e) {
+                // The primary left or is leaving: remove from here (correct, only costlier).
+            }
+        }
+        removeHere(ignite, meta.segmentsCache(), meta.deletesCache(), id, slot, chunks);
+    }
+
+    /** {@link #remove} on the node it is sent to. */
+    private static final class RemoveOnPrimary implements IgniteRunnable {
+        private static final long serialVersionUID = 1L;
+
+        private final String segmentsCache;
+        private final String deletesCache;
+        private final long id;
+        private final int slot;
+        private final int chunks;
+
+        @IgniteInstanceResource
+        private transient Ignite ignite;
+
+        RemoveOnPrimary(String segmentsCache, String deletesCache, long id, int slot, int chunks) {
+            this.segmentsCache = segmentsCache;
+            this.deletesCache = deletesCache;
+            this.id = id;
+            this.slot = slot;
+            this.chunks = chunks;
+        }
+
+        @Override public void run() {
+            removeHere(ignite, segmentsCache, deletesCache, id, slot, chunks);
+        }
+    }
+
+    private static void removeHere(Ignite ignite, String segmentsCache, String deletesCache, long id, int slot,
+        int chunks) {
+        IgniteCache<ChunkKey, byte[]> cache = ignite.cache(segmentsCache);
         if (cache == null)
             return;
         TreeSet<ChunkKey> keys = new TreeSet<>(java.util.Comparator.comparingInt(ChunkKey::chunk));
         if (chunks < 0) {
             // Unknown size (an operation died before publishing): every chunk of the slot with that id.
-            IgniteCache<Object, Object> raw = ignite.cache(meta.segmentsCache()).withKeepBinary();
+            IgniteCache<Object, Object> raw = ignite.cache(segmentsCache).withKeepBinary();
             try (QueryCursor<Object> cur = raw.query(new ScanQuery<Object, Object>().setPartition(slot), Cache.Entry::getKey)) {
                 for (Object k : cur) {
                     ChunkKey ck = ChunkKey.from(k);
@@ -214,10 +268,9 @@ public final class SegmentStorage {
         try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
             for (ChunkKey k : keys)
                 cache.remove(k);
-            IgniteCache<DeleteKey, Boolean> deletes =
-                ignite.<DeleteKey, Boolean>cache(meta.deletesCache()).withKeepBinary();
+            IgniteCache<DeleteKey, Boolean> deletes = ignite.<DeleteKey, Boolean>cache(deletesCache).withKeepBinary();
             TreeSet<DeleteKey> batch = new TreeSet<>(DeleteKey.ORDER);
-            for (DeleteKey k : marks(ignite, meta, id, slot)) {
+            for (DeleteKey k : marks(ignite, deletesCache, id, slot)) {
                 batch.add(k);
                 if (batch.size() >= MARK_BATCH) {
                     deletes.removeAll(batch);
