@@ -71,7 +71,7 @@ final class Connections implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            keeper.scheduleWithFixedDelay(this::keep, 0, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            keeper.scheduleWithFixedDelay(this::keepQuietly, 0, CHECK_MILLIS, TimeUnit.MILLISECONDS);
         }
         else
             keeper = null;
@@ -109,8 +109,18 @@ final class Connections implements AutoCloseable {
         standby = null;
         failovers.incrementAndGet();
         keeper.execute(() -> closeQuietly(failed));
-        keeper.execute(this::keep);
+        keeper.execute(this::keepQuietly);
         return true;
+    }
+
+    /** {@link #keep()}, which must not end the periodic check by throwing. */
+    private void keepQuietly() {
+        try {
+            keep();
+        }
+        catch (RuntimeException e) {
+            // The next check tries again.
+        }
     }
 
     /**

@@ -465,7 +465,11 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
         return new AuthenticationException(user == null || user.isEmpty() ? null : user, msg, cause);
     }
 
-    /** @return the thin client underneath (for caches, SQL, or calling the task directly). */
+    /**
+     * @return the thin client underneath (for caches, SQL, or calling the task directly): the connection calls go
+     *     through now; after its node died and calls moved to the standby connection it is another one (and the old one
+     *     is closed), so ask again rather than keeping it.
+     */
     public IgniteClient igniteClient() {
         return connections.current();
     }
