@@ -392,19 +392,15 @@ public final class SegmentStore {
                 changed(meta.name());
             }
         }
-        IgniteCache<Object, Object> c = ignite.<Object, Object>cache(cache).withKeepBinary();
         for (int p : owned) {
-            // Scan a partition only when it changed since the last sweep: segment entries are large.
+            // Read a partition's keys only when it changed since the last sweep.
             long cnt = LocalPartitions.updateCounter(ignite, cache, p);
             Long last = swept.put(cache + '#' + p, cnt);
             if (last != null && last == cnt && !loadingAny(cache))
                 continue;
-            List<Object> keys = new ArrayList<>();
-            try (QueryCursor<Object> cur = c.query(new ScanQuery<Object, Object>().setPartition(p).setLocal(true),
-                Cache.Entry::getKey)) {
-                for (Object k : cur)
-                    keys.add(k);
-            }
+            List<Object> keys = LocalPartitions.keys(ignite, cache, p);
+            if (keys == null)
+                continue; // No longer owned here.
             for (Object k : keys) {
                 long id = SegmentsInterceptor.segmentId(k);
                 if (!have.containsKey(id))
