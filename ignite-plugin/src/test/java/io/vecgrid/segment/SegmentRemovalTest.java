@@ -10,16 +10,22 @@ import io.vecgrid.api.Metric;
 import io.vecgrid.api.VectorRow;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.SegmentRef;
+import io.vecgrid.shard.LocalPartitions;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import javax.cache.Cache;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,6 +84,35 @@ class SegmentRemovalTest {
         assertEquals(0, chunksHeld(primary.cache(meta.segmentsCache()), seg), "and from the primary");
         assertTrue(sent < seg.bytes() / 4, "the primary sent " + sent + " bytes for the removal of a segment of " +
             seg.bytes() + " bytes: the chunks were shipped to the remover");
+    }
+
+    /** The sweep's key listing ({@link LocalPartitions#keys}) finds exactly what a scan of the partition finds. */
+    @Test
+    void partitionKeysAreTheScannedKeys() {
+        Vecgrid.of(cluster.node("s0")).createCollection(CollectionSpec.builder("keys").dimension(DIM).metric(Metric.L2)
+            .index(IndexSpec.flat()).shards(2).replicas(2).build());
+        List<VectorRow> rows = TestRows.rows(0, 2 * ROWS, DIM);
+        Vecgrid.of(cluster.node("s0")).insert("keys", rows.stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
+        Vecgrid.of(cluster.node("s0")).flush("keys");
+        CollectionMeta meta = new SegmentInspector(cluster.node("s0"), "keys").meta();
+        int checked = 0;
+        for (Ignite ig : cluster.servers()) {
+            for (int p = 0; p < meta.segmentSlots(); p++) {
+                List<Object> keys = LocalPartitions.keys(ig, meta.segmentsCache(), p);
+                if (keys == null)
+                    continue;
+                Set<ChunkKey> listed = new HashSet<>();
+                keys.forEach(k -> listed.add(ChunkKey.from(k)));
+                Set<ChunkKey> scanned = new HashSet<>();
+                try (QueryCursor<Object> cur = ig.cache(meta.segmentsCache()).withKeepBinary()
+                    .query(new ScanQuery<Object, Object>().setPartition(p).setLocal(true), Cache.Entry::getKey)) {
+                    cur.forEach(k -> scanned.add(ChunkKey.from(k)));
+                }
+                assertEquals(scanned, listed, "partition " + p + " on " + ig.name());
+                checked += listed.size();
+            }
+        }
+        assertTrue(checked > 0, "some chunks were listed");
     }
 
     private static int chunksHeld(IgniteCache<ChunkKey, byte[]> cache, SegmentRef seg) {
