@@ -80,3 +80,25 @@ vecgrid_cli_classpath() {
     fi
     echo "$jar:$VECGRID_HOME/vecgrid-cli/target/lib/*"
 }
+
+# Feature version (17, 25, ...) of the java binary $1.
+java_feature() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
+
+# The JDKs a benchmark reports side by side: the newest >= 17 (vecgrid_java) and a JDK 17 when that is another one
+# (BENCH_JAVA17 names its java binary; otherwise it is looked for under /usr/lib/jvm and on the PATH). Sets JAVA_NEW,
+# JAVA_17 (empty when there is none) and the array JAVAS (JAVA_NEW first).
+vecgrid_bench_javas() {
+    JAVA_NEW="$(vecgrid_java)"
+    JAVA_17="${BENCH_JAVA17:-}"
+    local cand
+    if [ -z "$JAVA_17" ]; then
+        for cand in /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+            [ -x "$cand" ] || continue
+            if [ "$(java_feature "$cand")" = 17 ]; then JAVA_17="$cand"; break; fi
+        done
+    fi
+    JAVAS=("$JAVA_NEW")
+    if [ -n "$JAVA_17" ] && [ "$(java_feature "$JAVA_17")" != "$(java_feature "$JAVA_NEW")" ]; then
+        JAVAS+=("$JAVA_17")
+    fi
+}

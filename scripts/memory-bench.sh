@@ -32,19 +32,7 @@ DATA="${VECGRID_DATA:-$HOME/.cache/vecgrid}"
 log() { echo "[memory-bench] $*"; }
 die() { echo "[memory-bench] ERROR: $*" >&2; exit 1; }
 
-java_feature() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
-JAVA_NEW="$(vecgrid_java)"
-JAVA_17="${BENCH_JAVA17:-}"
-if [ -z "$JAVA_17" ]; then
-    for cand in /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-        [ -x "$cand" ] || continue
-        if [ "$(java_feature "$cand")" = 17 ]; then JAVA_17="$cand"; break; fi
-    done
-fi
-JAVAS=("$JAVA_NEW")
-if [ -n "$JAVA_17" ] && [ "$(java_feature "$JAVA_17")" != "$(java_feature "$JAVA_NEW")" ]; then
-    JAVAS+=("$JAVA_17")
-fi
+vecgrid_bench_javas
 for j in "${JAVAS[@]}"; do log "JDK $(java_feature "$j"): $j"; done
 
 # ------------------------------------------------------------------ build (into $WORK, not the work tree)

@@ -20,6 +20,7 @@ import io.vecgrid.index.VectorIndex;
 import io.vecgrid.index.VectorIndexes;
 import io.vecgrid.plugin.VecgridPluginProvider;
 import io.vecgrid.search.RoutingTable;
+import io.vecgrid.examples.EmbeddedCluster;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.File;
@@ -104,7 +105,7 @@ public final class LayoutBench {
             for (int i = 0; i < 3; i++)
                 nodes.add(Ignition.start(config("layout-node-" + i, portBase, regionBytes, cfg)));
             for (Ignite ig : nodes)
-                awaitServing(ig);
+                EmbeddedCluster.awaitServing(ig);
             log(ds, "3 nodes serving in %.1f s (ports %d..), %s", (System.nanoTime() - t0) / 1e9, portBase, describe(cfg));
             ResultsFile.append(results, "layout.info", ds.name(), "config", describe(cfg));
             ingest(nodes, ds, base, n, replicas, writers, results);
@@ -372,18 +373,6 @@ public final class LayoutBench {
             .setDataStorageConfiguration(new DataStorageConfiguration().setDefaultDataRegionConfiguration(region))
             .setMetricsLogFrequency(0)
             .setPluginProviders(new VecgridPluginProvider(cfg));
-    }
-
-    private static void awaitServing(Ignite ig) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 300_000;
-        while (true) {
-            Vecgrid vg = Vecgrid.localOrNull(ig);
-            if (vg != null && vg.serving())
-                return;
-            if (System.currentTimeMillis() > deadline)
-                throw new IllegalStateException("vecgrid did not start serving on " + ig.name() + " within 300 s");
-            Thread.sleep(50);
-        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
 import io.vecgrid.dataset.Dataset;
 import io.vecgrid.dataset.Datasets;
+import io.vecgrid.examples.EmbeddedCluster;
 import io.vecgrid.examples.MemoryFootprint;
 import org.apache.ignite.DataRegionMetrics;
 import org.apache.ignite.Ignite;
@@ -126,7 +127,7 @@ public final class MemoryBench {
                 nodes.add(Ignition.start(cfg));
             }
             for (Ignite ig : nodes)
-                awaitServing(ig);
+                EmbeddedCluster.awaitServing(ig);
             for (DataRegionMetrics m : nodes.get(0).dataRegionMetrics())
                 ResultsFile.append(results, "memory.info", name, "region." + m.getName(), m.getOffHeapSize());
             ResultsFile.append(results, "memory.info", name, "java", System.getProperty("java.vm.name") + " " +
@@ -176,18 +177,6 @@ public final class MemoryBench {
 
     private static Log4J2Logger quietLogger() throws IgniteCheckedException {
         return new Log4J2Logger(MemoryBench.class.getResource("/memory-bench-log4j2.xml"));
-    }
-
-    private static void awaitServing(Ignite ig) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (true) {
-            Vecgrid vg = Vecgrid.localOrNull(ig);
-            if (vg != null && vg.serving())
-                return;
-            if (System.currentTimeMillis() > deadline)
-                throw new IllegalStateException("vecgrid did not start serving on " + ig.name() + " within 120 s");
-            Thread.sleep(50);
-        }
     }
 
     private static void deleteTree(File dir) throws IOException {

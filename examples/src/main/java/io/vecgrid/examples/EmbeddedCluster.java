@@ -109,7 +109,8 @@ public final class EmbeddedCluster implements AutoCloseable {
         return cfg;
     }
 
-    private static void awaitServing(Ignite ig) {
+    /** Waits (up to 120 s) until vecgrid serves on {@code ig}: started, caches ready. */
+    public static void awaitServing(Ignite ig) {
         long deadline = System.currentTimeMillis() + 120_000;
         while (true) {
             Vecgrid vg = Vecgrid.localOrNull(ig);
