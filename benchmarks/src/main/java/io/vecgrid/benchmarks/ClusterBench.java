@@ -1501,6 +1501,8 @@ public final class ClusterBench {
             }
             putOps("kill", "search.after.kill", afterKill);
             putWriteLoad("kill", w, from, to);
+            stat("kill", "thin.hedged", thin.hedgedCalls());
+            stat("kill", "thin.hedge.wins", thin.hedgeWins());
             // Back to full strength for what follows.
             long r0 = System.nanoTime();
             nodes.start(victim);

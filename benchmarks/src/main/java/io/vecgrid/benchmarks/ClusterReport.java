@@ -343,8 +343,10 @@ public final class ClusterReport {
                     .append(" | ").append(status(lost >= 0, lost == 0)).append(" |\n");
                 double worst = d("kill", "search.max.ms");
                 md.append("| 4c | kill -9: worst search latency < 1 s | **").append(ms(worst)).append("** | ")
-                    .append(f("search p50 %s, p99 %s over the phase; after the kill p99 %s; worst insert %s", ms(d("kill", "search.p50.ms")),
-                        ms(d("kill", "search.p99.ms")), ms(d("kill", "search.after.kill.p99.ms")), ms(d("kill", "insert.max.ms"))))
+                    .append(f("search p50 %s, p99 %s over the phase; after the kill p99 %s; worst insert %s%s", ms(d("kill", "search.p50.ms")),
+                        ms(d("kill", "search.p99.ms")), ms(d("kill", "search.after.kill.p99.ms")), ms(d("kill", "insert.max.ms")),
+                        Double.isNaN(d("kill", "thin.hedged")) ? "" : f("; the thin client hedged %d searches on its standby connection, "
+                            + "%d answered there first", l("kill", "thin.hedged"), l("kill", "thin.hedge.wins"))))
                     .append(" | ").append(status(!Double.isNaN(worst), worst < KILL_WORST_GOAL_MS)).append(" |\n");
                 if (nm != null)
                     md.append("| 4 | kill phase error | | | ").append(nm).append(" |\n");

@@ -11,6 +11,7 @@ import io.vecgrid.api.SearchRequest;
 import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VectorGrid;
 import io.vecgrid.api.VectorRow;
+import io.vecgrid.client.VecgridClient;
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
 import org.apache.ignite.Ignite;
@@ -33,12 +34,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A node process stopped with SIGSTOP (alive for the topology, answering nothing) must not hold searches hostage: with
  * replicaNumber 2, searches through a thick client go on while it is stopped, exact against the oracle, none failing,
- * and once it gets SIGCONT it serves search work again.
+ * and once it gets SIGCONT it serves search work again. The same holds for a thin client whose own node (the router of
+ * its calls) is stopped.
  *
  * <p>The stopped node is chosen as the worst case for a thick client: the primary of the collection's catalog entry
  * (and, where it is the same node, of its state cache). A thick client holds no replica of either, so a router that
@@ -68,18 +71,7 @@ class StalledNodeProcessIT {
     @Test
     void searchesThroughAThickClientGoOnWhileTheCatalogPrimaryIsStopped() throws Exception {
         VectorGrid vg = Vecgrid.of(client);
-        vg.createCollection(CollectionSpec.builder("stall").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
-            .shards(2).replicas(2).build());
-        Map<Long, float[]> rows = new HashMap<>();
-        for (int i = 0; i < 4000; i += 1000) {
-            List<VectorRow> batch = TestRows.rows(i, 1000, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
-            vg.insert("stall", batch);
-            batch.forEach(r -> rows.put(r.pk(), r.vector()));
-        }
-        vg.flush("stall");
-        Replication.awaitSettled(client, 2, 3_000, "stall");
-        Oracle oracle = new Oracle(Metric.L2, rows);
-
+        Oracle oracle = load(vg, "stall");
         ClusterNode catalogPrimary = client.affinity(MetaStore.COLLECTIONS_CACHE).mapKeyToNode("stall");
         CollectionMeta meta = new MetaStore(client).meta("stall");
         ClusterNode statePrimary = client.affinity(meta.stateCache()).mapPartitionToNode(0);
@@ -88,8 +80,50 @@ class StalledNodeProcessIT {
 
         // Healthy searches first: the router's measured latencies and its copy of the catalog and target.
         for (int i = 0; i < 200; i++)
-            search(vg, oracle, i);
+            search(vg, "stall", oracle, i);
 
+        int during = stallWhileSearching(vg, "stall", oracle, victim, victimId);
+        assertTrue(during >= 10, "searches started and completed while " + victim + " (catalog primary" +
+            (statePrimary.id().equals(victimId) ? " and state-cache primary" : "") + ") was stopped for " + STALL_MS +
+            " ms: " + during);
+    }
+
+    /**
+     * A thin client's calls are routed by the server node it is connected to: when that node is stopped, its searches
+     * are sent again through the client's standby connection after a delay learned from its recent searches (hedged),
+     * and the standby becomes the client's connection. Searches that start after the SIGSTOP complete, exact, before
+     * the SIGCONT; none fails; and later calls go through another node.
+     */
+    @Test
+    void searchesThroughAThinClientGoOnWhileItsNodeIsStopped() throws Exception {
+        try (VecgridClient thin = VecgridClient.builder().addresses(nodes.clientAddresses()).connect()) {
+            Oracle oracle = load(thin, "stallthin");
+            TestCluster.awaitTrue("a standby connection", () -> thin.standbyNode() != null, 30_000);
+            // Healthy searches first: the client's hedging delay comes from their latencies.
+            for (int i = 0; i < 200; i++)
+                search(thin, "stallthin", oracle, i);
+            UUID routerId = thin.status().servedBy();
+            String victim = Replication.names(List.of(client.cluster().node(routerId))).get(0);
+
+            int during = stallWhileSearching(thin, "stallthin", oracle, victim, null);
+            System.out.println("StalledNodeProcessIT: thin client, " + during + " searches during the stall of " +
+                victim + ", " + thin.hedgedCalls() + " hedged, " + thin.hedgeWins() + " won by the standby");
+            assertTrue(during >= 10, "searches started and completed while the thin client's node " + victim +
+                " was stopped for " + STALL_MS + " ms: " + during);
+            assertTrue(thin.hedgeWins() >= 1, "the standby answered a hedged search: " + thin.hedgedCalls() +
+                " hedged, " + thin.hedgeWins() + " won by the standby");
+            assertNotEquals(routerId, thin.status().servedBy(), "calls go through another node than the stopped one");
+        }
+    }
+
+    /**
+     * Searches {@code name} from two threads, stops {@code victim} with SIGSTOP for {@value #STALL_MS} ms, resumes
+     * it, and (if {@code victimId} is given) waits until it serves search work again.
+     *
+     * @return the searches that started after the SIGSTOP and completed before the SIGCONT.
+     */
+    private static int stallWhileSearching(VectorGrid vg, String name, Oracle oracle, String victim, UUID victimId)
+        throws Exception {
         AtomicBoolean stopped = new AtomicBoolean();
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger duringStall = new AtomicInteger();
@@ -103,7 +137,7 @@ class StalledNodeProcessIT {
                 while (!done.get()) {
                     boolean startedStopped = stopped.get();
                     try {
-                        search(vg, oracle, i++);
+                        search(vg, name, oracle, i++);
                         if (startedStopped && stopped.get())
                             duringStall.incrementAndGet();
                     }
@@ -114,22 +148,38 @@ class StalledNodeProcessIT {
                 return null;
             }));
         }
-        Thread.sleep(500);
-        nodes.signal(victim, "STOP");
-        stopped.set(true);
         try {
-            Thread.sleep(STALL_MS);
+            Thread.sleep(500);
+            nodes.signal(victim, "STOP");
+            stopped.set(true);
+            try {
+                Thread.sleep(STALL_MS);
+            }
+            finally {
+                stopped.set(false);
+                nodes.signal(victim, "CONT");
+            }
+            if (victimId != null)
+                awaitServing(vg, name, victim, victimId);
         }
         finally {
-            stopped.set(false);
-            nodes.signal(victim, "CONT");
+            done.set(true);
+            for (Future<?> f : loops)
+                f.get(2, TimeUnit.MINUTES);
+            pool.shutdown();
         }
-        // The resumed node is used again once its figures fade (the selector tries it afresh).
+        assertEquals(List.of(), failures, "no search fails while a node is stopped (replicaNumber 2)");
+        assertEquals(3, client.cluster().forServers().nodes().size(), "the stopped node stayed in the topology");
+        return duringStall.get();
+    }
+
+    /** Waits until the resumed node is used again (once its figures fade, the selector tries it afresh). */
+    private static void awaitServing(VectorGrid vg, String name, String victim, UUID victimId) {
         SearchResult[] last = new SearchResult[1];
         long resumed = System.currentTimeMillis();
         try {
             TestCluster.awaitTrue("the resumed node " + victim + " serves search work again", () -> {
-                SearchResult r = vg.search(SearchRequest.builder("stall", new float[][] {TestRows.vector(7, DIM)}, 10)
+                SearchResult r = vg.search(SearchRequest.builder(name, new float[][] {TestRows.vector(7, DIM)}, 10)
                     .diagnostics(true).build());
                 last[0] = r;
                 return r.diagnostics().segmentNodes().containsValue(victimId) ||
@@ -139,24 +189,29 @@ class StalledNodeProcessIT {
                 (System.currentTimeMillis() - resumed) + " ms after SIGCONT");
         }
         catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; replicas: " + vg.replicas("stall") + "; last search: " +
-                last[0].diagnostics(), e);
+            throw new AssertionError(e.getMessage() + "; replicas: " + vg.replicas(name) + "; last search: " +
+                (last[0] == null ? null : last[0].diagnostics()), e);
         }
-        done.set(true);
-        for (Future<?> f : loops)
-            f.get(2, TimeUnit.MINUTES);
-        pool.shutdown();
-
-        assertEquals(List.of(), failures, "no search fails while a node is stopped (replicaNumber 2)");
-        assertTrue(duringStall.get() >= 10, "searches started and completed while " + victim + " (catalog primary" +
-            (statePrimary.id().equals(victimId) ? " and state-cache primary" : "") + ") was stopped for " + STALL_MS +
-            " ms: " + duringStall.get());
-        assertEquals(3, client.cluster().forServers().nodes().size(), "the stopped node stayed in the topology");
     }
 
-    private static void search(VectorGrid vg, Oracle oracle, int i) {
+    /** Creates collection {@code name} (2 shards, replicaNumber 2), loads 4,000 rows and waits until it settled. */
+    private static Oracle load(VectorGrid vg, String name) {
+        vg.createCollection(CollectionSpec.builder(name).dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .shards(2).replicas(2).build());
+        Map<Long, float[]> rows = new HashMap<>();
+        for (int i = 0; i < 4000; i += 1000) {
+            List<VectorRow> batch = TestRows.rows(i, 1000, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
+            vg.insert(name, batch);
+            batch.forEach(r -> rows.put(r.pk(), r.vector()));
+        }
+        vg.flush(name);
+        Replication.awaitSettled(client, 2, 3_000, name);
+        return new Oracle(Metric.L2, rows);
+    }
+
+    private static void search(VectorGrid vg, String name, Oracle oracle, int i) {
         float[] q = TestRows.vector(900_000 + i, DIM);
-        SearchResult r = vg.search(SearchRequest.builder("stall", new float[][] {q}, 10).build());
+        SearchResult r = vg.search(SearchRequest.builder(name, new float[][] {q}, 10).build());
         oracle.assertExact(q, 10, r.hits(0), null, "search " + i);
     }
 }

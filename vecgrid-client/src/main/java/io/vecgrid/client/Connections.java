@@ -10,9 +10,11 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,11 +48,15 @@ final class Connections implements AutoCloseable {
     private final ScheduledExecutorService keeper;
 
     private volatile IgniteClient current;
+    /** The node of {@link #current} as the last check found it, {@code null} while unknown. */
+    private volatile UUID currentNode;
     /** A connection to another node than {@link #current}'s, warmed; {@code null}: none yet. */
     private volatile Endpoint standby;
     private volatile boolean closed;
     /** Calls moved to the standby after their connection broke. */
     private final AtomicLong failovers = new AtomicLong();
+    /** Times the standby became current because it answered a hedged call first. */
+    private final AtomicLong swaps = new AtomicLong();
 
     /** A connection and the node it reached. */
     private record Endpoint(IgniteClient client, UUID node) {
@@ -87,6 +93,12 @@ final class Connections implements AutoCloseable {
         return failovers.get();
     }
 
+    /** @return the standby connection, {@code null} while there is none. */
+    IgniteClient standby() {
+        Endpoint s = standby;
+        return s == null ? null : s.client();
+    }
+
     /** @return the node of the standby, {@code null} while there is none (tests). */
     UUID standbyNode() {
         Endpoint s = standby;
@@ -106,11 +118,48 @@ final class Connections implements AutoCloseable {
         if (s == null || closed)
             return false;
         current = s.client();
+        currentNode = s.node();
         standby = null;
         failovers.incrementAndGet();
         keeper.execute(() -> closeQuietly(failed));
         keeper.execute(this::keepQuietly);
         return true;
+    }
+
+    /**
+     * A hedged call was answered through the standby {@code winner} while {@code slow}, the current connection, had
+     * not answered it: calls go through {@code winner} from now on and {@code slow} becomes the standby (the next
+     * check replaces it if its node does not answer).
+     */
+    synchronized void swap(IgniteClient slow, IgniteClient winner) {
+        Endpoint s = standby;
+        if (closed || current != slow || s == null || s.client() != winner)
+            return;
+        current = winner;
+        standby = new Endpoint(slow, currentNode);
+        currentNode = s.node();
+        swaps.incrementAndGet();
+    }
+
+    /** @return how many times the standby took over from a current connection that was slower (hedged calls). */
+    long swaps() {
+        return swaps.get();
+    }
+
+    /**
+     * A call through {@code c} lost its connection after another connection had answered it (a hedged call): if
+     * {@code c} is still current, calls move to the standby; if it is the standby, it is dropped and replaced.
+     */
+    void lost(IgniteClient c) {
+        if (current == c) {
+            failOver(c);
+            return;
+        }
+        Endpoint s = standby;
+        if (s != null && s.client() == c && !closed) {
+            dropStandby(s);
+            keeper.execute(this::keepQuietly);
+        }
     }
 
     /** {@link #keep()}, which must not end the periodic check by throwing. */
@@ -139,6 +188,8 @@ final class Connections implements AutoCloseable {
         catch (Exception e) {
             return; // The current connection is failing: its callers fail over or resend; the next check sees.
         }
+        if (current == cur)
+            currentNode = curNode.id();
         Endpoint s = standby;
         if (s != null) {
             try {
@@ -156,7 +207,7 @@ final class Connections implements AutoCloseable {
             return;
         IgniteClient opened = null;
         try {
-            opened = Ignition.startClient(c.setAddresses(others.toArray(new String[0])));
+            opened = open(c.setAddresses(others.toArray(new String[0])));
             UUID node = node(opened).id();
             synchronized (this) {
                 if (!closed && standby == null && !node.equals(curNode.id()) && current == cur) {
@@ -179,10 +230,41 @@ final class Connections implements AutoCloseable {
         closeQuietly(s.client());
     }
 
-    /** @return the node that serves connection {@code c}. */
+    /**
+     * @return the node that serves connection {@code c}.
+     * @throws TimeoutException if it does not answer within {@value #CHECK_MILLIS} ms (a stopped or frozen node
+     *     would otherwise hold the check, and with it every later one, for as long as it is stopped).
+     */
     private static ClusterStatus.Node node(IgniteClient c) throws Exception {
-        Object res = c.compute().execute(VecgridRequest.TASK_NAME, VecgridRequest.node());
+        Object res = c.compute().executeAsync2(VecgridRequest.TASK_NAME, VecgridRequest.node()).toCompletableFuture()
+            .get(CHECK_MILLIS, TimeUnit.MILLISECONDS);
         return (ClusterStatus.Node)((VecgridResponse)res).resultOrThrow();
+    }
+
+    /**
+     * Opens a thin client with {@code c}, giving up after {@value #CHECK_MILLIS} ms: the thin client waits for a
+     * node's handshake answer without limit unless the caller set a timeout, and a stopped node accepts the TCP
+     * connection (the kernel does) but never answers. A connection that opens after the wait is closed at once.
+     */
+    private static IgniteClient open(ClientConfiguration c) throws Exception {
+        CompletableFuture<IgniteClient> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(Ignition.startClient(c));
+            }
+            catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "vecgrid-client-standby-open");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return f.get(CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException e) {
+            f.thenAccept(Connections::closeQuietly);
+            throw e;
+        }
     }
 
     /** @return the configured addresses that do not lead to node {@code n} (by its client port and addresses). */

@@ -138,6 +138,8 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
 
     /** The connection calls go through, and a standby on another node when this client opened its own. */
     private final Connections connections;
+    /** Sends slow read-only calls a second time through the standby. */
+    private final Hedging hedging = new Hedging();
     private final boolean owned;
     private final String addresses;
     /**
@@ -474,14 +476,30 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
         return connections.current();
     }
 
-    /** @return the node of the standby connection, {@code null} while there is none. */
-    UUID standbyNode() {
+    /**
+     * @return the node of the standby connection (see "Standby connection" in docs/clients.md), {@code null} while
+     *     there is none.
+     */
+    public UUID standbyNode() {
         return connections.standbyNode();
     }
 
     /** @return how many times calls were resent through the standby connection after theirs broke. */
     long failovers() {
         return connections.failovers();
+    }
+
+    /**
+     * @return how many read-only calls were sent a second time, through the standby connection, because the current
+     *     connection had not answered them within their hedging delay (see "Hedged calls" in docs/clients.md).
+     */
+    public long hedgedCalls() {
+        return hedging.hedged();
+    }
+
+    /** @return how many of the {@link #hedgedCalls() hedged calls} the standby answered first. */
+    public long hedgeWins() {
+        return hedging.won();
     }
 
     @Override public CollectionDescription createCollection(CollectionSpec spec) {
@@ -600,7 +618,7 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
             Object res;
             IgniteClient client = connections.current();
             try {
-                res = client.compute().execute(VecgridRequest.TASK_NAME, req);
+                res = hedging.execute(connections, client, req);
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -687,7 +705,7 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
      *     so with a {@link ClientConnectionException}, or, for a task whose channel closed while it ran, with this
      *     message only; a node that stops without draining cancels the task.
      */
-    private static boolean connectionLost(Throwable e) {
+    static boolean connectionLost(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof ClientConnectionException || CHANNEL_CLOSED.equals(c.getMessage()) ||
                 (c.getMessage() != null && c.getMessage().contains(TASK_CANCELLED_BY_STOP)))

@@ -90,6 +90,18 @@ public final class VecgridRequest implements Serializable {
         public boolean retriable() {
             return retriable;
         }
+
+        /**
+         * @return whether the operation only reads, so the client may send it through a second connection when the
+         *     first is slow to answer and take whichever answer comes first (a write sent twice could arrive late and
+         *     undo a later write).
+         */
+        public boolean hedged() {
+            return switch (this) {
+                case DESCRIBE, LIST, GET, COUNT, SEARCH, REPLICAS, STATUS, NODE, BACKUP_LIST -> true;
+                default -> false;
+            };
+        }
     }
 
     private final Op op;
