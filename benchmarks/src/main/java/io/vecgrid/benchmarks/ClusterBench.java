@@ -1472,17 +1472,19 @@ public final class ClusterBench {
     private void kill() throws Exception {
         try (VecgridClient thin = VecgridClient.builder().addresses(nodes.clientAddresses()).connect()) {
             UUID router = thin.search(request(queries[0], true)).diagnostics().router();
-            String victim = nodeName(router);
-            stat("kill", "victim", shortName(victim));
-            stat("kill", "victim.is.thin.client.router", 1);
             WriteLoad w = new WriteLoad(thin, 1_000_000_000L);
             long from = System.nanoTime();
             event("kill", from, "thin-client load starts (" + steadyThreads + " search threads, inserts of " + insertBatch +
-                " rows every " + insertPauseMillis + " ms), via " + shortName(victim));
+                " rows every " + insertPauseMillis + " ms), via " + shortName(nodeName(router)));
             w.start();
             long killAt;
+            String victim;
             try (Watchdog dog = new Watchdog("kill", w.searches)) {
                 Thread.sleep((warmupSeconds + healthySeconds) * 1000L);
+                // The node the thin client's calls go through now (a hedged call may have moved them since the start).
+                victim = nodeName(thin.status().servedBy());
+                stat("kill", "victim", shortName(victim));
+                stat("kill", "victim.is.thin.client.router", 1);
                 killAt = System.nanoTime();
                 nodes.kill9(victim);
                 event("kill", killAt, "kill -9 " + shortName(victim));

@@ -31,7 +31,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fastest candidate's, the excess halving every {@value #FRESH_MILLIS} ms, so it is tried and measured afresh.
  *
  * <p>It also gives each job its deadline: three times the 95th percentile of the node's recent response times, at
- * least a floor, so that a node that stops answering is hedged long before the search times out.
+ * least a floor, so that a node that stops answering is hedged long before the search times out. A node with a job
+ * past its deadline is <b>suspect</b> until it answers a job or {@value #FRESH_MILLIS} ms pass, whichever comes first:
+ * while another candidate is not suspect, it gets no work at all, whatever the formula says. Before this, a late job
+ * raised the node's response time (by a fraction: an exponentially weighted average), and a stalled node was chosen
+ * again and again during a stall under load, because the healthy copies, busy with the work the stalled one no longer
+ * took, scored worse through the cube of their queues; every such search waited for its deadline. When the time
+ * passes the node is tried again on its figures from before (it is suspect again at the next deadline if it is still
+ * stopped, and used as before if it recovered).
  *
  * <p>Thread-safety: thread-safe; one per router node, shared by its searches.
  */
@@ -117,7 +124,17 @@ final class ReplicaSelector {
         double bestScore = Double.MAX_VALUE;
         double[] scores = new double[cand.size()];
         long now = clock.getAsLong();
+        boolean[] suspect = new boolean[cand.size()];
+        boolean anyTrusted = false;
         for (int i = 0; i < cand.size(); i++) {
+            suspect[i] = suspect(stats.get(cand.get(i)), now);
+            anyTrusted |= !suspect[i];
+        }
+        for (int i = 0; i < cand.size(); i++) {
+            if (suspect[i] && anyTrusted) {
+                scores[i] = Double.MAX_VALUE;
+                continue;
+            }
             Stats s = stats.get(cand.get(i));
             double svc = s == null || !s.known ? fastestS : faded(s.service, fastestS, s.lastNanos, now);
             double resp = s == null || !s.known ? fastestR : faded(s.response, fastestR, s.lastNanos, now);
@@ -135,10 +152,19 @@ final class ReplicaSelector {
         int ties = 0;
         int pick = -1;
         for (int i = 0; i < cand.size(); i++) {
-            if (scores[i] <= bestScore * (1 + NEAR_TIE) && ThreadLocalRandom.current().nextInt(++ties) == 0)
+            if (scores[i] != Double.MAX_VALUE && scores[i] <= bestScore * (1 + NEAR_TIE) &&
+                ThreadLocalRandom.current().nextInt(++ties) == 0)
                 pick = i;
         }
         return pick;
+    }
+
+    /** @return whether a job of the node passed its deadline within {@value #FRESH_MILLIS} ms and it has not answered since. */
+    private static boolean suspect(Stats s, long now) {
+        if (s == null)
+            return false;
+        long late = s.lateNanos;
+        return late != 0 && now - late < FRESH_MILLIS * 1_000_000L;
     }
 
     /** Scores within this fraction above the best count as a tie. */
@@ -172,25 +198,29 @@ final class ReplicaSelector {
             s.window[(int)(s.samples % WINDOW)] = responseNanos;
             s.samples++;
             s.lastNanos = clock.getAsLong();
+            s.lateNanos = 0;
         }
     }
 
     /**
-     * A job of {@code node} has been out {@code elapsedNanos} and passed its deadline: the time so far is a lower bound
-     * of its response time and counts as one, so a stalled node loses work at once rather than when (if ever) it
-     * answers. Its deadline window keeps real answers only, so the stall does not lengthen its next deadlines.
+     * A job of {@code node} has been out {@code elapsedNanos} and passed its deadline: the node is suspect (see the
+     * class comment) until it answers or {@value #FRESH_MILLIS} ms pass, so a stalled node loses work at once rather
+     * than when (if ever) it answers. Its figures stay as they were: when the suspicion lapses the node is tried again
+     * on them, and a node that recovered is used again at once (a late job raising its response time instead kept a
+     * resumed node idle for many seconds while the raise faded). Its deadline window keeps real answers only, so the
+     * stall does not lengthen its next deadlines.
      */
     void late(UUID node, long elapsedNanos) {
         Stats s = of(node);
         synchronized (s) {
+            long now = clock.getAsLong();
             if (!s.known) {
                 s.response = elapsedNanos;
                 s.service = elapsedNanos;
                 s.known = true;
+                s.lastNanos = now;
             }
-            else
-                s.response = Math.max(s.response, s.response + ALPHA * (elapsedNanos - s.response));
-            s.lastNanos = clock.getAsLong();
+            s.lateNanos = now == 0 ? 1 : now;
         }
     }
 
@@ -233,5 +263,7 @@ final class ReplicaSelector {
         /** Routers that had sent the node work lately, when it last answered. */
         volatile int routers;
         long lastNanos;
+        /** When a job of the node last passed its deadline, 0 if it answered since (see {@link #suspect}). */
+        volatile long lateNanos;
     }
 }

@@ -105,6 +105,31 @@ class ReplicaSelectorTest {
     }
 
     @Test
+    void aNodePastItsDeadlineGetsNoWorkUntilItAnswersOrItsSuspicionLapses() {
+        for (int i = 0; i < 10; i++) {
+            answer(a, 2, 1);
+            answer(b, 2, 1);
+        }
+        // b stalls: one job passes its deadline (100 ms, the floor) and its search hedges and ends without it.
+        sel.sent(b);
+        sel.late(b, 100 * MS);
+        sel.abandoned(b);
+        // a meanwhile takes all the work and its queue builds up (four other jobs when it last answered): by the
+        // formula alone b, whose figures are those from before the stall, would now score better.
+        answer(a, 8, 1, 4);
+        assertEquals(1000, chosen(1000, new int[] {1, 0})[0], "the suspect copy gets no work while another copy is trusted");
+        assertEquals(1, sel.choose(List.of(b), new int[1], 1) + 1, "a suspect copy that is the only one is still used");
+        // Its suspicion lapses after FRESH_MILLIS: it is tried again.
+        now.addAndGet(ReplicaSelector.FRESH_MILLIS * MS);
+        assertTrue(chosen(1000, new int[] {1, 0})[1] > 0, "tried again once the suspicion lapsed");
+        // Late again, then it answers (resumed): trusted at once.
+        sel.late(b, 100 * MS);
+        assertEquals(0, chosen(1000, new int[] {1, 0})[1], "suspect again");
+        answer(b, 2, 1);
+        assertTrue(chosen(1000, new int[] {1, 0})[1] > 0, "an answer clears the suspicion");
+    }
+
+    @Test
     void nearTiesShareTheWork() {
         // A local copy answers a little faster than a remote one: within NEAR_TIE of the best, both take work.
         for (int i = 0; i < 10; i++) {

@@ -121,7 +121,7 @@ final class Connections implements AutoCloseable {
         currentNode = s.node();
         standby = null;
         failovers.incrementAndGet();
-        keeper.execute(() -> closeQuietly(failed));
+        closeLater(failed);
         keeper.execute(this::keepQuietly);
         return true;
     }
@@ -224,10 +224,23 @@ final class Connections implements AutoCloseable {
         }
     }
 
-    private synchronized void dropStandby(Endpoint s) {
-        if (standby == s)
-            standby = null;
-        closeQuietly(s.client());
+    private void dropStandby(Endpoint s) {
+        synchronized (this) {
+            if (standby == s)
+                standby = null;
+        }
+        closeLater(s.client());
+    }
+
+    /**
+     * Closes {@code c} on a thread of its own: closing a thin client stops its I/O threads and waits for them, so it
+     * must not run on one of them (a call's completion, which may report the broken connection, runs there) nor
+     * while holding this object's lock.
+     */
+    private static void closeLater(IgniteClient c) {
+        Thread t = new Thread(() -> closeQuietly(c), "vecgrid-client-close");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

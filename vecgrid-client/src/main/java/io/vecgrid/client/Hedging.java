@@ -94,7 +94,9 @@ final class Hedging {
         catch (ExecutionException e) {
             throw clientException(e);
         }
-        IgniteClient standby = conns.standby();
+        // The other connection: the standby, or, when another call's hedge already made the standby current (the
+        // node of this call is the one that is slow), the current connection.
+        IgniteClient standby = conns.current() != client ? conns.current() : conns.standby();
         CompletableFuture<Object> second = null;
         if (standby != null && standby != client && spend()) {
             try {
