@@ -43,7 +43,7 @@
 # ("-Xms512m -Xmx2g") CB_BENCH_HEAP (3g: the benchmark's JVM) CB_OUT (docs of this repository) CB_KEEP_DATA=1 (keep
 # the nodes' data) CB_PHASES (overhead,throughput,scaling,stall,slow,kill,rolling: a subset to try one part)
 # CB_QUIET_CPU (0.3 cores: the nodes count as quiet below it, waited for after loading and each change) CB_QUIET_TIMEOUT
-# (90 s) CB_DUMP_AFTER_MS (2000: a search in flight this long in the kill and rolling tests dumps every JVM's threads)
+# (90 s) CB_DUMP_AFTER_MS (2000: a search in flight this long in the stall, kill and rolling tests dumps every JVM's threads)
 # CB_REPORT_ONLY=DIR (measure nothing: rewrite the report from the run kept in DIR, e.g. after changing the writer).
 # Takes 13 minutes for Fashion-MNIST on 2 shared cores at a load average of 8-33, 20-21 at 30-45 (loading and compaction
 # take a third of it).

@@ -1111,7 +1111,7 @@ public final class ClusterBench {
             long cont;
             long end;
             long healthyFrom;
-            try {
+            try (Watchdog dog = new Watchdog("stall", loops.values().toArray(new LoadLoop[0]))) {
                 Thread.sleep(warmupSeconds * 1000L);
                 healthyFrom = System.nanoTime();
                 Thread.sleep(healthySeconds * 1000L);

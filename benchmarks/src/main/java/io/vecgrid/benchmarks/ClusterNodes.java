@@ -209,7 +209,14 @@ final class ClusterNodes implements AutoCloseable {
     /** Sends a signal by name ({@code STOP}, {@code CONT}) to the node's JVM (start-node.sh execs it: same pid). */
     void signal(String name, String sig) throws IOException, InterruptedException {
         run("kill", "-" + sig, Long.toString(pid(name)));
+        if (sig.equals("STOP"))
+            stopped.add(name);
+        else if (sig.equals("CONT"))
+            stopped.remove(name);
     }
+
+    /** Nodes stopped by {@link #signal} with SIGSTOP and not resumed: a thread dump of them would wait until resumed. */
+    private final java.util.Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** SIGTERM (a graceful stop: the node drains first) and waits until the process exited. */
     void sigterm(String name, long timeoutMs) throws InterruptedException {
@@ -284,6 +291,8 @@ final class ClusterNodes implements AutoCloseable {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         List<Path> res = new ArrayList<>();
         for (String name : running()) {
+            if (stopped.contains(name))
+                continue;
             Path out = work.resolve(prefix + "-" + name + ".threads.txt");
             try {
                 Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid(name)), "Thread.print")

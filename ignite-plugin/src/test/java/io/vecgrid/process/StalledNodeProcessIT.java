@@ -92,7 +92,8 @@ class StalledNodeProcessIT {
      * A thin client's calls are routed by the server node it is connected to: when that node is stopped, its searches
      * are sent again through the client's standby connection after a delay learned from its recent searches (hedged),
      * and the standby becomes the client's connection. Searches that start after the SIGSTOP complete, exact, before
-     * the SIGCONT; none fails; and later calls go through another node.
+     * the SIGCONT; none fails; and later calls go through another node. Then the node of the new standby is stopped:
+     * searches go on as well (a hedge sent to it does not hold its caller).
      */
     @Test
     void searchesThroughAThinClientGoOnWhileItsNodeIsStopped() throws Exception {
@@ -113,6 +114,19 @@ class StalledNodeProcessIT {
             assertTrue(thin.hedgeWins() >= 1, "the standby answered a hedged search: " + thin.hedgedCalls() +
                 " hedged, " + thin.hedgeWins() + " won by the standby");
             assertNotEquals(routerId, thin.status().servedBy(), "calls go through another node than the stopped one");
+
+            // Now the node of the standby is stopped: a hedge sent there must not hold the search it hedges (sending
+            // is done off the caller's thread, and the standby registered its types when it opened).
+            // (After the swap the stopped node's connection became the standby; resumed, it may stay so.)
+            UUID current = thin.status().servedBy();
+            TestCluster.awaitTrue("a standby", () -> thin.standbyNode() != null &&
+                !thin.standbyNode().equals(current), 30_000);
+            String standbyVictim = Replication.names(List.of(client.cluster().node(thin.standbyNode()))).get(0);
+            int duringStandby = stallWhileSearching(thin, "stallthin", oracle, standbyVictim, null);
+            System.out.println("StalledNodeProcessIT: thin client, " + duringStandby + " searches during the stall of " +
+                "its standby's node " + standbyVictim + ", " + thin.hedgedCalls() + " hedged in all");
+            assertTrue(duringStandby >= 10, "searches started and completed while the node of the thin client's " +
+                "standby connection, " + standbyVictim + ", was stopped: " + duringStandby);
         }
     }
 

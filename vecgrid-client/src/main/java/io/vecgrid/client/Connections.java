@@ -1,5 +1,7 @@
 package io.vecgrid.client;
 
+import io.vecgrid.api.Consistency;
+import io.vecgrid.api.SearchRequest;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.client.IgniteClient;
 import org.apache.ignite.configuration.ClientConfiguration;
@@ -209,6 +211,7 @@ final class Connections implements AutoCloseable {
         try {
             opened = open(c.setAddresses(others.toArray(new String[0])));
             UUID node = node(opened).id();
+            warm(opened);
             synchronized (this) {
                 if (!closed && standby == null && !node.equals(curNode.id()) && current == cur) {
                     standby = new Endpoint(opened, node);
@@ -252,6 +255,20 @@ final class Connections implements AutoCloseable {
         Object res = c.compute().executeAsync2(VecgridRequest.TASK_NAME, VecgridRequest.node()).toCompletableFuture()
             .get(CHECK_MILLIS, TimeUnit.MILLISECONDS);
         return (ClusterStatus.Node)((VecgridResponse)res).resultOrThrow();
+    }
+
+    /**
+     * Registers the types of the calls a standby takes over with its node now, in the background: a thin client
+     * registers a class name and binary type with its node the first time it sends one, synchronously, so a
+     * standby's first search would otherwise wait for that on the caller's thread. Marshalling a sample of each read
+     * that is hedged (a search with every option set, a get) does it.
+     */
+    private static void warm(IgniteClient c) {
+        SearchRequest s = SearchRequest.builder("warm-up", new float[][] {{0f}}, 1).filter("f == 1")
+            .outputFields(List.of("f")).consistency(Consistency.STRONG).build();
+        for (VecgridRequest r : List.of(VecgridRequest.search(s), VecgridRequest.get("warm-up", new long[] {1},
+            List.of("f")), VecgridRequest.count("warm-up")))
+            c.binary().toBinary(r);
     }
 
     /**
