@@ -157,6 +157,23 @@ class ReplicaSelectorTest {
     }
 
     @Test
+    void aNodeWithFewAnswersGetsTheDeadlineOfEveryNodesAnswers() {
+        UUID c = new UUID(0, 3);
+        assertEquals(1_000 * MS, sel.deadlineNanos(c), "nothing known at all: a second");
+        for (int i = 0; i < 7; i++)
+            answer(a, 60, 1);
+        assertEquals(1_000 * MS, sel.deadlineNanos(c), "seven answers in all are too few to judge by");
+        answer(b, 60, 1);
+        // Eight answers in all, none from c: c's deadline comes from them (3 x 60 ms).
+        assertEquals(180 * MS, sel.deadlineNanos(c));
+        assertEquals(1_000 * MS, new ReplicaSelector(100, now::get).deadlineNanos(c), "a router of its own knows nothing");
+        // Once c has answers of its own, they decide.
+        for (int i = 0; i < ReplicaSelector.MIN_SAMPLES; i++)
+            answer(c, 2, 1);
+        assertEquals(100 * MS, sel.deadlineNanos(c));
+    }
+
+    @Test
     void roundRobinTakesCopiesInTurnWhateverTheirLoad() {
         ReplicaSelector rr = new ReplicaSelector(100, now::get, true);
         for (int i = 0; i < 10; i++) {
