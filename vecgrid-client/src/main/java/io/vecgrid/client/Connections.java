@@ -57,8 +57,6 @@ final class Connections implements AutoCloseable {
     private volatile boolean closed;
     /** Calls moved to the standby after their connection broke. */
     private final AtomicLong failovers = new AtomicLong();
-    /** Times the standby became current because it answered a hedged call first. */
-    private final AtomicLong swaps = new AtomicLong();
 
     /** A connection and the node it reached. */
     private record Endpoint(IgniteClient client, UUID node) {
@@ -140,12 +138,6 @@ final class Connections implements AutoCloseable {
         current = winner;
         standby = new Endpoint(slow, currentNode);
         currentNode = s.node();
-        swaps.incrementAndGet();
-    }
-
-    /** @return how many times the standby took over from a current connection that was slower (hedged calls). */
-    long swaps() {
-        return swaps.get();
     }
 
     /**
