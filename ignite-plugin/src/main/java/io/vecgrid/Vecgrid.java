@@ -99,6 +99,15 @@ public final class Vecgrid implements VectorGrid {
     private volatile boolean serving;
     /** A graceful stop began: new thin-client operations are refused, routers send no new search work here. */
     private volatile boolean draining;
+    /** When a client operation last finished ({@link System#nanoTime()}). */
+    private volatile long lastOperationExit = System.nanoTime() - ANSWER_SETTLE_NANOS;
+
+    /**
+     * How long a drain waits after the last client operation finished: Ignite writes a task's answer to the client's
+     * connection on its own threads after the task ended, so a stop that closed the connection at once could cut off
+     * the answer of a write that was applied.
+     */
+    private static final long ANSWER_SETTLE_NANOS = 250_000_000L;
     /** Thin-client operations running on this node (a graceful stop waits for them). */
     private final java.util.concurrent.atomic.AtomicInteger operations = new java.util.concurrent.atomic.AtomicInteger();
     private ScheduledExecutorService background;
@@ -268,6 +277,7 @@ public final class Vecgrid implements VectorGrid {
 
     /** Counts out an operation that {@link #enterOperation()} let in. */
     public void exitOperation() {
+        lastOperationExit = System.nanoTime();
         operations.decrementAndGet();
     }
 
@@ -319,6 +329,8 @@ public final class Vecgrid implements VectorGrid {
             return "the report that this node drains is not published yet";
         if (operations.get() > 0)
             return operations.get() + " client operations running";
+        if (System.nanoTime() - lastOperationExit < ANSWER_SETTLE_NANOS)
+            return "the answers of client operations that just finished are being sent";
         if (router.inFlight() > 0)
             return router.inFlight() + " searches routed by this node running";
         if (metrics.inFlightJobs() > 0)

@@ -41,6 +41,13 @@ final class Connections implements AutoCloseable {
     /** How often the standby is checked (and, when there is none, one is tried again), ms. */
     static final long CHECK_MILLIS = 2_000;
 
+    /**
+     * How long a connection to a node that is stopping gracefully stays open after calls left it: longer than a
+     * node's drain usually takes (its longest is {@code drainTimeoutMillis}, 30 s by default, after which the node
+     * closes it anyway).
+     */
+    static final long RETIRE_MILLIS = 30_000;
+
     /** An address entry {@code host:port} or {@code host:port..port}. */
     private static final Pattern ENTRY = Pattern.compile("\\s*(.+):(\\d{1,5})(?:\\.\\.(\\d{1,5}))?\\s*");
 
@@ -57,6 +64,8 @@ final class Connections implements AutoCloseable {
     private volatile boolean closed;
     /** Calls moved to the standby after their connection broke. */
     private final AtomicLong failovers = new AtomicLong();
+    /** Connections left because their node is stopping, closed {@value #RETIRE_MILLIS} ms later (guarded by this). */
+    private final List<IgniteClient> retired = new ArrayList<>();
 
     /** A connection and the node it reached. */
     private record Endpoint(IgniteClient client, UUID node) {
@@ -112,16 +121,43 @@ final class Connections implements AutoCloseable {
      *     another caller's failover already happened), so the call can be resent there at once.
      */
     synchronized boolean failOver(IgniteClient failed) {
-        if (current != failed)
-            return true;
+        if (!toStandby(failed))
+            return current != failed;
+        failovers.incrementAndGet();
+        closeLater(failed);
+        return true;
+    }
+
+    /**
+     * The node of {@code stopping} refused a call because it is stopping gracefully: calls go through the standby
+     * from now on, so that none is on its way to that node when it closes its connections (a write cut off there
+     * could not tell whether it was applied). {@code stopping} itself is closed only {@value #RETIRE_MILLIS} ms later:
+     * calls it accepted before its stop began still run there, and the node answers them before it leaves.
+     *
+     * @return {@code true} if {@link #current()} is now another connection than {@code stopping}.
+     */
+    synchronized boolean leave(IgniteClient stopping) {
+        if (!toStandby(stopping))
+            return current != stopping;
+        retired.add(stopping);
+        keeper.schedule(() -> {
+            synchronized (this) {
+                if (!retired.remove(stopping))
+                    return;
+            }
+            closeLater(stopping);
+        }, RETIRE_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** Makes the standby current if {@code from} is current and there is a standby; the old one is the caller's. */
+    private boolean toStandby(IgniteClient from) {
         Endpoint s = standby;
-        if (s == null || closed)
+        if (current != from || s == null || closed)
             return false;
         current = s.client();
         currentNode = s.node();
         standby = null;
-        failovers.incrementAndGet();
-        closeLater(failed);
         keeper.execute(this::keepQuietly);
         return true;
     }
@@ -374,15 +410,19 @@ final class Connections implements AutoCloseable {
     /** Closes every connection, the standby's too. */
     @Override public void close() {
         Endpoint s;
+        List<IgniteClient> left;
         synchronized (this) {
             closed = true;
             s = standby;
             standby = null;
+            left = new ArrayList<>(retired);
+            retired.clear();
         }
         if (keeper != null)
             keeper.shutdownNow();
         if (s != null)
             closeQuietly(s.client());
+        left.forEach(Connections::closeQuietly);
         current.close();
     }
 }

@@ -637,7 +637,8 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                     throw loginRefused(user, false, "at " + addresses + " while reconnecting for " + req.op(), e);
                 if (notStarted(e) && System.nanoTime() < stoppingDeadline) {
                     // The node is stopping and did not start the task: resending is safe for every operation.
-                    pause(++stoppingResends, req);
+                    if (!connections.leave(client))
+                        pause(++stoppingResends, req);
                     attempt--;
                     continue;
                 }
@@ -665,11 +666,13 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                 return ((VecgridResponse)res).resultOrThrow();
             }
             catch (NodeStoppingException e) {
-                // A graceful stop refused it before it started. The connection stays on that node until it closes;
-                // then the thin client reaches another address, so keep resending, slowly, for a while.
+                // A graceful stop refused it before it started. Calls move to the standby at once; without one the
+                // connection stays on that node until it closes, then the thin client reaches another address, so
+                // keep resending, slowly, for a while.
                 if (System.nanoTime() >= stoppingDeadline)
                     throw e;
-                pause(++stoppingResends, req);
+                if (!connections.leave(client))
+                    pause(++stoppingResends, req);
                 attempt--;
             }
         }
