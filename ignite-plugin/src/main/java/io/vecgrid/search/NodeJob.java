@@ -241,7 +241,9 @@ final class NodeJob implements Serializable {
                 return;
             }
             // The shard's state and its growing rows must be one view: a hand-off removes rows right after their
-            // segment is served, so take the rows between two reads of the state and start again if it changed.
+            // segment is served, so take the rows between two reads of the state and start again if it changed. A
+            // snapshot reused as it is needs no second read: it was built as one view with this state version, and
+            // the rows have not changed since the state was read (their change counter is read after it).
             ShardState st;
             GrowingSnapshot snap;
             while (true) {
@@ -252,7 +254,10 @@ final class NodeJob implements Serializable {
                     }
                     return;
                 }
+                Object before = rows.derived();
                 snap = snapshot(rows, st);
+                if (snap == before)
+                    break;
                 ShardState again = vg.metaStore().shardState(meta, sh);
                 if (again != null && again.version() == st.version())
                     break;
