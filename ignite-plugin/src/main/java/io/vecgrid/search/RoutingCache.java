@@ -51,15 +51,24 @@ public final class RoutingCache {
         t.setDaemon(true);
         return t;
     });
+    /** The subscription to report changes (guarded by this). */
     private QueryCursor<?> pushes;
+    /** Closed for good (guarded by this). */
+    private boolean closed;
 
     public RoutingCache(Ignite ignite) {
         this.ignite = ignite;
         this.log = ignite.log().getLogger(RoutingCache.class);
     }
 
-    /** Subscribes to changes of the distribution reports and builds the first table. */
-    public synchronized void start() {
+    /**
+     * Subscribes to changes of the distribution reports and builds the first table.
+     *
+     * <p>Registering the continuous query waits for a discovery round and has no time limit; it runs outside this
+     * object's lock, so that {@link #stop()} and {@link #close()} never wait for it (a node stopping while a thick
+     * client's registration hung in a test waited for it for good).
+     */
+    public void start() {
         stop();
         ContinuousQuery<UUID, NodeDistribution> q = new ContinuousQuery<>();
         q.setLocalListener(evts -> {
@@ -72,24 +81,48 @@ public final class RoutingCache {
             rebuildSoon();
         });
         IgniteCache<UUID, NodeDistribution> c = ignite.cache(MetaStore.DISTRIBUTION_CACHE);
-        pushes = c.query(q);
-        refresh();
+        QueryCursor<?> cur = c.query(q);
+        QueryCursor<?> old;
+        synchronized (this) {
+            if (closed) {
+                old = cur;
+                cur = null;
+            }
+            else {
+                old = pushes;
+                pushes = cur;
+            }
+        }
+        closeQuietly(old);
+        if (cur != null)
+            refresh();
     }
 
-    public synchronized void stop() {
-        if (pushes != null) {
-            try {
-                pushes.close();
-            }
-            catch (RuntimeException ignored) {
-                // The cache is already gone (cluster deactivated or node stopping).
-            }
+    public void stop() {
+        QueryCursor<?> old;
+        synchronized (this) {
+            old = pushes;
             pushes = null;
+        }
+        closeQuietly(old);
+    }
+
+    private static void closeQuietly(QueryCursor<?> cur) {
+        if (cur == null)
+            return;
+        try {
+            cur.close();
+        }
+        catch (RuntimeException ignored) {
+            // The cache is already gone (cluster deactivated or node stopping).
         }
     }
 
     /** Stops the background builder for good (the node is stopping). */
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         stop();
         builder.shutdownNow();
     }

@@ -131,6 +131,34 @@ class StalledNodeProcessIT {
     }
 
     /**
+     * A client that has not sent anything through its standby yet (every call so far answered in time by its own
+     * connection, so nothing was hedged) sees the standby's node stopped with SIGSTOP while searching: the router waits
+     * for that node's jobs until their deadline, so the client hedges searches through the standby, whose node does not
+     * answer. A hedge is sent from a thread of its own and the standby registered its types when it opened, so no
+     * search waits for the stall: searches started after the SIGSTOP complete, exact, before the SIGCONT.
+     */
+    @Test
+    void aHedgeToAFreshStandbyOnAStoppedNodeDoesNotHoldItsSearch() throws Exception {
+        try (VecgridClient thin = VecgridClient.builder().addresses(nodes.clientAddresses()).connect()) {
+            Oracle oracle = load(thin, "stallfresh");
+            TestCluster.awaitTrue("a standby connection", () -> thin.standbyNode() != null, 30_000);
+            for (int i = 0; i < 100; i++)
+                search(thin, "stallfresh", oracle, i);
+            UUID standby = thin.standbyNode();
+            // A pause of this machine could have hedged one of them already; then the standby is not fresh, which
+            // the output says (the assertions below hold either way).
+            long hedgedBefore = thin.hedgedCalls();
+            String victim = Replication.names(List.of(client.cluster().node(standby))).get(0);
+            int during = stallWhileSearching(thin, "stallfresh", oracle, victim, null);
+            System.out.println("StalledNodeProcessIT: fresh thin client, " + during + " searches during the stall of " +
+                "its standby's node " + victim + ", " + thin.hedgedCalls() + " hedged (" + hedgedBefore + " before it)");
+            assertTrue(thin.hedgedCalls() > hedgedBefore, "searches were hedged through the stopped node's standby connection");
+            assertTrue(during >= 10, "searches started and completed while the standby's node " + victim +
+                " was stopped for " + STALL_MS + " ms: " + during);
+        }
+    }
+
+    /**
      * Searches {@code name} from two threads, stops {@code victim} with SIGSTOP for {@value #STALL_MS} ms, resumes
      * it, and (if {@code victimId} is given) waits until it serves search work again.
      *
