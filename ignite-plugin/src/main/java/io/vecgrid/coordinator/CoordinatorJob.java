@@ -45,8 +45,22 @@ final class CoordinatorJob implements NodeCall<String> {
                 LayoutOp op = st == null ? null : st.op(task.sources().get(0));
                 if (op == null)
                     return "nothing to recover";
-                if (op.driver().equals(ignite.cluster().localNode().id()) && vg.layoutRecovery().drivenHere(meta, op))
-                    return "still driven by this node";
+                if (op.driver().equals(ignite.cluster().localNode().id())) {
+                    if (vg.layoutRecovery().drivenHere(meta, op))
+                        return "still driven by this node";
+                    if (io.vecgrid.shard.LocalPartitions.owning(ignite, meta.rowsCache(), task.shard()) == null) {
+                        // Its driver gave it up, but the shard's rows are no longer on this node (a node left and the
+                        // partition moved): undoing or finishing needs them, so the shard's primary recovers it. A
+                        // driver never takes up an operation it gave up, so nothing here can race that recovery.
+                        org.apache.ignite.cluster.ClusterNode primary =
+                            ignite.affinity(meta.rowsCache()).mapPartitionToNode(task.shard());
+                        if (primary == null)
+                            return "not done: the shard has no primary now";
+                        return "on the shard's primary " + primary.id() + ": " + NodeCall.callOn(ignite, primary,
+                            new CoordinatorJob(new CoordinatorTask(CoordinatorTask.Kind.RECOVER, task.collection(),
+                                task.uid(), task.shard(), task.sources(), null, task.reason())));
+                    }
+                }
                 return vg.layoutRecovery().recover(meta, task.shard(), op);
             }
             default:

@@ -12,7 +12,8 @@ import java.util.List;
  * An operation whose driver node is gone (it died or restarted: a restarted node has a new id) is recovered on the
  * shard's primary at once; one whose driver is alive but that has run for {@link #ORPHAN_MILLIS} is recovered on the
  * driver's node, only if no thread there drives it any more (it gave up and its own undo failed, e.g. when a node left
- * in the middle of the undo's transaction). A driver may legitimately take longer (a large merge; waiting for copies
+ * in the middle of the undo's transaction); a driver's node that no longer holds the shard's rows hands the recovery to
+ * the shard's primary. A driver may legitimately take longer (a large merge; waiting for copies
  * to load), so a live driver's node decides, not the operation's age.
  */
 final class RecoveryChecker implements Checker {

@@ -5,7 +5,8 @@ import io.vecgrid.collection.LayoutOp;
 import org.apache.ignite.IgniteLogger;
 
 /**
- * Finishes or undoes a layout operation whose driver died (or gave up without cleaning up), on the shard's primary:
+ * Finishes or undoes a layout operation whose driver died (or gave up without cleaning up), on the shard's primary
+ * (or on the driver's node, when it gave the operation up and still holds the shard's rows):
  * an operation that had not published is undone (its rows unmarked, its segment's chunks and marks removed, the
  * operation gone from the shard's state); one that had published is finished (locations re-pointed, forwards ended,
  * sources dropped). Every step is idempotent, so a recovery racing a driver that is alive after all does no harm.
@@ -33,7 +34,8 @@ public final class LayoutRecovery {
     /** @return what was done. */
     public String recover(CollectionMeta meta, int shard, LayoutOp op) {
         metrics.recovered();
-        String why = op.driver().equals(steps.localNodeId()) ? "its driver on this node gave it up" : "its node is gone";
+        String why = op.driver().equals(steps.localNodeId()) ? "its driver on this node gave it up" :
+            steps.alive(op.driver()) ? "its driver gave it up and no longer holds the shard" : "its node is gone";
         if (op.phase() == LayoutOp.Phase.BUILDING) {
             steps.undo(meta, shard, op);
             log.info("Undid " + op + " of collection '" + meta.name() + "' shard " + shard + " (" + why + ")");

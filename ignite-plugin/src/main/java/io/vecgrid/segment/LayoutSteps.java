@@ -126,6 +126,11 @@ public final class LayoutSteps {
         return ignite.cluster().localNode().id();
     }
 
+    /** @return whether {@code node} is in the topology. */
+    boolean alive(java.util.UUID node) {
+        return ignite.cluster().node(node) != null;
+    }
+
     private static String key(CollectionMeta meta, long segment) {
         return meta.uid() + '#' + segment;
     }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
@@ -77,6 +78,52 @@ class OrphanedOperationTest {
         for (int i = 0; i < 20; i++) {
             float[] q = TestRows.vector(1_000_000 + i, DIM);
             SearchResult r = vg.search(SearchRequest.builder("orphan", new float[][] {q}, 10).build());
+            oracle.assertExact(q, 10, r.hits(0), pk -> true, "search " + i);
+        }
+    }
+
+    /**
+     * The same, when the driver no longer holds the shard's rows (a node left and the partition moved while it drove
+     * the operation): undoing needs them, so the driver's node hands the recovery to the shard's primary. Before, the
+     * recovery failed on the driver's node ("not OWNING ... cannot undo segment here") every time the coordinator
+     * tried it, and the operation stayed for good (`LayoutRecoveryTest` met it once in a full build).
+     */
+    @Test
+    void anOperationGivenUpByADriverThatNoLongerHoldsTheShardIsUndoneOnItsPrimary() {
+        Ignite s0 = cluster.node("s0");
+        VectorGrid vg = Vecgrid.of(s0);
+        vg.createCollection(CollectionSpec.builder("orphan1").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .shards(1).replicas(1).build());
+        Map<Long, float[]> live = new HashMap<>();
+        List<VectorRow> rows = TestRows.rows(0, 500, DIM);
+        vg.insert("orphan1", rows.stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        vg.flush("orphan1");
+        MetaStore store = Vecgrid.local(s0).metaStore();
+        CollectionMeta meta = store.meta("orphan1");
+        java.util.Collection<org.apache.ignite.cluster.ClusterNode> owners =
+            s0.affinity(meta.rowsCache()).mapPartitionToPrimaryAndBackups(0);
+        Ignite driver = null;
+        for (Ignite ig : cluster.servers()) {
+            if (owners.stream().noneMatch(n -> n.id().equals(ig.cluster().localNode().id())))
+                driver = ig;
+        }
+        assertNotNull(driver, "with one copy, one of the two servers does not hold the shard's rows");
+        ShardState st = store.shardState(meta, 0);
+        LayoutOp left = new LayoutOp(LayoutOp.Kind.SEAL, st.nextSegmentId(), 0, List.of(), LayoutOp.Phase.BUILDING,
+            driver.cluster().localNode().id(), System.currentTimeMillis() - 60_000);
+        long before = recoveries();
+        store.putShardState(meta, st.withOp(left));
+
+        TestCluster.awaitTrue("the left-behind operation to be undone", () ->
+            store.shardState(meta, 0).op(left.segment()) == null, 60_000);
+        assertNull(store.shardState(meta, 0).segment(left.segment()), "its segment is not served");
+        assertEquals(before + 1, recoveries(), "recovered once, on the shard's primary (Recoveries metric)");
+
+        Oracle oracle = new Oracle(Metric.L2, live);
+        for (int i = 0; i < 20; i++) {
+            float[] q = TestRows.vector(2_000_000 + i, DIM);
+            SearchResult r = vg.search(SearchRequest.builder("orphan1", new float[][] {q}, 10).build());
             oracle.assertExact(q, 10, r.hits(0), pk -> true, "search " + i);
         }
     }
