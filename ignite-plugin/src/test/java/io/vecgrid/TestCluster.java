@@ -362,6 +362,15 @@ public final class TestCluster implements AutoCloseable {
         return prefix + name;
     }
 
+    /** @return this cluster's name (as {@link #node} takes it) of the running server with id {@code node}. */
+    public String nameOf(java.util.UUID node) {
+        for (Ignite ig : servers()) {
+            if (ig.cluster().localNode().id().equals(node))
+                return ig.name().substring(prefix.length());
+        }
+        throw new AssertionError("no running node " + node);
+    }
+
     /** Stops a node gracefully (waits for its jobs). */
     public void stop(String name) {
         nodes.remove(name);

@@ -8,7 +8,6 @@ import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.Metric;
 import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VectorRow;
-import org.apache.ignite.Ignite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,14 +54,6 @@ class ClientStandbyTest {
         return "127.0.0.1:" + cluster.clientPort() + ".." + (cluster.clientPort() + 2);
     }
 
-    /** @return the test cluster's name of the node with id {@code node}. */
-    private static String nameOf(UUID node) {
-        for (Ignite ig : cluster.servers()) {
-            if (ig.cluster().localNode().id().equals(node))
-                return ig.name().substring(cluster.instanceName("").length());
-        }
-        throw new AssertionError("no running node " + node);
-    }
 
     @Test
     void crashOfTheConnectedNodeMovesCallsToTheStandby() throws Exception {
@@ -89,7 +80,7 @@ class ClientStandbyTest {
             Future<SearchResult> inFlight = pool.submit(() -> vg.search("standby", new float[][] {q}, 10));
             Thread.sleep(DELAY_MILLIS / 3);
             assertFalse(inFlight.isDone(), "the search is still running when its node crashes");
-            cluster.crash(nameOf(current));
+            cluster.crash(cluster.nameOf(current));
             SearchResult r = inFlight.get(60, TimeUnit.SECONDS);
             pool.shutdown();
             oracle.assertExact(q, 10, r.hits(0), null, "the search in flight at the crash");

@@ -51,35 +51,8 @@ class OrphanedOperationTest {
 
     @Test
     void anOperationItsLiveDriverGaveUpIsUndoneByTheCoordinator() {
-        Ignite s0 = cluster.node("s0");
-        VectorGrid vg = Vecgrid.of(s0);
-        vg.createCollection(CollectionSpec.builder("orphan").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
-            .shards(1).replicas(2).build());
-        Map<Long, float[]> live = new HashMap<>();
-        List<VectorRow> rows = TestRows.rows(0, 500, DIM);
-        vg.insert("orphan", rows.stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
-        rows.forEach(r -> live.put(r.pk(), r.vector()));
-        vg.flush("orphan");
-        MetaStore store = Vecgrid.local(s0).metaStore();
-        CollectionMeta meta = store.meta("orphan");
-        ShardState st = store.shardState(meta, 0);
-        // As a seal of s1 that began a minute ago and whose undo failed would leave it: BUILDING, driver alive.
-        LayoutOp left = new LayoutOp(LayoutOp.Kind.SEAL, st.nextSegmentId(), 0, List.of(), LayoutOp.Phase.BUILDING,
-            cluster.node("s1").cluster().localNode().id(), System.currentTimeMillis() - 60_000);
-        long before = recoveries();
-        store.putShardState(meta, st.withOp(left));
-
-        TestCluster.awaitTrue("the left-behind operation to be undone", () ->
-            store.shardState(meta, 0).op(left.segment()) == null, 60_000);
-        assertNull(store.shardState(meta, 0).segment(left.segment()), "its segment is not served");
-        assertEquals(before + 1, recoveries(), "recovered once (Recoveries metric)");
-
-        Oracle oracle = new Oracle(Metric.L2, live);
-        for (int i = 0; i < 20; i++) {
-            float[] q = TestRows.vector(1_000_000 + i, DIM);
-            SearchResult r = vg.search(SearchRequest.builder("orphan", new float[][] {q}, 10).build());
-            oracle.assertExact(q, 10, r.hits(0), pk -> true, "search " + i);
-        }
+        // Two copies: the driver (s1) holds the shard's rows and undoes the operation itself.
+        leaveOperationAndAwaitUndo("orphan", 2, 0, meta -> cluster.node("s1"));
     }
 
     /**
@@ -90,25 +63,38 @@ class OrphanedOperationTest {
      */
     @Test
     void anOperationGivenUpByADriverThatNoLongerHoldsTheShardIsUndoneOnItsPrimary() {
+        // One copy: of the two servers, the one that does not hold the shard's rows is made the driver.
+        leaveOperationAndAwaitUndo("orphan1", 1, 1_000_000, meta -> {
+            java.util.Collection<org.apache.ignite.cluster.ClusterNode> owners =
+                cluster.node("s0").affinity(meta.rowsCache()).mapPartitionToPrimaryAndBackups(0);
+            for (Ignite ig : cluster.servers()) {
+                if (owners.stream().noneMatch(n -> n.id().equals(ig.cluster().localNode().id())))
+                    return ig;
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Loads a one-shard collection, writes into its shard's state a seal of {@code driverOf}'s node that began a
+     * minute ago and whose undo failed (BUILDING, driver alive), and checks that the coordinator undoes it exactly once
+     * and that searches stay exact.
+     */
+    private static void leaveOperationAndAwaitUndo(String name, int replicas, long querySeed,
+        java.util.function.Function<CollectionMeta, Ignite> driverOf) {
         Ignite s0 = cluster.node("s0");
         VectorGrid vg = Vecgrid.of(s0);
-        vg.createCollection(CollectionSpec.builder("orphan1").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
-            .shards(1).replicas(1).build());
+        vg.createCollection(CollectionSpec.builder(name).dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .shards(1).replicas(replicas).build());
         Map<Long, float[]> live = new HashMap<>();
         List<VectorRow> rows = TestRows.rows(0, 500, DIM);
-        vg.insert("orphan1", rows.stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
+        vg.insert(name, rows.stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
         rows.forEach(r -> live.put(r.pk(), r.vector()));
-        vg.flush("orphan1");
+        vg.flush(name);
         MetaStore store = Vecgrid.local(s0).metaStore();
-        CollectionMeta meta = store.meta("orphan1");
-        java.util.Collection<org.apache.ignite.cluster.ClusterNode> owners =
-            s0.affinity(meta.rowsCache()).mapPartitionToPrimaryAndBackups(0);
-        Ignite driver = null;
-        for (Ignite ig : cluster.servers()) {
-            if (owners.stream().noneMatch(n -> n.id().equals(ig.cluster().localNode().id())))
-                driver = ig;
-        }
-        assertNotNull(driver, "with one copy, one of the two servers does not hold the shard's rows");
+        CollectionMeta meta = store.meta(name);
+        Ignite driver = driverOf.apply(meta);
+        assertNotNull(driver, "a driver node to leave the operation behind");
         ShardState st = store.shardState(meta, 0);
         LayoutOp left = new LayoutOp(LayoutOp.Kind.SEAL, st.nextSegmentId(), 0, List.of(), LayoutOp.Phase.BUILDING,
             driver.cluster().localNode().id(), System.currentTimeMillis() - 60_000);
@@ -118,12 +104,12 @@ class OrphanedOperationTest {
         TestCluster.awaitTrue("the left-behind operation to be undone", () ->
             store.shardState(meta, 0).op(left.segment()) == null, 60_000);
         assertNull(store.shardState(meta, 0).segment(left.segment()), "its segment is not served");
-        assertEquals(before + 1, recoveries(), "recovered once, on the shard's primary (Recoveries metric)");
+        assertEquals(before + 1, recoveries(), "recovered once (Recoveries metric)");
 
         Oracle oracle = new Oracle(Metric.L2, live);
         for (int i = 0; i < 20; i++) {
-            float[] q = TestRows.vector(2_000_000 + i, DIM);
-            SearchResult r = vg.search(SearchRequest.builder("orphan1", new float[][] {q}, 10).build());
+            float[] q = TestRows.vector(1_000_000 + querySeed + i, DIM);
+            SearchResult r = vg.search(SearchRequest.builder(name, new float[][] {q}, 10).build());
             oracle.assertExact(q, 10, r.hits(0), pk -> true, "search " + i);
         }
     }

@@ -64,6 +64,8 @@ final class Connections implements AutoCloseable {
     private volatile boolean closed;
     /** Calls moved to the standby after their connection broke. */
     private final AtomicLong failovers = new AtomicLong();
+    /** Calls moved to the standby because their node was stopping gracefully ({@link #leave}). */
+    private final AtomicLong leaves = new AtomicLong();
     /** Connections left because their node is stopping, closed {@value #RETIRE_MILLIS} ms later (guarded by this). */
     private final List<IgniteClient> retired = new ArrayList<>();
 
@@ -100,6 +102,11 @@ final class Connections implements AutoCloseable {
     /** @return how many times calls moved to the standby after their connection broke. */
     long failovers() {
         return failovers.get();
+    }
+
+    /** @return how many times calls moved to the standby because their node was stopping gracefully. */
+    long leaves() {
+        return leaves.get();
     }
 
     /** @return the standby connection, {@code null} while there is none. */
@@ -139,6 +146,7 @@ final class Connections implements AutoCloseable {
     synchronized boolean leave(IgniteClient stopping) {
         if (!toStandby(stopping))
             return current != stopping;
+        leaves.incrementAndGet();
         retired.add(stopping);
         keeper.schedule(() -> {
             synchronized (this) {

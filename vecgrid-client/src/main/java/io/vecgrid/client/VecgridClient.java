@@ -489,6 +489,11 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
         return connections.failovers();
     }
 
+    /** @return how many times calls moved to the standby connection because their node was stopping gracefully. */
+    long leaves() {
+        return connections.leaves();
+    }
+
     /**
      * @return how many read-only calls were sent a second time, through the standby connection, because the current
      *     connection had not answered them within their hedging delay (see "Hedged calls" in docs/clients.md).
