@@ -42,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KillNodeProcessIT {
     private static final int DIM = 16;
+    private static final long INSERT_PAUSE_MILLIS = 10;
     private static NodeProcesses nodes;
     private static Ignite client;
 
@@ -131,18 +132,28 @@ class KillNodeProcessIT {
                                 (t instanceof io.vecgrid.api.VecgridException ? thinInsertFailures : insertErrors).add(String.valueOf(t));
                         }
                         pk += 25;
+                        // A pause between batches keeps the rows the oracle checks every search against growing
+                        // slowly, so the search rate after the kill does not depend on how fast inserts went before.
+                        Thread.sleep(INSERT_PAUSE_MILLIS);
                     }
                     return null;
                 }));
             }
-            awaitCount(searches, 100);
-            nodes.kill(victim); // SIGKILL, as kill -9
-            int atKill = searches.get();
-            awaitCount(searches, atKill + 300);
-            stop.set(true);
+            int atKill;
+            try {
+                awaitCount(searches, 100, failures);
+                nodes.kill(victim); // SIGKILL, as kill -9
+                atKill = searches.get();
+                awaitCount(searches, atKill + 300, failures);
+            }
+            finally {
+                // Also when a wait failed: load left running would outlive the nodes and fill this JVM's heap with
+                // failures, failing the tests that run after this one in it.
+                stop.set(true);
+                pool.shutdown();
+            }
             for (Future<?> f : tasks)
                 f.get();
-            pool.shutdown();
             System.out.println("kill -9 of " + victim + " (the thin client's node) under load: " + searches.get() +
                 " searches (" + (searches.get() - atKill) + " after the kill)");
         }
@@ -163,10 +174,12 @@ class KillNodeProcessIT {
             " insert batches, 0 failed searches, " + acked.size() + " rows kept");
     }
 
-    private static void awaitCount(AtomicInteger n, int target) throws InterruptedException {
+    private static void awaitCount(AtomicInteger n, int target, List<String> failures) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 180_000;
         while (n.get() < target) {
             assertTrue(System.currentTimeMillis() < deadline, "reached " + target + " (at " + n.get() + ")");
+            if (failures.size() > 20)
+                assertEquals(List.of(), List.copyOf(failures).subList(0, 20), "searches failing");
             Thread.sleep(50);
         }
     }
