@@ -156,6 +156,10 @@ public final class ClusterBench {
     private final int threads = envInt("CB_THREADS", 8);
     private final int seconds = envInt("CB_SECONDS", 10);
     private final int warmupSeconds = envInt("CB_WARMUP_SECONDS", 3);
+    /** A warm-up goes on until the JIT compilers use less than this many cores together ({@link #awaitJitQuiet}). */
+    private final double jitQuietCpu = Double.parseDouble(ClusterNodes.env("CB_JIT_QUIET_CPU", "0.05"));
+    /** ... for at most this long, s. */
+    private final int jitWarmupMaxSeconds = envInt("CB_JIT_WARMUP_MAX_SECONDS", 60);
     private final int rounds = envInt("CB_ROUNDS", 2);
     private final int overheadQueries = envInt("CB_OVERHEAD_QUERIES", 1000);
     private final int stallSeconds = envInt("CB_STALL_SECONDS", 3);
@@ -286,6 +290,8 @@ public final class ClusterBench {
         meta("threads", threads);
         meta("seconds", seconds);
         meta("warmup.seconds", warmupSeconds);
+        meta("jit.quiet.cpu", Double.toString(jitQuietCpu));
+        meta("jit.warmup.max.seconds", jitWarmupMaxSeconds);
         meta("rounds", rounds);
         meta("steady.threads", steadyThreads);
         meta("slow.threads", slowThreads);
@@ -878,9 +884,13 @@ public final class ClusterBench {
      */
     private double[] measure(String kind, int nThreads, int measureSeconds, LoadLoop.Body body) throws InterruptedException {
         LoadLoop loop = new LoadLoop(kind, nThreads, 0, body).start();
+        long w0 = System.nanoTime();
         Thread.sleep(warmupSeconds * 1000L);
+        awaitJitQuiet();
+        double warmup = (System.nanoTime() - w0) / 1e9;
         double nodeCpu0 = nodes.cpuSeconds();
         double ownCpu0 = ownCpuSeconds();
+        double jit0 = jitCpuSeconds();
         PauseDetector.Snapshot p0 = pauses.snapshot();
         long a = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
@@ -888,12 +898,35 @@ public final class ClusterBench {
         PauseDetector.Snapshot p1 = pauses.snapshot();
         double nodeCpu = nodes.cpuSeconds() - nodeCpu0;
         double ownCpu = ownCpuSeconds() - ownCpu0;
+        double jit = jitCpuSeconds() - jit0;
         loop.stop(120_000);
         List<LoadLoop.Op> in = LoadLoop.within(loop.ops(), a, b);
         long failed = in.stream().filter(o -> !o.ok).count();
         double[] ms = millis(in);
         return new double[] {in.size() / ((b - a) / 1e9), percentile(ms, 50), percentile(ms, 99), in.size(), failed, nodeCpu,
-            ownCpu, (b - a) / 1e9, (p1.totalNanos - p0.totalNanos) / 1e6, p1.maxNanos / 1e6};
+            ownCpu, (b - a) / 1e9, (p1.totalNanos - p0.totalNanos) / 1e6, p1.maxNanos / 1e6, jit, warmup};
+    }
+
+    /** @return CPU time the JIT compiler threads of the node processes and of this JVM used so far, seconds. */
+    private double jitCpuSeconds() {
+        return nodes.jitCpuSeconds() + ClusterNodes.jitCpuSeconds(ProcessHandle.current().pid());
+    }
+
+    /**
+     * Extends a warm-up until the JIT compilers of every process involved are quiet: below {@link #jitQuietCpu} of a
+     * core over a second, for at most {@link #jitWarmupMaxSeconds}. A fixed warm-up of a few seconds left the node
+     * processes' C2 compilers busy in the measured windows (in a run of the throughput phase alone, about 5 CPU-seconds
+     * per node process, as much as their search threads), so the cluster's CPU per search counted its warm-up.
+     */
+    private void awaitJitQuiet() throws InterruptedException {
+        long deadline = System.nanoTime() + jitWarmupMaxSeconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            double j0 = jitCpuSeconds();
+            long t0 = System.nanoTime();
+            Thread.sleep(1000);
+            if ((jitCpuSeconds() - j0) / ((System.nanoTime() - t0) / 1e9) < jitQuietCpu)
+                return;
+        }
     }
 
     /** @return CPU time this JVM used so far (clients, routing, in-JVM search), seconds. */
@@ -920,6 +953,12 @@ public final class ClusterBench {
             // Machine stalls this JVM saw in the window (wake-ups over 100 ms late): their sum and the longest, ms.
             stat(phase, what + ".stalls.ms", m[8]);
             stat(phase, what + ".stall.max.ms", m[9]);
+        }
+        if (m.length > 11) {
+            // CPU seconds of the JIT compiler threads (nodes and this JVM) in the window (included in the CPU above),
+            // and the warm-up it took until they were quiet.
+            stat(phase, what + ".cpu.jit.s", m[10]);
+            stat(phase, what + ".warmup.s", m[11]);
         }
     }
 

@@ -206,6 +206,48 @@ final class ClusterNodes implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * @return CPU time the node processes' JIT compiler threads used so far, seconds (part of {@link #cpuSeconds()}).
+     */
+    double jitCpuSeconds() {
+        double sum = 0;
+        for (String name : running()) {
+            try {
+                sum += jitCpuSeconds(pid(name));
+            }
+            catch (RuntimeException e) {
+                // A node that just exited.
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * @return CPU time (user + system) the JIT compiler threads of process {@code pid} used so far, seconds: the threads
+     *     HotSpot names "C1 CompilerThread" and "C2 CompilerThread" (truncated to 15 characters in /proc).
+     */
+    static double jitCpuSeconds(long pid) {
+        double sum = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : (Iterable<Path>)tasks::iterator) {
+                try {
+                    if (!Files.readString(t.resolve("comm")).matches("C[12] Compiler.*\\s*"))
+                        continue;
+                    String st = Files.readString(t.resolve("stat"));
+                    String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                    sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+                }
+                catch (IOException | RuntimeException e) {
+                    // A compiler thread that just ended (HotSpot adds and removes them with the load).
+                }
+            }
+        }
+        catch (IOException e) {
+            return 0;
+        }
+        return sum;
+    }
+
     /** Sends a signal by name ({@code STOP}, {@code CONT}) to the node's JVM (start-node.sh execs it: same pid). */
     void signal(String name, String sig) throws IOException, InterruptedException {
         run("kill", "-" + sig, Long.toString(pid(name)));

@@ -406,6 +406,12 @@ public final class ClusterReport {
         return calls / cpu;
     }
 
+    /** @return the JIT compilers' CPU in a measured throughput window and the warm-up before it, or n/a. */
+    private String jit(String key) {
+        double j = d("throughput", key + ".cpu.jit.s");
+        return Double.isNaN(j) ? "n/a" : f("%.2f, %.0f s", j, d("throughput", key + ".warmup.s"));
+    }
+
     /** @return the machine stalls the benchmark's JVM saw in a measured window: their sum and the longest. */
     private String stalls(String phase, String key) {
         double sum = d(phase, key + ".stalls.ms");
@@ -477,8 +483,9 @@ public final class ClusterReport {
             .append(" s warm-up then ").append(meta.get("seconds")).append(" s measured, in turns (in-JVM, thick client, thin client) ")
             .append("within each round.\n\n");
         md.append("| round | in-JVM QPS | p50 / p99 | per CPU-s | thick client QPS | p50 / p99 | per CPU-s | ratio QPS / per CPU-s | "
-            + "thin client QPS | p50 / p99 | per CPU-s | ratio QPS / per CPU-s | machine stalls (in-JVM / thick / thin) |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + "thin client QPS | p50 / p99 | per CPU-s | ratio QPS / per CPU-s | machine stalls (in-JVM / thick / thin) | "
+            + "JIT compiler CPU-s in the window, warm-up s (in-JVM / thick / thin) |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (int r = 1; r <= 10; r++) {
             String p = "round" + r;
             double dd = d("throughput", p + ".direct.qps");
@@ -493,7 +500,8 @@ public final class ClusterReport {
                     ms(d("throughput", p + "." + c + ".p99.ms")), e, q / dd, e / de));
             }
             md.append(" | ").append(stalls("throughput", p + ".direct")).append(" / ").append(stalls("throughput", p + ".cluster"))
-                .append(" / ").append(stalls("throughput", p + ".thin")).append(" |\n");
+                .append(" / ").append(stalls("throughput", p + ".thin")).append(" | ").append(jit(p + ".direct")).append(" / ")
+                .append(jit(p + ".cluster")).append(" / ").append(jit(p + ".thin")).append(" |\n");
         }
         md.append("\nPer CPU-s: searches completed per second of CPU time (user + system, from /proc) used in the measured window by the ")
             .append("processes doing the work: the benchmark's JVM for the in-JVM search; the three node processes and the benchmark's JVM ")
@@ -505,7 +513,12 @@ public final class ClusterReport {
             .append("searches per CPU-second, so the CPU ratio is the throughput ratio such a machine would show. Machine stalls: ")
             .append("wake-ups of a thread in the benchmark's JVM more than 100 ms late; in the in-JVM windows that thread competes with the ")
             .append("same JVM's ").append(meta.get("threads")).append(" search threads on ").append(meta.getOrDefault("cores", "?"))
-            .append(" cores, so its late wake-ups there are that JVM's own queueing (as is the in-JVM p99).\n");
+            .append(" cores, so its late wake-ups there are that JVM's own queueing (as is the in-JVM p99). Each warm-up lasts ")
+            .append(meta.get("warmup.seconds")).append(" s and then until the JIT compiler threads of every process involved ")
+            .append("(the nodes and the benchmark's JVM) use less than ").append(meta.getOrDefault("jit.quiet.cpu", "?"))
+            .append(" cores together over a second (at most ").append(meta.getOrDefault("jit.warmup.max.seconds", "?"))
+            .append(" s), so the windows measure warmed code; the compilers' CPU left in a window is in the last column and ")
+            .append("counts in the CPU per search.\n");
         md.append('\n');
 
         md.append("### Stall, hedging and a slow node\n\n");
