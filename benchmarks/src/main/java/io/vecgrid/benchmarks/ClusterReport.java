@@ -463,7 +463,9 @@ public final class ClusterReport {
             .append("and ").append(meta.get("shards")).append(" shards a search touches ").append(s("overhead", "fanout"))
             .append(" node(s) (").append(s("overhead", "fanout.nodes")).append("). The floor is Ignite's own cost for the same fan-out: ")
             .append("an empty job (Ignite's NoOpClosure) broadcast to the same nodes through the same client, timed alternately with ")
-            .append("the searches. The segment search itself (HNSW at ef ").append(meta.get("ef"))
+            .append("the searches").append(s("overhead", "warmup.queries") == null ? "" : ", after " + s("overhead", "warmup.queries")
+                + " warm-up rounds of each (at least " + meta.get("warmup.seconds") + " s, then until the JIT compilers of every "
+                + "process were quiet, as in the throughput windows)").append(". The segment search itself (HNSW at ef ").append(meta.get("ef"))
             .append(") is timed in the benchmark's JVM on the same segments; the nodes search their segments in parallel, so a query's ")
             .append("work is its slowest segment.\n\n");
         md.append("| | p50 | p99 | mean | max |\n|---|---|---|---|---|\n");
