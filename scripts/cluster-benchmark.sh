@@ -35,7 +35,9 @@
 #
 # Settings (environment, with defaults; --quick changes those marked q): CB_ROWS (whole data set; q 20000)
 # CB_QUERIES (10000; q 2000) CB_SHARDS (2) CB_THREADS (8) CB_SECONDS (10: each QPS measurement; q 6)
-# CB_WARMUP_SECONDS (3; q 2) CB_ROUNDS (2; q 1) CB_OVERHEAD_QUERIES (1000; q 300) CB_STEADY_THREADS (2: search
+# CB_WARMUP_SECONDS (3; q 2: each measurement's warm-up, which then goes on until the JIT compiler threads of the nodes and
+# the benchmark's JVM use less than CB_JIT_QUIET_CPU cores together, 0.05, for at most CB_JIT_WARMUP_MAX_SECONDS, 60)
+# CB_ROUNDS (2; q 1) CB_OVERHEAD_QUERIES (1000; q 300) CB_STEADY_THREADS (2: search
 # threads per client in the stall, kill and rolling tests) CB_HEALTHY_SECONDS (8; q 5) CB_AFTER_SECONDS (10; q 6)
 # CB_STALL_SECONDS (3; keep it below failureDetectionTimeout, 5 s in the shipped config) CB_SLOW_STOP_MS (50)
 # CB_SLOW_RUN_MS (50) CB_SLOW_THREADS (4) CB_INSERT_BATCH (20 rows) CB_INSERT_PAUSE_MS (100) CB_LOAD_BATCH (1000)
