@@ -789,27 +789,21 @@ public final class ClusterBench {
         var floorGroup = client.compute(client.cluster().forNodeIds(fan));
         NoOpClosure noop = new NoOpClosure();
         // Warm-up: at least a quarter of the measured queries and CB_WARMUP_SECONDS, then until the JIT compilers of
-        // every process are quiet (as the throughput windows: compiled code, not the compilers, is what is timed).
+        // every process are quiet (as before the throughput windows: compiled code, not the compilers, is timed).
         int minWarm = Math.max(200, overheadQueries / 4);
-        long warmUntil = System.nanoTime() + warmupSeconds * 1_000_000_000L;
-        long jitDeadline = warmUntil + jitWarmupMaxSeconds * 1_000_000_000L;
-        int warm = 0;
-        double jit0 = jitCpuSeconds();
-        long jitT0 = System.nanoTime();
-        while (true) {
-            vg.search(request(query(warm), false));
+        LoadLoop warmLoop = new LoadLoop("warmup", 1, 0, (t, s) -> {
+            int i = (int)s;
+            vg.search(request(query(i), false));
             floorGroup.broadcast(noop);
-            directSearch(query(warm), null);
-            warm++;
-            long now = System.nanoTime();
-            if (now - jitT0 < 1_000_000_000L)
-                continue;
-            double rate = (jitCpuSeconds() - jit0) / ((now - jitT0) / 1e9);
-            if (warm >= minWarm && now >= warmUntil && (rate < jitQuietCpu || now >= jitDeadline))
-                break;
-            jit0 = jitCpuSeconds();
-            jitT0 = System.nanoTime();
-        }
+            directSearch(query(i), null);
+            return null;
+        }).start();
+        Thread.sleep(warmupSeconds * 1000L);
+        awaitJitQuiet();
+        while (warmLoop.ops().size() < minWarm)
+            Thread.sleep(10);
+        warmLoop.stop(120_000);
+        int warm = warmLoop.ops().size();
         stat("overhead", "warmup.queries", warm);
         List<LoadLoop.Op> ops = new ArrayList<>();
         double[] search = new double[overheadQueries];

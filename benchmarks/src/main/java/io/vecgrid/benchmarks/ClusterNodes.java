@@ -194,16 +194,21 @@ final class ClusterNodes implements AutoCloseable {
         double sum = 0;
         for (String name : running()) {
             try {
-                String st = Files.readString(Path.of("/proc", Long.toString(pid(name)), "stat"));
-                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
-                // After "pid (comm) ": state is field 3 of stat(5), so utime (14) and stime (15) are at 11 and 12.
-                sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+                sum += statCpuSeconds(Path.of("/proc", Long.toString(pid(name)), "stat"));
             }
             catch (IOException | RuntimeException e) {
                 // A node that just exited: its time is gone with it.
             }
         }
         return sum;
+    }
+
+    /** @return user + system CPU time in a /proc stat file (a process's or a thread's), seconds. */
+    private static double statCpuSeconds(Path stat) throws IOException {
+        String st = Files.readString(stat);
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        // After "pid (comm) ": state is field 3 of stat(5), so utime (14) and stime (15) are at 11 and 12.
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
     }
 
     /**
@@ -233,9 +238,7 @@ final class ClusterNodes implements AutoCloseable {
                 try {
                     if (!Files.readString(t.resolve("comm")).matches("C[12] Compiler.*\\s*"))
                         continue;
-                    String st = Files.readString(t.resolve("stat"));
-                    String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
-                    sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+                    sum += statCpuSeconds(t.resolve("stat"));
                 }
                 catch (IOException | RuntimeException e) {
                     // A compiler thread that just ended (HotSpot adds and removes them with the load).
