@@ -152,7 +152,7 @@ public final class WriteQuorum {
 
         /** @return whether the refusal at the current topology version is still to be logged (claims it). */
         boolean claimLog() {
-            long ver = ignite.cluster().topologyVersion();
+            long ver = ((org.apache.ignite.internal.IgniteEx)ignite).context().discovery().topologyVersion();
             long prev = loggedTopVer.get();
             return prev != ver && loggedTopVer.compareAndSet(prev, ver);
         }
@@ -169,14 +169,23 @@ public final class WriteQuorum {
             this.owner = owner;
         }
 
+        /**
+         * Runs in Ignite's exchange worker, where an exception is a critical failure that stops the node: so the
+         * baseline is read from the cluster state directly, not through the public API, which throws on a thick
+         * client that is reconnecting (a client whose server was killed stopped that way in a test).
+         */
         @Override public boolean validate(Collection<ClusterNode> nodes) {
-            Collection<BaselineNode> blt = ignite.cluster().currentBaselineTopology();
+            org.apache.ignite.internal.processors.cluster.BaselineTopology blt =
+                ((org.apache.ignite.internal.IgniteEx)ignite).context().state().clusterState().baselineTopology();
             if (blt == null || !applies(nodes))
                 return true;
-            boolean ok = held(ids(blt), onlineIds(nodes));
+            List<String> base = new ArrayList<>();
+            for (Object id : blt.consistentIds())
+                base.add(String.valueOf(id));
+            boolean ok = held(base, onlineIds(nodes));
             if (!ok && owner.claimLog()) {
                 ignite.log().getLogger(WriteQuorum.class).warning("vecgrid refuses writes in this part of the " +
-                    "cluster: " + refusal(ids(blt), onlineIds(nodes)));
+                    "cluster: " + refusal(base, onlineIds(nodes)));
             }
             return ok;
         }

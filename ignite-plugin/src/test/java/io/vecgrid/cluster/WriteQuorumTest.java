@@ -74,6 +74,34 @@ class WriteQuorumTest {
             why);
     }
 
+    /**
+     * Ignite runs topology validators in its exchange worker, where an exception stops the node: a thick client whose
+     * server was killed, reconnecting, stopped that way when the validator read the baseline through the public API.
+     */
+    @Test
+    void theValidatorAnswersOnAClientThatIsReconnecting() {
+        Ignite client = cluster.startClient("quorum-client");
+        try {
+            org.apache.ignite.configuration.TopologyValidator v =
+                new WriteQuorum.Validators(client).topologyValidator(MetaStore.COLLECTIONS_CACHE);
+            java.util.Collection<org.apache.ignite.cluster.ClusterNode> servers = client.cluster().forServers().nodes();
+            boolean connected = v.validate(servers);
+            org.apache.ignite.internal.GridKernalGateway gw = ((org.apache.ignite.internal.IgniteEx)client).context().gateway();
+            gw.onDisconnected();
+            try {
+                assertThrows(org.apache.ignite.IgniteClientDisconnectedException.class, () -> client.cluster().topologyVersion(),
+                    "the public API refuses while the client is disconnected");
+                assertEquals(connected, v.validate(servers), "the validator answers as when connected");
+            }
+            finally {
+                gw.onReconnected();
+            }
+        }
+        finally {
+            cluster.stop("quorum-client");
+        }
+    }
+
     @Test
     void aNodeWithoutAMajorityRefusesWritesServesSearchesAndKeepsItsBaseline() throws Exception {
         Ignite s0 = cluster.node("s0");
