@@ -47,6 +47,9 @@
 # CB_QUIET_CPU (0.3 cores: the nodes count as quiet below it, waited for after loading and each change) CB_QUIET_TIMEOUT
 # (90 s) CB_DUMP_AFTER_MS (2000: a search in flight this long in the stall, kill and rolling tests dumps every JVM's threads)
 # CB_REPORT_ONLY=DIR (measure nothing: rewrite the report from the run kept in DIR, e.g. after changing the writer).
+# CB_PROFILER=/path/to/libasyncProfiler.so (async-profiler's agent, e.g. unpacked from Maven Central's
+# tools.profiler:async-profiler jar; the benchmark installs nothing): every measured window is profiled in every process
+# by CPU time, collapsed stacks written to the work directory as profile-<window>-<n>-<process>.collapsed.
 # Takes 13 minutes for Fashion-MNIST on 2 shared cores at a load average of 8-33, 20-21 at 30-45 (loading and compaction
 # take a third of it).
 set -euo pipefail

@@ -160,6 +160,13 @@ public final class ClusterBench {
     private final double jitQuietCpu = Double.parseDouble(ClusterNodes.env("CB_JIT_QUIET_CPU", "0.05"));
     /** ... for at most this long, s. */
     private final int jitWarmupMaxSeconds = envInt("CB_JIT_WARMUP_MAX_SECONDS", 60);
+    /**
+     * async-profiler's agent library ({@code libasyncProfiler.so}), or {@code null}: when set, every throughput window
+     * is profiled in every process (CPU time, collapsed stacks written to the work directory).
+     */
+    private final Path profiler = ClusterNodes.env("CB_PROFILER", "").isEmpty() ? null : Path.of(ClusterNodes.env("CB_PROFILER", ""));
+    /** Windows profiled so far (numbers the profiles). */
+    private int profiled;
     private final int rounds = envInt("CB_ROUNDS", 2);
     private final int overheadQueries = envInt("CB_OVERHEAD_QUERIES", 1000);
     private final int stallSeconds = envInt("CB_STALL_SECONDS", 3);
@@ -903,9 +910,14 @@ public final class ClusterBench {
         double ownCpu0 = ownCpuSeconds();
         double jit0 = jitCpuSeconds();
         PauseDetector.Snapshot p0 = pauses.snapshot();
+        String profile = profiler == null ? null : kind + "-" + (++profiled);
+        if (profile != null)
+            nodes.profilerCommand(profiler, "start,event=itimer,interval=1ms");
         long a = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         long b = System.nanoTime();
+        if (profile != null)
+            nodes.profilerCommand(profiler, "stop,collapsed,file=" + work.resolve("profile-" + profile + "-%p.collapsed"));
         PauseDetector.Snapshot p1 = pauses.snapshot();
         double nodeCpu = nodes.cpuSeconds() - nodeCpu0;
         double ownCpu = ownCpuSeconds() - ownCpu0;

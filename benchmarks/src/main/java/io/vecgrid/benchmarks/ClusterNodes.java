@@ -357,6 +357,39 @@ final class ClusterNodes implements AutoCloseable {
         return res;
     }
 
+    /**
+     * Sends async-profiler (its agent library, {@code lib}) a command in every running node and in this JVM, attached
+     * through {@code jcmd PID JVMTI.agent_load}: {@code start,...} begins sampling, {@code stop,file=...} writes what it
+     * sampled. For finding where a measured window's CPU goes (CPU-time sampling, {@code event=itimer}, counts what
+     * threads run, unlike JFR's execution samples, which also count threads waiting for a core).
+     *
+     * @param command the agent's options; {@code %p} is replaced by the process's name ({@code bench} for this JVM).
+     */
+    void profilerCommand(Path lib, String command) {
+        Map<String, Long> pids = new java.util.TreeMap<>();
+        for (String name : running()) {
+            if (!stopped.contains(name))
+                pids.put(name, pid(name));
+        }
+        pids.put("bench", ProcessHandle.current().pid());
+        for (Map.Entry<String, Long> e : pids.entrySet()) {
+            Path jcmd = ProcessHandle.of(e.getValue()).flatMap(h -> h.info().command())
+                .map(c -> Path.of(c).resolveSibling("jcmd")).filter(java.nio.file.Files::isExecutable)
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "jcmd"));
+            try {
+                run(jcmd.toString(), Long.toString(e.getValue()), "JVMTI.agent_load", lib.toAbsolutePath().toString(),
+                    command.replace("%p", e.getKey()));
+            }
+            catch (IOException | RuntimeException ex) {
+                System.err.println("profiler command for " + e.getKey() + " failed: " + ex.getMessage());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
