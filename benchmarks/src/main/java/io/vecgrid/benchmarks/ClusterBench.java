@@ -906,22 +906,23 @@ public final class ClusterBench {
         Thread.sleep(warmupSeconds * 1000L);
         awaitJitQuiet();
         double warmup = (System.nanoTime() - w0) / 1e9;
+        // The profiler's commands (a jcmd process each) stay outside the CPU readings, while the load runs on.
+        String profile = profiler == null ? null : kind + "-" + (++profiled);
+        if (profile != null)
+            nodes.profilerCommand(profiler, "start,event=itimer,interval=1ms,threads");
         double nodeCpu0 = nodes.cpuSeconds();
         double ownCpu0 = ownCpuSeconds();
         double jit0 = jitCpuSeconds();
         PauseDetector.Snapshot p0 = pauses.snapshot();
-        String profile = profiler == null ? null : kind + "-" + (++profiled);
-        if (profile != null)
-            nodes.profilerCommand(profiler, "start,event=itimer,interval=1ms");
         long a = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         long b = System.nanoTime();
-        if (profile != null)
-            nodes.profilerCommand(profiler, "stop,collapsed,file=" + work.resolve("profile-" + profile + "-%p.collapsed"));
         PauseDetector.Snapshot p1 = pauses.snapshot();
         double nodeCpu = nodes.cpuSeconds() - nodeCpu0;
         double ownCpu = ownCpuSeconds() - ownCpu0;
         double jit = jitCpuSeconds() - jit0;
+        if (profile != null)
+            nodes.profilerCommand(profiler, "stop,collapsed,file=" + work.resolve("profile-" + profile + "-%p.collapsed"));
         loop.stop(120_000);
         List<LoadLoop.Op> in = LoadLoop.within(loop.ops(), a, b);
         long failed = in.stream().filter(o -> !o.ok).count();

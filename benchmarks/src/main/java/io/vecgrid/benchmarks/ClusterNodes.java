@@ -378,7 +378,8 @@ final class ClusterNodes implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "jcmd"));
             try {
                 run(jcmd.toString(), Long.toString(e.getValue()), "JVMTI.agent_load", lib.toAbsolutePath().toString(),
-                    command.replace("%p", e.getKey()));
+                    // Quoted: jcmd would take the options' "name=value" parts for options of its own.
+                    '"' + command.replace("%p", e.getKey()) + '"');
             }
             catch (IOException | RuntimeException ex) {
                 System.err.println("profiler command for " + e.getKey() + " failed: " + ex.getMessage());
