@@ -1010,9 +1010,9 @@ public final class ClusterBench {
         log(String.format(Locale.ROOT, "%d of %d queries: identical top-%d through the cluster and in-JVM; recall@%d %.4f vs %.4f",
             same, rq, K, K, recallCluster / rq, recallDirect / rq));
         AtomicLong seq = new AtomicLong();
-        // The cluster through both kinds of client: the thick client routes in this JVM (and reads the collection's
-        // metadata from its primary node per search); a thin client's searches are routed by the server node it is
-        // connected to (metadata read locally), as an application's usually are.
+        // The cluster through both kinds of client: the thick client routes in this JVM (from its pushed copy of the
+        // catalog and targets refreshed in the background); a thin client's searches are routed by the server node it
+        // is connected to, as an application's usually are.
         try (VecgridClient thin = VecgridClient.builder().addresses(nodes.clientAddresses()).connect()) {
             stat("throughput", "thin.router", shortName(nodeName(thin.search(request(queries[0], true)).diagnostics().router())));
             for (int r = 1; r <= rounds; r++) {
