@@ -161,8 +161,8 @@ public final class ClusterBench {
     /** ... for at most this long, s. */
     private final int jitWarmupMaxSeconds = envInt("CB_JIT_WARMUP_MAX_SECONDS", 60);
     /**
-     * async-profiler's agent library ({@code libasyncProfiler.so}), or {@code null}: when set, every throughput window
-     * is profiled in every process (CPU time, collapsed stacks written to the work directory).
+     * async-profiler's agent library ({@code libasyncProfiler.so}), or {@code null}: when set, every measured window of the
+     * throughput and scaling phases is profiled in every process (CPU time, collapsed stacks written to the work directory).
      */
     private final Path profiler = ClusterNodes.env("CB_PROFILER", "").isEmpty() ? null : Path.of(ClusterNodes.env("CB_PROFILER", ""));
     /** Windows profiled so far (numbers the profiles). */
