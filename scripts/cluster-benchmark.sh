@@ -29,8 +29,8 @@
 # at a load average of 30-48, less on a quiet machine); it writes its report into its work directory (printed at the
 # end), not into docs/, unless CB_OUT is set.
 #
-# Installs nothing. Builds the project first if it is not built (mvn -B -q -DskipTests package -pl benchmarks -am;
-# CB_BUILD=1 forces it) and fetches the data set with scripts/fetch-datasets.sh if it is not in
+# Installs nothing. Builds the project first if it is not built or its sources changed since it was (mvn -B -q
+# -DskipTests package -pl benchmarks -am; CB_BUILD=1 forces it) and fetches the data set with scripts/fetch-datasets.sh if it is not in
 # ${VECGRID_DATA:-~/.cache/vecgrid}. Every process it starts is ended on exit, failure or Ctrl-C (trap).
 #
 # Settings (environment, with defaults; --quick changes those marked q): CB_ROWS (whole data set; q 20000)
@@ -132,9 +132,20 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Whether the plugin's or the benchmark's sources changed after they were built (source tree): a run must not measure
+# an older build than the sources say (one once did, with a temporary probe still compiled in).
+cb_sources_newer() {
+    [ "$VECGRID_LAYOUT" = distribution ] && return 1
+    local jar bench="$VECGRID_HOME/benchmarks/target/classes/io/vecgrid/benchmarks/ClusterBench.class"
+    jar=$(vecgrid_module_jar ignite-plugin vecgrid-ignite-plugin)
+    [ -n "$jar" ] && [ -f "$bench" ] || return 0
+    [ -n "$(find "$VECGRID_HOME/ignite-plugin/src/main" -type f -newer "$jar" -print -quit 2>/dev/null)" ] ||
+        [ -n "$(find "$VECGRID_HOME/benchmarks/src/main" -type f -newer "$bench" -print -quit 2>/dev/null)" ]
+}
+
 if [ -z "${CB_REPORT_ONLY:-}" ]; then
     # ------------------------------------------------------------------ build, data
-    if [ "${CB_BUILD:-0}" = 1 ] || ! vecgrid_node_classpath >/dev/null 2>&1 \
+    if [ "${CB_BUILD:-0}" = 1 ] || ! vecgrid_node_classpath >/dev/null 2>&1 || cb_sources_newer \
         || [ ! -f "$VECGRID_HOME/benchmarks/target/classes/io/vecgrid/benchmarks/ClusterBench.class" ] \
         || [ ! -d "$VECGRID_HOME/benchmarks/target/lib" ]; then
         log "building (mvn -B -q -DskipTests package -pl benchmarks -am)"
