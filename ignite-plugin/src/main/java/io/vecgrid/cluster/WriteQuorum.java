@@ -3,7 +3,6 @@ package io.vecgrid.cluster;
 import io.vecgrid.api.WriteQuorumException;
 import io.vecgrid.collection.MetaStore;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.cluster.BaselineNode;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.configuration.TopologyValidator;
 import org.apache.ignite.plugin.CacheTopologyValidatorProvider;
@@ -70,11 +69,27 @@ public final class WriteQuorum {
      *      held, the cluster is in memory, has no baseline yet, or the setting is off).
      */
     public static String refusal(Ignite ignite) {
-        Collection<BaselineNode> blt = ignite.cluster().currentBaselineTopology();
+        List<String> base = baselineIds(ignite);
         Collection<ClusterNode> servers = ignite.cluster().forServers().nodes();
-        if (blt == null || !applies(servers))
+        if (base == null || !applies(servers))
             return null;
-        return refusal(ids(blt), onlineIds(servers));
+        return refusal(base, onlineIds(servers));
+    }
+
+    /**
+     * @return the consistent ids of the cluster's baseline, or {@code null} if it has none: read from the cluster
+     *      state, not through the public API, which throws on a thick client that is reconnecting (the topology
+     *      validator below runs in Ignite's exchange worker, where that exception stopped the client).
+     */
+    static List<String> baselineIds(Ignite ignite) {
+        org.apache.ignite.internal.processors.cluster.BaselineTopology blt =
+            ((org.apache.ignite.internal.IgniteEx)ignite).context().state().clusterState().baselineTopology();
+        if (blt == null)
+            return null;
+        List<String> res = new ArrayList<>();
+        for (Object id : blt.consistentIds())
+            res.add(String.valueOf(id));
+        return res;
     }
 
     /** @return why {@code online} holds no quorum of {@code baseline}, or {@code null} if it does. */
@@ -112,13 +127,6 @@ public final class WriteQuorum {
                 return true;
         }
         return false;
-    }
-
-    private static List<String> ids(Collection<BaselineNode> blt) {
-        List<String> res = new ArrayList<>();
-        for (BaselineNode n : blt)
-            res.add(String.valueOf(n.consistentId()));
-        return res;
     }
 
     private static List<String> onlineIds(Collection<ClusterNode> nodes) {
@@ -169,19 +177,11 @@ public final class WriteQuorum {
             this.owner = owner;
         }
 
-        /**
-         * Runs in Ignite's exchange worker, where an exception is a critical failure that stops the node: so the
-         * baseline is read from the cluster state directly, not through the public API, which throws on a thick
-         * client that is reconnecting (a client whose server was killed stopped that way in a test).
-         */
+        /** Runs in Ignite's exchange worker, where an exception is a critical failure that stops the node. */
         @Override public boolean validate(Collection<ClusterNode> nodes) {
-            org.apache.ignite.internal.processors.cluster.BaselineTopology blt =
-                ((org.apache.ignite.internal.IgniteEx)ignite).context().state().clusterState().baselineTopology();
-            if (blt == null || !applies(nodes))
+            List<String> base = baselineIds(ignite);
+            if (base == null || !applies(nodes))
                 return true;
-            List<String> base = new ArrayList<>();
-            for (Object id : blt.consistentIds())
-                base.add(String.valueOf(id));
             boolean ok = held(base, onlineIds(nodes));
             if (!ok && owner.claimLog()) {
                 ignite.log().getLogger(WriteQuorum.class).warning("vecgrid refuses writes in this part of the " +
