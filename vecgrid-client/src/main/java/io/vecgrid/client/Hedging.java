@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The delay: {@value #FACTOR} times the 95th percentile of the last {@value #WINDOW} latencies of calls of the
  * same kind (the operation, and for searches and gets the power of two of their size, so that a large batch does not
  * set the delay of single queries), at least {@value #FLOOR_MILLIS} ms; {@value #UNKNOWN_MILLIS} ms until
- * {@value #MIN_SAMPLES} calls of the kind were measured. A budget bounds the extra load when every node is slow
+ * {@value #MIN_SAMPLES} calls of the kind were measured; or the delay the application fixed ({@link
+ * VecgridClient#hedgeDelay}). A budget bounds the extra load when every node is slow
  * (hedging then only doubles the work): each call earns {@value #SHARE} of a hedge, at most {@value #BURST} are saved
  * up, so at most about one call in twenty is hedged over time. Writes are never hedged: a duplicate that arrives late
  * could undo a later write.
@@ -62,6 +63,8 @@ final class Hedging {
         });
 
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+    /** The delay the application fixed, ns; negative: learned. */
+    private volatile long fixedNanos = -1;
     private double tokens = BURST;
     private final AtomicLong hedged = new AtomicLong();
     private final AtomicLong won = new AtomicLong();
@@ -225,8 +228,16 @@ final class Hedging {
         return req.op().name() + (size > 1 ? "/" + (32 - Integer.numberOfLeadingZeros(size - 1)) : "");
     }
 
+    /** Fixes the delay of every kind of call to {@code nanos}; negative: learned again. */
+    void fixDelay(long nanos) {
+        fixedNanos = nanos;
+    }
+
     /** @return how long a call of {@code kind} may take before it is hedged, ns. */
     long delayNanos(String kind) {
+        long fixed = fixedNanos;
+        if (fixed >= 0)
+            return fixed;
         Window w = windows.get(kind);
         long p95 = w == null ? -1 : w.p95();
         if (p95 < 0)

@@ -34,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.UnrecoverableKeyException;
@@ -505,6 +506,22 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
     /** @return how many of the {@link #hedgedCalls() hedged calls} the standby answered first. */
     public long hedgeWins() {
         return hedging.won();
+    }
+
+    /**
+     * Fixes how long a read-only call waits for the current connection before it is hedged through the standby
+     * (what gRPC's hedging policy calls its hedging delay), instead of the delay learned from this client's recent
+     * calls; the budget that bounds hedges stays. Zero hedges every call the budget allows at once.
+     *
+     * @param delay the delay, {@code null}: learned again (the default).
+     * @return this client.
+     * @throws InvalidRequestException if {@code delay} is negative.
+     */
+    public VecgridClient hedgeDelay(Duration delay) {
+        if (delay != null && delay.isNegative())
+            throw new InvalidRequestException("hedgeDelay: must not be negative, was " + delay);
+        hedging.fixDelay(delay == null ? -1 : delay.toNanos());
+        return this;
     }
 
     @Override public CollectionDescription createCollection(CollectionSpec spec) {

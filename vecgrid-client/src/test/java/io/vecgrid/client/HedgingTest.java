@@ -35,6 +35,20 @@ class HedgingTest {
     }
 
     @Test
+    void aFixedDelayHoldsForEveryKindUntilItIsCleared() {
+        Hedging h = new Hedging();
+        for (int i = 0; i < Hedging.WINDOW; i++)
+            h.record("SEARCH", 10 * MS);
+        h.fixDelay(0);
+        assertEquals(0, h.delayNanos("SEARCH"), "fixed over the learned delay");
+        assertEquals(0, h.delayNanos("COUNT"), "fixed for kinds never measured too");
+        h.fixDelay(5 * MS);
+        assertEquals(5 * MS, h.delayNanos("SEARCH"));
+        h.fixDelay(-1);
+        assertEquals(30 * MS, h.delayNanos("SEARCH"), "learned again");
+    }
+
+    @Test
     void searchesAndGetsOfDifferentSizesAreDifferentKinds() {
         assertEquals("SEARCH", Hedging.kind(search(1)));
         assertEquals("SEARCH/1", Hedging.kind(search(2)));
