@@ -288,6 +288,36 @@ public final class TestCluster implements AutoCloseable {
         return ig;
     }
 
+    /**
+     * Starts a server node the cluster is expected to refuse at join.
+     *
+     * @return what the start threw.
+     * @throws AssertionError if the node started.
+     */
+    public Exception startRefused(String name) {
+        return startRefused(config(name, false));
+    }
+
+    /**
+     * Starts a node from {@code cfg} that the cluster is expected to refuse at join. Its discovery network timeout is
+     * made short: a refused node rolls its start back by stopping, and a stopping node waits that long (5 s in these
+     * tests) for the cluster to acknowledge that it left, which never comes for a node that never joined.
+     *
+     * @return what the start threw.
+     * @throws AssertionError if the node started.
+     */
+    public static Exception startRefused(IgniteConfiguration cfg) {
+        ((TcpDiscoverySpi)cfg.getDiscoverySpi()).setNetworkTimeout(300);
+        try {
+            Ignite ig = Ignition.start(cfg);
+            ig.close();
+        }
+        catch (Exception e) {
+            return e;
+        }
+        throw new AssertionError("node " + cfg.getIgniteInstanceName() + " started; it should have been refused");
+    }
+
     /** Starts a server node without waiting for the cluster to turn active (a persistent node after a full stop). */
     public Ignite startNoWait(String name) {
         Ignite ig = Ignition.start(config(name, false));
@@ -348,7 +378,8 @@ public final class TestCluster implements AutoCloseable {
     public List<Ignite> servers() {
         List<Ignite> res = new ArrayList<>();
         for (Ignite ig : nodes.values()) {
-            if (!ig.cluster().localNode().isClient())
+            // From the configuration: the public API throws on a thick client that is reconnecting.
+            if (!Boolean.TRUE.equals(ig.configuration().isClientMode()))
                 res.add(ig);
         }
         return res;
@@ -387,6 +418,27 @@ public final class TestCluster implements AutoCloseable {
         Ignition.stop(prefix + name, true);
     }
 
+    /**
+     * If thick client {@code client} is disconnected (its discovery router left before it could move to another
+     * server: Ignite then makes it join again as a new node), waits until it has reconnected.
+     *
+     * @param failure what a call through it threw, or {@code null}.
+     * @return whether it was disconnected, by {@code failure} or its state.
+     */
+    public static boolean awaitReconnected(Ignite client, Throwable failure) {
+        org.apache.ignite.IgniteClientDisconnectedException d = null;
+        for (Throwable t = failure; t != null && d == null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.ignite.IgniteClientDisconnectedException)
+                d = (org.apache.ignite.IgniteClientDisconnectedException)t;
+        }
+        boolean disconnected = ((org.apache.ignite.internal.IgniteEx)client).context().clientDisconnected();
+        if (d == null && !disconnected)
+            return false;
+        awaitTrue("client " + client.name() + " to reconnect",
+            () -> !((org.apache.ignite.internal.IgniteEx)client).context().clientDisconnected(), 60_000);
+        return true;
+    }
+
     /** Waits until every partition of {@code cache} has {@code copies} owners, each holding it OWNING. */
     public void awaitCopies(String cache, int copies) {
         awaitTrue("cache " + cache + " to have " + copies + " OWNING copies of every partition", () -> {
@@ -418,7 +470,7 @@ public final class TestCluster implements AutoCloseable {
 
     public static void awaitTrue(String what, BooleanSupplier cond, long timeoutMs) {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!cond.getAsBoolean()) {
+        while (!holds(cond)) {
             if (System.currentTimeMillis() > deadline)
                 throw new AssertionError("timed out waiting for " + what);
             try {
@@ -427,6 +479,23 @@ public final class TestCluster implements AutoCloseable {
             catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
+        }
+    }
+
+    /**
+     * @return {@code cond}'s answer; {@code false} while it throws because a thick client it reads through is
+     *     reconnecting (see {@link #awaitReconnected}), which answers again once it has.
+     */
+    private static boolean holds(BooleanSupplier cond) {
+        try {
+            return cond.getAsBoolean();
+        }
+        catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof org.apache.ignite.IgniteClientDisconnectedException)
+                    return false;
+            }
+            throw e;
         }
     }
 

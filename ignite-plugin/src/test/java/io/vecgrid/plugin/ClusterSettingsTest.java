@@ -3,7 +3,6 @@ package io.vecgrid.plugin;
 import io.vecgrid.TestCluster;
 import io.vecgrid.config.VecgridConfiguration;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.Ignition;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +15,6 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -62,7 +60,7 @@ class ClusterSettingsTest {
         Consumer<VecgridConfiguration> tweak) {
         String name = "bad-" + setting;
         cluster.configure(name, tweak);
-        Exception e = assertThrows(Exception.class, () -> cluster.start(name));
+        Exception e = cluster.startRefused(name);
         assertTrue(messages(e).contains("its vecgrid setting " + setting + " is " + theirs + ", the cluster's is " +
             clusters + "; every node of a cluster must have the same " + setting), messages(e));
         assertEquals(1, cluster.any().cluster().forServers().nodes().size(), "the cluster did not take it in");
@@ -78,7 +76,7 @@ class ClusterSettingsTest {
             }
         });
         String mine = new VecgridPluginProvider().version();
-        Exception e = assertThrows(Exception.class, () -> Ignition.start(cfg));
+        Exception e = TestCluster.startRefused(cfg);
         assertTrue(messages(e).contains("its vecgrid version is 0.0.1-old, the cluster's is " + mine), messages(e));
         assertEquals(1, cluster.any().cluster().forServers().nodes().size(), "the cluster did not take it in");
     }

@@ -15,7 +15,6 @@ import io.vecgrid.client.AuthenticationException;
 import io.vecgrid.client.TlsException;
 import io.vecgrid.client.VecgridClient;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.Ignition;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.internal.IgnitionEx;
@@ -597,13 +596,7 @@ class TlsTest {
     /** @return the messages of the failure of starting {@code cfg} (which must fail, not form a cluster of its own). */
     private static String joinFailure(IgniteConfiguration cfg) {
         ((TcpDiscoverySpi)cfg.getDiscoverySpi()).setJoinTimeout(20_000);
-        Exception e = assertThrows(Exception.class, () -> {
-            Ignite ig = Ignition.start(cfg);
-            // Not expected: show what it joined.
-            int n = ig.cluster().nodes().size();
-            Ignition.stop(ig.name(), true);
-            throw new AssertionError("node " + cfg.getIgniteInstanceName() + " started, in a topology of " + n);
-        });
+        Exception e = TestCluster.startRefused(cfg);
         StringBuilder sb = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause())
             sb.append(t.getMessage()).append(" | ");
