@@ -48,7 +48,8 @@ import java.util.stream.Stream;
  * and leaves the rest of the page alone ({@link ReportWriter} keeps the section when it rewrites the page).
  *
  * <p>Records ({@link ResultsFile}): {@code memory CONFIG ROWS COPIES REGION HEAP DIRECT COPIES_DIRECT RSS},
- * {@code memory.region CONFIG ROWS REGION_NAME BYTES}, {@code memory.info CONFIG KEY VALUE}.
+ * {@code memory.region CONFIG ROWS REGION_NAME BYTES}, {@code memory.regionfree CONFIG ROWS REGION_NAME BYTES} (of
+ * those, pages holding no data), {@code memory.info CONFIG KEY VALUE}.
  *
  * <p>Run by scripts/memory-bench.sh.
  */
@@ -155,11 +156,20 @@ public final class MemoryBench {
                 ResultsFile.append(results, "memory", name, part[1], COPIES, m.regionBytes, m.heapBytes, m.directBytes,
                     m.copiesBytes, m.rssBytes);
                 Map<String, Long> byRegion = new TreeMap<>();
+                Map<String, Long> freeByRegion = new TreeMap<>();
                 for (Ignite ig : nodes) {
-                    for (DataRegionMetrics r : ig.dataRegionMetrics())
+                    for (DataRegionMetrics r : ig.dataRegionMetrics()) {
                         byRegion.merge(r.getName(), r.getPhysicalMemorySize(), Long::sum);
+                        // Pages in RAM that hold no data: freed (e.g. by dropped segments) and kept by the region
+                        // for reuse, as Ignite never hands a region's memory back.
+                        freeByRegion.merge(r.getName(), Math.max(0, r.getPhysicalMemorySize() -
+                            r.getTotalUsedPages() * r.getPageSize()), Long::sum);
+                    }
                 }
                 byRegion.forEach((r, b) -> ResultsFile.append(results, "memory.region", name, part[1], r, b));
+                freeByRegion.forEach((r, b) -> ResultsFile.append(results, "memory.regionfree", name, part[1], r, b));
+                log(name, "region pages in RAM by region: %s; of which free (no data, kept for reuse): %s", byRegion,
+                    freeByRegion);
                 if (first == null)
                     first = m;
                 else {
@@ -220,6 +230,7 @@ public final class MemoryBench {
         // memory CONFIG ROWS COPIES REGION HEAP DIRECT COPIES_DIRECT RSS
         Map<String, List<long[]>> points = new LinkedHashMap<>();
         Map<String, Map<Long, Map<String, Long>>> regions = new LinkedHashMap<>();
+        Map<String, Map<Long, Map<String, Long>>> freePages = new LinkedHashMap<>();
         Map<String, Map<String, String>> infos = new LinkedHashMap<>();
         for (String[] r : recs) {
             switch (r[0]) {
@@ -229,6 +240,10 @@ public final class MemoryBench {
                     break;
                 case "memory.region":
                     regions.computeIfAbsent(r[1], k -> new TreeMap<>()).computeIfAbsent(Long.parseLong(r[2]), k -> new TreeMap<>())
+                        .put(r[3], Long.parseLong(r[4]));
+                    break;
+                case "memory.regionfree":
+                    freePages.computeIfAbsent(r[1], k -> new TreeMap<>()).computeIfAbsent(Long.parseLong(r[2]), k -> new TreeMap<>())
                         .put(r[3], Long.parseLong(r[4]));
                     break;
                 case "memory.info":
@@ -254,16 +269,22 @@ public final class MemoryBench {
             sb.append(String.format("| %s | <= %.1fx | **%.0f B** | **%.2fx** | %.0f B | %.0f B | %.0f B | %.0f B | %s |%n", e.getKey(),
                 goal, total, total / 3136, region, heap, direct, (b[6] - a[6]) / per, total / 3136 <= goal ? "met" : "not met"));
         }
-        sb.append("\nRaw figures (bytes, summed over the three nodes; the JVM's heap and direct memory are shared by them):\n\n");
+        sb.append("\nRaw figures (bytes, summed over the three nodes; the JVM's heap and direct memory are shared by them; ")
+            .append("[free]: of a region's pages in RAM, those holding no data, freed and kept by the region for reuse, ")
+            .append("as Ignite never hands a region's memory back):\n\n");
         sb.append("| config | rows | region pages in RAM (by region) | heap after GC | direct | of which segment copies | VmRSS |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<long[]>> e : points.entrySet()) {
             for (long[] p : e.getValue()) {
                 Map<String, Long> byRegion = regions.getOrDefault(e.getKey(), Map.of()).getOrDefault(p[0], Map.of());
+                Map<String, Long> free = freePages.getOrDefault(e.getKey(), Map.of()).getOrDefault(p[0], Map.of());
                 StringBuilder rs = new StringBuilder();
                 byRegion.forEach((r, v) -> {
-                    if (v > 0)
+                    if (v > 0) {
                         rs.append(rs.length() == 0 ? "" : ", ").append(r).append(String.format(" %,d", v));
+                        if (free.getOrDefault(r, 0L) > 0)
+                            rs.append(String.format(" [%,d free]", free.get(r)));
+                    }
                 });
                 sb.append(String.format("| %s | %,d | %,d (%s) | %,d | %,d | %,d | %,d |%n", e.getKey(), p[0], p[2], rs, p[3], p[4],
                     p[5], p[6]));
