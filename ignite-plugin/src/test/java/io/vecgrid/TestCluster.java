@@ -426,17 +426,23 @@ public final class TestCluster implements AutoCloseable {
      * @return whether it was disconnected, by {@code failure} or its state.
      */
     public static boolean awaitReconnected(Ignite client, Throwable failure) {
-        org.apache.ignite.IgniteClientDisconnectedException d = null;
-        for (Throwable t = failure; t != null && d == null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.apache.ignite.IgniteClientDisconnectedException)
-                d = (org.apache.ignite.IgniteClientDisconnectedException)t;
-        }
-        boolean disconnected = ((org.apache.ignite.internal.IgniteEx)client).context().clientDisconnected();
-        if (d == null && !disconnected)
+        if (!disconnectedBy(failure) && !disconnected(client))
             return false;
-        awaitTrue("client " + client.name() + " to reconnect",
-            () -> !((org.apache.ignite.internal.IgniteEx)client).context().clientDisconnected(), 60_000);
+        awaitTrue("client " + client.name() + " to reconnect", () -> !disconnected(client), 60_000);
         return true;
+    }
+
+    private static boolean disconnected(Ignite client) {
+        return ((org.apache.ignite.internal.IgniteEx)client).context().clientDisconnected();
+    }
+
+    /** @return whether {@code failure} (or a cause of it) says a thick client is disconnected. */
+    private static boolean disconnectedBy(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.ignite.IgniteClientDisconnectedException)
+                return true;
+        }
+        return false;
     }
 
     /** Waits until every partition of {@code cache} has {@code copies} owners, each holding it OWNING. */
@@ -491,10 +497,8 @@ public final class TestCluster implements AutoCloseable {
             return cond.getAsBoolean();
         }
         catch (RuntimeException e) {
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof org.apache.ignite.IgniteClientDisconnectedException)
-                    return false;
-            }
+            if (disconnectedBy(e))
+                return false;
             throw e;
         }
     }

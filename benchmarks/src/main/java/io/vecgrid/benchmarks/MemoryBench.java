@@ -239,12 +239,9 @@ public final class MemoryBench {
                         Long.parseLong(r[4]), Long.parseLong(r[5]), Long.parseLong(r[6]), Long.parseLong(r[7]), Long.parseLong(r[8])});
                     break;
                 case "memory.region":
-                    regions.computeIfAbsent(r[1], k -> new TreeMap<>()).computeIfAbsent(Long.parseLong(r[2]), k -> new TreeMap<>())
-                        .put(r[3], Long.parseLong(r[4]));
-                    break;
                 case "memory.regionfree":
-                    freePages.computeIfAbsent(r[1], k -> new TreeMap<>()).computeIfAbsent(Long.parseLong(r[2]), k -> new TreeMap<>())
-                        .put(r[3], Long.parseLong(r[4]));
+                    (r[0].equals("memory.region") ? regions : freePages).computeIfAbsent(r[1], k -> new TreeMap<>())
+                        .computeIfAbsent(Long.parseLong(r[2]), k -> new TreeMap<>()).put(r[3], Long.parseLong(r[4]));
                     break;
                 case "memory.info":
                     infos.computeIfAbsent(r[1], k -> new LinkedHashMap<>()).put(r[2], r[3]);

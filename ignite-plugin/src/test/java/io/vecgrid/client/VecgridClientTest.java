@@ -359,6 +359,16 @@ class VecgridClientTest {
         assertThrows(InvalidRequestException.class, () -> thin.call(VecgridRequest.create(null)));
     }
 
+    /** A negative hedging delay is refused, naming the setting, and the client's delay stays as it was. */
+    @Test
+    void aNegativeHedgeDelayIsRefused() {
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+            () -> thin.hedgeDelay(java.time.Duration.ofMillis(-1)));
+        assertEquals("hedgeDelay: must not be negative, was PT-0.001S", e.getMessage());
+        assertNotNull(thin.hedgeDelay(java.time.Duration.ZERO).hedgeDelay(null).listCollections(),
+            "zero and null (learned again) are accepted and the client serves");
+    }
+
     /** Authentication is off by default: no credentials needed, and credentials given are ignored. */
     @Test
     void authenticationOffNeedsNoCredentials() {
