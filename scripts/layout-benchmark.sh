@@ -6,7 +6,7 @@
 #
 # For each data set, Fashion-MNIST (60,000 x 784, L2) and GloVe-100 (331,479 x 100, cosine), with the shipped HNSW
 # parameters (M 16, efConstruction 200) and the shipped VecgridConfiguration defaults:
-#   - graph build: vecgrid's index (io.vecgrid.index, jvector builder) and hnswlib C++ (Debian's libhnswlib-dev
+#   - graph build: vecgrid's index (io.vecgrid.index, its own HNSW builder) and hnswlib C++ (Debian's libhnswlib-dev
 #     headers, g++ -O3 -march=native) build one index over all rows on all cores: CPU-seconds side by side;
 #   - search cost vs data size: an embedded cluster of 3 server nodes in one JVM (in-memory data regions), a 2-shard
 #     collection with replicaNumber 2, every row inserted and settled at one segment per shard, searched through the

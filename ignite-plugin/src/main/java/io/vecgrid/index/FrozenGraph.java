@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -27,13 +26,13 @@ import java.util.NoSuchElementException;
  * for l in [0, L):
  *   nodes_l[count_l]                   l &gt; 0 only: ascending node ids (level 0 holds every node, position = node)
  *   offsets_l[count_l + 1]             CSR: node at position p has neighbours adj_l[offsets_l[p] .. offsets_l[p+1])
- *   adj_l[edges_l]                     neighbour ids, in the order jvector built them (best first)
+ *   adj_l[edges_l]                     neighbour ids, in the order the builder left them
  * </pre>
  * An upper level finds a node's position by binary search in {@code nodes_l} (upper levels are small and visited a
  * few times per query). Nothing needs alignment (reads are absolute {@link ByteBuffer#getInt}), but a region that
  * starts at a multiple of 4 keeps every int within one cache line.
  *
- * <p>A built graph ({@link #copyOf}) is serialized into a heap buffer of this layout, and a loaded one is a view of
+ * <p>A built graph ({@link #fromArrays}, from {@link GraphBuilder}) is serialized into a heap buffer of this layout, and a loaded one is a view of
  * the caller's bytes ({@link #view}: a direct buffer stays off the heap, nothing is copied), so a built index and the
  * same index loaded back are one class over equal bytes and answer identically. What this object holds on the heap is
  * a few per-level ints.
@@ -75,69 +74,6 @@ final class FrozenGraph implements ImmutableGraphIndex {
     /** @return an empty graph (no rows). */
     static FrozenGraph empty(int dim) {
         return fromArrays(dim, 0, new int[][] {null}, new int[][] {{0}}, new int[][] {{}}, new int[] {0}, -1);
-    }
-
-    /**
-     * Copies a finished jvector graph.
-     *
-     * @param g graph whose level 0 holds exactly the nodes {@code 0..rows-1}.
-     */
-    static FrozenGraph copyOf(ImmutableGraphIndex g, int rows, int dim) {
-        if (rows == 0)
-            return empty(dim);
-        int levels = g.getMaxLevel() + 1;
-        if (g.size(0) != rows)
-            throw new IllegalStateException("graph level 0 holds " + g.size(0) + " nodes, expected " + rows);
-        int[][] nodes = new int[levels][];
-        int[][] offsets = new int[levels][];
-        int[][] adj = new int[levels][];
-        int[] maxDegrees = new int[levels];
-        try (ImmutableGraphIndex.View view = g.getView()) {
-            for (int l = 0; l < levels; l++) {
-                int[] levelNodes;
-                if (l == 0)
-                    levelNodes = null;
-                else {
-                    levelNodes = new int[g.size(l)];
-                    NodesIterator it = g.getNodes(l);
-                    int c = 0;
-                    while (it.hasNext())
-                        levelNodes[c++] = it.nextInt();
-                    if (c != levelNodes.length)
-                        throw new IllegalStateException("level " + l + " listed " + c + " nodes, size says " + levelNodes.length);
-                    Arrays.sort(levelNodes);
-                }
-                int count = l == 0 ? rows : levelNodes.length;
-                int[] off = new int[count + 1];
-                int[] a = new int[Math.max(16, count * 8)];
-                int n = 0;
-                int maxDeg = 0;
-                for (int i = 0; i < count; i++) {
-                    int node = l == 0 ? i : levelNodes[i];
-                    NodesIterator it = view.getNeighborsIterator(l, node);
-                    int deg = 0;
-                    while (it.hasNext()) {
-                        if (n == a.length)
-                            a = Arrays.copyOf(a, a.length + (a.length >> 1));
-                        a[n++] = it.nextInt();
-                        deg++;
-                    }
-                    maxDeg = Math.max(maxDeg, deg);
-                    off[i + 1] = n;
-                }
-                nodes[l] = levelNodes;
-                offsets[l] = off;
-                adj[l] = Arrays.copyOf(a, n);
-                maxDegrees[l] = Math.max(g.getDegree(l), maxDeg);
-            }
-            NodeAtLevel e = view.entryNode();
-            if (e == null || e.level != levels - 1)
-                throw new IllegalStateException("graph entry " + e + " is not on the top level " + (levels - 1));
-            return fromArrays(dim, rows, nodes, offsets, adj, maxDegrees, e.node);
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Lays arrays out in a heap region of the serialized layout and views it. */

@@ -1,6 +1,5 @@
 package io.vecgrid.index;
 
-import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.util.Bits;
 import io.vecgrid.api.IndexSpec;
 import io.vecgrid.api.IndexType;
@@ -10,20 +9,18 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 
 /**
- * HNSW graph index through jvector: built by {@link GraphIndexBuilder} with our {@link GraphScorer}, frozen into a
- * {@link FrozenGraph}, searched by our {@link GraphWalk} (see there why not jvector's searcher). Immutable; any
+ * HNSW graph index: built by {@link GraphBuilder} into a {@link FrozenGraph}, searched by {@link GraphWalk} (see
+ * each for why not jvector's builder and searcher). Immutable; any
  * number of threads may search at once (each borrows a walk from a small pool, so searches allocate little beyond
  * their result).
  *
  * <p>Graph shape, as hnswlib/Milvus read {@code M}: up to {@code 2M} neighbours on level 0 and {@code M} above;
- * {@code efConstruction} is jvector's beam width. Searches use a beam of {@code max(ef, k)}.
+ * {@code efConstruction} is the build's beam width. Searches use a beam of {@code max(ef, k)}.
  *
  * <p>Filters: the accept mask goes to the walk, which walks rejected nodes but never returns them. When so few
  * rows are accepted that the walk would cost more than scoring them ({@code accepted^2 <= rows * beam * degree}),
@@ -35,15 +32,6 @@ import java.util.stream.IntStream;
  * may differ in the last bits), and the hits sorted by them.
  */
 final class HnswIndex extends BaseIndex {
-    /** jvector's temporary degree overflow while inserting. */
-    static final float NEIGHBOR_OVERFLOW = 1.2f;
-    /**
-     * Diversity pruning: 1.0 is HNSW's heuristic; jvector's Vamana-style 1.2 keeps some longer edges. On
-     * fashion-mnist (20k x 784, M=16, efConstruction=100) 1.2 reached recall@10 0.993 at ef=16 where 1.0 needed
-     * ef=32, at about 1.7 times the edges (still at most 2M per node).
-     */
-    static final float ALPHA = 1.2f;
-
     private static final int MAX_POOLED = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
     private final FrozenGraph graph;
@@ -68,24 +56,8 @@ final class HnswIndex extends BaseIndex {
         FlatScan flat = new FlatScan(metric, data, dim, rows);
         if (rows == 0)
             return new HnswIndex(flat, metric, dim, data, 0, FrozenGraph.empty(dim), spec.m(), spec.efConstruction(), spec.ef());
-        GraphBuildScores scores = new GraphBuildScores(metric, data, dim, rows, flat.squares());
-        @SuppressWarnings("deprecation")
-        GraphIndexBuilder builder = new GraphIndexBuilder(scores, dim, List.of(2 * spec.m(), spec.m()), spec.efConstruction(),
-            NEIGHBOR_OVERFLOW, ALPHA, true, true, pool, pool);
-        try {
-            pool.submit(() -> IntStream.range(0, rows).parallel().forEach(i -> builder.addGraphNode(i, scores.searchProviderFor(i)))).join();
-            builder.cleanup();
-            FrozenGraph graph = FrozenGraph.copyOf(builder.getGraph(), rows, dim);
-            return new HnswIndex(flat, metric, dim, data, rows, graph, spec.m(), spec.efConstruction(), spec.ef());
-        }
-        finally {
-            try {
-                builder.close();
-            }
-            catch (IOException ignored) {
-                // On-heap builder: nothing to release.
-            }
-        }
+        FrozenGraph graph = GraphBuilder.build(metric, data, dim, rows, flat.squares(), spec.m(), spec.efConstruction(), pool);
+        return new HnswIndex(flat, metric, dim, data, rows, graph, spec.m(), spec.efConstruction(), spec.ef());
     }
 
     /** Reads what {@link #write} wrote after the header; the graph is copied onto the heap. */

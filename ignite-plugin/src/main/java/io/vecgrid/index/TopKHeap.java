@@ -86,21 +86,35 @@ final class TopKHeap {
         ords[i] = o;
     }
 
+    /**
+     * Empties the heap into {@code ords} and {@code keys}, best first, keys unchanged (graph builds).
+     *
+     * @return how many pairs were written.
+     */
+    int drainBestFirst(int[] ords, float[] keys) {
+        int n = size;
+        for (int i = n - 1; i >= 0; i--) {
+            ords[i] = this.ords[0];
+            keys[i] = this.keys[0];
+            size--;
+            if (size > 0) {
+                this.keys[0] = this.keys[size];
+                this.ords[0] = this.ords[size];
+                siftDown(0);
+            }
+        }
+        return n;
+    }
+
     /** Empties the heap into hits, best first, turning rank keys back into distances of {@code metric}. */
     SearchHits drain(Metric metric) {
         int n = size;
         int[] o = new int[n];
         float[] d = new float[n];
-        for (int i = n - 1; i >= 0; i--) {
-            o[i] = ords[0];
-            float key = keys[0];
-            d[i] = metric.largerIsCloser() ? -key : key;
-            size--;
-            if (size > 0) {
-                keys[0] = keys[size];
-                ords[0] = ords[size];
-                siftDown(0);
-            }
+        drainBestFirst(o, d);
+        if (metric.largerIsCloser()) {
+            for (int i = 0; i < n; i++)
+                d[i] = -d[i];
         }
         return n == 0 ? SearchHits.EMPTY : new SearchHits(o, d, n);
     }

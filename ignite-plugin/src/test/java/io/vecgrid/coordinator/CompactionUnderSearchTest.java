@@ -134,9 +134,10 @@ class CompactionUnderSearchTest {
         }
         // Many small flushes while the searches run: many small segments, merged by the coordinator as they come.
         // Whether a search meets a merge between its plan and its dispatch is a matter of timing, so the flushes go
-        // on (up to 60) until at least one has.
-        for (int b = 1; b < 16 || (staleHits.get() == 0 && b < 60); b++) {
-            List<VectorRow> rows = TestRows.rows(b * 100L, 100, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
+        // on (up to 150: on a loaded machine 60 once passed without one) until at least one has.
+        for (int b = 1; b < 16 || (staleHits.get() == 0 && b < 150); b++) {
+            long firstPk = b < 100 ? b * 100L : 100_000 + b * 100L; // Past 10,000 the big segments' keys begin.
+            List<VectorRow> rows = TestRows.rows(firstPk, 100, DIM).stream().map(r -> new VectorRow(r.pk(), r.vector())).toList();
             rows.forEach(r -> written.put(r.pk(), r.vector()));
             vg.insert("cmp", rows);
             rows.forEach(r -> live.put(r.pk(), r.vector()));

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** HNSW through jvector: recall against FLAT, filters inside the search, serialization, argument checks. */
+/** HNSW (vecgrid's graph builder and walk): recall against FLAT, filters inside the search, serialization, argument checks. */
 class HnswIndexTest {
     private static final int DIM = 48;
     private static final int ROWS = 5000;

@@ -4,6 +4,6 @@ package io.vecgrid.api;
 public enum IndexType {
     /** Exact scan through the SIMD distance kernel. */
     FLAT,
-    /** Hierarchical navigable small-world graph through jvector. */
+    /** Hierarchical navigable small-world graph (built and searched by vecgrid's own code, in jvector's graph model). */
     HNSW
 }
