@@ -3,9 +3,14 @@
 // gets). Appends tab-separated records to the results file read by io.vecgrid.benchmarks.ReportWriter.
 //
 //   hnswlib_bench build  BASE.fvecs N M EFC THREADS INDEX RESULTS ENGINE [l2|cosine]
-//   hnswlib_bench search BASE.fvecs N QUERY.fvecs GT.ivecs NQ INDEX EFS(comma) ROUND RESULTS ENGINE
-//   hnswlib_bench cost   N QUERY.fvecs NQ INDEX EFS(comma) ROUND RESULTS ENGINE
+//   hnswlib_bench search BASE.fvecs N QUERY.fvecs GT.ivecs NQ INDEX EFS(comma) ROUND RESULTS ENGINE [l2|cosine]
+//   hnswlib_bench cost   N QUERY.fvecs NQ INDEX EFS(comma) ROUND RESULTS ENGINE [l2|cosine]
 //   hnswlib_bench probe  BASE.fvecs N PASSES ROUND RESULTS ENGINE
+//
+// The metric (default l2) must be the same for the build and the searches of one index. cosine is hnswlib's
+// inner-product space over rows normalised to unit length, as hnswlib's Python binding does it: the base rows are
+// normalised before the (timed) build, the queries before the (timed) searches; recall is by ids, so the distances'
+// scale does not matter.
 #include <hnswlib/hnswlib.h>
 
 #include <atomic>
@@ -75,6 +80,36 @@ static std::string simd() {
 #endif
 }
 
+// Scales each of the n rows of `v` (dim floats each) to unit length in place; an all-zero row stays zero.
+static void normalise(std::vector<float> &v, size_t n, int dim) {
+    for (size_t i = 0; i < n; i++) {
+        float *r = v.data() + i * dim, s = 0;
+        for (int j = 0; j < dim; j++) s += r[j] * r[j];
+        float inv = s > 0 ? 1.0f / std::sqrt(s) : 0.0f;
+        for (int j = 0; j < dim; j++) r[j] *= inv;
+    }
+}
+
+// The metric argument of a sub-command: true for cosine, false for l2 (also when absent).
+static bool cosineArg(int argc, char **argv, int at) {
+    if (argc <= at) return false;
+    std::string m = argv[at];
+    if (m == "cosine") return true;
+    if (m == "l2") return false;
+    throw std::runtime_error("unknown metric " + m + " (l2 or cosine)");
+}
+
+// hnswlib's space for a metric: L2, or inner product (cosine over normalised rows).
+struct Space {
+    hnswlib::L2Space l2;
+    hnswlib::InnerProductSpace ip;
+    bool cosine;
+    Space(int dim, bool cos) : l2(dim), ip(dim), cosine(cos) {}
+    hnswlib::SpaceInterface<float> &get() {
+        return cosine ? static_cast<hnswlib::SpaceInterface<float> &>(ip) : l2;
+    }
+};
+
 static int build(int argc, char **argv) {
     if (argc != 10 && argc != 11) throw std::runtime_error("build BASE N M EFC THREADS INDEX RESULTS ENGINE [l2|cosine]");
     std::string basePath = argv[2];
@@ -86,19 +121,10 @@ static int build(int argc, char **argv) {
     int dim = 0;
     std::vector<float> base = readVecs<float>(basePath, n, dim);
     // cosine as hnswlib's Python binding does it: rows normalised (before the timed build), inner-product space.
-    bool cosine = argc == 11 && std::string(argv[10]) == "cosine";
-    if (cosine) {
-        for (size_t i = 0; i < n; i++) {
-            float *r = base.data() + i * dim, s = 0;
-            for (int j = 0; j < dim; j++) s += r[j] * r[j];
-            float inv = s > 0 ? 1.0f / std::sqrt(s) : 0.0f;
-            for (int j = 0; j < dim; j++) r[j] *= inv;
-        }
-    }
-    hnswlib::L2Space l2(dim);
-    hnswlib::InnerProductSpace ip(dim);
-    hnswlib::SpaceInterface<float> &space = cosine ? static_cast<hnswlib::SpaceInterface<float> &>(ip) : l2;
-    hnswlib::HierarchicalNSW<float> hnsw(&space, n, m, efc);
+    bool cosine = cosineArg(argc, argv, 10);
+    if (cosine) normalise(base, n, dim);
+    Space space(dim, cosine);
+    hnswlib::HierarchicalNSW<float> hnsw(&space.get(), n, m, efc);
     double c0 = cpuSeconds();
     auto t0 = Clock::now();
     // As hnswlib's Python binding does: the first point alone, then the rest from `threads` workers.
@@ -125,7 +151,8 @@ static int build(int argc, char **argv) {
 }
 
 static int search(int argc, char **argv) {
-    if (argc != 12) throw std::runtime_error("search BASE N QUERY GT NQ INDEX EFS ROUND RESULTS ENGINE");
+    if (argc != 12 && argc != 13)
+        throw std::runtime_error("search BASE N QUERY GT NQ INDEX EFS ROUND RESULTS ENGINE [l2|cosine]");
     std::string basePath = argv[2];
     size_t n = std::stoul(argv[3]);
     std::string queryPath = argv[4], gtPath = argv[5];
@@ -136,8 +163,10 @@ static int search(int argc, char **argv) {
     (void)baseDim;
     std::vector<float> queries = readVecs<float>(queryPath, nq, dim);
     std::vector<int32_t> gt = readVecs<int32_t>(gtPath, nq, gtDim);
-    hnswlib::L2Space space(dim);
-    hnswlib::HierarchicalNSW<float> hnsw(&space, index, false, n);
+    bool cosine = cosineArg(argc, argv, 12);
+    if (cosine) normalise(queries, nq, dim);
+    Space space(dim, cosine);
+    hnswlib::HierarchicalNSW<float> hnsw(&space.get(), index, false, n);
     const size_t k = 10;
     std::vector<size_t> efs;
     std::stringstream ss(efsArg);
@@ -182,15 +211,17 @@ static int search(int argc, char **argv) {
 // them), then ns per scored row in hnswlib's own search, in the same distances replayed one row at a time, and
 // replayed with hnswlib's software prefetch of the next row.
 static int cost(int argc, char **argv) {
-    if (argc != 10) throw std::runtime_error("cost N QUERY NQ INDEX EFS ROUND RESULTS ENGINE");
+    if (argc != 10 && argc != 11) throw std::runtime_error("cost N QUERY NQ INDEX EFS ROUND RESULTS ENGINE [l2|cosine]");
     size_t n = std::stoul(argv[2]);
     std::string queryPath = argv[3];
     size_t nq = std::stoul(argv[4]);
     std::string index = argv[5], efsArg = argv[6], round = argv[7], results = argv[8], engine = argv[9];
     int dim = 0;
     std::vector<float> queries = readVecs<float>(queryPath, nq, dim);
-    hnswlib::L2Space space(dim);
-    hnswlib::HierarchicalNSW<float> h(&space, index, false, n);
+    bool cosine = cosineArg(argc, argv, 10);
+    if (cosine) normalise(queries, nq, dim);
+    Space space(dim, cosine);
+    hnswlib::HierarchicalNSW<float> h(&space.get(), index, false, n);
     std::stringstream ss(efsArg);
     std::vector<size_t> efs;
     for (std::string e; std::getline(ss, e, ',');)

@@ -7,7 +7,13 @@ tab-separated records to the results file read by io.vecgrid.benchmarks.ReportWr
   anchors.py build  --engine hnswlib-debian|faiss-hnsw --base F --n N --m M --efc E --threads T --index I --results R
   anchors.py search --engine hnswlib-debian|faiss-hnsw --base F --n N --query F --gt F --nq Q --index I --efs 10,20
                     --round r --results R
-  anchors.py scan   --base F --n N --query F --passes P --round r --results R   (FAISS IndexFlatL2, nq = 1)
+  anchors.py scan   --base F --n N --query F --passes P --round r --results R   (FAISS flat index, nq = 1)
+
+Every command takes --metric l2|cosine (default l2); an index must be searched with the metric it was built with.
+cosine: hnswlib with space='cosine' (the binding normalises rows and queries itself, inside add_items and
+knn_query); FAISS over rows and queries normalised to unit length (faiss.normalize_L2, before the timed part) with
+the inner-product metric: IndexHNSWFlat(d, M, METRIC_INNER_PRODUCT), and IndexFlatIP for the scan. Recall is by
+ids against the ground truth file given, so the engines' distance scales do not matter.
 
 Run with Debian's /usr/bin/python3, where apt installs these modules.
 """
@@ -27,6 +33,13 @@ def read_vecs(path, n, dtype):
     dim = int(raw[0])
     rows = raw.reshape(-1, dim + 1)[:n, 1:]
     return np.ascontiguousarray(rows.view(dtype) if dtype != np.int32 else rows)
+
+
+def unit_rows(x):
+    """x (float32, C order) with every row scaled to unit length in place; an all-zero row stays zero."""
+    import faiss
+    faiss.normalize_L2(x)
+    return x
 
 
 def append(results, *cols):
@@ -58,7 +71,7 @@ def build(a):
     n, dim = base.shape
     if a.engine == "hnswlib-debian":
         import hnswlib
-        idx = hnswlib.Index(space="l2", dim=dim)
+        idx = hnswlib.Index(space="cosine" if a.metric == "cosine" else "l2", dim=dim)
         idx.init_index(max_elements=n, ef_construction=a.efc, M=a.m)
         c0, t0 = time.process_time(), time.perf_counter()
         idx.add_items(base, np.arange(n), num_threads=a.threads)
@@ -68,7 +81,11 @@ def build(a):
     elif a.engine == "faiss-hnsw":
         import faiss
         faiss.omp_set_num_threads(a.threads)
-        idx = faiss.IndexHNSWFlat(dim, a.m)
+        if a.metric == "cosine":
+            unit_rows(base)
+            idx = faiss.IndexHNSWFlat(dim, a.m, faiss.METRIC_INNER_PRODUCT)
+        else:
+            idx = faiss.IndexHNSWFlat(dim, a.m)
         idx.hnsw.efConstruction = a.efc
         c0, t0 = time.process_time(), time.perf_counter()
         idx.add(base)
@@ -88,7 +105,7 @@ def search(a):
     efs = [int(x) for x in a.efs.split(",") if x.strip()]
     if a.engine == "hnswlib-debian":
         import hnswlib
-        idx = hnswlib.Index(space="l2", dim=dim)
+        idx = hnswlib.Index(space="cosine" if a.metric == "cosine" else "l2", dim=dim)
         idx.load_index(a.index, max_elements=a.n)
         idx.set_num_threads(1)
 
@@ -100,6 +117,11 @@ def search(a):
         import faiss
         faiss.omp_set_num_threads(1)
         idx = faiss.read_index(a.index)
+        want = faiss.METRIC_INNER_PRODUCT if a.metric == "cosine" else faiss.METRIC_L2
+        if idx.metric_type != want:
+            sys.exit("%s was built with metric %d, searched as %s" % (a.index, idx.metric_type, a.metric))
+        if a.metric == "cosine":
+            unit_rows(queries)
 
         def run(ef):
             idx.hnsw.efSearch = max(ef, K)
@@ -124,7 +146,12 @@ def scan(a):
     faiss.omp_set_num_threads(1)
     base = read_vecs(a.base, a.n, np.float32)
     queries = read_vecs(a.query, max(a.passes, 4), np.float32)
-    idx = faiss.IndexFlatL2(base.shape[1])
+    if a.metric == "cosine":
+        unit_rows(base)
+        unit_rows(queries)
+        idx, kind = faiss.IndexFlatIP(base.shape[1]), "IndexFlatIP over unit-length rows (cosine)"
+    else:
+        idx, kind = faiss.IndexFlatL2(base.shape[1]), "IndexFlatL2"
     idx.add(base)
     nbytes = base.nbytes
     best = 0.0
@@ -136,7 +163,7 @@ def scan(a):
         if p >= 2:
             best = max(best, nbytes / secs / 1e9)
     append(a.results, "scan", "faiss-flat", a.round, "%.4f" % best)
-    append(a.results, "info", "faiss-flat", "package", "python3-faiss (Debian) faiss " + version(faiss, "python3-faiss") + ", IndexFlatL2")
+    append(a.results, "info", "faiss-flat", "package", "python3-faiss (Debian) faiss " + version(faiss, "python3-faiss") + ", " + kind)
     print("[faiss-flat] round %s: flat scan %.2f GB/s (best of %d)" % (a.round, best, a.passes), flush=True)
 
 
@@ -157,6 +184,7 @@ def main():
     p.add_argument("--round", default="1")
     p.add_argument("--passes", type=int, default=12)
     p.add_argument("--results", required=True)
+    p.add_argument("--metric", choices=["l2", "cosine"], default="l2")
     a = p.parse_args()
     {"build": build, "search": search, "scan": scan}[a.cmd](a)
 

@@ -2,15 +2,17 @@ package io.vecgrid.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Generated sections of docs/benchmarks.md that belong to another writer than the page's: each lies between
  * {@code <!-- section:begin ID -->} and {@code <!-- section:end ID -->}. The cluster benchmark ({@link ClusterReport},
- * one section per data set), the layout benchmark ({@link LayoutReport}) and the memory benchmark
- * ({@link MemoryBench}) each replace only their own section; the per-segment report ({@link ReportWriter}) rewrites
- * the whole page and carries every such section over.
+ * one section per data set), the layout benchmark ({@link LayoutReport}), the memory benchmark ({@link MemoryBench})
+ * and the per-segment report of a data set other than Fashion-MNIST ({@link ReportWriter}, section
+ * {@code segment-NAME}) each replace only their own section; the per-segment report of Fashion-MNIST rewrites the
+ * whole page and carries every such section over.
  */
 final class DocSections {
     private static final Pattern SECTION = Pattern.compile(
@@ -41,11 +43,26 @@ final class DocSections {
      * @return {@code page} with section {@code id} replaced by {@code body} (appended at the end if absent).
      */
     static String replace(String page, String id, String body) {
+        return replace(page, id, body, other -> false);
+    }
+
+    /**
+     * @param body the section's text without markers.
+     * @param before which sections a new section goes before, by id.
+     * @return {@code page} with section {@code id} replaced by {@code body} where it is; if absent, inserted just before
+     *     the first section whose id {@code before} accepts, or appended at the end if there is none.
+     */
+    static String replace(String page, String id, String body, Predicate<String> before) {
         String block = begin(id) + (body.endsWith("\n") ? body : body + "\n") + end(id);
         Matcher m = SECTION.matcher(page);
         while (m.find()) {
             if (m.group(1).equals(id))
                 return page.substring(0, m.start()) + block + page.substring(m.end());
+        }
+        m.reset();
+        while (m.find()) {
+            if (before.test(m.group(1)))
+                return page.substring(0, m.start()) + block + "\n" + page.substring(m.start());
         }
         String p = page.isEmpty() || page.endsWith("\n\n") ? page : page.endsWith("\n") ? page + "\n" : page + "\n\n";
         return p + block;

@@ -5,6 +5,7 @@ import io.vecgrid.api.Metric;
 import io.vecgrid.dataset.Dataset;
 import io.vecgrid.dataset.Datasets;
 import io.vecgrid.dataset.GroundTruth;
+import io.vecgrid.dataset.Ivecs;
 import io.vecgrid.index.DistanceKernel;
 import io.vecgrid.index.SearchCost;
 import io.vecgrid.index.SearchHits;
@@ -31,13 +32,19 @@ import java.util.Map;
  *   <li>{@code build}: builds the HNSW index over the first {@code n} base vectors on all cores, records the time,
  *       writes the index (graph only) to {@code --index};</li>
  *   <li>{@code search}: loads that index without rebuilding, warms up, then runs every query on one thread at each
- *       {@code ef} of the sweep, recording recall@10 against the data set's exact ground truth and QPS;</li>
+ *       {@code ef} of the sweep, recording recall@10 against the data set's exact ground truth and QPS (with
+ *       {@code --gt F}: against the ivecs file {@code F}, the one every engine of the run is measured against);</li>
+ *   <li>{@code truth}: writes to {@code --out} the exact top-{@value Dataset#GROUND_TRUTH_K} of the first {@code nq}
+ *       queries among the first {@code n} base vectors (ivecs, closest first, computed with vecgrid's kernel as the
+ *       data set's own file is), for a run over a prefix of the base, where the data set's file does not apply;</li>
  *   <li>{@code scan}: exact FLAT scan of the whole base for single queries, alternated with a single-thread
  *       streaming sum over the same array (the memory-bandwidth probe), both in GB/s of vector data read;</li>
  *   <li>{@code storage}: the same index searched over a heap {@code float[]} and over direct buffers (vectors and
  *       graph off the heap), in one JVM, with the heap bytes each holds ({@link StorageBench}); {@code storagebuild}:
  *       the HNSW build over each storage kind, CPU-seconds and recall.</li>
  * </ul>
+ * The metric is the data set's ({@link Dataset#metric()}: L2 for Fashion-MNIST, COSINE for GloVe-100), used as is: a
+ * COSINE index scores raw rows by cosine (row norms precomputed), nothing is normalised beforehand.
  * Every result is appended to {@code --results} (see {@link ResultsFile}); {@link ReportWriter} turns them into
  * docs/benchmarks.md.
  */
@@ -49,7 +56,7 @@ public final class SegmentBench {
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0)
-            throw new IllegalArgumentException("usage: SegmentBench build|search|scan --option value ...");
+            throw new IllegalArgumentException("usage: SegmentBench build|search|cost|scan|truth --option value ...");
         Map<String, String> o = options(args);
         String engine = "vecgrid-jdk" + Runtime.version().feature();
         Path results = Paths.get(req(o, "results"));
@@ -64,7 +71,11 @@ public final class SegmentBench {
                 break;
             case "search":
                 search(ds, n, spec, Paths.get(req(o, "index")), Integer.parseInt(o.getOrDefault("nq", "10000")),
-                    parseInts(req(o, "efs")), o.getOrDefault("round", "1"), engine, results);
+                    parseInts(req(o, "efs")), o.containsKey("gt") ? Paths.get(o.get("gt")) : null,
+                    o.getOrDefault("round", "1"), engine, results);
+                break;
+            case "truth":
+                writeTruth(ds, n, Integer.parseInt(o.getOrDefault("nq", "10000")), Paths.get(req(o, "out")), engine);
                 break;
             case "cost":
                 cost(ds, n, spec, Paths.get(req(o, "index")), Integer.parseInt(o.getOrDefault("nq", "2000")),
@@ -84,7 +95,8 @@ public final class SegmentBench {
                     Arrays.asList(o.getOrDefault("kinds", "array,direct").split(",")), engine, results);
                 break;
             default:
-                throw new IllegalArgumentException("unknown sub-command " + args[0] + "; use build, search, cost, scan, storage or storagebuild");
+                throw new IllegalArgumentException("unknown sub-command " + args[0]
+                    + "; use build, search, cost, scan, truth, storage or storagebuild");
         }
     }
 
@@ -111,11 +123,12 @@ public final class SegmentBench {
         ResultsFile.append(results, "info", engine, "graph.bytes", idx.ramBytesUsed());
     }
 
-    private static void search(Dataset ds, int n, IndexSpec spec, Path index, int nq, int[] efs, String round, String engine,
-        Path results) throws IOException {
+    /** @param gt the ground truth file to measure recall against, or {@code null} for {@link #truth}. */
+    private static void search(Dataset ds, int n, IndexSpec spec, Path index, int nq, int[] efs, Path gt, String round,
+        String engine, Path results) throws IOException {
         float[] base = ds.loadBase(n);
         float[][] queries = queries(ds, nq);
-        int[][] truth = truth(ds, n, nq);
+        int[][] truth = gt == null ? truth(ds, n, nq) : Ivecs.readRows(gt, nq, Ivecs.dimension(gt));
         VectorIndex idx;
         try (InputStream is = Files.newInputStream(index);
              DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 20))) {
@@ -140,6 +153,19 @@ public final class SegmentBench {
                 nq / cpu);
             ResultsFile.append(results, "search", engine, round, ef, recall, nq / secs, nq / cpu);
         }
+    }
+
+    /** Writes the exact ground truth of the first {@code nq} queries among the first {@code n} base rows to {@code out}. */
+    private static void writeTruth(Dataset ds, int n, int nq, Path out, String engine) throws IOException {
+        long t0 = System.nanoTime();
+        int[][] gt = ds.groundTruth(n, nq, Math.min(Dataset.GROUND_TRUTH_K, n));
+        Path abs = out.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        Ivecs.write(tmp, gt);
+        Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        log(engine, "exact top-%d of %d queries among the first %d of %s (%s) in %.1f s: %s", gt[0].length, nq, n,
+            ds.name(), ds.metric(), (System.nanoTime() - t0) / 1e9, out);
     }
 
     /** Where a search's time goes, at each ef (see {@link SearchCost}); appends {@code cost} records. */
