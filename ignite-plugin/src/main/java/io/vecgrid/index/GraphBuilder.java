@@ -12,10 +12,10 @@ import java.util.stream.IntStream;
  *
  * <p>The algorithm is HNSW's insertion (Malkov and Yashunin), run as hnswlib runs it: each row draws its top level
  * (geometric, {@code 1 / ln M}), descends greedily from the entry node to that level, then on each level from there
- * down searches a beam of {@code efConstruction} rows, keeps a diverse subset of them as its neighbours and links
- * back from each of them. Neighbour lists may overflow their bound by {@link #OVERFLOW} while rows are inserted and
- * are pruned back when they pass it (and once more at the end), as jvector's builder does, so a list is pruned once
- * per several insertions that reach it rather than at each.
+ * down searches a beam of {@code efConstruction} rows, keeps a diverse subset of at most M of them as its neighbours
+ * and links back from each of them; a list holds up to 2M rows on level 0 and M above. Lists may overflow their bound
+ * by {@link #OVERFLOW} while rows are inserted and are pruned back when they pass it (and once more at the end), as
+ * jvector's builder does, so a list is pruned once per several insertions that reach it rather than at each.
  *
  * <p>Diversity (the "heuristic" of HNSW, with Vamana's relaxation): a candidate {@code c} of row {@code q}, taken
  * closest first, is kept unless a neighbour {@code s} already kept is closer to it than {@code q} is; a second pass
@@ -28,7 +28,9 @@ import java.util.stream.IntStream;
  * background cost of compaction, and jvector's builder scores one neighbour at a time through a virtual call and
  * keeps its lists in concurrent maps; measured on Fashion-MNIST 60k (M 16, efConstruction 200), it took 3.3 times the
  * CPU-seconds of hnswlib's C++ build. This one scores rows four at a time ({@link RowScorer}, the same kernel as the
- * search walk), keeps every list in flat {@code int} arrays and marks visits with epoch tags.
+ * search walk), keeps every list in flat {@code int} arrays and marks visits with epoch tags. On that data it scores
+ * 88 million rows against hnswlib's 89 million (counted), and its graph reaches recall@10 0.976 scoring 286 rows per
+ * query, where jvector's graph scored 317 and hnswlib's 317 (for 0.979).
  *
  * <p>Concurrency: a list is written under its stripe's lock and read without one; a reader may see a list being
  * rewritten (some entries old, some new), which costs at most a slightly worse candidate set, never a wrong row:
@@ -40,14 +42,15 @@ final class GraphBuilder {
     static final float OVERFLOW = 1.2f;
     /**
      * Diversity relaxation of the second pass: 1.0 is HNSW's heuristic alone; 1.2 keeps some longer edges, which
-     * reached recall@10 0.993 at ef 16 on Fashion-MNIST 20k where 1.0 needed ef 32.
+     * reached recall@10 0.993 at ef 16 on Fashion-MNIST 20k where 1.0 needed ef 32 (measured with jvector's builder,
+     * whose selection this follows).
      */
     static final float ALPHA = 1.2f;
     /**
      * A row's neighbours are chosen among its closest {@code SELECT_FROM x bound} candidates, not the whole beam:
      * farther ones are seldom kept (a closer kept row usually covers them) and checking each costs distances to
-     * every row kept. On Fashion-MNIST 60k this cut the build's scored rows by 30% for recall@10 at ef 32 of 0.9960
-     * against 0.9967 from the whole beam.
+     * every row kept. On Fashion-MNIST 60k (measured while a new row still took up to 2M neighbours) this cut the
+     * build's scored rows by 30%, for recall@10 at ef 32 of 0.9960 against 0.9967 from the whole beam.
      */
     static final int SELECT_FROM = 3;
     private static final int MAX_LEVEL = 31;
