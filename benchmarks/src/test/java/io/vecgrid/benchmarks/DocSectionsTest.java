@@ -39,4 +39,22 @@ class DocSectionsTest {
         // Carried over once, not again on the next rewrite.
         assertEquals(res, DocSections.carryOver(res, res));
     }
+
+    /** A new section goes before the first one the predicate names, then stays where it is when replaced. */
+    @Test
+    void aMissingSectionGoesBeforeTheFirstOneNamed() {
+        String page = DocSections.replace(DocSections.replace("# B\n\npage text\n", "memory", "M1"), "layout", "L1");
+        String res = DocSections.replace(page, "segment-glove-100", "G1", id -> !id.startsWith("segment-"));
+        assertTrue(res.indexOf(DocSections.begin("segment-glove-100")) < res.indexOf(DocSections.begin("memory")), res);
+        assertTrue(res.startsWith("# B\n\npage text\n"), res);
+        java.util.List<String> order = DocSections.sections(res);
+        assertEquals(3, order.size());
+        assertTrue(order.get(0).startsWith(DocSections.begin("segment-glove-100")), res);
+        assertTrue(order.get(1).startsWith(DocSections.begin("memory")), res);
+        assertTrue(order.get(2).startsWith(DocSections.begin("layout")), res);
+        String again = DocSections.replace(res, "segment-glove-100", "G2", id -> true);
+        assertEquals(res.replace("G1\n", "G2\n"), again);
+        // Nothing named: appended at the end, as the three-argument form does.
+        assertEquals(DocSections.replace("# B\n", "x", "X"), DocSections.replace("# B\n", "x", "X", id -> false));
+    }
 }
