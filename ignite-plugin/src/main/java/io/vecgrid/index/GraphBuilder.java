@@ -244,6 +244,22 @@ final class GraphBuilder {
         return level == 0 ? Math.min(deg0[r], cap0) : Math.min(upper[r][(level - 1) * (capUp + 1)], capUp);
     }
 
+    /** Insertion sort of {@code rows[0..n)} by {@code dist} (lists of a few dozen rows, nearly in order). */
+    private static void sortByDistance(int[] rows, float[] dist, int n) {
+        for (int i = 1; i < n; i++) {
+            int o = rows[i];
+            float d = dist[i];
+            int j = i - 1;
+            while (j >= 0 && dist[j] > d) {
+                rows[j + 1] = rows[j];
+                dist[j + 1] = dist[j];
+                j--;
+            }
+            rows[j + 1] = o;
+            dist[j + 1] = d;
+        }
+    }
+
     /** One building thread's scratch: visit marks, the beam, the candidates, the scorers. */
     private final class Inserter {
         private final int[] visited = new int[rows];
@@ -480,25 +496,9 @@ final class GraphBuilder {
                 found[i] = batch[i];
                 foundDist[i] = distance(batchKeys[i]);
             }
-            sortByDistance(n);
+            sortByDistance(found, foundDist, n);
             int k = select(n, bound);
             setList(r, level, kept, k);
-        }
-
-        /** Insertion sort of {@link #found} by {@link #foundDist} (a list of a few dozen rows). */
-        private void sortByDistance(int n) {
-            for (int i = 1; i < n; i++) {
-                int o = found[i];
-                float d = foundDist[i];
-                int j = i - 1;
-                while (j >= 0 && foundDist[j] > d) {
-                    found[j + 1] = found[j];
-                    foundDist[j + 1] = foundDist[j];
-                    j--;
-                }
-                found[j + 1] = o;
-                foundDist[j + 1] = d;
-            }
         }
 
         /**
@@ -525,25 +525,8 @@ final class GraphBuilder {
                     }
                 }
             }
-            if (k > 1)
-                orderKept(k);
+            sortByDistance(kept, keptDist, k); // The second pass appended farther rows.
             return k;
-        }
-
-        /** Puts the kept rows of both passes back in order of distance (the second pass appended farther ones). */
-        private void orderKept(int k) {
-            for (int i = 1; i < k; i++) {
-                int o = kept[i];
-                float d = keptDist[i];
-                int j = i - 1;
-                while (j >= 0 && keptDist[j] > d) {
-                    kept[j + 1] = kept[j];
-                    keptDist[j + 1] = keptDist[j];
-                    j--;
-                }
-                kept[j + 1] = o;
-                keptDist[j + 1] = d;
-            }
         }
 
         /**
