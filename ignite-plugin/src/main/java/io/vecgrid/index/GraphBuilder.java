@@ -262,8 +262,7 @@ final class GraphBuilder {
 
     /** One building thread's scratch: visit marks, the beam, the candidates, the scorers. */
     private final class Inserter {
-        private final int[] visited = new int[rows];
-        private int epoch;
+        private final VisitMarks visited = new VisitMarks(rows);
         private final CandidateQueue cand = new CandidateQueue();
         private final TopKHeap beam = new TopKHeap(efc);
         /** The beam's rows closest first, and their distances to the row inserted. */
@@ -354,12 +353,9 @@ final class GraphBuilder {
          * @return how many rows {@link #found} holds, closest first, with their keys in {@link #foundDist}.
          */
         private int searchLevel(int x, int ep, float epKey, int level) {
-            if (++epoch == Integer.MAX_VALUE) {
-                Arrays.fill(visited, 0);
-                epoch = 1;
-            }
-            visited[x] = epoch;
-            visited[ep] = epoch;
+            visited.next();
+            visited.visit(x);
+            visited.visit(ep);
             cand.clear();
             cand.push(epKey, ep);
             beam.offer(ep, epKey);
@@ -371,10 +367,8 @@ final class GraphBuilder {
                 int m = neighbours(level, c, batch);
                 for (int i = 0; i < m; i++) {
                     int r = batch[i];
-                    if (visited[r] != epoch) {
-                        visited[r] = epoch;
+                    if (visited.visit(r))
                         batch[n++] = r;
-                    }
                 }
                 byQuery.keys(batch, n, batchKeys);
                 for (int i = 0; i < n; i++) {

@@ -3,7 +3,6 @@ package io.vecgrid.index;
 import io.github.jbellis.jvector.util.Bits;
 import io.vecgrid.api.Metric;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * The HNSW search over a {@link FrozenGraph} built by jvector: greedy descent through the upper levels, then a beam
@@ -31,9 +30,7 @@ final class GraphWalk {
     private final int[] adjAt;
     private final RowScorer scorer;
 
-    /** Visit marks: row r is visited in this search when {@code visited[r] == epoch}. */
-    private final int[] visited;
-    private int epoch;
+    private final VisitMarks visited;
 
     /** Candidates to expand. */
     private final CandidateQueue cand = new CandidateQueue();
@@ -54,7 +51,7 @@ final class GraphWalk {
             adjAt[l] = graph.adjacencyAt(l);
         }
         this.scorer = new RowScorer(metric, data, dim, squares);
-        this.visited = new int[rows];
+        this.visited = new VisitMarks(rows);
         // Every stored degree is at most the level's bound (checked when the graph was viewed).
         this.batch = new int[Math.max(4, graph.maxDegree())];
         this.batchKeys = new float[batch.length];
@@ -87,8 +84,8 @@ final class GraphWalk {
                 }
             }
         }
-        nextEpoch();
-        visited[ep] = epoch;
+        visited.next();
+        visited.visit(ep);
         cand.clear();
         cand.push(epKey, ep);
         if (accept == null || accept.get(ep))
@@ -129,22 +126,12 @@ final class GraphWalk {
         int n = 0;
         for (int j = g.getInt(off), end = g.getInt(off + 4); j < end; j++) {
             int r = g.getInt(adj + 4 * j);
-            if (markVisits) {
-                if (visited[r] == epoch)
-                    continue;
-                visited[r] = epoch;
-            }
+            if (markVisits && !visited.visit(r))
+                continue;
             batch[n++] = r;
         }
         scorer.keys(batch, n, batchKeys);
         scored += n;
         return n;
-    }
-
-    private void nextEpoch() {
-        if (++epoch == Integer.MAX_VALUE) {
-            Arrays.fill(visited, 0);
-            epoch = 1;
-        }
     }
 }

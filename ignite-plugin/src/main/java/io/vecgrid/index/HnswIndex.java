@@ -96,7 +96,7 @@ final class HnswIndex extends BaseIndex {
 
     @Override public long ramBytesUsed() {
         // The pooled searchers' scratch counts too: a visit mark per row each, the rest small.
-        long searcher = 64 + 16 + 4L * rows + 2 * (16 + 8L * 64) + 2 * (16 + 4L * Math.max(4, graph.maxDegree()));
+        long searcher = 64 + VisitMarks.bytes(rows) + 2 * (16 + 8L * 64) + 2 * (16 + 4L * Math.max(4, graph.maxDegree()));
         return 64 + 40 + 32 + graph.ramBytesUsed() + flat.ramBytesUsed() + Math.max(0, pooled.get()) * searcher;
     }
 
