@@ -27,6 +27,8 @@
 # goes into the GloVe-100 section. Builds in its own directory (never in the work tree), so it can run while others
 # build.
 #
+# Every engine runs with transparent huge pages where the kernel allows them (scripts/env.sh vecgrid_huge_pages,
+# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:30 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
 # Installs what is missing (as root, or through sudo): python3-hnswlib python3-faiss libhnswlib-dev g++ (apt-get),
 # and fetches the data set into ${VECGRID_DATA:-~/.cache/vecgrid} (scripts/fetch-datasets.sh).
 #
@@ -47,6 +49,7 @@ set -euo pipefail
 
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+vecgrid_huge_pages  # every engine alike: the JVM flag for vecgrid, malloc advised for all (C++ and Python too)
 
 log() { echo "[benchmark] $*"; }
 die() { echo "[benchmark] ERROR: $*" >&2; exit 1; }
@@ -153,7 +156,7 @@ log "$LABEL: $N of $ROWS base rows x $DIM, $METRIC_NAME, $NQ queries; work direc
 java_bench() {  # JAVA SUBCOMMAND ARGS...
     local j="$1" rc=0; shift
     # shellcheck disable=SC2086
-    (cd "$WORK" && "$j" -Xms1g -Xmx6g -XX:+UseParallelGC $VECGRID_JVM_OPENS -Dvecgrid.data="$DATA" \
+    (cd "$WORK" && "$j" -Xms1g -Xmx6g -XX:+UseParallelGC $VECGRID_THP_OPTS $VECGRID_JVM_OPENS -Dvecgrid.data="$DATA" \
         -cp "$CP" io.vecgrid.benchmarks.SegmentBench "$@" --data "$DS" --n "$N" --m "$M" --efc "$EFC" --results "$RESULTS") \
         > "$WORK/java.out" 2>&1 || rc=$?
     grep -v -e 'WARNING: Using incubator modules' -e 'VectorizationProvider' -e 'Falling back to slower' "$WORK/java.out" || true
@@ -195,10 +198,7 @@ run_step() {  # STEP ROUND
             local j="${1#java:}" f
             f=$(java_feature "$j")
             java_bench "$j" search --index "$WORK/index/vecgrid-jdk$f.idx" --nq "$NQ" --efs "$EFS" --gt "$GT" --round "$2"
-            # vecgrid's cost breakdown (io.vecgrid.index.SearchCost) replays L2 distances only.
-            if [ "$METRIC" = l2 ]; then
-                java_bench "$j" cost --index "$WORK/index/vecgrid-jdk$f.idx" --nq 2000 --efs "$COST_EFS" --round "$2"
-            fi
+            java_bench "$j" cost --index "$WORK/index/vecgrid-jdk$f.idx" --nq 2000 --efs "$COST_EFS" --round "$2"
             java_bench "$j" scan --round "$2" ;;
         hnswlib-native)
             "$HNSW_BIN" search "$BASE" "$N" "$QUERY" "$GT" "$NQ" "$WORK/index/hnswlib-native.idx" "$EFS" "$2" "$RESULTS" \

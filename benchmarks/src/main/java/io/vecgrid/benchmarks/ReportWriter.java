@@ -650,13 +650,6 @@ public final class ReportWriter {
                 c[2], c[3], e.getKey().startsWith("vecgrid-") ? "4 rows interleaved, as the walk" : "prefetch", c[1] - c[3]));
         }
         md.append('\n');
-        boolean vecgridMissing = false;
-        for (String v : vecgridEngines())
-            vecgridMissing |= !cost.containsKey(v);
-        if (vecgridMissing && !metric().equalsIgnoreCase("L2")) {
-            md.append("vecgrid is not in this table: its breakdown (io.vecgrid.index.SearchCost) replays squared L2 ")
-                .append("distances only, so it is measured on L2 data sets, not on this ").append(metric()).append(" one.\n\n");
-        }
     }
 
     private static String rounds(Map<String, Double> perRound) {

@@ -4,23 +4,20 @@ import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
+import io.vecgrid.api.Metric;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Benchmark-only look inside an L2 HNSW segment search (this package, to reach the graph): where a query's time goes.
- * It counts the rows each query's walk scores and records a replay set of rows (those jvector's own searcher scores
- * over the same graph), then times (1) the real searches, per row the walk scored, (2) the replayed distances alone,
- * one row at a time with the production kernel, and (3) the same distances four rows at a time with an interleaved
- * kernel as the walk does ({@link GraphWalk}), which keeps four independent row streams in flight (what hnswlib gets
- * from its software prefetch, which Java lacks). The difference between (1) and (3) is the walk's own cost; between
- * (2) and (3) what memory-level parallelism saves.
+ * Benchmark-only look inside an HNSW segment search (this package, to reach the graph and the walk's kernels): where a
+ * query's time goes. It counts the rows each query's walk scores and records a replay set of rows (those jvector's own
+ * searcher scores over the same graph), then times (1) the real searches, per row the walk scored, (2) the replayed
+ * rows scored alone, one row at a time, and (3) the same rows four at a time with the walk's own interleaved kernel
+ * ({@link GraphWalk}), which keeps four independent row streams in flight (what hnswlib gets from its software
+ * prefetch, which Java lacks). A row is scored as the walk scores it: L2 its squared distance, IP its dot product,
+ * COSINE its dot product combined with the query's and the row's precomputed squared norms. The difference between
+ * (1) and (3) is the walk's own cost; between (2) and (3) what memory-level parallelism saves.
  */
 public final class SearchCost {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-
     private SearchCost() {
     }
 
@@ -29,11 +26,14 @@ public final class SearchCost {
      *     interleaved}, each the best of {@code reps} repetitions.
      */
     public static double[] measure(VectorIndex index, float[] data, int dim, float[][] queries, int k, int ef, int reps) {
-        if (!(index instanceof HnswIndex) || index.metric() != io.vecgrid.api.Metric.L2)
-            throw new IllegalArgumentException("an L2 HNSW index is needed, got " + index.type() + " " + index.metric());
+        if (!(index instanceof HnswIndex))
+            throw new IllegalArgumentException("an HNSW index is needed, got " + index.type());
         HnswIndex idx = (HnswIndex)index;
+        Metric metric = index.metric();
+        VectorData rows = VectorData.of(data);
+        float[] squares = metric == Metric.COSINE ? FlatScan.squares(rows, dim, data.length / dim) : null;
         GraphSearcher searcher = new GraphSearcher(idx.graph());
-        Recorder rec = new Recorder(data, dim);
+        Recorder rec = new Recorder(metric, data, dim);
         int nq = queries.length;
         int[][] visits = new int[nq][];
         long total = 0;
@@ -60,20 +60,22 @@ public final class SearchCost {
             long t1 = System.nanoTime();
             for (int i = 0; i < nq; i++) {
                 float[] q = queries[i];
+                float qs = squares == null ? 0 : DistanceKernel.dot(q, 0, q, 0, dim);
                 for (int node : visits[i])
-                    sink += DistanceKernel.squareDistance(q, 0, data, node * dim, dim);
+                    sink += one(metric, q, qs, rows, node, dim, squares);
             }
             long t2 = System.nanoTime();
             for (int i = 0; i < nq; i++) {
                 float[] q = queries[i];
+                float qs = squares == null ? 0 : DistanceKernel.dot(q, 0, q, 0, dim);
                 int[] v = visits[i];
                 int j = 0;
                 for (; j + 4 <= v.length; j += 4) {
-                    l2x4(q, data, v[j] * dim, v[j + 1] * dim, v[j + 2] * dim, v[j + 3] * dim, dim, out);
+                    four(metric, q, qs, rows, v, j, dim, squares, out);
                     sink += out[0] + out[1] + out[2] + out[3];
                 }
                 for (; j < v.length; j++)
-                    sink += DistanceKernel.squareDistance(q, 0, data, v[j] * dim, dim);
+                    sink += one(metric, q, qs, rows, v[j], dim, squares);
             }
             long t3 = System.nanoTime();
             bestSearch = Math.min(bestSearch, (t1 - t0) / (double)total);
@@ -85,54 +87,44 @@ public final class SearchCost {
         return new double[] {total / (double)nq, bestSearch, bestOne, bestFour};
     }
 
-    /** Squared L2 distances of {@code q} to four rows at once: four independent row streams in flight. */
-    static void l2x4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
-        int l = S.length();
-        int i = 0;
-        for (; i <= dim - l; i += l) {
-            FloatVector qv = FloatVector.fromArray(S, q, i);
-            FloatVector d0 = qv.sub(FloatVector.fromArray(S, d, o0 + i));
-            FloatVector d1 = qv.sub(FloatVector.fromArray(S, d, o1 + i));
-            FloatVector d2 = qv.sub(FloatVector.fromArray(S, d, o2 + i));
-            FloatVector d3 = qv.sub(FloatVector.fromArray(S, d, o3 + i));
-            a0 = d0.fma(d0, a0);
-            a1 = d1.fma(d1, a1);
-            a2 = d2.fma(d2, a2);
-            a3 = d3.fma(d3, a3);
+    /** One row scored as the walk scores it. */
+    private static float one(Metric metric, float[] q, float qSquares, VectorData rows, int node, int dim, float[] squares) {
+        switch (metric) {
+            case L2:
+                return DistanceKernel.squareDistance(q, 0, rows, node * dim, dim);
+            case IP:
+                return DistanceKernel.dot(q, 0, rows, node * dim, dim);
+            default:
+                return DistanceKernel.cosine(DistanceKernel.dot(q, 0, rows, node * dim, dim), qSquares, squares[node]);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; i < dim; i++) {
-            float x0 = q[i] - d[o0 + i];
-            float x1 = q[i] - d[o1 + i];
-            float x2 = q[i] - d[o2 + i];
-            float x3 = q[i] - d[o3 + i];
-            s0 += x0 * x0;
-            s1 += x1 * x1;
-            s2 += x2 * x2;
-            s3 += x3 * x3;
-        }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
     }
 
-    /** L2 scorer that logs the rows it scores. */
+    /** Rows {@code v[j..j+4)} scored with the walk's four-row kernel. */
+    private static void four(Metric metric, float[] q, float qSquares, VectorData rows, int[] v, int j, int dim, float[] squares,
+        float[] out) {
+        int o0 = v[j] * dim, o1 = v[j + 1] * dim, o2 = v[j + 2] * dim, o3 = v[j + 3] * dim;
+        if (metric == Metric.L2) {
+            DistanceKernel.squareDistances4(q, rows, o0, o1, o2, o3, dim, out);
+            return;
+        }
+        DistanceKernel.dots4(q, rows, o0, o1, o2, o3, dim, out);
+        if (metric == Metric.COSINE) {
+            for (int i = 0; i < 4; i++)
+                out[i] = DistanceKernel.cosine(out[i], qSquares, squares[v[j + i]]);
+        }
+    }
+
+    /** Scorer that logs the rows it scores; its similarity orders rows as the metric's distance does. */
     private static final class Recorder implements ScoreFunction.ExactScoreFunction, SearchScoreProvider {
+        private final Metric metric;
         private final float[] data;
         private final int dim;
         private float[] q;
         private int[] log = new int[1024];
         private int n;
 
-        Recorder(float[] data, int dim) {
+        Recorder(Metric metric, float[] data, int dim) {
+            this.metric = metric;
             this.data = data;
             this.dim = dim;
         }
@@ -146,7 +138,9 @@ public final class SearchCost {
             if (n == log.length)
                 log = Arrays.copyOf(log, n * 2);
             log[n++] = node;
-            return 1f / (1f + DistanceKernel.squareDistance(q, 0, data, node * dim, dim));
+            float d = DistanceKernel.distance(metric, q, 0, data, node * dim, dim);
+            // Higher is closer, as jvector expects: L2 a distance, IP and COSINE similarities already.
+            return metric == Metric.L2 ? 1f / (1f + d) : (1f + d) / 2f;
         }
 
         @Override public ScoreFunction scoreFunction() {
