@@ -29,6 +29,8 @@
 # at a load average of 30-48, less on a quiet machine); it writes its report into its work directory (printed at the
 # end), not into docs/, unless CB_OUT is set.
 #
+# Every engine runs with transparent huge pages where the kernel allows them (scripts/env.sh vecgrid_huge_pages,
+# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:30 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
 # Installs nothing. Builds the project first if it is not built or its sources changed since it was (mvn -B -q
 # -DskipTests package -pl benchmarks -am; CB_BUILD=1 forces it) and fetches the data set with scripts/fetch-datasets.sh if it is not in
 # ${VECGRID_DATA:-~/.cache/vecgrid}. Every process it starts is ended on exit, failure or Ctrl-C (trap).
@@ -81,6 +83,7 @@ if [ "$QUICK" = 1 ]; then
 fi
 DATA="${VECGRID_DATA:-$HOME/.cache/vecgrid}"
 JAVA="$(vecgrid_java)"
+vecgrid_huge_pages  # as the nodes (scripts/start-node.sh): both sides of every ratio alike
 # This checkout's plugin (the one its nodes run) ahead of benchmarks/target/lib: the copy there comes from the local
 # Maven repository, which another checkout's `mvn install` may have replaced with a different build of the same version.
 cb_classpath() {
@@ -169,7 +172,7 @@ if [ -z "${CB_REPORT_ONLY:-}" ]; then
     rc=0
     : > "$WORK/harness.out"
     # shellcheck disable=SC2086
-    "$JAVA" -Xms1g -Xmx"${CB_BENCH_HEAP:-3g}" $VECGRID_JVM_OPENS -Djava.awt.headless=true \
+    "$JAVA" -Xms1g -Xmx"${CB_BENCH_HEAP:-3g}" $VECGRID_THP_OPTS $VECGRID_JVM_OPENS -Djava.awt.headless=true \
         -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=true -DIGNITE_NO_ASCII=true -Dvecgrid.data="$DATA" \
         -cp "$CP" io.vecgrid.benchmarks.ClusterBench --nodes "$NODES" --dataset "$DS" --work "$WORK" \
         --results "$WORK/results.tsv" --repo "$VECGRID_HOME" > "$WORK/harness.out" 2>&1 &

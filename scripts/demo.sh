@@ -11,8 +11,9 @@ mvn -B -q -DskipTests package
 # (ignite-plugin/target/lib, which also holds the vecgrid-client and vecgrid-kernel jars).
 cp="examples/target/classes:vecgrid-dataset/target/classes:ignite-plugin/target/classes:ignite-plugin/target/lib/*"
 java=$(vecgrid_java)
+vecgrid_huge_pages
 mkdir -p work
 # shellcheck disable=SC2086
-exec "$java" -Xms2g -Xmx6g $VECGRID_JVM_OPENS -DIGNITE_QUIET=true -DIGNITE_UPDATE_NOTIFIER=false \
+exec "$java" -Xms2g -Xmx6g $VECGRID_THP_OPTS $VECGRID_JVM_OPENS -DIGNITE_QUIET=true -DIGNITE_UPDATE_NOTIFIER=false \
     -DIGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true -Djava.net.preferIPv4Stack=true \
     -cp "$cp" io.vecgrid.examples.Demo "$@"

@@ -37,6 +37,24 @@ vecgrid_java() {
 VECGRID_JVM_OPENS="--add-opens=java.base/jdk.internal.access=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.management/com.sun.jmx.mbeanserver=ALL-UNNAMED --add-opens=jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED --add-opens=java.base/sun.reflect.generics.reflectiveObjects=ALL-UNNAMED --add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.math=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.management/sun.management=ALL-UNNAMED --add-opens=java.desktop/java.awt.font=ALL-UNNAMED --add-modules=jdk.incubator.vector"
 export VECGRID_JVM_OPENS
 
+# Transparent huge pages for the memory that grows with the data (docs/operations.md, "Huge pages"): sets
+# VECGRID_THP_OPTS to the JVM flag for the Java heap (-XX:+UseTransparentHugePages) and exports
+# GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so that what
+# malloc hands out (segment copies in direct buffers, Ignite's data regions; glibc 2.35 or later, older ones ignore
+# it) is advised for huge pages too; every process started from this shell afterwards inherits the latter. Does
+# nothing when the kernel's THP mode is "never" or unknown, or when VECGRID_HUGE_PAGES=0. A search reads rows at
+# random places in hundreds of MB; with 4 KB pages most of those reads also miss the TLB.
+vecgrid_huge_pages() {
+    VECGRID_THP_OPTS=""
+    [ "${VECGRID_HUGE_PAGES:-1}" != 0 ] || return 0
+    grep -q '\[\(always\|madvise\)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || return 0
+    case ":${GLIBC_TUNABLES:-}:" in
+        *glibc.malloc.hugetlb=*) ;;
+        *) export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" ;;
+    esac
+    VECGRID_THP_OPTS="-XX:+UseTransparentHugePages"
+}
+
 # What to run when vecgrid is not built (source tree), on stderr; returns 1.
 vecgrid_not_built() {
     echo "vecgrid is not built: run 'mvn -B -DskipTests package' in $VECGRID_HOME first" >&2

@@ -22,6 +22,8 @@
 # docs/benchmarks/layout-qps.png and docs/benchmarks/layout-results.tsv (raw records).
 # Builds in its own directory (never in the work tree), so it can run while others build.
 #
+# Every engine runs with transparent huge pages where the kernel allows them (scripts/env.sh vecgrid_huge_pages,
+# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:30 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
 # Installs what is missing (as root, or through sudo): libhnswlib-dev g++ maven (apt-get), and fetches the data
 # sets into ${VECGRID_DATA:-~/.cache/vecgrid} (scripts/fetch-datasets.sh).
 #
@@ -100,6 +102,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         || die "could not install ${missing[*]}"
 fi
 JAVA="$(vecgrid_java)"
+vecgrid_huge_pages  # every engine alike: the JVM flag for vecgrid, malloc advised for both (scripts/env.sh)
 JDK="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
 log "JDK $JDK: $JAVA"
 
@@ -143,7 +146,7 @@ source "$WORK/run.env"
 java_run() {  # CLASS LOGFILE ARGS...
     local cls="$1" out="$2" rc=0; shift 2
     # shellcheck disable=SC2086
-    (cd "$WORK" && "$JAVA" -Xms1g -Xmx"$HEAP" -XX:+UseParallelGC $VECGRID_JVM_OPENS -Dvecgrid.data="$DATA" \
+    (cd "$WORK" && "$JAVA" -Xms1g -Xmx"$HEAP" -XX:+UseParallelGC $VECGRID_THP_OPTS $VECGRID_JVM_OPENS -Dvecgrid.data="$DATA" \
         -DIGNITE_QUIET=true -DIGNITE_NO_ASCII=true -DIGNITE_UPDATE_NOTIFIER=false \
         -cp "$CP" "io.vecgrid.benchmarks.$cls" "$@") > "$out" 2>&1 || rc=$?
     grep -E '^\[(layout|vecgrid-jdk)' "$out" || true

@@ -20,6 +20,7 @@ set -euo pipefail
 
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+vecgrid_huge_pages  # as nodes started by scripts/start-node.sh
 
 WORK="${BENCH_WORK:-/tmp/vecgrid-memory-bench}"
 ROWS="${BENCH_ROWS:-60000}"
@@ -72,7 +73,7 @@ INDEX="$WORK/fashion-mnist-60k.idx"
 for j in "${JAVAS[@]}"; do
     log "storage: heap float[] vs direct buffers on JDK $(java_feature "$j")"
     # shellcheck disable=SC2086
-    (cd "$WORK" && "$j" -Xms1g -Xmx6g -XX:+UseParallelGC $VECGRID_JVM_OPENS -Dvecgrid.data="$DATA" \
+    (cd "$WORK" && "$j" -Xms1g -Xmx6g -XX:+UseParallelGC $VECGRID_THP_OPTS $VECGRID_JVM_OPENS -Dvecgrid.data="$DATA" \
         -cp "$CP" io.vecgrid.benchmarks.SegmentBench storage --data fashion-mnist --n 60000 --m 16 --efc 200 \
         --index "$INDEX" --nq "$NQ" --efs "$EFS" --rounds "$ROUNDS" --kinds array,direct --results "$RESULTS") 2>&1 | quiet
 done

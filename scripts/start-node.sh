@@ -2,7 +2,8 @@
 # Starts one vecgrid server node in the foreground.
 #   scripts/start-node.sh [CONFIG_XML] [NODE_NAME]
 # CONFIG_XML defaults to config/default-config.xml; NODE_NAME (default node-<pid>) names the log file
-# logs/vecgrid-NODE_NAME.log. Extra JVM options: VECGRID_JVM_OPTS (default -Xms1g -Xmx2g).
+# logs/vecgrid-NODE_NAME.log. Extra JVM options: VECGRID_JVM_OPTS (default -Xms1g -Xmx2g). Transparent huge pages
+# for the heap and off-heap memory unless VECGRID_HUGE_PAGES=0 (docs/operations.md, "Huge pages").
 # Data (persistent configs): VECGRID_WORK_DIR, one directory per node; if unset, work/NODE_NAME when a name is
 # given, else work/default (nodes started there without a name each take a folder of their own inside it and find
 # it again when they restart).
@@ -30,10 +31,11 @@ fi
 
 cp=$(vecgrid_node_classpath)
 java=$(vecgrid_java)
+vecgrid_huge_pages
 mkdir -p "$VECGRID_HOME/logs"
 cd "$VECGRID_HOME"
 # shellcheck disable=SC2086
-exec "$java" ${VECGRID_JVM_OPTS:--Xms1g -Xmx2g} $VECGRID_JVM_OPENS \
+exec "$java" ${VECGRID_JVM_OPTS:--Xms1g -Xmx2g} $VECGRID_THP_OPTS $VECGRID_JVM_OPENS \
     -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=false -DIGNITE_NO_ASCII=true -DIGNITE_PREFER_WAL_REBALANCE=true \
     -DIGNITE_NO_SHUTDOWN_HOOK=true -Dlog4j2.shutdownHookEnabled=false \
     -Dvecgrid.node.name="$name" -Dvecgrid.log.dir="$VECGRID_HOME/logs" \
