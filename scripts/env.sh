@@ -39,11 +39,11 @@ export VECGRID_JVM_OPENS
 
 # Transparent huge pages for the memory that grows with the data (docs/operations.md, "Huge pages"): sets
 # VECGRID_THP_OPTS to the JVM flag for the Java heap (-XX:+UseTransparentHugePages) and exports
-# GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so that what
-# malloc hands out (segment copies in direct buffers, Ignite's data regions; glibc 2.35 or later, older ones ignore
-# it) is advised for huge pages too; every process started from this shell afterwards inherits the latter. Does
-# nothing when the kernel's THP mode is "never" or unknown, or when VECGRID_HUGE_PAGES=0. A search reads rows at
-# random places in hundreds of MB; with 4 KB pages most of those reads also miss the TLB.
+# GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so that what malloc hands out (segment copies in direct buffers, Ignite's data
+# regions; glibc 2.35 or later, older ones ignore it) is advised for huge pages too; every process started from this
+# shell afterwards inherits the latter. Does nothing when the kernel's THP mode is "never" or unknown, or when
+# VECGRID_HUGE_PAGES=0. A search reads rows at random places in hundreds of MB; with 4 KB pages most of those reads
+# also miss the TLB.
 vecgrid_huge_pages() {
     VECGRID_THP_OPTS=""
     [ "${VECGRID_HUGE_PAGES:-1}" != 0 ] || return 0
