@@ -28,7 +28,7 @@
 # build.
 #
 # Every engine runs with transparent huge pages where the kernel allows them (scripts/env.sh vecgrid_huge_pages,
-# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:30 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
+# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:00 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
 # Installs what is missing (as root, or through sudo): python3-hnswlib python3-faiss libhnswlib-dev g++ (apt-get),
 # and fetches the data set into ${VECGRID_DATA:-~/.cache/vecgrid} (scripts/fetch-datasets.sh).
 #

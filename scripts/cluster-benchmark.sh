@@ -30,7 +30,7 @@
 # end), not into docs/, unless CB_OUT is set.
 #
 # Every engine runs with transparent huge pages where the kernel allows them (scripts/env.sh vecgrid_huge_pages,
-# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:30 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
+# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:00 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
 # Installs nothing. Builds the project first if it is not built or its sources changed since it was (mvn -B -q
 # -DskipTests package -pl benchmarks -am; CB_BUILD=1 forces it) and fetches the data set with scripts/fetch-datasets.sh if it is not in
 # ${VECGRID_DATA:-~/.cache/vecgrid}. Every process it starts is ended on exit, failure or Ctrl-C (trap).

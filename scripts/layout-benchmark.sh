@@ -23,7 +23,7 @@
 # Builds in its own directory (never in the work tree), so it can run while others build.
 #
 # Every engine runs with transparent huge pages where the kernel allows them (scripts/env.sh vecgrid_huge_pages,
-# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:30 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
+# docs/operations.md "Huge pages"; runs published before 2026-12-06 18:00 UTC did not); VECGRID_HUGE_PAGES=0 turns it off.
 # Installs what is missing (as root, or through sudo): libhnswlib-dev g++ maven (apt-get), and fetches the data
 # sets into ${VECGRID_DATA:-~/.cache/vecgrid} (scripts/fetch-datasets.sh).
 #
