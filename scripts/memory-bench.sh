@@ -49,7 +49,7 @@ CP="$SRC/benchmarks/target/classes:$SRC/benchmarks/target/lib/*"
 
 if [ ! -f "$DATA/fashion-mnist/groundtruth-100.ivecs" ]; then
     log "fetching fashion-mnist"
-    VECGRID_DATA="$DATA" VECGRID_PREP_CP="$SRC/ignite-plugin/target/classes:$SRC/ignite-plugin/target/lib/*" \
+    VECGRID_DATA="$DATA" VECGRID_PREP_CP="$SRC/benchmarks/target/lib/*" \
         bash "$SRC/scripts/fetch-datasets.sh" fashion-mnist
 fi
 

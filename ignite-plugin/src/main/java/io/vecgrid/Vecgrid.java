@@ -125,7 +125,7 @@ public final class Vecgrid implements VectorGrid {
         this.collections = new CollectionManager(ignite, metaStore, cfg.getSegmentSlots(), cfg.getRowPartitions(),
             rowReader::count, CollectionCaches.segmentsRegion(ignite, cfg.getSegmentsDataRegion()), cfg.growingCap());
         this.growing = new GrowingRegistry(ignite);
-        this.segments = new SegmentStore(ignite, metaStore, 2);
+        this.segments = new SegmentStore(ignite, metaStore, 2, routing, !cfg.isKeepLoadedSegmentChunks());
         this.collectionMetrics = new io.vecgrid.metrics.CollectionMetrics(ignite, metaStore, segments, growing);
         this.metrics = new VecgridMetrics(ignite, segments, collectionMetrics::growingRows);
         LayoutSteps steps = new LayoutSteps(ignite, metaStore, growing, routing);

@@ -8,6 +8,7 @@ import io.vecgrid.config.VecgridConfiguration;
 import io.vecgrid.search.RoutingTable;
 import org.apache.ignite.DataRegionMetrics;
 import org.apache.ignite.Ignite;
+import org.apache.ignite.cache.CachePeekMode;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
@@ -281,6 +282,14 @@ public final class MemoryFootprint {
         }
         if (loaded != segments * copies)
             return null;
+        if (!local.configuration().isKeepLoadedSegmentChunks()) {
+            // Chunks are released once every owner has loaded a segment: settled when only chunk 0 of each is left.
+            long entries = 0;
+            for (Ignite ig : nodes)
+                entries += ig.cache(meta.segmentsCache()).localSizeLong(CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
+            if (entries != (long)segments * copies)
+                return null;
+        }
         state.add(loaded);
         state.add(bytes);
         return Objects.hash(state.toArray());

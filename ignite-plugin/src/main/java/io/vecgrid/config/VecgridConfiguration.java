@@ -37,6 +37,9 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** Default size of one entry of the segments cache holding part of a segment: 4 MiB. */
     public static final int DFLT_SEGMENT_CHUNK_BYTES = 4 << 20;
 
+    /** Default: keep segment chunks after every owner loaded them (required with persistence). */
+    public static final boolean DFLT_KEEP_LOADED_SEGMENT_CHUNKS = true;
+
     /** Default hard cap of growing rows per shard: 0, meaning 8 times sealRows but at least 65,536. */
     public static final int DFLT_MAX_GROWING_ROWS_PER_SHARD = 0;
 
@@ -128,6 +131,16 @@ public class VecgridConfiguration implements PluginConfiguration {
      * region of that name, the default region is used.
      */
     private String segmentsDataRegion = DFLT_SEGMENTS_DATA_REGION;
+
+    /**
+     * Whether a sealed segment's chunks stay in the segments cache after every owner of its slot has loaded it. Only
+     * a cluster without persistence may set {@code false}: its chunks are then a second in-memory copy of what the
+     * loaded copies hold, so the slot's primary drops them but a small header, and a copy loaded later (a new owner,
+     * a merge or move reading its source) reads the image from a node holding a loaded copy. With persistence the
+     * chunks are what a restarted node loads from, and a node refuses to start with {@code false}. Set it the same on
+     * every server node.
+     */
+    private boolean keepLoadedSegmentChunks = DFLT_KEEP_LOADED_SEGMENT_CHUNKS;
 
     /** How often shard primaries look at their growing rows to seal them, ms. */
     private long sealCheckMillis = DFLT_SEAL_CHECK_MILLIS;
@@ -479,6 +492,15 @@ public class VecgridConfiguration implements PluginConfiguration {
     /** @return the effective hard cap of growing rows per shard (8 times sealRows, at least 65,536, when 0). */
     public int growingCap() {
         return maxGrowingRowsPerShard > 0 ? maxGrowingRowsPerShard : (int)Math.min(100_000_000L, Math.max(65_536L, 8L * sealRows));
+    }
+
+    public boolean isKeepLoadedSegmentChunks() {
+        return keepLoadedSegmentChunks;
+    }
+
+    public VecgridConfiguration setKeepLoadedSegmentChunks(boolean keepLoadedSegmentChunks) {
+        this.keepLoadedSegmentChunks = keepLoadedSegmentChunks;
+        return this;
     }
 
     public String getSegmentsDataRegion() {

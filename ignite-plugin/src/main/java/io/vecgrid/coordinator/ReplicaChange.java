@@ -14,8 +14,8 @@ import io.vecgrid.collection.SegmentRef;
 import io.vecgrid.collection.ShardState;
 import io.vecgrid.search.RoutingCache;
 import io.vecgrid.search.RoutingTable;
-import io.vecgrid.segment.ChunkKey;
 import io.vecgrid.segment.DeleteKey;
+import io.vecgrid.segment.SegmentStorage;
 import io.vecgrid.shard.LocKey;
 import io.vecgrid.shard.RowCodec;
 import io.vecgrid.shard.RowKey;
@@ -286,22 +286,10 @@ public final class ReplicaChange {
             to.putAll(batch);
     }
 
-    /** Copies the chunks of the target's segments (immutable: a plain copy), skipping those already there. */
+    /** Copies the target's segments (immutable: a plain copy), skipping those already there. */
     private void copySegments(CollectionMeta old, CollectionMeta next, CollectionTarget target) {
-        IgniteCache<ChunkKey, byte[]> from = ignite.cache(old.segmentsCache());
-        IgniteCache<ChunkKey, byte[]> to = ignite.cache(next.segmentsCache());
-        for (SegmentRef ref : target.segments()) {
-            // Chunk 0 last, as a seal writes them: the copy loads once it arrives.
-            for (int c = ref.chunks() - 1; c >= 0; c--) {
-                ChunkKey k = new ChunkKey(ref.id(), c, ref.slot());
-                if (to.containsKey(k))
-                    continue;
-                byte[] bytes = from.get(k);
-                if (bytes == null)
-                    throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + old.name() + "' is missing");
-                to.put(k, bytes);
-            }
-        }
+        for (SegmentRef ref : target.segments())
+            SegmentStorage.copy(ignite, old, next, ref);
     }
 
     private void awaitServiceable(CollectionMeta next, CollectionTarget target) {

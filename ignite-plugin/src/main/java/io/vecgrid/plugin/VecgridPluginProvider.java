@@ -82,6 +82,12 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
         installSqlIndexing();
         try {
             configuration.validate();
+            if (!configuration.isKeepLoadedSegmentChunks() && !ctx.igniteConfiguration().isClientMode() &&
+                io.vecgrid.cluster.ClusterInfo.persistent(ctx.igniteConfiguration().getDataStorageConfiguration())) {
+                throw new IgniteException("vecgrid configuration: keepLoadedSegmentChunks must be true on a node with " +
+                    "native persistence (a restarted node loads its segments from their chunks); false is for " +
+                    "clusters without persistence");
+            }
             ClusterSettings.publish(ctx.igniteConfiguration(), configuration, version());
             // Writes need a majority of the baseline (split brain): Ignite refuses updates of vecgrid's caches without.
             registry.registerExtension(org.apache.ignite.plugin.CacheTopologyValidatorProvider.class,

@@ -84,6 +84,15 @@ public final class LoadedSegment implements ScalarColumns {
             serviceable = false; // Retired meanwhile (retire() sets retired before it clears serviceable).
     }
 
+    /**
+     * Makes a copy readable without an index: an image staged by the node that wrote its segment, read by owners that
+     * load it ({@link SegmentStore#stage}); never searched.
+     */
+    void readable() {
+        this.loadedAtNanos = System.nanoTime();
+        this.serviceable = true;
+    }
+
     /** @return {@link System#nanoTime()} when this copy became serviceable. */
     public long loadedAtNanos() {
         return loadedAtNanos;

@@ -39,6 +39,11 @@ import java.nio.LongBuffer;
  */
 public final class SealedSegment {
     static final int MAGIC = 0x33534756; // "VGS3" little-endian
+    /**
+     * Magic of a released chunk 0: the image's header alone, standing in for a segment whose chunks were dropped
+     * because every owner holds a loaded copy ({@link SegmentStorage#release}); the image is read from a copy.
+     */
+    static final int RELEASED_MAGIC = 0x52534756; // "VGSR" little-endian
     static final int HEADER_BYTES = 128;
     private static final int ALIGN = 64;
 
@@ -280,9 +285,22 @@ public final class SealedSegment {
     /** @return the encoded size of the segment stored with chunk 0 {@code first} (its header). */
     static long totalBytes(byte[] first) {
         ByteBuffer b = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN);
-        if (first.length < HEADER_BYTES || b.getInt(0) != MAGIC)
+        if (first.length < HEADER_BYTES || (b.getInt(0) != MAGIC && b.getInt(0) != RELEASED_MAGIC))
             throw new VecgridException("not a vecgrid segment (bad magic or short header)");
         return b.getLong(104);
+    }
+
+    /** @return whether chunk 0 {@code first} is a released segment's header ({@link #releasedHeader}), not its image. */
+    static boolean released(byte[] first) {
+        return first.length >= 4 && ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == RELEASED_MAGIC;
+    }
+
+    /** @return the header of this image, marked released: what chunk 0 holds once the other chunks are dropped. */
+    byte[] releasedHeader() {
+        byte[] res = new byte[HEADER_BYTES];
+        image.get(0, res);
+        ByteBuffer.wrap(res).order(ByteOrder.LITTLE_ENDIAN).putInt(0, RELEASED_MAGIC);
+        return res;
     }
 
     /** @return the chunk size the segment stored with chunk 0 {@code first} was cut into. */

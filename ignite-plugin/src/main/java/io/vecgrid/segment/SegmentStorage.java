@@ -51,6 +51,19 @@ public final class SegmentStorage {
         IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
         long total = buf.limit();
         int chunks = SealedSegment.chunks(total, chunkBytes);
+        io.vecgrid.Vecgrid vg = io.vecgrid.Vecgrid.localOrNull(ignite);
+        if (vg != null && vg.segments().releasesChunks()) {
+            // Chunks released (no persistence): write only chunk 0's header; the owners load their copies from this
+            // node's staged image, so the segments region never holds the rest.
+            ByteBuffer owner = DirectBuffers.allocateAligned(total);
+            DirectBuffers.aligned(owner, total).put(0, buf, 0, (int)total);
+            SealedSegment seg = SealedSegment.owning(owner, total);
+            vg.segments().stage(meta, seg, slot);
+            try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+                cache.put(new ChunkKey(id, 0, slot), seg.releasedHeader());
+            }
+            return new SegmentRef(id, shard, slot, rows, total, chunks);
+        }
         try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
             for (int c = chunks - 1; c >= 0; c--) {
                 int from = c * chunkBytes;
@@ -64,13 +77,17 @@ public final class SegmentStorage {
 
     /**
      * @return the segment from this node's own copy of its slot, in direct memory it owns (64-byte aligned, so its
-     *      sections are too); {@code null} if a chunk is missing here (still being written or rebalanced).
+     *      sections are too), or from a loaded copy elsewhere if its chunks were released ({@link #release});
+     *      {@code null} if a chunk is missing here (still being written or rebalanced).
      */
-    static SealedSegment readLocal(IgniteCache<ChunkKey, byte[]> cache, long id, int slot) {
+    static SealedSegment readLocal(Ignite ignite, CollectionMeta meta, IgniteCache<ChunkKey, byte[]> cache, long id,
+        int slot) {
         byte[] first = cache.localPeek(new ChunkKey(id, 0, slot), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
         if (first == null)
             return null;
         long total = SealedSegment.totalBytes(first);
+        if (SealedSegment.released(first))
+            return SealedSegment.owning(ImageCopies.read(ignite, meta, id, slot, total), total);
         int chunkBytes = SealedSegment.chunkBytes(first);
         int chunks = SealedSegment.chunks(total, chunkBytes);
         ByteBuffer owner = DirectBuffers.allocateAligned(total);
@@ -100,11 +117,19 @@ public final class SegmentStorage {
      */
     public static ByteBuffer readWhole(Ignite ignite, CollectionMeta meta, SegmentRef ref) {
         IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
+        byte[] first = cache.get(new ChunkKey(ref.id(), 0, ref.slot()));
+        if (first != null && SealedSegment.released(first))
+            return ImageCopies.read(ignite, meta, ref.id(), ref.slot(), ref.bytes());
         ByteBuffer owner = DirectBuffers.allocateAligned(ref.bytes());
         ByteBuffer all = DirectBuffers.aligned(owner, ref.bytes());
         try {
             for (int c = 0; c < ref.chunks(); c++) {
-                byte[] part = cache.get(new ChunkKey(ref.id(), c, ref.slot()));
+                byte[] part = c == 0 ? first : cache.get(new ChunkKey(ref.id(), c, ref.slot()));
+                if (part == null && c > 0 && releasedNow(cache, ref)) {
+                    // Released while being read: every owner has a loaded copy to read from.
+                    DirectBuffers.free(owner);
+                    return ImageCopies.read(ignite, meta, ref.id(), ref.slot(), ref.bytes());
+                }
                 if (part == null) {
                     throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + meta.name() +
                         "' is missing from its cache");
@@ -120,6 +145,52 @@ public final class SegmentStorage {
     }
 
     /**
+     * Copies a segment into another generation's segments cache (same id and slot), chunk 0 last, unless its chunk 0
+     * is there already (then so is the rest). A released segment is read from a loaded copy and written whole.
+     */
+    public static void copy(Ignite ignite, CollectionMeta from, CollectionMeta to, SegmentRef ref) {
+        IgniteCache<ChunkKey, byte[]> src = ignite.cache(from.segmentsCache());
+        IgniteCache<ChunkKey, byte[]> dst = ignite.cache(to.segmentsCache());
+        ChunkKey head = new ChunkKey(ref.id(), 0, ref.slot());
+        if (dst.containsKey(head))
+            return;
+        byte[] first = src.get(head);
+        if (first == null)
+            throw new VecgridException("chunk 0 of " + ref + " of collection '" + from.name() + "' is missing");
+        if (SealedSegment.released(first)) {
+            ByteBuffer owner = ImageCopies.read(ignite, from, ref.id(), ref.slot(), ref.bytes());
+            try {
+                writeEncoded(ignite, to, DirectBuffers.aligned(owner, ref.bytes()), ref.id(), ref.shard(), ref.rows(),
+                    ref.slot(), SealedSegment.chunkBytes(first));
+            }
+            finally {
+                DirectBuffers.free(owner);
+            }
+            return;
+        }
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            for (int c = ref.chunks() - 1; c >= 1; c--) {
+                byte[] bytes = src.get(new ChunkKey(ref.id(), c, ref.slot()));
+                if (bytes == null && releasedNow(src, ref)) {
+                    dst.remove(head); // Released meanwhile: start over from a loaded copy.
+                    copy(ignite, from, to, ref);
+                    return;
+                }
+                if (bytes == null)
+                    throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + from.name() + "' is missing");
+                dst.put(new ChunkKey(ref.id(), c, ref.slot()), bytes);
+            }
+            dst.put(head, first);
+        }
+    }
+
+    /** @return whether the segment's chunk 0 is (now) a released header: its other chunks are gone by design. */
+    private static boolean releasedNow(IgniteCache<ChunkKey, byte[]> cache, SegmentRef ref) {
+        byte[] first = cache.get(new ChunkKey(ref.id(), 0, ref.slot()));
+        return first != null && SealedSegment.released(first);
+    }
+
+    /**
      * @return the segment's primary keys, ascending, read from the cluster: only the chunks that hold the header and
      *      the keys section, not the vectors.
      */
@@ -128,6 +199,15 @@ public final class SegmentStorage {
         byte[] first = cache.get(new ChunkKey(ref.id(), 0, ref.slot()));
         if (first == null)
             throw new VecgridException("chunk 0 of " + ref + " of collection '" + meta.name() + "' is missing");
+        if (SealedSegment.released(first)) {
+            SealedSegment seg = read(ignite, meta, ref);
+            try {
+                return seg.pks();
+            }
+            finally {
+                seg.free();
+            }
+        }
         ByteBuffer head = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN);
         int rows = head.getInt(20);
         long keysOff = head.getLong(56);
@@ -136,6 +216,8 @@ public final class SegmentStorage {
         ByteBuffer keys = ByteBuffer.allocate((int)(8L * rows)).order(ByteOrder.LITTLE_ENDIAN);
         for (int c = (int)(keysOff / chunkBytes); c <= (int)((end - 1) / chunkBytes) && rows > 0; c++) {
             byte[] part = c == 0 ? first : cache.get(new ChunkKey(ref.id(), c, ref.slot()));
+            if (part == null && c > 0 && releasedNow(cache, ref))
+                return readPks(ignite, meta, ref); // Released while being read: chunk 0 says so now.
             if (part == null)
                 throw new VecgridException("chunk " + c + " of " + ref + " of collection '" + meta.name() + "' is missing");
             long from = Math.max(keysOff, (long)c * chunkBytes);
@@ -154,6 +236,30 @@ public final class SegmentStorage {
      */
     public static SealedSegment read(Ignite ignite, CollectionMeta meta, SegmentRef ref) {
         return SealedSegment.owning(readWhole(ignite, meta, ref), ref.bytes());
+    }
+
+    /**
+     * Drops a segment's chunks but chunk 0, which becomes the image's header marked released: for a cluster without
+     * persistence whose every owner of the slot holds a loaded copy, the chunks are a second copy of what the loaded
+     * copies hold. A copy to be loaded later (a new owner, a merge or move reading its source) reads the image from a
+     * loaded copy ({@link ImageCopies}). Chunk 0 stays, so the segment is still in its slot for the store's sweep,
+     * and removing it still retires the segment. Runs on the slot's primary. Does nothing if the segment was removed
+     * meanwhile (chunk 0 is replaced, never created).
+     */
+    static void release(Ignite ignite, CollectionMeta meta, SealedSegment seg, int slot) {
+        IgniteCache<ChunkKey, byte[]> cache = ignite.cache(meta.segmentsCache());
+        if (cache == null)
+            return;
+        int chunks = SealedSegment.chunks(seg.image().limit(), seg.chunkBytes());
+        byte[] first = cache.localPeek(new ChunkKey(seg.id(), 0, slot), CachePeekMode.PRIMARY);
+        if (first == null || SealedSegment.released(first))
+            return; // Gone, or released already (or written released: only its header was ever in the cache).
+        try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal()) {
+            if (!cache.replace(new ChunkKey(seg.id(), 0, slot), seg.releasedHeader()))
+                return;
+            for (int c = 1; c < chunks; c++)
+                cache.remove(new ChunkKey(seg.id(), c, slot));
+        }
     }
 
     /** @return the primary keys marked deleted in segment {@code id} (its slot's marks). */

@@ -2,6 +2,8 @@ package io.vecgrid.segment;
 
 import io.vecgrid.collection.CollectionMeta;
 import io.vecgrid.collection.MetaStore;
+import io.vecgrid.search.RoutingCache;
+import io.vecgrid.search.RoutingTable;
 import io.vecgrid.shard.LocalPartitions;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
@@ -9,6 +11,7 @@ import org.apache.ignite.IgniteLogger;
 import org.apache.ignite.cache.CachePeekMode;
 import org.apache.ignite.cache.query.QueryCursor;
 import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.cluster.ClusterNode;
 
 import javax.cache.Cache;
 import java.util.ArrayList;
@@ -19,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -28,6 +32,15 @@ import java.util.function.Consumer;
  * and restart ({@link #sweep()}, which also unloads what the node no longer owns). A copy is serviceable once its
  * index is loaded; searches never wait for a load: a job asked for a copy that is not serviceable says so and the
  * router sends the segment elsewhere.
+ *
+ * <p>Without persistence a segment's chunks can be released once every owner of its slot holds a loaded copy
+ * ({@code keepLoadedSegmentChunks = false}): this node, as the slot's primary, drops them but chunk 0's header
+ * ({@link SegmentStorage#release}); a copy loaded later reads the image from a loaded copy elsewhere. A segment this
+ * node writes in that mode never has chunks at all: only chunk 0's header goes to the cache, and the image is staged
+ * here ({@link #stage}) until every owner has loaded its copy from it. So that no image is lost while owners
+ * change, a copy of a segment this node no longer owns is kept until some owner of its slot reports a copy of its own;
+ * it is kept only as a source of the image ({@link #image}), never searched or reported (the node no longer receives
+ * the segment's delete marks).
  *
  * <p>Thread-safety: thread-safe. Loads run on the store's own threads.
  */
@@ -42,14 +55,40 @@ public final class SegmentStore {
     /** Segments queued or being loaded, as cache#id. */
     private final Set<String> loading = ConcurrentHashMap.newKeySet();
     private final ExecutorService loader;
+    private final RoutingCache routing;
+    /** Whether this node, as a slot's primary, releases the chunks of segments every owner has loaded. */
+    private final boolean releaseChunks;
+    /** Segments whose chunks are released (by this node or before it loaded them), as cache#id. */
+    private final Set<String> released = ConcurrentHashMap.newKeySet();
+    /** Copies of slots this node no longer owns, kept as image sources until an owner has one, as cache#id. */
+    private final ConcurrentHashMap<String, LoadedSegment> kept = new ConcurrentHashMap<>();
+    /**
+     * Images of segments this node wrote while releasing chunks (only chunk 0's header went to the cache), readable
+     * until every owner of the slot has loaded a copy, as cache#id.
+     */
+    private final ConcurrentHashMap<String, LoadedSegment> staged = new ConcurrentHashMap<>();
+    /** A staged image is kept at least this long even before its chunk 0 is in the cache. */
+    private static final long STAGED_MIN_NANOS = 5_000_000_000L;
+    /** ... and at most this long: a seal or merge waits 2 minutes for its copies, a replica change 5. */
+    private static final long STAGED_MAX_NANOS = 600_000_000_000L;
+    /** Whether a release is under way on the loader threads. */
+    private final AtomicBoolean releasing = new AtomicBoolean();
     private final AtomicLong changes = new AtomicLong();
+    private final AtomicLong imagesCopied = new AtomicLong();
     private volatile Consumer<String> onChange = c -> { };
     /** {@link System#nanoTime()} when the cluster last turned active; 0 once the load that followed was reported. */
     private volatile long activatedAtNanos;
 
-    public SegmentStore(Ignite ignite, MetaStore metaStore, int loaderThreads) {
+    /**
+     * @param routing who reports which copies (a release waits until every owner reports one).
+     * @param releaseChunks whether to release the chunks of segments every owner of their slot has loaded.
+     */
+    public SegmentStore(Ignite ignite, MetaStore metaStore, int loaderThreads, RoutingCache routing,
+        boolean releaseChunks) {
         this.ignite = ignite;
         this.metaStore = metaStore;
+        this.routing = routing;
+        this.releaseChunks = releaseChunks;
         this.log = ignite.log().getLogger(SegmentStore.class);
         this.loader = Executors.newFixedThreadPool(loaderThreads, r -> {
             Thread t = new Thread(r, "vecgrid-segment-loader-" + ignite.name());
@@ -94,7 +133,24 @@ public final class SegmentStore {
                 m.values().forEach(LoadedSegment::retire);
         }
         swept.clear();
+        released.clear();
+        for (Map<String, LoadedSegment> m : List.of(kept, staged)) {
+            for (String k : new ArrayList<>(m.keySet())) {
+                LoadedSegment s = m.remove(k);
+                if (s != null)
+                    s.retire();
+            }
+        }
         changes.incrementAndGet();
+    }
+
+    /** @return segment images this node read from a loaded copy because their chunks were released. */
+    public long imagesCopied() {
+        return imagesCopied.get();
+    }
+
+    void imageCopied() {
+        imagesCopied.incrementAndGet();
     }
 
     /** @return a counter that grows on every load and unload. */
@@ -109,6 +165,37 @@ public final class SegmentStore {
     public LoadedSegment get(CollectionMeta meta, long segmentId) {
         Map<Long, LoadedSegment> m = copies.get(meta.segmentsCache());
         return m == null ? null : m.get(segmentId);
+    }
+
+    /**
+     * @return this node's copy of a segment to read its image from: a served copy, or one kept after the node gave the
+     *      slot up (not searched: it misses delete marks); {@code null} if none. Read between acquire and release.
+     */
+    LoadedSegment image(CollectionMeta meta, long segmentId) {
+        LoadedSegment s = get(meta, segmentId);
+        if (s != null && s.serviceable())
+            return s;
+        String key = meta.segmentsCache() + '#' + segmentId;
+        LoadedSegment k = kept.get(key);
+        return k != null ? k : staged.get(key);
+    }
+
+    /** @return whether this node releases segment chunks ({@code keepLoadedSegmentChunks = false}). */
+    boolean releasesChunks() {
+        return releaseChunks;
+    }
+
+    /**
+     * Keeps the image of a segment this node just wrote (the store owns {@code seg} from now on) readable for the
+     * owners of its slot, which load their copies from it: with released chunks, only chunk 0's header is written to
+     * the cache. Dropped once every owner reports a copy, or when the segment leaves the cache.
+     */
+    void stage(CollectionMeta meta, SealedSegment seg, int slot) {
+        LoadedSegment s = new LoadedSegment(meta.name(), seg, slot);
+        s.readable();
+        LoadedSegment old = staged.put(meta.segmentsCache() + '#' + seg.id(), s);
+        if (old != null)
+            old.retire();
     }
 
     /** @return ids of this node's serviceable copies of the collection's segments. */
@@ -211,6 +298,10 @@ public final class SegmentStore {
             for (LoadedSegment s : m.values())
                 n += s.offHeapBytes();
         }
+        for (LoadedSegment s : kept.values())
+            n += s.offHeapBytes();
+        for (LoadedSegment s : staged.values())
+            n += s.offHeapBytes();
         return n;
     }
 
@@ -221,6 +312,7 @@ public final class SegmentStore {
     void onRemove(String segmentsCache, long id) {
         Map<Long, LoadedSegment> m = copies.get(segmentsCache);
         LoadedSegment s = m == null ? null : m.remove(id);
+        released.remove(segmentsCache + '#' + id);
         if (s != null) {
             s.retire();
             changed(s.collection());
@@ -248,6 +340,7 @@ public final class SegmentStore {
                 }
                 catch (Throwable t) {
                     log.error("Failed to load segment " + id + " of " + segmentsCache + ": " + t, t);
+                    swept.remove(segmentsCache + '#' + slot); // the next sweep looks at the partition again
                 }
                 finally {
                     loading.remove(key);
@@ -269,7 +362,7 @@ public final class SegmentStore {
         long start = System.nanoTime();
         // Only once every chunk is here (a segment is written chunk by chunk; the last put schedules the load again).
         // The image stays where it was read, in direct memory: the copy's keys, vectors and graph are read in place.
-        SealedSegment image = SegmentStorage.readLocal(c, id, slot);
+        SealedSegment image = SegmentStorage.readLocal(ignite, meta, c, id, slot);
         if (image == null)
             return;
         LoadedSegment seg = new LoadedSegment(meta.name(), image, slot);
@@ -347,6 +440,12 @@ public final class SegmentStore {
             live.add(meta.segmentsCache());
             sweep(meta);
         }
+        for (Map<String, LoadedSegment> m : List.of(kept, staged)) {
+            for (Map.Entry<String, LoadedSegment> e : m.entrySet()) {
+                if (!live.contains(e.getKey().substring(0, e.getKey().lastIndexOf('#'))) && m.remove(e.getKey(), e.getValue()))
+                    e.getValue().retire();
+            }
+        }
         for (String cache : new ArrayList<>(copies.keySet())) {
             if (!live.contains(cache)) {
                 Map<Long, LoadedSegment> gone = copies.remove(cache);
@@ -388,9 +487,20 @@ public final class SegmentStore {
         for (LoadedSegment s : new ArrayList<>(have.values())) {
             if (!owned.contains(s.slot()) && have.remove(s.id(), s)) {
                 swept.remove(cache + '#' + s.slot());
-                s.retire();
+                released.remove(cache + '#' + s.id());
+                if (!keepUnowned(meta, s) || kept.putIfAbsent(cache + '#' + s.id(), s) != null)
+                    s.retire();
                 changed(meta.name());
             }
+        }
+        String prefix = cache + '#';
+        for (Map.Entry<String, LoadedSegment> e : kept.entrySet()) {
+            if (e.getKey().startsWith(prefix) && !keepUnowned(meta, e.getValue()) && kept.remove(e.getKey(), e.getValue()))
+                e.getValue().retire();
+        }
+        for (Map.Entry<String, LoadedSegment> e : staged.entrySet()) {
+            if (e.getKey().startsWith(prefix) && !keepStaged(meta, e.getValue()) && staged.remove(e.getKey(), e.getValue()))
+                e.getValue().retire();
         }
         for (int p : owned) {
             // Read a partition's keys only when it changed since the last sweep.
@@ -406,6 +516,109 @@ public final class SegmentStore {
                 if (!have.containsKey(id))
                     schedule(cache, id, SegmentsInterceptor.slot(k));
             }
+        }
+        if (releaseChunks)
+            releaseLoaded(meta, have);
+    }
+
+    /**
+     * @return whether to keep a copy of a slot this node no longer owns as a source of its image: its chunks may be
+     *      released, so until an owner reports a copy this one may be all there is of it (unless the segment is gone).
+     */
+    private boolean keepUnowned(CollectionMeta meta, LoadedSegment s) {
+        if (!releaseChunks || !s.serviceable())
+            return false;
+        RoutingTable table = routing.table();
+        List<java.util.UUID> reported = table.copies(meta.segmentsCache(), s.id());
+        for (ClusterNode n : ignite.affinity(meta.segmentsCache()).mapPartitionToPrimaryAndBackups(s.slot())) {
+            if (!n.isLocal() && reported.contains(n.id()))
+                return false;
+        }
+        IgniteCache<ChunkKey, byte[]> c = ignite.cache(meta.segmentsCache());
+        try {
+            return c != null && c.containsKey(new ChunkKey(s.id(), 0, s.slot()));
+        }
+        catch (RuntimeException e) {
+            return true; // Cannot tell now: ask again at the next sweep.
+        }
+    }
+
+    /**
+     * @return whether to keep a staged image: until every owner of its slot reports a copy, unless the segment left
+     *      the cache (its operation undone) or no owner loaded it for far longer than a layout step waits.
+     */
+    private boolean keepStaged(CollectionMeta meta, LoadedSegment s) {
+        long age = System.nanoTime() - s.loadedAtNanos();
+        if (age > STAGED_MAX_NANOS)
+            return false;
+        List<java.util.UUID> reported = routing.table().copies(meta.segmentsCache(), s.id());
+        boolean all = true;
+        for (ClusterNode n : ignite.affinity(meta.segmentsCache()).mapPartitionToPrimaryAndBackups(s.slot()))
+            all &= reported.contains(n.id());
+        if (all)
+            return false;
+        if (age < STAGED_MIN_NANOS)
+            return true; // Chunk 0 is written right after the image is staged.
+        IgniteCache<ChunkKey, byte[]> c = ignite.cache(meta.segmentsCache());
+        try {
+            return c != null && c.containsKey(new ChunkKey(s.id(), 0, s.slot()));
+        }
+        catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Releases, on the loader threads, the chunks of the segments whose slot this node is the primary of and whose every
+     * owner reports a serviceable copy.
+     */
+    private void releaseLoaded(CollectionMeta meta, Map<Long, LoadedSegment> have) {
+        if (have.isEmpty() || releasing.get())
+            return;
+        String cache = meta.segmentsCache();
+        RoutingTable table = routing.table();
+        org.apache.ignite.cache.affinity.Affinity<Object> aff = ignite.affinity(cache);
+        List<LoadedSegment> ready = new ArrayList<>();
+        for (LoadedSegment s : have.values()) {
+            if (!s.serviceable() || released.contains(cache + '#' + s.id()))
+                continue;
+            ClusterNode primary = aff.mapPartitionToNode(s.slot());
+            if (primary == null || !primary.isLocal())
+                continue;
+            List<java.util.UUID> reported = table.copies(cache, s.id());
+            boolean all = true;
+            for (ClusterNode n : aff.mapPartitionToPrimaryAndBackups(s.slot()))
+                all &= reported.contains(n.id());
+            if (all)
+                ready.add(s);
+        }
+        if (ready.isEmpty() || !releasing.compareAndSet(false, true))
+            return;
+        try {
+            loader.execute(() -> {
+                try {
+                    for (LoadedSegment s : ready) {
+                        if (!s.acquire())
+                            continue;
+                        try {
+                            SegmentStorage.release(ignite, meta, s.segment(), s.slot());
+                            released.add(cache + '#' + s.id());
+                        }
+                        finally {
+                            s.release();
+                        }
+                    }
+                }
+                catch (Throwable t) {
+                    log.warning("Failed to release the chunks of loaded segments of '" + meta.name() + "' (tried again later): " + t);
+                }
+                finally {
+                    releasing.set(false);
+                }
+            });
+        }
+        catch (RuntimeException e) {
+            releasing.set(false);
         }
     }
 }

@@ -31,10 +31,15 @@ public final class SegmentsInterceptor extends CacheInterceptorAdapter<Object, O
             vg.segments().onPut(segmentsCache, segmentId(entry.getKey()), slot(entry.getKey()));
     }
 
+    /**
+     * Chunk 0's removal retires the segment (a removal drops chunk 0 first); the other chunks also leave when the
+     * segment's chunks are released after every owner loaded it ({@link SegmentStorage#release}), which is no retirement.
+     */
     @Override public void onAfterRemove(Cache.Entry<Object, Object> entry) {
         Vecgrid vg = Vecgrid.localOrNull(ignite);
-        if (vg != null)
-            vg.segments().onRemove(segmentsCache, segmentId(entry.getKey()));
+        ChunkKey k = ChunkKey.from(entry.getKey());
+        if (vg != null && k.chunk() == 0)
+            vg.segments().onRemove(segmentsCache, k.segmentId());
     }
 
     static long segmentId(Object key) {
