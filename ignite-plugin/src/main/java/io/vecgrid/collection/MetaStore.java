@@ -5,6 +5,7 @@ import io.vecgrid.api.CollectionState;
 import io.vecgrid.api.VecgridException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
@@ -43,6 +44,9 @@ public final class MetaStore {
 
 
     private final Ignite ignite;
+    /** The last state read by {@link #shardStateCached} per state cache and shard, as stateCache#shard. */
+    private final java.util.concurrent.ConcurrentHashMap<String, ShardState> decodedStates =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     public MetaStore(Ignite ignite) {
         this.ignite = ignite;
@@ -130,6 +134,26 @@ public final class MetaStore {
      */
     public ShardState shardState(CollectionMeta meta, int shard) {
         return (ShardState)state(meta).get(shardKey(shard));
+    }
+
+    /**
+     * @return a shard's state as {@link #shardState} reads it outside a transaction, but deserialized only when its
+     *      version changed since the last call for that shard (a search reads its shards' states on every call, and a
+     *      state names every segment of the shard); {@code null} if the collection has none.
+     */
+    public ShardState shardStateCached(CollectionMeta meta, int shard) {
+        IgniteCache<String, BinaryObject> c = state(meta).withKeepBinary();
+        BinaryObject b = c.get(shardKey(shard));
+        if (b == null)
+            return null;
+        long version = b.<Long>field("version");
+        String key = meta.stateCache() + '#' + shard;
+        ShardState cur = decodedStates.get(key);
+        if (cur != null && cur.version() == version)
+            return cur;
+        ShardState st = b.deserialize();
+        decodedStates.put(key, st);
+        return st;
     }
 
     /** Writes a shard's state, in the caller's transaction if there is one. */

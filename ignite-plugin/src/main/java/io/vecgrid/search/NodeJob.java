@@ -247,7 +247,7 @@ final class NodeJob implements Serializable {
             ShardState st;
             GrowingSnapshot snap;
             while (true) {
-                st = vg.metaStore().shardState(meta, sh);
+                st = vg.metaStore().shardStateCached(meta, sh);
                 if (st == null) {
                     synchronized (lock) {
                         shardsUnavailable.add(sh);
@@ -258,7 +258,7 @@ final class NodeJob implements Serializable {
                 snap = snapshot(rows, st);
                 if (snap == before)
                     break;
-                ShardState again = vg.metaStore().shardState(meta, sh);
+                ShardState again = vg.metaStore().shardStateCached(meta, sh);
                 if (again != null && again.version() == st.version())
                     break;
             }
