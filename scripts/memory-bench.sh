@@ -15,7 +15,7 @@
 # scripts/benchmark.sh's) and keeps the raw records in $BENCH_WORK/memory-results.tsv. Builds in its own directory
 # (never in the work tree). Settings (environment): BENCH_WORK (/tmp/vecgrid-memory-bench), BENCH_ROWS (60000),
 # BENCH_QUERIES (5000), BENCH_ROUNDS (3), BENCH_EFS (12,32), BENCH_JAVA17 (a JDK 17 java; found under /usr/lib/jvm
-# otherwise), BENCH_OUT (docs of this repository). About 15 minutes on an idle 2-core machine.
+# otherwise), BENCH_OUT (docs of this repository). About 5-10 minutes on an idle 2-core machine.
 set -euo pipefail
 
 # shellcheck source=scripts/env.sh

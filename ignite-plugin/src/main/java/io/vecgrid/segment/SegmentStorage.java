@@ -52,7 +52,7 @@ public final class SegmentStorage {
         long total = buf.limit();
         int chunks = SealedSegment.chunks(total, chunkBytes);
         io.vecgrid.Vecgrid vg = io.vecgrid.Vecgrid.localOrNull(ignite);
-        if (vg != null && vg.segments().releasesChunks()) {
+        if (vg != null && vg.segments().releasesChunks() && !ignite.cluster().localNode().isClient()) {
             // Chunks released (no persistence): write only chunk 0's header; the owners load their copies from this
             // node's staged image, so the segments region never holds the rest.
             ByteBuffer owner = DirectBuffers.allocateAligned(total);

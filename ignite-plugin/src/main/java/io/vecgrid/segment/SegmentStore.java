@@ -52,6 +52,9 @@ public final class SegmentStore {
     private final ConcurrentHashMap<String, ConcurrentHashMap<Long, LoadedSegment>> copies = new ConcurrentHashMap<>();
     /** Update counter of each local partition at its last sweep, as cache#partition. */
     private final ConcurrentHashMap<String, Long> swept = new ConcurrentHashMap<>();
+    /** Consecutive failed loads of a segment, as cache#id. */
+    private final ConcurrentHashMap<String, Integer> retries = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService retryTimer;
     /** Segments queued or being loaded, as cache#id. */
     private final Set<String> loading = ConcurrentHashMap.newKeySet();
     private final ExecutorService loader;
@@ -90,6 +93,11 @@ public final class SegmentStore {
         this.routing = routing;
         this.releaseChunks = releaseChunks;
         this.log = ignite.log().getLogger(SegmentStore.class);
+        this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vecgrid-segment-retry-" + ignite.name());
+            t.setDaemon(true);
+            return t;
+        });
         this.loader = Executors.newFixedThreadPool(loaderThreads, r -> {
             Thread t = new Thread(r, "vecgrid-segment-loader-" + ignite.name());
             t.setDaemon(true);
@@ -107,6 +115,7 @@ public final class SegmentStore {
      * its direct memory is freed now, or by the last search still reading it.
      */
     public void stop() {
+        retryTimer.shutdownNow();
         loader.shutdownNow();
         try {
             loader.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -134,6 +143,7 @@ public final class SegmentStore {
         }
         swept.clear();
         released.clear();
+        retries.clear();
         for (Map<String, LoadedSegment> m : List.of(kept, staged)) {
             for (String k : new ArrayList<>(m.keySet())) {
                 LoadedSegment s = m.remove(k);
@@ -337,10 +347,21 @@ public final class SegmentStore {
             loader.execute(() -> {
                 try {
                     load(segmentsCache, id, slot);
+                    retries.remove(key);
                 }
                 catch (Throwable t) {
                     log.error("Failed to load segment " + id + " of " + segmentsCache + ": " + t, t);
-                    swept.remove(segmentsCache + '#' + slot); // the next sweep looks at the partition again
+                    // Tried again after a back-off (its image may come from another node's copy that is not there
+                    // yet); doubling, so a copy that does not fit is not tried every tick. A segment that left the
+                    // partition meanwhile finds nothing to load then, and is forgotten.
+                    int n = retries.merge(key, 1, Integer::sum);
+                    try {
+                        retryTimer.schedule(() -> schedule(segmentsCache, id, slot),
+                            500L << Math.min(n - 1, 9), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                    catch (RuntimeException e) {
+                        // Stopping.
+                    }
                 }
                 finally {
                     loading.remove(key);
@@ -354,17 +375,19 @@ public final class SegmentStore {
 
     private void load(String segmentsCache, long id, int slot) {
         CollectionMeta meta = metaFor(segmentsCache);
-        if (meta == null)
+        IgniteCache<ChunkKey, byte[]> c = meta == null ? null : ignite.cache(segmentsCache);
+        if (c == null) {
+            retries.remove(segmentsCache + '#' + id); // the collection is gone
             return;
-        IgniteCache<ChunkKey, byte[]> c = ignite.cache(segmentsCache);
-        if (c == null)
-            return;
+        }
         long start = System.nanoTime();
         // Only once every chunk is here (a segment is written chunk by chunk; the last put schedules the load again).
         // The image stays where it was read, in direct memory: the copy's keys, vectors and graph are read in place.
         SealedSegment image = SegmentStorage.readLocal(ignite, meta, c, id, slot);
-        if (image == null)
+        if (image == null) {
+            retries.remove(segmentsCache + '#' + id); // nothing complete here yet: a later put or sweep schedules it
             return;
+        }
         LoadedSegment seg = new LoadedSegment(meta.name(), image, slot);
         // Registered before the delete marks are read, so a mark committed meanwhile reaches it through the interceptor.
         ConcurrentHashMap<Long, LoadedSegment> m = copies.computeIfAbsent(segmentsCache, k -> new ConcurrentHashMap<>());
@@ -513,7 +536,7 @@ public final class SegmentStore {
                 continue; // No longer owned here.
             for (Object k : keys) {
                 long id = SegmentsInterceptor.segmentId(k);
-                if (!have.containsKey(id))
+                if (!have.containsKey(id) && !retries.containsKey(cache + '#' + id))
                     schedule(cache, id, SegmentsInterceptor.slot(k));
             }
         }
