@@ -164,7 +164,16 @@ class ExactMutationsTest {
             // read between two reads of the target, and read again if it changed meanwhile (the marks of a segment
             // that left the target are dropped with it, so a read across a merge saw its sources without marks).
             SegmentInspector insp = new SegmentInspector(cluster.any(), name);
+            int waits = 0;
             for (int attempt = 0; ; attempt++) {
+                // Read the layout only while no operation or forward is in progress in any shard: a merge between
+                // publishing and finishing has rows in flight between its sources and the new segment.
+                if (waits++ < 600 && Vecgrid.local(cluster.any()).metaStore().shardStates(insp.meta()).stream()
+                    .anyMatch(st -> !st.ops().isEmpty() || !st.forwards().isEmpty())) {
+                    Thread.sleep(100);
+                    attempt--;
+                    continue;
+                }
                 CollectionTarget t = insp.target();
                 List<Set<Long>> sealed = new ArrayList<>();
                 try {
