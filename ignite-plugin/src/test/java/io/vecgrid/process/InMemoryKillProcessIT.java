@@ -127,10 +127,20 @@ class InMemoryKillProcessIT {
             }
             return null;
         }));
-        // The victim holds a copy of a segment: afterwards the node that becomes its second owner must copy it.
+        // The victim holds a copy of a segment and shares its replica group with another node (three nodes, two
+        // copies: groups of two and one): afterwards that node becomes the segment's owner and must copy it from the
+        // other group's copy. A victim alone in its group would leave the collection with one copy until it is back.
         SegmentInspector insp = new SegmentInspector(client, NAME);
-        String victim = Replication.names(client.affinity(insp.meta().segmentsCache())
-            .mapPartitionToPrimaryAndBackups(insp.target().segments().get(0).slot())).get(0);
+        List<io.vecgrid.api.ReplicaGroupInfo> groups = vg.replicas(NAME).groups();
+        String victim = null;
+        for (org.apache.ignite.cluster.ClusterNode n : client.affinity(insp.meta().segmentsCache())
+            .mapPartitionToPrimaryAndBackups(insp.target().segments().get(0).slot())) {
+            for (io.vecgrid.api.ReplicaGroupInfo g : groups) {
+                if (g.nodes().contains(n.id()) && g.nodes().size() >= 2)
+                    victim = Replication.names(List.of(n)).get(0);
+            }
+        }
+        assertTrue(victim != null, "an owner of segment 0 in a group of two: " + groups);
         int atKill;
         try {
             awaitCount(searches, 100, failures);
