@@ -130,10 +130,7 @@ final class ImageCopies {
 
     /** Runs on the node asked. @return bytes [off, off + len) of its copy's image, or {@code null} without a copy. */
     private static byte[] remotePiece(Ignite ig, String collection, String uid, long id, long off, int len) {
-        Vecgrid vg = Vecgrid.local(ig);
-        CollectionMeta cur = vg.metaStore().meta(collection);
-        CollectionMeta meta = cur == null ? null : cur.generation(uid);
-        LoadedSegment seg = meta == null ? null : vg.segments().image(meta, id);
+        LoadedSegment seg = SegmentStore.imageFor(ig, collection, uid, id);
         if (seg == null || !seg.acquire())
             return null;
         try {

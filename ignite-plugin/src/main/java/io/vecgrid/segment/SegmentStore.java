@@ -190,6 +190,17 @@ public final class SegmentStore {
         return k != null ? k : staged.get(key);
     }
 
+    /**
+     * @return this node's copy (as {@link #image}) of segment {@code id} of the generation {@code uid} of a collection,
+     *      for a call from another node that names the collection and generation; {@code null} if there is none.
+     */
+    public static LoadedSegment imageFor(Ignite ig, String collection, String uid, long id) {
+        io.vecgrid.Vecgrid vg = io.vecgrid.Vecgrid.local(ig);
+        CollectionMeta cur = vg.metaStore().meta(collection);
+        CollectionMeta meta = cur == null ? null : cur.generation(uid);
+        return meta == null ? null : vg.segments().image(meta, id);
+    }
+
     /** @return whether this node releases segment chunks ({@code keepLoadedSegmentChunks = false}). */
     boolean releasesChunks() {
         return releaseChunks;

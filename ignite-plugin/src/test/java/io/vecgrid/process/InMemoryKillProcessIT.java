@@ -143,10 +143,10 @@ class InMemoryKillProcessIT {
         assertTrue(victim != null, "an owner of segment 0 in a group of two: " + groups);
         int atKill;
         try {
-            awaitCount(searches, 100, failures);
+            Replication.awaitCount(searches, 100, failures);
             nodes.kill(victim); // SIGKILL, as kill -9
             atKill = searches.get();
-            awaitCount(searches, atKill + 300, failures);
+            Replication.awaitCount(searches, atKill + 300, failures);
         }
         finally {
             stop.set(true);
@@ -188,15 +188,5 @@ class InMemoryKillProcessIT {
             long entries = client.cache(insp.meta().segmentsCache()).sizeLong(CachePeekMode.PRIMARY);
             return Replication.lacking(client, NAME, 2).isEmpty() && entries == insp.target().segments().size();
         }, 120_000);
-    }
-
-    private static void awaitCount(AtomicInteger n, int target, List<String> failures) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (n.get() < target) {
-            assertTrue(System.currentTimeMillis() < deadline, "reached " + target + " (at " + n.get() + ")");
-            if (failures.size() > 20)
-                assertEquals(List.of(), List.copyOf(failures).subList(0, 20), "searches failing");
-            Thread.sleep(50);
-        }
     }
 }

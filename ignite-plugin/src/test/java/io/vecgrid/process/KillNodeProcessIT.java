@@ -141,10 +141,10 @@ class KillNodeProcessIT {
             }
             int atKill;
             try {
-                awaitCount(searches, 100, failures);
+                Replication.awaitCount(searches, 100, failures);
                 nodes.kill(victim); // SIGKILL, as kill -9
                 atKill = searches.get();
-                awaitCount(searches, atKill + 300, failures);
+                Replication.awaitCount(searches, atKill + 300, failures);
             }
             finally {
                 // Also when a wait failed: load left running would outlive the nodes and fill this JVM's heap with
@@ -172,15 +172,5 @@ class KillNodeProcessIT {
         assertEquals(pks.length, found);
         System.out.println("kill -9 under load: " + searches.get() + " searches, " + inserts.get() +
             " insert batches, 0 failed searches, " + acked.size() + " rows kept");
-    }
-
-    private static void awaitCount(AtomicInteger n, int target, List<String> failures) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (n.get() < target) {
-            assertTrue(System.currentTimeMillis() < deadline, "reached " + target + " (at " + n.get() + ")");
-            if (failures.size() > 20)
-                assertEquals(List.of(), List.copyOf(failures).subList(0, 20), "searches failing");
-            Thread.sleep(50);
-        }
     }
 }

@@ -119,4 +119,20 @@ final class Replication {
             }
         }
     }
+
+    /**
+     * Waits (at most 3 minutes) until {@code n} reaches {@code target}, failing at once with the first failures when
+     * more than 20 of the load's operations failed meanwhile.
+     */
+    static void awaitCount(java.util.concurrent.atomic.AtomicInteger n, int target, List<String> failures)
+        throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (n.get() < target) {
+            org.junit.jupiter.api.Assertions.assertTrue(System.currentTimeMillis() < deadline,
+                "reached " + target + " (at " + n.get() + ")");
+            if (failures.size() > 20)
+                org.junit.jupiter.api.Assertions.assertEquals(List.of(), List.copyOf(failures).subList(0, 20), "searches failing");
+            Thread.sleep(50);
+        }
+    }
 }
