@@ -18,6 +18,12 @@ final class FlatScan {
     private final int rows;
     /** {@code dot(row, row)} per row for COSINE, else {@code null}. */
     private final float[] squares;
+    /**
+     * {@code 1 / sqrt(dot(row, row))} per row for COSINE ({@code 0} for a zero row), else {@code null}: the graph walk
+     * and build score {@code -dot * (1 / |q|) * (1 / |row|)}, which orders rows as the exact cosine does without a
+     * square root and a division per row (their keys are only compared; exact distances come from {@link #squares}).
+     */
+    private final float[] inverseNorms;
 
     FlatScan(Metric metric, VectorData data, int dim, int rows) {
         this.metric = metric;
@@ -25,6 +31,15 @@ final class FlatScan {
         this.dim = dim;
         this.rows = rows;
         this.squares = metric == Metric.COSINE ? squares(data, dim, rows) : null;
+        this.inverseNorms = squares == null ? null : inverseNorms(squares);
+    }
+
+    /** @return {@code 1 / sqrt(s)} of each squared norm, {@code 0} for {@code 0}. */
+    static float[] inverseNorms(float[] squares) {
+        float[] inv = new float[squares.length];
+        for (int r = 0; r < squares.length; r++)
+            inv[r] = squares[r] == 0 ? 0 : (float)(1 / Math.sqrt(squares[r]));
+        return inv;
     }
 
     /** @return {@code dot(row, row)} of every row. */
@@ -44,8 +59,13 @@ final class FlatScan {
         return squares;
     }
 
+    /** @return the inverse norms kept for COSINE (the walk's and the build's keys), or {@code null}. */
+    float[] inverseNorms() {
+        return inverseNorms;
+    }
+
     long ramBytesUsed() {
-        return squares == null ? 0 : 16L + 4L * squares.length;
+        return squares == null ? 0 : 32L + 8L * squares.length;
     }
 
     /** Rank key (smaller is closer) of row {@code r} for a query at {@code q[qOff..]} with {@code dot(q, q) = qSquares}. */

@@ -62,7 +62,7 @@ final class GraphBuilder {
     private final VectorData data;
     private final int dim;
     private final int rows;
-    private final float[] squares;
+    private final float[] inverseNorms;
     private final int efc;
     /** Degree bounds: level 0, levels above. */
     private final int bound0;
@@ -84,12 +84,12 @@ final class GraphBuilder {
     private final Object entryLock = new Object();
     private final ConcurrentLinkedQueue<Inserter> inserters = new ConcurrentLinkedQueue<>();
 
-    private GraphBuilder(Metric metric, VectorData data, int dim, int rows, float[] squares, int m, int efc) {
+    private GraphBuilder(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc) {
         this.metric = metric;
         this.data = data;
         this.dim = dim;
         this.rows = rows;
-        this.squares = squares;
+        this.inverseNorms = inverseNorms;
         this.efc = Math.max(efc, 1);
         this.bound0 = 2 * m;
         this.boundUp = m;
@@ -116,12 +116,12 @@ final class GraphBuilder {
     /**
      * Builds the graph of {@code rows} rows on {@code pool}.
      *
-     * @param squares the rows' squared norms for COSINE ({@code null} otherwise).
+     * @param inverseNorms the rows' inverse norms for COSINE ({@link FlatScan#inverseNorms}; {@code null} otherwise).
      */
-    static FrozenGraph build(Metric metric, VectorData data, int dim, int rows, float[] squares, int m, int efc, ForkJoinPool pool) {
+    static FrozenGraph build(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc, ForkJoinPool pool) {
         if (rows == 0)
             return FrozenGraph.empty(dim);
-        GraphBuilder b = new GraphBuilder(metric, data, dim, rows, squares, m, efc);
+        GraphBuilder b = new GraphBuilder(metric, data, dim, rows, inverseNorms, m, efc);
         b.entry = ((long)b.levels[0] << 32);
         int chunks = (rows - 1 + CHUNK - 1) / CHUNK;
         if (pool.getParallelism() == 1) {
@@ -279,9 +279,9 @@ final class GraphBuilder {
         private final int[] known = new int[found.length];
         /** Scores against the row inserted, and against another row (a candidate's diversity, a list's pruning). */
         private final float[] q = new float[dim];
-        private final RowScorer byQuery = new RowScorer(metric, data, dim, squares);
+        private final RowScorer byQuery = new RowScorer(metric, data, dim, inverseNorms);
         private final float[] other = new float[dim];
-        private final RowScorer byOther = new RowScorer(metric, data, dim, squares);
+        private final RowScorer byOther = new RowScorer(metric, data, dim, inverseNorms);
         private int descentRow;
         private float descentKey;
 

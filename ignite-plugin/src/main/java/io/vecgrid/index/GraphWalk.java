@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
  * with a kernel that reads the four rows side by side, so their memory misses overlap, which is what hnswlib gets
  * from its software prefetch (Java has none). Measured in docs/benchmarks.md.
  *
- * <p>Keys: smaller is closer. L2: squared distance; IP: {@code -dot}; COSINE: {@code -cos}, with row norms
+ * <p>Keys: smaller is closer. L2: squared distance; IP: {@code -dot}; COSINE: {@code -cos}, with inverse row norms
  * precomputed. They only order the walk; the caller recomputes exact distances of the results.
  *
  * <p>Filters: rejected rows are walked through but never kept (as hnswlib's filter and jvector's accept bits do);
@@ -40,7 +40,7 @@ final class GraphWalk {
     /** Rows scored since the walk was made (benchmarks: time per scored row). */
     private long scored;
 
-    GraphWalk(FrozenGraph graph, Metric metric, VectorData data, int dim, int rows, float[] squares) {
+    GraphWalk(FrozenGraph graph, Metric metric, VectorData data, int dim, int rows, float[] inverseNorms) {
         this.graph = graph;
         this.g = graph.region();
         int levels = graph.levels();
@@ -50,7 +50,7 @@ final class GraphWalk {
             offsetsAt[l] = graph.offsetsAt(l);
             adjAt[l] = graph.adjacencyAt(l);
         }
-        this.scorer = new RowScorer(metric, data, dim, squares);
+        this.scorer = new RowScorer(metric, data, dim, inverseNorms);
         this.visited = new VisitMarks(rows);
         // Every stored degree is at most the level's bound (checked when the graph was viewed).
         this.batch = new int[Math.max(4, graph.maxDegree())];

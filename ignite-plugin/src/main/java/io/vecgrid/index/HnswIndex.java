@@ -38,7 +38,8 @@ final class HnswIndex extends BaseIndex {
     private final int m;
     private final int efConstruction;
     private final int defaultEf;
-    private final float[] squares;
+    /** The rows' inverse norms for COSINE ({@link FlatScan#inverseNorms}), else {@code null}. */
+    private final float[] inverseNorms;
     private final ConcurrentLinkedQueue<Searcher> searchers = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pooled = new AtomicInteger();
 
@@ -49,14 +50,14 @@ final class HnswIndex extends BaseIndex {
         this.m = m;
         this.efConstruction = efConstruction;
         this.defaultEf = defaultEf;
-        this.squares = flat.squares();
+        this.inverseNorms = flat.inverseNorms();
     }
 
     static HnswIndex build(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, ForkJoinPool pool) {
         FlatScan flat = new FlatScan(metric, data, dim, rows);
         if (rows == 0)
             return new HnswIndex(flat, metric, dim, data, 0, FrozenGraph.empty(dim), spec.m(), spec.efConstruction(), spec.ef());
-        FrozenGraph graph = GraphBuilder.build(metric, data, dim, rows, flat.squares(), spec.m(), spec.efConstruction(), pool);
+        FrozenGraph graph = GraphBuilder.build(metric, data, dim, rows, flat.inverseNorms(), spec.m(), spec.efConstruction(), pool);
         return new HnswIndex(flat, metric, dim, data, rows, graph, spec.m(), spec.efConstruction(), spec.ef());
     }
 
@@ -231,7 +232,7 @@ final class HnswIndex extends BaseIndex {
 
     /** A graph walk with its scratch. Not thread-safe: borrowed by one search at a time. */
     private final class Searcher {
-        private final GraphWalk walk = new GraphWalk(graph, metric, data, dim, rows, squares);
+        private final GraphWalk walk = new GraphWalk(graph, metric, data, dim, rows, inverseNorms);
     }
 
     /** @return rows scored by the walk of a fresh searcher for one query (benchmarks: where a query's time goes). */

@@ -4,7 +4,11 @@ import io.vecgrid.api.Metric;
 
 /**
  * Scores a segment's rows against one query vector as HNSW keys: smaller is closer. L2: squared distance; IP:
- * {@code -dot}; COSINE: {@code -cos}, with the rows' squared norms precomputed. Rows are scored four at a time where
+ * {@code -dot}; COSINE: {@code -cos}, as {@code -dot * (1 / |q|) * (1 / |row|)} with the rows' inverse norms
+ * precomputed ({@link FlatScan#inverseNorms}): the same order as the exact cosine, within the last bits, without a
+ * square root and a division per row. Keys are only compared (the walk's order, the build's choice of neighbours),
+ * never returned: single rows use the walk's reductions ({@link DistanceKernel#dotWalk}), whose lanes are summed in
+ * the four-row kernels' order, so one row's key does not depend on how many rows it was scored with. Rows are scored four at a time where
  * possible, with a kernel that reads the four rows side by side so their memory misses overlap (see
  * {@link GraphWalk}). Not thread-safe: one per walking or building thread, {@link #reset} per query.
  */
@@ -16,35 +20,39 @@ final class RowScorer {
     private final int kind;
     private final VectorData data;
     private final int dim;
-    private final float[] squares;
+    private final float[] inverseNorms;
     private final float[] four = new float[4];
 
     private float[] q;
-    private float qSquares;
+    /** {@code -1 / |q|} for COSINE ({@code 0} for a zero query, whose cosine with every row is 0). */
+    private float qFactor;
 
-    /** @param squares the rows' squared norms for COSINE ({@code null} otherwise). */
-    RowScorer(Metric metric, VectorData data, int dim, float[] squares) {
+    /** @param inverseNorms the rows' inverse norms for COSINE ({@code null} otherwise). */
+    RowScorer(Metric metric, VectorData data, int dim, float[] inverseNorms) {
         this.kind = metric == Metric.L2 ? L2 : metric == Metric.IP ? IP : COSINE;
         this.data = data;
         this.dim = dim;
-        this.squares = squares;
+        this.inverseNorms = inverseNorms;
     }
 
     /** Makes {@code query} (held, not copied) the vector rows are scored against. */
     void reset(float[] query) {
         q = query;
-        qSquares = kind == COSINE ? DistanceKernel.dot(query, 0, query, 0, dim) : 0;
+        if (kind == COSINE) {
+            float qq = DistanceKernel.dot(query, 0, query, 0, dim);
+            qFactor = qq == 0 ? 0 : (float)(-1 / Math.sqrt(qq));
+        }
     }
 
     /** @return the key of row {@code r}. */
     float key(int r) {
         switch (kind) {
             case L2:
-                return DistanceKernel.squareDistance(q, 0, data, r * dim, dim);
+                return DistanceKernel.squareDistanceWalk(q, data, r * dim, dim);
             case IP:
-                return -DistanceKernel.dot(q, 0, data, r * dim, dim);
+                return -DistanceKernel.dotWalk(q, data, r * dim, dim);
             default:
-                return -DistanceKernel.cosine(DistanceKernel.dot(q, 0, data, r * dim, dim), qSquares, squares[r]);
+                return DistanceKernel.dotWalk(q, data, r * dim, dim) * qFactor * inverseNorms[r];
         }
     }
 
@@ -52,33 +60,36 @@ final class RowScorer {
     void keys(int[] rows, int n, float[] keys) {
         int i = 0;
         for (; i + 4 <= n; i += 4)
-            keys4(rows, i, keys);
-        for (; i < n; i++)
-            keys[i] = key(rows[i]);
+            keys4(rows[i], rows[i + 1], rows[i + 2], rows[i + 3], keys, i, 4);
+        // The last one to three rows through the four-row kernel too, the last one repeated: their memory misses
+        // overlap as the others' do (one row at a time, each waits for its own), and the repeats hit the cache.
+        int t = n - i;
+        if (t > 0) {
+            int r0 = rows[i], r1 = rows[i + Math.min(1, t - 1)], r2 = rows[i + t - 1];
+            keys4(r0, r1, r2, r2, keys, i, t);
+        }
     }
 
-    private void keys4(int[] rows, int i, float[] keys) {
-        int r0 = rows[i], r1 = rows[i + 1], r2 = rows[i + 2], r3 = rows[i + 3];
-        if (kind == L2) {
-            DistanceKernel.squareDistances4(q, data, r0 * dim, r1 * dim, r2 * dim, r3 * dim, dim, four);
-            keys[i] = four[0];
-            keys[i + 1] = four[1];
-            keys[i + 2] = four[2];
-            keys[i + 3] = four[3];
-            return;
-        }
-        DistanceKernel.dots4(q, data, r0 * dim, r1 * dim, r2 * dim, r3 * dim, dim, four);
-        if (kind == IP) {
-            keys[i] = -four[0];
-            keys[i + 1] = -four[1];
-            keys[i + 2] = -four[2];
-            keys[i + 3] = -four[3];
-        }
+    /** Scores four rows; writes the first {@code count} keys to {@code keys[at..]}. */
+    private void keys4(int r0, int r1, int r2, int r3, float[] keys, int at, int count) {
+        float[] f = four;
+        if (kind == L2)
+            DistanceKernel.squareDistances4(q, data, r0 * dim, r1 * dim, r2 * dim, r3 * dim, dim, f);
         else {
-            keys[i] = -DistanceKernel.cosine(four[0], qSquares, squares[r0]);
-            keys[i + 1] = -DistanceKernel.cosine(four[1], qSquares, squares[r1]);
-            keys[i + 2] = -DistanceKernel.cosine(four[2], qSquares, squares[r2]);
-            keys[i + 3] = -DistanceKernel.cosine(four[3], qSquares, squares[r3]);
+            DistanceKernel.dots4(q, data, r0 * dim, r1 * dim, r2 * dim, r3 * dim, dim, f);
+            if (kind == IP) {
+                f[0] = -f[0];
+                f[1] = -f[1];
+                f[2] = -f[2];
+                f[3] = -f[3];
+            }
+            else {
+                f[0] *= qFactor * inverseNorms[r0];
+                f[1] *= qFactor * inverseNorms[r1];
+                f[2] *= qFactor * inverseNorms[r2];
+                f[3] *= qFactor * inverseNorms[r3];
+            }
         }
+        System.arraycopy(f, 0, keys, at, count);
     }
 }

@@ -92,8 +92,8 @@ class GraphBuilderTest {
         ForkJoinPool pool = new ForkJoinPool(threads);
         try {
             VectorData data = VectorData.of(d);
-            float[] squares = metric == Metric.COSINE ? FlatScan.squares(data, DIM, rows) : null;
-            return GraphBuilder.build(metric, data, DIM, rows, squares, M, 64, pool);
+            float[] norms = metric == Metric.COSINE ? FlatScan.inverseNorms(FlatScan.squares(data, DIM, rows)) : null;
+            return GraphBuilder.build(metric, data, DIM, rows, norms, M, 64, pool);
         }
         finally {
             pool.shutdown();

@@ -141,6 +141,16 @@ public final class DistanceKernel {
         return IMPL.squareDistance(a, aOff, b, bOff, dim);
     }
 
+    /** Dot product for the graph walk and build, which only compare it; see {@link VectorKernel#dotWalk}. */
+    static float dotWalk(float[] a, VectorData b, int bOff, int dim) {
+        return IMPL.dotWalk(a, 0, b, bOff, dim);
+    }
+
+    /** Squared L2 distance for the graph walk and build; see {@link VectorKernel#squareDistanceWalk}. */
+    static float squareDistanceWalk(float[] a, VectorData b, int bOff, int dim) {
+        return IMPL.squareDistanceWalk(a, 0, b, bOff, dim);
+    }
+
     /** Squared L2 distances to four rows at once (graph walk); see {@link VectorKernel#squareDistances4}. */
     static void squareDistances4(float[] q, VectorData d, int o0, int o1, int o2, int o3, int dim, float[] out) {
         IMPL.squareDistances4(q, d, o0, o1, o2, o3, dim, out);

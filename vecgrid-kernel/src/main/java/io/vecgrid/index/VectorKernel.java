@@ -25,6 +25,19 @@ interface VectorKernel {
     float cosine(float[] a, int aOff, VectorData b, int bOff, int dim);
 
     /**
+     * {@link #dot} for the graph walk and build, which only compare the result: its lanes may be summed in another
+     * fixed order (the four-row kernels' order), so the last bits may differ from {@link #dot}'s.
+     */
+    default float dotWalk(float[] a, int aOff, VectorData b, int bOff, int dim) {
+        return dot(a, aOff, b, bOff, dim);
+    }
+
+    /** {@link #squareDistance} for the graph walk and build; as {@link #dotWalk}. */
+    default float squareDistanceWalk(float[] a, int aOff, VectorData b, int bOff, int dim) {
+        return squareDistance(a, aOff, b, bOff, dim);
+    }
+
+    /**
      * Squared L2 distances of {@code q[0..dim)} to four rows of {@code d} at once, into {@code out[0..4)}. For the
      * graph walk, which only compares them: the four row streams are read side by side, so their memory misses
      * overlap (Java has no software prefetch). The summation order may differ from {@link #squareDistance}'s, so the
