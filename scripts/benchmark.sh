@@ -32,7 +32,9 @@
 # Installs what is missing (as root, or through sudo): python3-hnswlib python3-faiss libhnswlib-dev g++ (apt-get),
 # and fetches the data set into ${VECGRID_DATA:-~/.cache/vecgrid} (scripts/fetch-datasets.sh).
 #
-# Settings (environment): BENCH_ROUNDS (3), BENCH_QUERIES (10000), BENCH_M (16), BENCH_EFC (200),
+# Settings (environment): BENCH_ROUNDS (3), BENCH_BUILD_ROUNDS (3: builds of vecgrid and hnswlib C++, the rounds after
+# the first in alternating order, so their CPU ratio is a median of rounds, not one pair of builds),
+# BENCH_QUERIES (10000), BENCH_M (16), BENCH_EFC (200),
 # BENCH_EFS (ef sweep; Fashion-MNIST 10,12,14,16,18,20,24,28,32,40,48,64,96,128; GloVe-100
 # 10,16,24,32,48,64,96,128,192,256,384,512,768, as its recall@10 needs a far larger ef), BENCH_COST_EFS (where a
 # query's time goes, measured at these ef; Fashion-MNIST 10,12,14,16,18,20,24; GloVe-100
@@ -43,8 +45,8 @@
 # JDK 17 java; found under /usr/lib/jvm otherwise), BENCH_OUT (docs of this repository), BENCH_REPORT_ONLY=1 (measure
 # nothing: rewrite the data set's report from its last run's $BENCH_WORK/NAME/results.tsv, e.g. after editing
 # benchmarks/analysis.md).
-# Takes about 20 minutes for Fashion-MNIST on an idle 2-core machine, and roughly 50 for GloVe-100 (estimated from a
-# reduced run: about 20 minutes of index builds, then about 10 per round); longer on a busy one.
+# Takes about 25 minutes for Fashion-MNIST on an idle 2-core machine, and roughly 45 for GloVe-100 (about 15 minutes of
+# index builds, then about 8 per round); longer on a busy one.
 set -euo pipefail
 
 # shellcheck source=scripts/env.sh
@@ -69,6 +71,7 @@ case "$DS" in
 esac
 
 ROUNDS="${BENCH_ROUNDS:-3}"
+BUILD_ROUNDS="${BENCH_BUILD_ROUNDS:-3}"
 NQ="${BENCH_QUERIES:-10000}"
 M="${BENCH_M:-16}"
 EFC="${BENCH_EFC:-200}"
@@ -147,7 +150,7 @@ else
     echo "LOAD_BEFORE='$(cut -d' ' -f1-3 /proc/loadavg)'" > "$WORK/run.env"
     echo "START=$(date +%s)" >> "$WORK/run.env"
     # The run's settings: a report-only run describes the run it reports, whatever the environment says now.
-    echo "N=$N NQ=$NQ M=$M EFC=$EFC EFS=$EFS COST_EFS=$COST_EFS ROUNDS=$ROUNDS" >> "$WORK/run.env"
+    echo "N=$N NQ=$NQ M=$M EFC=$EFC EFS=$EFS COST_EFS=$COST_EFS ROUNDS=$ROUNDS BUILD_ROUNDS=$BUILD_ROUNDS" >> "$WORK/run.env"
 fi
 # shellcheck disable=SC1091
 source "$WORK/run.env"
@@ -187,6 +190,18 @@ done
     --index "$WORK/index/hnswlib-debian.idx" --results "$RESULTS" --metric "$METRIC"
 "${ANCHORS[@]}" build --engine faiss-hnsw --base "$BASE" --n "$N" --m "$M" --efc "$EFC" --threads "$THREADS" \
     --index "$WORK/index/faiss-hnsw.idx" --results "$RESULTS" --metric "$METRIC"
+# More builds of vecgrid and hnswlib C++ (their CPU ratio is a goal), in alternating order, into a scratch index:
+# the report gives every build and the median of the per-round ratios.
+build_native() {
+    "$HNSW_BIN" build "$BASE" "$N" "$M" "$EFC" "$THREADS" "$WORK/index/round.idx" "$RESULTS" hnswlib-native "$METRIC"
+}
+for ((r = 2; r <= BUILD_ROUNDS; r++)); do
+    log "build round $r of $BUILD_ROUNDS"
+    if [ $((r % 2)) = 0 ]; then build_native; fi
+    for j in "${JAVAS[@]}"; do java_bench "$j" build --index "$WORK/index/round.idx"; done
+    if [ $((r % 2)) = 1 ]; then build_native; fi
+    rm -f "$WORK/index/round.idx"
+done
 
 # ------------------------------------------------------------------ interleaved rounds
 steps=()
