@@ -84,7 +84,8 @@ final class GraphBuilder {
     private final Object entryLock = new Object();
     private final ConcurrentLinkedQueue<Inserter> inserters = new ConcurrentLinkedQueue<>();
 
-    private GraphBuilder(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc) {
+    private GraphBuilder(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc, FrozenGraph seed,
+        int[] seedRows) {
         this.metric = metric;
         this.data = data;
         this.dim = dim;
@@ -105,12 +106,44 @@ final class GraphBuilder {
             locks[i] = new Object();
         SplittableRandom rnd = new SplittableRandom(SEED);
         double mult = 1 / Math.log(Math.max(m, 2));
-        for (int r = 0; r < rows; r++) {
-            int l = (int)Math.min(MAX_LEVEL, -Math.log(1 - rnd.nextDouble()) * mult);
-            levels[r] = l;
-            if (l > 0)
-                upper[r] = new int[l * (capUp + 1)];
+        for (int r = 0; r < rows; r++)
+            levels[r] = (int)Math.min(MAX_LEVEL, -Math.log(1 - rnd.nextDouble()) * mult);
+        if (seed != null) {
+            for (int i = 0; i < seedRows.length; i++)
+                levels[seedRows[i]] = 0;
+            for (int l = 1; l < seed.levels(); l++) {
+                for (var it = seed.getNodes(l); it.hasNext(); )
+                    levels[seedRows[it.nextInt()]] = l;
+            }
         }
+        for (int r = 0; r < rows; r++) {
+            if (levels[r] > 0)
+                upper[r] = new int[levels[r] * (capUp + 1)];
+        }
+        if (seed != null)
+            copyLists(seed, seedRows);
+    }
+
+    /** Takes the seed graph's lists (and entry) as the lists of the rows its rows became. */
+    private void copyLists(FrozenGraph seed, int[] seedRows) {
+        for (int l = 0; l < seed.levels(); l++) {
+            for (var it = seed.getNodes(l); it.hasNext(); ) {
+                int node = it.nextInt();
+                int[] nb = seed.neighbours(l, node);
+                int r = seedRows[node];
+                int d = Math.min(nb.length, l == 0 ? cap0 : capUp);
+                int at = l == 0 ? r * cap0 : (l - 1) * (capUp + 1) + 1;
+                int[] list = l == 0 ? adj0 : upper[r];
+                for (int j = 0; j < d; j++)
+                    list[at + j] = seedRows[nb[j]];
+                if (l == 0)
+                    deg0[r] = d;
+                else
+                    upper[r][at - 1] = d;
+            }
+        }
+        int top = seed.levels() - 1;
+        entry = ((long)top << 32) | seedRows[seed.entryNodeId()];
     }
 
     /**
@@ -119,14 +152,41 @@ final class GraphBuilder {
      * @param inverseNorms the rows' inverse norms for COSINE ({@link FlatScan#inverseNorms}; {@code null} otherwise).
      */
     static FrozenGraph build(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc, ForkJoinPool pool) {
+        return build(metric, data, dim, rows, inverseNorms, m, efc, pool, null, null);
+    }
+
+    /**
+     * Builds the graph of {@code rows} rows starting from the graph of some of them: row {@code i} of {@code seed}
+     * is row {@code seedRows[i]} here (the same vector), and keeps its level and lists; only the other rows are
+     * inserted, as HNSW inserts any row into a graph that already holds others. A merge of segments starts from the
+     * graph of its largest source, so it inserts the rows of the smaller ones instead of building every row again.
+     *
+     * @param seed a graph over {@code seedRows.length} of the rows, or {@code null} to build from nothing.
+     * @param seedRows distinct rows of this build, one per row of {@code seed}.
+     */
+    static FrozenGraph build(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc, ForkJoinPool pool,
+        FrozenGraph seed, int[] seedRows) {
         if (rows == 0)
             return FrozenGraph.empty(dim);
-        GraphBuilder b = new GraphBuilder(metric, data, dim, rows, inverseNorms, m, efc);
-        b.entry = ((long)b.levels[0] << 32);
-        int chunks = (rows - 1 + CHUNK - 1) / CHUNK;
+        if (seed != null && (seedRows.length == 0 || seed.entryNodeId() < 0))
+            seed = null;
+        GraphBuilder b = new GraphBuilder(metric, data, dim, rows, inverseNorms, m, efc, seed, seed == null ? null : seedRows);
+        // The rows to insert: all but the first (the entry) from nothing, the rows the seed lacks from a seed.
+        int[] todo;
+        if (seed == null) {
+            b.entry = ((long)b.levels[0] << 32);
+            todo = IntStream.range(1, rows).toArray();
+        }
+        else {
+            boolean[] seeded = new boolean[rows];
+            for (int r : seedRows)
+                seeded[r] = true;
+            todo = IntStream.range(0, rows).filter(r -> !seeded[r]).toArray();
+        }
+        int chunks = (todo.length + CHUNK - 1) / CHUNK;
         if (pool.getParallelism() == 1) {
             Inserter in = b.borrow();
-            for (int r = 1; r < rows; r++)
+            for (int r : todo)
                 in.insert(r);
             for (int r = 0; r < rows; r++)
                 in.prune(r);
@@ -134,8 +194,8 @@ final class GraphBuilder {
         else {
             pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(c -> {
                 Inserter in = b.borrow();
-                for (int r = 1 + c * CHUNK, end = Math.min(rows, r + CHUNK); r < end; r++)
-                    in.insert(r);
+                for (int i = c * CHUNK, end = Math.min(todo.length, i + CHUNK); i < end; i++)
+                    in.insert(todo[i]);
                 b.inserters.offer(in);
             })).join();
             int all = (rows + CHUNK - 1) / CHUNK;

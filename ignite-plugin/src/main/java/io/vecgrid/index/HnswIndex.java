@@ -54,10 +54,17 @@ final class HnswIndex extends BaseIndex {
     }
 
     static HnswIndex build(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, ForkJoinPool pool) {
+        return build(spec, metric, dim, data, rows, pool, null, null);
+    }
+
+    /** As {@link #build(IndexSpec, Metric, int, VectorData, int, ForkJoinPool)}, from {@code seed}'s graph (see GraphBuilder). */
+    static HnswIndex build(IndexSpec spec, Metric metric, int dim, VectorData data, int rows, ForkJoinPool pool, HnswIndex seed,
+        int[] seedRows) {
         FlatScan flat = new FlatScan(metric, data, dim, rows);
         if (rows == 0)
             return new HnswIndex(flat, metric, dim, data, 0, FrozenGraph.empty(dim), spec.m(), spec.efConstruction(), spec.ef());
-        FrozenGraph graph = GraphBuilder.build(metric, data, dim, rows, flat.inverseNorms(), spec.m(), spec.efConstruction(), pool);
+        FrozenGraph graph = GraphBuilder.build(metric, data, dim, rows, flat.inverseNorms(), spec.m(), spec.efConstruction(), pool,
+            seed == null ? null : seed.graph, seedRows);
         return new HnswIndex(flat, metric, dim, data, rows, graph, spec.m(), spec.efConstruction(), spec.ef());
     }
 
@@ -103,6 +110,11 @@ final class HnswIndex extends BaseIndex {
 
     @Override public long offHeapBytesUsed() {
         return graph.offHeapBytesUsed();
+    }
+
+    /** @return the M the graph was built with. */
+    int m() {
+        return m;
     }
 
     /** @return the frozen graph (tests). */

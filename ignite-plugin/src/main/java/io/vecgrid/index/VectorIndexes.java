@@ -65,6 +65,35 @@ public final class VectorIndexes {
         return build(spec, metric, dim, VectorData.ofVectors(vectors, rows, dim), rows, pool);
     }
 
+    /**
+     * As {@link #build(IndexSpec, Metric, int, ByteBuffer, int)}, starting from the graph of {@code seed}, an index over
+     * some of the same rows: row {@code i} of {@code seed} is row {@code seedRows[i]} of {@code vectors} (the same
+     * vector). Its rows keep their places in its graph and only the others are inserted, so a merge of segments costs
+     * the insertion of the rows its largest source lacks, not a build of every row. Without a usable seed (not an
+     * HNSW index of the same M, metric and dimension, or {@code spec} not HNSW) it builds from nothing.
+     *
+     * @throws IllegalArgumentException as {@link #build(IndexSpec, Metric, int, ByteBuffer, int)}, or if
+     *      {@code seedRows} does not name {@code seed.size()} distinct rows below {@code rows}.
+     */
+    public static VectorIndex build(IndexSpec spec, Metric metric, int dim, ByteBuffer vectors, int rows, VectorIndex seed,
+        int[] seedRows) {
+        check(spec, metric, dim, rows);
+        VectorData data = VectorData.ofVectors(vectors, rows, dim);
+        if (spec.type() == IndexType.FLAT || !(seed instanceof HnswIndex) || ((HnswIndex)seed).m() != spec.m()
+            || seed.metric() != metric || seed.dimension() != dim)
+            return build(spec, metric, dim, data, rows, BuildPool.get());
+        if (seedRows == null || seedRows.length != seed.size())
+            throw new IllegalArgumentException("seedRows: " + (seedRows == null ? "null" : seedRows.length + " rows")
+                + " for a seed index of " + seed.size() + " rows");
+        boolean[] seen = new boolean[rows];
+        for (int r : seedRows) {
+            if (r < 0 || r >= rows || seen[r])
+                throw new IllegalArgumentException("seedRows: row " + r + " is out of [0, " + rows + ") or named twice");
+            seen[r] = true;
+        }
+        return HnswIndex.build(spec, metric, dim, data, rows, BuildPool.get(), (HnswIndex)seed, seedRows);
+    }
+
     private static VectorIndex build(IndexSpec spec, Metric metric, int dim, VectorData vectors, int rows, ForkJoinPool pool) {
         if (pool == null)
             throw new IllegalArgumentException("build pool must not be null");

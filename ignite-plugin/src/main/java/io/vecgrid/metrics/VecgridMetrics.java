@@ -44,7 +44,7 @@ public final class VecgridMetrics {
      */
     public static final Set<String> COUNTERS = Set.of("Searches", "SearchFailures", "Failovers", "Reconciliations",
         "Takeovers", "Hedges", "SearchJobsServed", "SearchJobsCancelled", "Writes", "WriteRows", "WriteFailures", "Seals", "SealMillis",
-        "SealFailures", "Merges", "MergeMillis", "MergeFailures", "Moves", "MoveMillis", "MoveFailures",
+        "SealFailures", "Merges", "MergeMillis", "MergeFailures", "MergeRows", "MergeGraphRows", "Moves", "MoveMillis", "MoveFailures",
         "LayoutFailures", "Recoveries", "TopKSearches", "TopKSharedAnswers", "TopKRemoteFetches");
 
     private final LongAdder searches = new LongAdder();
@@ -56,6 +56,8 @@ public final class VecgridMetrics {
     private final LongAdder jobsServed = new LongAdder();
     private final LongAdder jobsCancelled = new LongAdder();
     private final AtomicInteger inFlightJobs = new AtomicInteger();
+    private final LongAdder mergeRows = new LongAdder();
+    private final LongAdder mergeGraphRows = new LongAdder();
     private final LongAdder writes = new LongAdder();
     private final LongAdder writeRows = new LongAdder();
     private final LongAdder writeFailures = new LongAdder();
@@ -107,6 +109,9 @@ public final class VecgridMetrics {
         reg.register("Merges", merges::sum, "Segments this node merged (compaction).");
         reg.register("MergeMillis", mergeMillis::sum, "Time this node spent merging, ms (build, write, publish).");
         reg.register("MergeFailures", mergeFailures::sum, "Merges this node abandoned (and undid); the sources serve on.");
+        reg.register("MergeRows", mergeRows::sum, "Live rows of the segments this node built by merging.");
+        reg.register("MergeGraphRows", mergeGraphRows::sum, "Rows this node's merges inserted into an HNSW graph: a merge " +
+            "starts from the graph of its largest source when none of that source's rows is deleted and inserts only the others.");
         reg.register("Moves", moves::sum, "Segments this node moved to another slot (balance), bytes copied as they are.");
         reg.register("MoveMillis", moveMillis::sum, "Time this node spent moving segments, ms (copy, load, publish).");
         reg.register("MoveFailures", moveFailures::sum, "Moves this node abandoned (and undid); the sources serve on.");
@@ -208,6 +213,12 @@ public final class VecgridMetrics {
     public void merged(long millis) {
         merges.increment();
         mergeMillis.add(millis);
+    }
+
+    /** A merge built a segment of {@code rows} live rows, inserting {@code graphRows} of them into its graph. */
+    public void mergeBuilt(int rows, int graphRows) {
+        mergeRows.add(rows);
+        mergeGraphRows.add(graphRows);
     }
 
     public void mergeFailed() {

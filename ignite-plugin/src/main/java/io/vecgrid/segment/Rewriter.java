@@ -1,6 +1,7 @@
 package io.vecgrid.segment;
 
 import io.vecgrid.api.CollectionSpec;
+import io.vecgrid.api.IndexType;
 import io.vecgrid.api.ScalarField;
 import io.vecgrid.api.VecgridException;
 import io.vecgrid.collection.CollectionMeta;
@@ -14,6 +15,8 @@ import org.apache.ignite.IgniteLogger;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -260,15 +263,59 @@ public final class Rewriter {
             ScalarColumn[] scalars = new ScalarColumn[fields.size()];
             for (int c = 0; c < scalars.length; c++)
                 scalars[c] = ScalarColumn.of(fields.get(c).type(), cols[c]);
-            byte[] index = SegmentIndexes.build(spec, vectors, n);
+            int seed = seedSource(spec, segs, dead);
+            int[] seedRows = seed < 0 ? null : seedRows(order, seed, segs.get(seed).rows());
+            byte[] index = seedRows == null ? SegmentIndexes.build(spec, vectors, n)
+                : SegmentIndexes.build(spec, vectors, n, segs.get(seed), seedRows);
+            metrics.mergeBuilt(n, spec.index().type() != IndexType.HNSW ? 0 : seedRows == null ? n : n - seedRows.length);
             log.info("Built segment " + op.segment() + " of collection '" + meta.name() + "' from " + total + " rows of " +
-                refs.size() + " segments (" + n + " live)");
+                refs.size() + " segments (" + n + " live" + (seedRows == null ? "" : "; " + (n - seedRows.length) +
+                " rows inserted into the graph of segment " + refs.get(seed).id()) + ")");
             return SealedSegment.assemble(op.segment(), shard, dim, spec.metric(), spec.index(), pks, vectors, scalars,
                 index, cfg.getSegmentChunkBytes());
         }
         finally {
             DirectBuffers.free(owner);
         }
+    }
+
+    /**
+     * @return the source whose graph the merged segment's graph starts from, or -1: the largest HNSW source none of
+     *      whose rows is deleted (a deleted row would have to leave its graph, and the lists through it be mended),
+     *      so only the other sources' rows are inserted. Which source seeds changes the cost only: HNSW inserts a row
+     *      into a graph of other rows the same way whichever rows those are.
+     */
+    private static int seedSource(CollectionSpec spec, List<SealedSegment> segs, List<Set<Long>> dead) {
+        if (spec.index().type() != IndexType.HNSW)
+            return -1;
+        int best = -1;
+        for (int s = 0; s < segs.size(); s++) {
+            SealedSegment seg = segs.get(s);
+            if (dead.get(s).isEmpty() && seg.rows() > 0 && seg.index().type() == IndexType.HNSW
+                && (best < 0 || seg.rows() > segs.get(best).rows()))
+                best = s;
+        }
+        return best;
+    }
+
+    /**
+     * @return where each row of source {@code seed} landed in the merged segment ({@code order} is its rows: pk,
+     *      source, row), or {@code null} if one did not (its key was live in another source too, which kept it).
+     */
+    private static int[] seedRows(Collection<long[]> order, int seed, int rows) {
+        int[] at = new int[rows];
+        Arrays.fill(at, -1);
+        int row = 0;
+        for (long[] e : order) {
+            if (e[1] == seed)
+                at[(int)e[2]] = row;
+            row++;
+        }
+        for (int r : at) {
+            if (r < 0)
+                return null;
+        }
+        return at;
     }
 
     /**

@@ -23,7 +23,20 @@ final class SegmentIndexes {
      * @return the serialized index over {@code rows} vectors (its structure only, not the vectors).
      */
     static byte[] build(CollectionSpec spec, ByteBuffer vectors, int rows) {
-        VectorIndex idx = VectorIndexes.build(spec.index(), spec.metric(), spec.dimension(), vectors.duplicate().clear(), rows);
+        return serialize(VectorIndexes.build(spec.index(), spec.metric(), spec.dimension(), vectors.duplicate().clear(), rows));
+    }
+
+    /**
+     * As {@link #build(CollectionSpec, ByteBuffer, int)}, starting from the index of {@code seed}, whose row {@code i}
+     * is row {@code seedRows[i]} here ({@link VectorIndexes#build(io.vecgrid.api.IndexSpec, io.vecgrid.api.Metric, int,
+     * ByteBuffer, int, VectorIndex, int[])}).
+     */
+    static byte[] build(CollectionSpec spec, ByteBuffer vectors, int rows, SealedSegment seed, int[] seedRows) {
+        return serialize(VectorIndexes.build(spec.index(), spec.metric(), spec.dimension(), vectors.duplicate().clear(), rows,
+            read(seed), seedRows));
+    }
+
+    private static byte[] serialize(VectorIndex idx) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             idx.write(out);

@@ -72,6 +72,80 @@ class HnswIndexTest {
         }
     }
 
+    /**
+     * A graph built from the graph of some of the rows (a merge starting from its largest source's graph): the seed's
+     * rows, in another order, keep their levels, only the others are inserted, and the result searches as well as a
+     * graph built from nothing (recall against FLAT at the same ef), with every row reachable.
+     */
+    @Test void buildFromTheGraphOfSomeRowsSearchesAsWellAsAFullBuild() {
+        Random rnd = new Random(5);
+        int seedCount = ROWS * 3 / 4;
+        int[] perm = java.util.stream.IntStream.range(0, ROWS).toArray();
+        for (int i = ROWS - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1), t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        // Seed row i is row perm[i] of the full set.
+        int[] seedRows = java.util.Arrays.copyOf(perm, seedCount);
+        float[] seedData = new float[seedCount * DIM];
+        for (int i = 0; i < seedCount; i++)
+            System.arraycopy(data, seedRows[i] * DIM, seedData, i * DIM, DIM);
+        java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
+        for (Metric metric : Metric.values()) {
+            VectorIndex seed = VectorIndexes.build(SPEC, metric, DIM, seedData, seedCount);
+            VectorIndex grown = VectorIndexes.build(SPEC, metric, DIM, vectors, ROWS, seed, seedRows);
+            FrozenGraph s = ((HnswIndex)seed).graph(), g = ((HnswIndex)grown).graph();
+            for (int i = 0; i < seedCount; i++)
+                assertEquals(levelOf(s, i), levelOf(g, seedRows[i]), metric + ": seed row " + i + " keeps its level");
+            assertEquals(seedRows[s.entryNodeId()] == g.entryNodeId() ? s.levels() : g.levels(), g.levels(),
+                metric + ": the entry stays the seed's unless an inserted row rose above it");
+            assertEquals(ROWS, reachable(g), metric + ": rows reachable from the entry on level 0");
+            double full = recall(HNSW.get(metric), FLAT.get(metric), 32, null);
+            double got = recall(grown, FLAT.get(metric), 32, null);
+            System.out.printf("HNSW %s recall@%d ef=32: %.4f from a seed of %d rows, %.4f built from nothing%n", metric, K, got,
+                seedCount, full);
+            assertTrue(got >= full - 0.01, metric + ": recall " + got + " from a seed against " + full + " from nothing");
+            assertEquals(ROWS, grown.size());
+        }
+        VectorIndex seed = VectorIndexes.build(SPEC, Metric.L2, DIM, seedData, seedCount);
+        int[] twice = seedRows.clone();
+        twice[1] = twice[0];
+        assertThrows(IllegalArgumentException.class, () -> VectorIndexes.build(SPEC, Metric.L2, DIM, vectors, ROWS, seed, twice));
+        assertThrows(IllegalArgumentException.class,
+            () -> VectorIndexes.build(SPEC, Metric.L2, DIM, vectors, ROWS, seed, java.util.Arrays.copyOf(seedRows, 10)));
+        // A seed of another M is not used: the index is built from nothing, over every row.
+        VectorIndex other = VectorIndexes.build(IndexSpec.hnsw(8, 100, 64), Metric.L2, DIM, seedData, seedCount);
+        assertEquals(ROWS, VectorIndexes.build(SPEC, Metric.L2, DIM, vectors, ROWS, other, seedRows).size());
+    }
+
+    private static int levelOf(FrozenGraph g, int r) {
+        int top = 0;
+        for (int l = 1; l < g.levels(); l++) {
+            if (g.position(l, r) >= 0)
+                top = l;
+        }
+        return top;
+    }
+
+    private static int reachable(FrozenGraph g) {
+        boolean[] seen = new boolean[ROWS];
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>();
+        todo.add(g.entryNodeId());
+        seen[g.entryNodeId()] = true;
+        int reached = 1;
+        while (!todo.isEmpty()) {
+            for (int x : g.neighbours(0, todo.poll())) {
+                if (!seen[x]) {
+                    seen[x] = true;
+                    reached++;
+                    todo.add(x);
+                }
+            }
+        }
+        return reached;
+    }
+
     @Test void hitsCarryExactDistancesBestFirst() {
         for (Metric metric : Metric.values()) {
             VectorIndex idx = HNSW.get(metric);

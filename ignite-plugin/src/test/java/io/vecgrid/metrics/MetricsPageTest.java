@@ -78,7 +78,7 @@ class MetricsPageTest {
             "data region metrics labelled by region: " + before.keySet());
         for (String name : new String[] {"vecgrid_searches_total", "vecgrid_writes_total", "vecgrid_write_rows_total",
             "vecgrid_write_failures_total", "vecgrid_seals_total", "vecgrid_seal_millis_total", "vecgrid_seal_failures_total",
-            "vecgrid_merges_total", "vecgrid_merge_failures_total", "vecgrid_moves_total", "vecgrid_move_failures_total",
+            "vecgrid_merges_total", "vecgrid_merge_failures_total", "vecgrid_merge_rows_total", "vecgrid_merge_graph_rows_total", "vecgrid_moves_total", "vecgrid_move_failures_total",
             "vecgrid_loading_segments", "vecgrid_loaded_segments", "vecgrid_growing_rows",
             "vecgrid_search_latency_ms_count", "vecgrid_write_latency_ms_count"})
             assertTrue(before.containsKey(name), name + " on the page: " + vecgridNames(before));

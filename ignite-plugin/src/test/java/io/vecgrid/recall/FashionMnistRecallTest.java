@@ -43,6 +43,7 @@ class FashionMnistRecallTest {
         RealDataRecall r = new RealDataRecall(cluster, Datasets.fashionMnist(), "fmnist", BASE, QUERIES);
         log("fashion-mnist: sealed in %d segments %s", r.segments(4).size(), r.segments(4));
         List<SegmentRef> segs = r.settle(2, 300_000);
+        RealDataRecall.assertMergesStartedFromAGraph(cluster.servers());
         r.assertRecallOnEveryRouter(segs.size(), TARGET);
         // For the record (no assertion): how recall moves with ef on the same collection.
         for (int ef : new int[] {16, 32}) {

@@ -170,6 +170,24 @@ public final class RealDataRecall {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
+    /**
+     * Checks, from the nodes' metrics, that the merges started from a source's graph: nothing was deleted, so every
+     * merge inserts only the rows of its smaller sources into its largest source's graph, never all of its rows.
+     */
+    static void assertMergesStartedFromAGraph(List<Ignite> servers) {
+        long rows = 0, graphRows = 0;
+        for (Ignite ig : servers) {
+            var reg = ig.metrics().getOrCreate(io.vecgrid.metrics.VecgridMetrics.REGISTRY);
+            rows += ((org.apache.ignite.spi.metric.LongMetric)reg.findMetric("MergeRows")).value();
+            graphRows += ((org.apache.ignite.spi.metric.LongMetric)reg.findMetric("MergeGraphRows")).value();
+        }
+        log("merges built segments of %d rows in all, inserting %d of them into a graph (%.0f%%)", rows, graphRows,
+            rows == 0 ? 0.0 : 100.0 * graphRows / rows);
+        assertTrue(rows > 0, "the collection was merged");
+        assertTrue(graphRows < rows, "merges started from their largest source's graph: " + graphRows + " of " + rows +
+            " rows inserted into graphs");
+    }
+
     static void log(String fmt, Object... args) {
         System.out.printf("[recall] " + fmt + "%n", args);
     }
