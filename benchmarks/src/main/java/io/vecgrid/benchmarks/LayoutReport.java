@@ -344,7 +344,8 @@ public final class LayoutReport {
             + "8,192 growing rows of a shard into a small HNSW segment and merge small segments four at a time, so the "
             + "ingest rate includes those builds competing for the same cores. The settle time runs from the last "
             + "acknowledged insert to the moment every shard serves one segment (the last seal and the final merges, "
-            + "each merge building a new graph over all of its shard's rows).\n\n");
+            + "each merge growing its largest source's graph by the other sources' rows, or building one over all "
+            + "rows when that source has deleted rows).\n\n");
 
         // -------------------------------------------------- build
         md.append("### Graph build CPU against hnswlib C++\n\n");
@@ -370,7 +371,8 @@ public final class LayoutReport {
         }
         md.append("\nOne build per engine, one after the other; CPU time is the steadier measure on a shared machine. "
             + "Compaction makes graph builds the layout's main background cost: every row is built into a graph once "
-            + "when sealed and again by each merge that takes its segment.\n");
+            + "when sealed and inserted again by each merge that takes its segment as one of the smaller sources (a "
+            + "merge starts from the graph of its largest source when none of its rows is deleted).\n");
         if (analysis != null && !analysis.isBlank()) {
             md.append("\n### Reading\n\n");
             md.append(analysis.strip()).append('\n');
