@@ -43,24 +43,27 @@ class GraphBuilderTest {
 
     /** Level 0 is one connected graph from the entry: every row can be found by a search. */
     @Test void everyRowIsReachableFromTheEntry() {
-        for (Metric metric : Metric.values()) {
-            FrozenGraph g = build(metric, 3000, 2);
-            boolean[] seen = new boolean[3000];
-            ArrayDeque<Integer> todo = new ArrayDeque<>();
-            todo.add(g.entryNodeId());
-            seen[g.entryNodeId()] = true;
-            int reached = 1;
-            while (!todo.isEmpty()) {
-                for (int x : g.neighbours(0, todo.poll())) {
-                    if (!seen[x]) {
-                        seen[x] = true;
-                        reached++;
-                        todo.add(x);
-                    }
+        for (Metric metric : Metric.values())
+            assertEquals(3000, reachable(build(metric, 3000, 2), 3000), metric + ": rows reachable from the entry on level 0");
+    }
+
+    /** @return how many of the graph's {@code rows} rows level 0 reaches from the entry. */
+    static int reachable(FrozenGraph g, int rows) {
+        boolean[] seen = new boolean[rows];
+        ArrayDeque<Integer> todo = new ArrayDeque<>();
+        todo.add(g.entryNodeId());
+        seen[g.entryNodeId()] = true;
+        int reached = 1;
+        while (!todo.isEmpty()) {
+            for (int x : g.neighbours(0, todo.poll())) {
+                if (!seen[x]) {
+                    seen[x] = true;
+                    reached++;
+                    todo.add(x);
                 }
             }
-            assertEquals(3000, reached, metric + ": rows reachable from the entry on level 0");
         }
+        return reached;
     }
 
     /** A one-thread build is reproducible: same rows, same graph. */
@@ -78,7 +81,8 @@ class GraphBuilderTest {
         assertEquals(1, two.neighbours(0, 1).length);
     }
 
-    private static int levelOf(FrozenGraph g, int r) {
+    /** @return the top level of row {@code r} in {@code g}. */
+    static int levelOf(FrozenGraph g, int r) {
         int top = 0;
         for (int l = 1; l < g.levels(); l++) {
             if (g.position(l, r) >= 0)

@@ -97,10 +97,11 @@ class HnswIndexTest {
             VectorIndex grown = VectorIndexes.build(SPEC, metric, DIM, vectors, ROWS, seed, seedRows);
             FrozenGraph s = ((HnswIndex)seed).graph(), g = ((HnswIndex)grown).graph();
             for (int i = 0; i < seedCount; i++)
-                assertEquals(levelOf(s, i), levelOf(g, seedRows[i]), metric + ": seed row " + i + " keeps its level");
+                assertEquals(GraphBuilderTest.levelOf(s, i), GraphBuilderTest.levelOf(g, seedRows[i]),
+                    metric + ": seed row " + i + " keeps its level");
             assertEquals(seedRows[s.entryNodeId()] == g.entryNodeId() ? s.levels() : g.levels(), g.levels(),
                 metric + ": the entry stays the seed's unless an inserted row rose above it");
-            assertEquals(ROWS, reachable(g), metric + ": rows reachable from the entry on level 0");
+            assertEquals(ROWS, GraphBuilderTest.reachable(g, ROWS), metric + ": rows reachable from the entry on level 0");
             double full = recall(HNSW.get(metric), FLAT.get(metric), 32, null);
             double got = recall(grown, FLAT.get(metric), 32, null);
             System.out.printf("HNSW %s recall@%d ef=32: %.4f from a seed of %d rows, %.4f built from nothing%n", metric, K, got,
@@ -117,33 +118,6 @@ class HnswIndexTest {
         // A seed of another M is not used: the index is built from nothing, over every row.
         VectorIndex other = VectorIndexes.build(IndexSpec.hnsw(8, 100, 64), Metric.L2, DIM, seedData, seedCount);
         assertEquals(ROWS, VectorIndexes.build(SPEC, Metric.L2, DIM, vectors, ROWS, other, seedRows).size());
-    }
-
-    private static int levelOf(FrozenGraph g, int r) {
-        int top = 0;
-        for (int l = 1; l < g.levels(); l++) {
-            if (g.position(l, r) >= 0)
-                top = l;
-        }
-        return top;
-    }
-
-    private static int reachable(FrozenGraph g) {
-        boolean[] seen = new boolean[ROWS];
-        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>();
-        todo.add(g.entryNodeId());
-        seen[g.entryNodeId()] = true;
-        int reached = 1;
-        while (!todo.isEmpty()) {
-            for (int x : g.neighbours(0, todo.poll())) {
-                if (!seen[x]) {
-                    seen[x] = true;
-                    reached++;
-                    todo.add(x);
-                }
-            }
-        }
-        return reached;
     }
 
     @Test void hitsCarryExactDistancesBestFirst() {
