@@ -83,6 +83,8 @@ final class GraphBuilder {
     private volatile long entry = -1;
     private final Object entryLock = new Object();
     private final ConcurrentLinkedQueue<Inserter> inserters = new ConcurrentLinkedQueue<>();
+    /** Per level, seeded rows whose lists named a dropped row, with their candidates (see {@link #copyLists}). */
+    private final java.util.List<java.util.Map<Integer, int[]>> mend;
 
     private GraphBuilder(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc, FrozenGraph seed,
         int[] seedRows) {
@@ -109,41 +111,98 @@ final class GraphBuilder {
         for (int r = 0; r < rows; r++)
             levels[r] = (int)Math.min(MAX_LEVEL, -Math.log(1 - rnd.nextDouble()) * mult);
         if (seed != null) {
-            for (int i = 0; i < seedRows.length; i++)
-                levels[seedRows[i]] = 0;
+            for (int i = 0; i < seedRows.length; i++) {
+                if (seedRows[i] >= 0)
+                    levels[seedRows[i]] = 0;
+            }
             for (int l = 1; l < seed.levels(); l++) {
-                for (var it = seed.getNodes(l); it.hasNext(); )
-                    levels[seedRows[it.nextInt()]] = l;
+                for (var it = seed.getNodes(l); it.hasNext(); ) {
+                    int r = seedRows[it.nextInt()];
+                    if (r >= 0)
+                        levels[r] = l;
+                }
             }
         }
         for (int r = 0; r < rows; r++) {
             if (levels[r] > 0)
                 upper[r] = new int[levels[r] * (capUp + 1)];
         }
-        if (seed != null)
-            copyLists(seed, seedRows);
+        this.mend = seed == null ? java.util.List.of() : copyLists(seed, seedRows);
     }
 
-    /** Takes the seed graph's lists (and entry) as the lists of the rows its rows became. */
-    private void copyLists(FrozenGraph seed, int[] seedRows) {
+    /**
+     * Takes the seed graph's lists (and entry) as the lists of the rows its rows became, without the dropped rows. A
+     * list that named a dropped row gets, in its place, that row's own neighbours as candidates: the list is chosen
+     * again from all of them by {@link Inserter#mend} (as FreshDiskANN consolidates deletes), so paths that went
+     * through a dropped row go round it.
+     *
+     * @return per level, the rows whose lists must be chosen again and their candidates (own list first).
+     */
+    private java.util.List<java.util.Map<Integer, int[]>> copyLists(FrozenGraph seed, int[] seedRows) {
+        java.util.List<java.util.Map<Integer, int[]>> mend = new java.util.ArrayList<>();
         for (int l = 0; l < seed.levels(); l++) {
+            java.util.Map<Integer, int[]> mendLevel = new java.util.HashMap<>();
+            mend.add(mendLevel);
             for (var it = seed.getNodes(l); it.hasNext(); ) {
                 int node = it.nextInt();
-                int[] nb = seed.neighbours(l, node);
                 int r = seedRows[node];
-                int d = Math.min(nb.length, l == 0 ? cap0 : capUp);
+                if (r < 0)
+                    continue;
+                int[] nb = seed.neighbours(l, node);
+                int cap = l == 0 ? cap0 : capUp;
+                int[] list = new int[nb.length];
+                int d = 0;
+                boolean dropped = false;
+                for (int x : nb) {
+                    if (seedRows[x] >= 0)
+                        list[d++] = seedRows[x];
+                    else
+                        dropped = true;
+                }
+                if (dropped) {
+                    java.util.LinkedHashSet<Integer> cand = new java.util.LinkedHashSet<>();
+                    for (int j = 0; j < d; j++)
+                        cand.add(list[j]);
+                    for (int x : nb) {
+                        if (seedRows[x] >= 0)
+                            continue;
+                        for (int y : seed.neighbours(l, x)) {
+                            if (seedRows[y] >= 0 && seedRows[y] != r)
+                                cand.add(seedRows[y]);
+                        }
+                    }
+                    mendLevel.put(r, cand.stream().mapToInt(Integer::intValue).toArray());
+                }
+                d = Math.min(d, cap);
+                int[] to = l == 0 ? adj0 : upper[r];
                 int at = l == 0 ? r * cap0 : (l - 1) * (capUp + 1) + 1;
-                int[] list = l == 0 ? adj0 : upper[r];
-                for (int j = 0; j < d; j++)
-                    list[at + j] = seedRows[nb[j]];
+                System.arraycopy(list, 0, to, at, d);
                 if (l == 0)
                     deg0[r] = d;
                 else
                     upper[r][at - 1] = d;
             }
         }
-        int top = seed.levels() - 1;
-        entry = ((long)top << 32) | seedRows[seed.entryNodeId()];
+        // The entry: the seed's, or a kept row of the highest level that has one.
+        int node = seed.entryNodeId();
+        for (int l = seed.levels() - 1; l >= 0 && seedRows[node] < 0; l--) {
+            for (var it = seed.getNodes(l); it.hasNext(); ) {
+                int x = it.nextInt();
+                if (seedRows[x] >= 0) {
+                    node = x;
+                    break;
+                }
+            }
+        }
+        int top = 0;
+        for (int l = seed.levels() - 1; l > 0; l--) {
+            if (seed.position(l, node) >= 0) {
+                top = l;
+                break;
+            }
+        }
+        entry = ((long)top << 32) | seedRows[node];
+        return mend;
     }
 
     /**
@@ -161,14 +220,15 @@ final class GraphBuilder {
      * inserted, as HNSW inserts any row into a graph that already holds others. A merge of segments starts from the
      * graph of its largest source, so it inserts the rows of the smaller ones instead of building every row again.
      *
-     * @param seed a graph over {@code seedRows.length} of the rows, or {@code null} to build from nothing.
-     * @param seedRows distinct rows of this build, one per row of {@code seed}.
+     * @param seed a graph over {@code seedRows.length} rows, or {@code null} to build from nothing.
+     * @param seedRows per row of {@code seed}, its row in this build (distinct), or -1 to drop it (a deleted row): the
+     *      lists that named it are chosen again around it ({@link #copyLists}).
      */
     static FrozenGraph build(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc, ForkJoinPool pool,
         FrozenGraph seed, int[] seedRows) {
         if (rows == 0)
             return FrozenGraph.empty(dim);
-        if (seed != null && (seedRows.length == 0 || seed.entryNodeId() < 0))
+        if (seed != null && (seed.entryNodeId() < 0 || Arrays.stream(seedRows).allMatch(r -> r < 0)))
             seed = null;
         GraphBuilder b = new GraphBuilder(metric, data, dim, rows, inverseNorms, m, efc, seed, seed == null ? null : seedRows);
         // The rows to insert: all but the first (the entry) from nothing, the rows the seed lacks from a seed.
@@ -179,9 +239,12 @@ final class GraphBuilder {
         }
         else {
             boolean[] seeded = new boolean[rows];
-            for (int r : seedRows)
-                seeded[r] = true;
+            for (int r : seedRows) {
+                if (r >= 0)
+                    seeded[r] = true;
+            }
             todo = IntStream.range(0, rows).filter(r -> !seeded[r]).toArray();
+            b.mendLists(pool);
         }
         int chunks = (todo.length + CHUNK - 1) / CHUNK;
         if (pool.getParallelism() == 1) {
@@ -244,6 +307,20 @@ final class GraphBuilder {
             }
         }
         return tail;
+    }
+
+    /** Chooses again the lists {@link #copyLists} found naming dropped rows, on {@code pool}. */
+    private void mendLists(ForkJoinPool pool) {
+        for (int l = 0; l < mend.size(); l++) {
+            int level = l;
+            int[] rs = mend.get(l).keySet().stream().mapToInt(Integer::intValue).toArray();
+            pool.submit(() -> IntStream.range(0, (rs.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+                Inserter in = borrow();
+                for (int i = c * CHUNK, end = Math.min(rs.length, i + CHUNK); i < end; i++)
+                    in.mend(rs[i], level, mend.get(level).get(rs[i]));
+                inserters.offer(in);
+            })).join();
+        }
     }
 
     private Inserter borrow() {
@@ -524,6 +601,26 @@ final class GraphBuilder {
             }
             else
                 adj0[from * cap0 + d - 1] = r; // Only when every row found is full to its capacity: its last link makes room.
+        }
+
+        /**
+         * Chooses row {@code r}'s list on {@code level} again from {@code cand} (its kept neighbours and the
+         * neighbours of those dropped), as a list is pruned: the closest, diverse, at most its bound.
+         */
+        void mend(int r, int level, int[] cand) {
+            int n = Math.min(cand.length, found.length);
+            data.copy((long)r * dim, other, 0, dim);
+            byOther.reset(other);
+            System.arraycopy(cand, 0, found, 0, n);
+            byOther.keys(found, n, batchKeys);
+            for (int i = 0; i < n; i++)
+                foundDist[i] = distance(batchKeys[i]);
+            sortByDistance(found, foundDist, n);
+            int bound = level == 0 ? bound0 : boundUp;
+            int k = select(Math.min(n, SELECT_FROM * bound), bound);
+            synchronized (lock(r)) {
+                setList(r, level, kept, k);
+            }
         }
 
         /** Prunes every list of row {@code r} above its bound down to it (the end of a build). */

@@ -68,12 +68,13 @@ public final class VectorIndexes {
     /**
      * As {@link #build(IndexSpec, Metric, int, ByteBuffer, int)}, starting from the graph of {@code seed}, an index over
      * some of the same rows: row {@code i} of {@code seed} is row {@code seedRows[i]} of {@code vectors} (the same
-     * vector). Its rows keep their places in its graph and only the others are inserted, so a merge of segments costs
-     * the insertion of the rows its largest source lacks, not a build of every row. Without a usable seed (not an
+     * vector), or is dropped where that is -1 (a deleted row: the lists that named it are chosen again around it).
+     * Its rows keep their places in its graph and only the others are inserted, so a merge of segments costs the
+     * insertion of the rows its largest source lacks, not a build of every row. Without a usable seed (not an
      * HNSW index of the same M, metric and dimension, or {@code spec} not HNSW) it builds from nothing.
      *
      * @throws IllegalArgumentException as {@link #build(IndexSpec, Metric, int, ByteBuffer, int)}, or if
-     *      {@code seedRows} does not name {@code seed.size()} distinct rows below {@code rows}.
+     *      {@code seedRows} does not hold {@code seed.size()} entries, each -1 or a row below {@code rows} named once.
      */
     public static VectorIndex build(IndexSpec spec, Metric metric, int dim, ByteBuffer vectors, int rows, VectorIndex seed,
         int[] seedRows) {
@@ -87,9 +88,10 @@ public final class VectorIndexes {
                 + " for a seed index of " + seed.size() + " rows");
         boolean[] seen = new boolean[rows];
         for (int r : seedRows) {
-            if (r < 0 || r >= rows || seen[r])
-                throw new IllegalArgumentException("seedRows: row " + r + " is out of [0, " + rows + ") or named twice");
-            seen[r] = true;
+            if (r < -1 || r >= rows || (r >= 0 && seen[r]))
+                throw new IllegalArgumentException("seedRows: row " + r + " is out of [-1, " + rows + ") or named twice");
+            if (r >= 0)
+                seen[r] = true;
         }
         return HnswIndex.build(spec, metric, dim, data, rows, BuildPool.get(), (HnswIndex)seed, seedRows);
     }

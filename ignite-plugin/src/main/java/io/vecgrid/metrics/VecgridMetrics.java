@@ -111,7 +111,7 @@ public final class VecgridMetrics {
         reg.register("MergeFailures", mergeFailures::sum, "Merges this node abandoned (and undid); the sources serve on.");
         reg.register("MergeRows", mergeRows::sum, "Live rows of the segments this node built by merging.");
         reg.register("MergeGraphRows", mergeGraphRows::sum, "Rows this node's merges inserted into an HNSW graph: a merge " +
-            "starts from the graph of its largest source that has no deleted row and inserts only the others' rows.");
+            "starts from the graph of its largest source with at most a tenth of its rows deleted and inserts only the others' rows.");
         reg.register("Moves", moves::sum, "Segments this node moved to another slot (balance), bytes copied as they are.");
         reg.register("MoveMillis", moveMillis::sum, "Time this node spent moving segments, ms (copy, load, publish).");
         reg.register("MoveFailures", moveFailures::sum, "Moves this node abandoned (and undid); the sources serve on.");

@@ -267,10 +267,12 @@ public final class Rewriter {
             int[] seedRows = seed < 0 ? null : seedRows(order, seed, segs.get(seed).rows());
             byte[] index = seedRows == null ? SegmentIndexes.build(spec, vectors, n)
                 : SegmentIndexes.build(spec, vectors, n, segs.get(seed), seedRows);
-            metrics.mergeBuilt(n, spec.index().type() != IndexType.HNSW ? 0 : seedRows == null ? n : n - seedRows.length);
+            int seeded = seedRows == null ? 0 : (int)Arrays.stream(seedRows).filter(r -> r >= 0).count();
+            metrics.mergeBuilt(n, spec.index().type() != IndexType.HNSW ? 0 : n - seeded);
             log.info("Built segment " + op.segment() + " of collection '" + meta.name() + "' from " + total + " rows of " +
-                refs.size() + " segments (" + n + " live" + (seedRows == null ? "" : "; " + (n - seedRows.length) +
-                " rows inserted into the graph of segment " + refs.get(seed).id()) + ")");
+                refs.size() + " segments (" + n + " live" + (seedRows == null ? "" : "; " + (n - seeded) +
+                " rows inserted into the graph of segment " + refs.get(seed).id() + ", " + (seedRows.length - seeded) +
+                " of its rows dropped from it") + ")");
             return SealedSegment.assemble(op.segment(), shard, dim, spec.metric(), spec.index(), pks, vectors, scalars,
                 index, cfg.getSegmentChunkBytes());
         }
@@ -280,27 +282,37 @@ public final class Rewriter {
     }
 
     /**
-     * @return the source whose graph the merged segment's graph starts from, or -1: the largest HNSW source none of
-     *      whose rows is deleted (a deleted row would have to leave its graph, and the lists through it be mended),
-     *      so only the other sources' rows are inserted. Which source seeds changes the cost only: HNSW inserts a row
-     *      into a graph of other rows the same way whichever rows those are.
+     * Largest share of a source's rows that may be deleted for its graph to seed a merge: each deleted row leaves the
+     * graph and the lists that named it are chosen again around it, which costs about as much as inserting a row for
+     * each list mended, so a source with many deleted rows is cheaper rebuilt.
+     */
+    static final double SEED_MAX_DELETED = 0.1;
+
+    /**
+     * @return the source whose graph the merged segment's graph starts from, or -1: the HNSW source with the most live
+     *      rows among those with at most {@link #SEED_MAX_DELETED} of their rows deleted, so only the other sources'
+     *      rows are inserted. Which source seeds changes the cost only: HNSW inserts a row into a graph of other rows
+     *      the same way whichever rows those are.
      */
     private static int seedSource(CollectionSpec spec, List<SealedSegment> segs, List<Set<Long>> dead) {
         if (spec.index().type() != IndexType.HNSW)
             return -1;
         int best = -1;
+        long bestLive = 0;
         for (int s = 0; s < segs.size(); s++) {
             SealedSegment seg = segs.get(s);
-            if (dead.get(s).isEmpty() && seg.rows() > 0 && seg.index().type() == IndexType.HNSW
-                && (best < 0 || seg.rows() > segs.get(best).rows()))
+            long live = seg.rows() - dead.get(s).size();
+            if (seg.index().type() == IndexType.HNSW && live > bestLive && dead.get(s).size() <= SEED_MAX_DELETED * seg.rows()) {
                 best = s;
+                bestLive = live;
+            }
         }
         return best;
     }
 
     /**
      * @return where each row of source {@code seed} landed in the merged segment ({@code order} is its rows: pk,
-     *      source, row), or {@code null} if one did not (its key was live in another source too, which kept it).
+     *      source, row), -1 for a row that did not (deleted, or its key live in another source too, which kept it).
      */
     private static int[] seedRows(Collection<long[]> order, int seed, int rows) {
         int[] at = new int[rows];
@@ -310,10 +322,6 @@ public final class Rewriter {
             if (e[1] == seed)
                 at[(int)e[2]] = row;
             row++;
-        }
-        for (int r : at) {
-            if (r < 0)
-                return null;
         }
         return at;
     }
