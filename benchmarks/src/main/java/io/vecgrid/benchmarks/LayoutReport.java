@@ -345,7 +345,7 @@ public final class LayoutReport {
             + "ingest rate includes those builds competing for the same cores. The settle time runs from the last "
             + "acknowledged insert to the moment every shard serves one segment (the last seal and the final merges, "
             + "each merge growing its largest source's graph by the other sources' rows, or building one over all "
-            + "rows when that source has deleted rows).\n\n");
+            + "rows when every source has more than a tenth of its rows deleted).\n\n");
 
         // -------------------------------------------------- build
         md.append("### Graph build CPU against hnswlib C++\n\n");
@@ -372,7 +372,7 @@ public final class LayoutReport {
         md.append("\nOne build per engine, one after the other; CPU time is the steadier measure on a shared machine. "
             + "Compaction makes graph builds the layout's main background cost: every row is built into a graph once "
             + "when sealed and inserted again by each merge that takes its segment as one of the smaller sources (a "
-            + "merge starts from the graph of its largest source when none of its rows is deleted).\n");
+            + "merge starts from the graph of its largest source with at most a tenth of its rows deleted).\n");
         if (analysis != null && !analysis.isBlank()) {
             md.append("\n### Reading\n\n");
             md.append(analysis.strip()).append('\n');
