@@ -1,7 +1,12 @@
 package io.vecgrid.index;
 
 import io.vecgrid.api.Metric;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
@@ -84,7 +89,7 @@ final class GraphBuilder {
     private final Object entryLock = new Object();
     private final ConcurrentLinkedQueue<Inserter> inserters = new ConcurrentLinkedQueue<>();
     /** Per level, seeded rows whose lists named a dropped row, with their candidates (see {@link #copyLists}). */
-    private final java.util.List<java.util.Map<Integer, int[]>> mend;
+    private final List<Map<Integer, int[]>> mend;
 
     private GraphBuilder(Metric metric, VectorData data, int dim, int rows, float[] inverseNorms, int m, int efc, FrozenGraph seed,
         int[] seedRows) {
@@ -127,7 +132,7 @@ final class GraphBuilder {
             if (levels[r] > 0)
                 upper[r] = new int[levels[r] * (capUp + 1)];
         }
-        this.mend = seed == null ? java.util.List.of() : copyLists(seed, seedRows);
+        this.mend = seed == null ? List.of() : copyLists(seed, seedRows);
     }
 
     /**
@@ -138,10 +143,10 @@ final class GraphBuilder {
      *
      * @return per level, the rows whose lists must be chosen again and their candidates (own list first).
      */
-    private java.util.List<java.util.Map<Integer, int[]>> copyLists(FrozenGraph seed, int[] seedRows) {
-        java.util.List<java.util.Map<Integer, int[]>> mend = new java.util.ArrayList<>();
+    private List<Map<Integer, int[]>> copyLists(FrozenGraph seed, int[] seedRows) {
+        List<Map<Integer, int[]>> mend = new ArrayList<>();
         for (int l = 0; l < seed.levels(); l++) {
-            java.util.Map<Integer, int[]> mendLevel = new java.util.HashMap<>();
+            Map<Integer, int[]> mendLevel = new HashMap<>();
             mend.add(mendLevel);
             for (var it = seed.getNodes(l); it.hasNext(); ) {
                 int node = it.nextInt();
@@ -160,7 +165,7 @@ final class GraphBuilder {
                         dropped = true;
                 }
                 if (dropped) {
-                    java.util.LinkedHashSet<Integer> cand = new java.util.LinkedHashSet<>();
+                    LinkedHashSet<Integer> cand = new LinkedHashSet<>();
                     for (int j = 0; j < d; j++)
                         cand.add(list[j]);
                     for (int x : nb) {

@@ -7,8 +7,9 @@ import io.vecgrid.api.Metric;
  * {@code -dot}; COSINE: {@code -cos}, as {@code -dot * (1 / |q|) * (1 / |row|)} with the rows' inverse norms
  * precomputed ({@link FlatScan#inverseNorms}): the same order as the exact cosine, within the last bits, without a
  * square root and a division per row. Keys are only compared (the walk's order, the build's choice of neighbours),
- * never returned: single rows use the walk's reductions ({@link DistanceKernel#dotWalk}), whose lanes are summed in
- * the four-row kernels' order, so one row's key does not depend on how many rows it was scored with. Rows are scored four at a time where
+ * never returned, so their last bits may differ with the kernel that scored them: a lone row (an entry point, a
+ * diversity check) goes through {@link DistanceKernel#dotWalk}, which sums lanes as a tree as the four-row kernels
+ * do, without the lane-by-lane reduction the exact distances need. Rows are scored four at a time where
  * possible, with a kernel that reads the four rows side by side so their memory misses overlap (see
  * {@link GraphWalk}). Not thread-safe: one per walking or building thread, {@link #reset} per query.
  */

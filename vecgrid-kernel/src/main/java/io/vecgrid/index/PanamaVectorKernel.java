@@ -294,29 +294,17 @@ final class PanamaVectorKernel implements VectorKernel {
         return DistanceKernel.cosine(dot, aa, bbs);
     }
 
-    /**
-     * One accumulator per row: four independent chains, the query chunk loaded once for all four rows. The floats
-     * after the last full vector (GloVe-100: 4 of 100 with 8 lanes) are summed first, apart, and added to the vector
-     * sum at the end: their loads start before the vector loop's (the rows' last cache lines), and their sums do not
-     * wait for the lane reduction. Measured on a GloVe-100 graph build: the tail summed after the reduction, each
-     * addition waiting for the one before, took 8% of the build's CPU time.
-     */
+    /** One accumulator per row: four independent chains, the query chunk loaded once for all four rows. */
     @Override public void squareDistances4(float[] q, VectorData d, int o0, int o1, int o2, int o3, int dim, float[] out) {
         float[] da = d.array;
         ByteBuffer db = d.buffer;
         Object ds = d.segment;
-        int bound = dim >= L ? dim - dim % L : 0;
+        int i = 0;
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int i = bound; i < dim; i++) {
-            float x0 = q[i] - at(da, db, o0 + i), x1 = q[i] - at(da, db, o1 + i), x2 = q[i] - at(da, db, o2 + i), x3 = q[i] - at(da, db, o3 + i);
-            s0 += x0 * x0;
-            s1 += x1 * x1;
-            s2 += x2 * x2;
-            s3 += x3 * x3;
-        }
-        if (bound > 0) {
+        if (dim >= L) {
             FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < bound; i += L) {
+            int bound = dim - dim % L;
+            for (; i < bound; i += L) {
                 FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
                 FloatVector d0 = qv.sub(row(da, db, ds, o0, i));
                 FloatVector d1 = qv.sub(row(da, db, ds, o1, i));
@@ -327,10 +315,17 @@ final class PanamaVectorKernel implements VectorKernel {
                 a2 = d2.fma(d2, a2);
                 a3 = d3.fma(d3, a3);
             }
-            s0 += treeSum(a0);
-            s1 += treeSum(a1);
-            s2 += treeSum(a2);
-            s3 += treeSum(a3);
+            s0 = treeSum(a0);
+            s1 = treeSum(a1);
+            s2 = treeSum(a2);
+            s3 = treeSum(a3);
+        }
+        for (; i < dim; i++) {
+            float x0 = q[i] - at(da, db, o0 + i), x1 = q[i] - at(da, db, o1 + i), x2 = q[i] - at(da, db, o2 + i), x3 = q[i] - at(da, db, o3 + i);
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+            s2 += x2 * x2;
+            s3 += x3 * x3;
         }
         out[0] = s0;
         out[1] = s1;
@@ -338,32 +333,32 @@ final class PanamaVectorKernel implements VectorKernel {
         out[3] = s3;
     }
 
-    /** As {@link #squareDistances4}, with products. */
     @Override public void dots4(float[] q, VectorData d, int o0, int o1, int o2, int o3, int dim, float[] out) {
         float[] da = d.array;
         ByteBuffer db = d.buffer;
         Object ds = d.segment;
-        int bound = dim >= L ? dim - dim % L : 0;
+        int i = 0;
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int i = bound; i < dim; i++) {
-            s0 += q[i] * at(da, db, o0 + i);
-            s1 += q[i] * at(da, db, o1 + i);
-            s2 += q[i] * at(da, db, o2 + i);
-            s3 += q[i] * at(da, db, o3 + i);
-        }
-        if (bound > 0) {
+        if (dim >= L) {
             FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < bound; i += L) {
+            int bound = dim - dim % L;
+            for (; i < bound; i += L) {
                 FloatVector qv = FloatVector.fromArray(SPECIES, q, i);
                 a0 = qv.fma(row(da, db, ds, o0, i), a0);
                 a1 = qv.fma(row(da, db, ds, o1, i), a1);
                 a2 = qv.fma(row(da, db, ds, o2, i), a2);
                 a3 = qv.fma(row(da, db, ds, o3, i), a3);
             }
-            s0 += treeSum(a0);
-            s1 += treeSum(a1);
-            s2 += treeSum(a2);
-            s3 += treeSum(a3);
+            s0 = treeSum(a0);
+            s1 = treeSum(a1);
+            s2 = treeSum(a2);
+            s3 = treeSum(a3);
+        }
+        for (; i < dim; i++) {
+            s0 += q[i] * at(da, db, o0 + i);
+            s1 += q[i] * at(da, db, o1 + i);
+            s2 += q[i] * at(da, db, o2 + i);
+            s3 += q[i] * at(da, db, o3 + i);
         }
         out[0] = s0;
         out[1] = s1;
