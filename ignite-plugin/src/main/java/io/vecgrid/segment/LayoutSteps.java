@@ -262,9 +262,6 @@ public final class LayoutSteps {
      * @return rows handed off.
      */
     int handOff(CollectionMeta meta, int shard) {
-        ShardRows view = shardRows(meta, shard);
-        if (view == null)
-            return 0;
         ShardState st = metaStore.shardState(meta, shard);
         if (st == null)
             return 0;
@@ -272,17 +269,12 @@ public final class LayoutSteps {
         for (SegmentRef s : st.segments())
             served.add(s.id());
         served.addAll(st.forwards().keySet());
-        List<GrowingRow> done = new ArrayList<>();
-        for (GrowingRow r : view.marked()) {
-            if (served.contains(r.segment()))
-                done.add(r);
-        }
-        done.sort(Comparator.comparingLong(GrowingRow::pk));
+        long[] done = markedRows(meta, shard, served);
         int n = 0;
-        for (int from = 0; from < done.size(); from += ROW_BATCH) {
+        for (int from = 0; from < done.length; from += ROW_BATCH) {
             TreeSet<RowKey> keys = new TreeSet<>(RowKey.ORDER);
-            for (GrowingRow r : done.subList(from, Math.min(done.size(), from + ROW_BATCH)))
-                keys.add(new RowKey(r.pk(), shard));
+            for (int i = from; i < Math.min(done.length, from + ROW_BATCH); i++)
+                keys.add(new RowKey(done[i], shard));
             try (CacheWriteGuard.Scope internal = CacheWriteGuard.internal(); Transaction tx = txStart()) {
                 Map<Long, BinaryObject> rows = WritePath.byPk(rows(meta).getAll(keys));
                 TreeSet<RowKey> remove = new TreeSet<>(RowKey.ORDER);
@@ -297,6 +289,58 @@ public final class LayoutSteps {
             }
         }
         return n;
+    }
+
+    /**
+     * Primary keys of the shard's growing entries marked by one of {@code segments}, in key order: from this node's
+     * view when it holds the shard's rows, else from a scan of the shard's partition on a node that does. A merge or
+     * move may be finished on a node the partition left while it ran (a node joined or left meanwhile); its hand-off
+     * must still happen there, as the sources stop being forwarded right after it, and rows marked by a segment the
+     * shard no longer knows would never be handed off (nor sealed again).
+     */
+    private long[] markedRows(CollectionMeta meta, int shard, Set<Long> segments) {
+        ShardRows view = shardRows(meta, shard);
+        List<Long> pks = new ArrayList<>();
+        if (view != null) {
+            for (GrowingRow r : view.marked()) {
+                if (segments.contains(r.segment()))
+                    pks.add(r.pk());
+            }
+        }
+        else {
+            IgniteCache<Object, BinaryObject> rows = ignite.<Object, BinaryObject>cache(meta.rowsCache()).withKeepBinary();
+            try (org.apache.ignite.cache.query.QueryCursor<Long> cur = rows.query(
+                new org.apache.ignite.cache.query.ScanQuery<Object, BinaryObject>().setPartition(shard)
+                    .setFilter(new MarkedBy(segments)), new PkOf())) {
+                for (Long pk : cur)
+                    pks.add(pk);
+            }
+        }
+        return pks.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** Scan filter: growing entries marked by one of the given segments. Runs on the node holding the partition. */
+    private static final class MarkedBy implements org.apache.ignite.lang.IgniteBiPredicate<Object, BinaryObject> {
+        private static final long serialVersionUID = 1L;
+        private final HashSet<Long> segments;
+
+        MarkedBy(Set<Long> segments) {
+            this.segments = new HashSet<>(segments);
+        }
+
+        @Override public boolean apply(Object key, BinaryObject row) {
+            long seg = RowCodec.segment(row);
+            return seg != 0 && segments.contains(seg);
+        }
+    }
+
+    /** Scan transformer: only the primary key of a found entry travels back. */
+    private static final class PkOf implements org.apache.ignite.lang.IgniteClosure<javax.cache.Cache.Entry<Object, BinaryObject>, Long> {
+        private static final long serialVersionUID = 1L;
+
+        @Override public Long apply(javax.cache.Cache.Entry<Object, BinaryObject> e) {
+            return WritePath.pkOf(e.getKey());
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.vecgrid.segment;
 
+import io.vecgrid.LayoutPause;
 import io.vecgrid.Oracle;
 import io.vecgrid.TestCluster;
 import io.vecgrid.TestRows;
@@ -73,6 +74,55 @@ class OrphanedOperationTest {
             }
             return null;
         });
+    }
+
+    /**
+     * A merge or move may be finished on a node the shard's partition left while it ran; its hand-off must still take
+     * out the growing entries of rows a published seal left marked (its driver died between publishing and handing
+     * off), because the sources stop being forwarded right after. Before, the hand-off did nothing on a node without
+     * the shard's rows, and such rows stayed marked by a segment the shard no longer knew (`LayoutRecoveryTest` met it
+     * once in a full build: "growing entry ... is marked by segment 258, which the shard does not serve").
+     */
+    @Test
+    void rowsAPublishedSealLeftMarkedAreHandedOffFromANodeWithoutTheShard() throws Exception {
+        String name = "handoff_elsewhere";
+        Ignite s0 = cluster.node("s0");
+        VectorGrid vg = Vecgrid.of(s0);
+        vg.createCollection(CollectionSpec.builder(name).dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .shards(1).replicas(1).build());
+        Map<Long, float[]> live = new HashMap<>();
+        List<VectorRow> rows = TestRows.rows(2_000_000, 150, DIM); // under sealRows: only the flush seals them
+        vg.insert(name, rows.stream().map(r -> new VectorRow(r.pk(), r.vector())).toList());
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        CollectionMeta meta = Vecgrid.local(s0).metaStore().meta(name);
+        Ignite elsewhere = null;
+        java.util.Collection<org.apache.ignite.cluster.ClusterNode> owners =
+            s0.affinity(meta.rowsCache()).mapPartitionToPrimaryAndBackups(0);
+        for (Ignite ig : cluster.servers()) {
+            if (owners.stream().noneMatch(n -> n.id().equals(ig.cluster().localNode().id())))
+                elsewhere = ig;
+        }
+        assertNotNull(elsewhere, "a server without the shard's rows");
+        Thread flush;
+        try (LayoutPause pause = LayoutPause.at(LayoutHooks.Point.SEAL_PUBLISHED, name, 1)) {
+            flush = new Thread(() -> vg.flush(name), "flush-" + name);
+            flush.start();
+            LayoutHooks.Stop stop = pause.awaitWaiting(1, 60_000).get(0);
+            assertEquals(150, s0.cache(meta.rowsCache()).size(), "the sealed rows are still in the rows cache");
+            Vecgrid other = Vecgrid.local(elsewhere);
+            LayoutSteps steps = new LayoutSteps(elsewhere, other.metaStore(), other.growing(), other.routing());
+            assertNull(steps.shardRows(meta, 0), elsewhere.name() + " holds no view of the shard");
+            assertEquals(150, steps.handOff(meta, 0), "rows of segment " + stop.op().segment() + " handed off");
+            assertEquals(0, s0.cache(meta.rowsCache()).size(), "the rows cache holds no sealed row");
+        }
+        flush.join(60_000);
+        Oracle oracle = new Oracle(Metric.L2, live);
+        for (int i = 0; i < 10; i++) {
+            float[] q = TestRows.vector(3_000_000 + i, DIM);
+            oracle.assertExact(q, 10, vg.search(SearchRequest.builder(name, new float[][] {q}, 10).build()).hits(0),
+                pk -> true, "search " + i);
+        }
+        vg.dropCollection(name);
     }
 
     /**
