@@ -146,10 +146,21 @@ public final class Vecgrid implements VectorGrid {
             return t;
         });
         this.searchExecutor = Executors.newFixedThreadPool(cfg.getSearchThreads(), r -> {
-            Thread t = new Thread(r, "vecgrid-search-" + ignite.name());
+            Thread t = new Thread(() -> {
+                SEARCH_THREAD.set(Boolean.TRUE);
+                r.run();
+            }, "vecgrid-search-" + ignite.name());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Set on the threads of every node's search executor. */
+    private static final ThreadLocal<Boolean> SEARCH_THREAD = new ThreadLocal<>();
+
+    /** @return whether the calling thread is one of a search executor's (of any node of this JVM). */
+    public static boolean onSearchThread() {
+        return SEARCH_THREAD.get() != null;
     }
 
     /** @return the vecgrid API of this node. */

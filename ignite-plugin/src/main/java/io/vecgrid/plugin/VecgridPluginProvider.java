@@ -92,6 +92,7 @@ public class VecgridPluginProvider implements PluginProvider<VecgridConfiguratio
             // Writes need a majority of the baseline (split brain): Ignite refuses updates of vecgrid's caches without.
             registry.registerExtension(org.apache.ignite.plugin.CacheTopologyValidatorProvider.class,
                 new io.vecgrid.cluster.WriteQuorum.Validators(ctx.grid()));
+            io.vecgrid.search.SearchRouter.registerExtensions(registry, ctx.grid());
             // Bound before the node joins: a port taken fails the start at once, naming the ports.
             io.vecgrid.metrics.RegistryWalker walker = io.vecgrid.metrics.RegistryWalker.install(ctx.igniteConfiguration());
             http = io.vecgrid.http.NodeHttpServer.bind(ctx.grid(), configuration, () -> walker.registries().iterator());

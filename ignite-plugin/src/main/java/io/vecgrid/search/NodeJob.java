@@ -12,7 +12,6 @@ import io.vecgrid.index.SearchHits;
 import io.vecgrid.segment.LoadedSegment;
 import io.vecgrid.shard.ShardRows;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -32,28 +31,47 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is answered without this job (its work was hedged elsewhere) or gives up, the router cancels the job: segments not
  * started yet are then skipped, not searched. A job whose search timed out before it started is not run at all.
  */
-final class NodeJob implements Serializable {
+final class NodeJob extends WireMessage {
     private static final long serialVersionUID = 1L;
 
     /** The search on its router ({@link SearchMessages}). */
-    final long searchId;
+    long searchId;
     /** The job within the search. */
-    final int unit;
-    private final String collection;
-    private final String uid;
-    private final long[] segments;
-    private final int[] shards;
-    private final float[][] queries;
-    private final int k;
-    private final int ef;
-    private final String filter;
-    private final boolean eventually;
+    int unit;
+    private String collection;
+    private String uid;
+    private long[] segments;
+    private int[] shards;
+    private float[][] queries;
+    /** The queries one after the other, as they travel, and their number. */
+    private transient float[] flat;
+    private transient int nq;
+    private int k;
+    private int ef;
+    private String filter;
+    private boolean eventually;
     /** The node routing the search. */
-    final java.util.UUID router;
+    java.util.UUID router;
     /** Time left of the search when the job was sent, ms: a job that waited longer is dropped, not run. */
-    private final long timeoutMillis;
+    private long timeoutMillis;
 
     private transient volatile boolean cancelled;
+
+    private static final Field<WireMessage>[] FIELDS = fieldsOf(
+        new Field<NodeJob>((m, w) -> w.writeLong("searchId", m.searchId), (m, r) -> m.searchId = r.readLong("searchId")),
+        new Field<NodeJob>((m, w) -> w.writeInt("unit", m.unit), (m, r) -> m.unit = r.readInt("unit")),
+        new Field<NodeJob>((m, w) -> w.writeString("collection", m.collection), (m, r) -> m.collection = r.readString("collection")),
+        new Field<NodeJob>((m, w) -> w.writeString("uid", m.uid), (m, r) -> m.uid = r.readString("uid")),
+        new Field<NodeJob>((m, w) -> w.writeLongArray("segments", m.segments), (m, r) -> m.segments = r.readLongArray("segments")),
+        new Field<NodeJob>((m, w) -> w.writeIntArray("shards", m.shards), (m, r) -> m.shards = r.readIntArray("shards")),
+        new Field<NodeJob>((m, w) -> w.writeInt("nq", m.queries.length), (m, r) -> m.nq = r.readInt("nq")),
+        new Field<NodeJob>((m, w) -> w.writeFloatArray("queries", m.flat()), (m, r) -> m.flat = r.readFloatArray("queries")),
+        new Field<NodeJob>((m, w) -> w.writeInt("k", m.k), (m, r) -> m.k = r.readInt("k")),
+        new Field<NodeJob>((m, w) -> w.writeInt("ef", m.ef), (m, r) -> m.ef = r.readInt("ef")),
+        new Field<NodeJob>((m, w) -> w.writeString("filter", m.filter), (m, r) -> m.filter = r.readString("filter")),
+        new Field<NodeJob>((m, w) -> w.writeBoolean("eventually", m.eventually), (m, r) -> m.eventually = r.readBoolean("eventually")),
+        new Field<NodeJob>((m, w) -> w.writeUuid("router", m.router), (m, r) -> m.router = r.readUuid("router")),
+        new Field<NodeJob>((m, w) -> w.writeLong("timeoutMillis", m.timeoutMillis), (m, r) -> m.timeoutMillis = r.readLong("timeoutMillis")));
 
     NodeJob(SearchContext c, long searchId, int unit, long[] segments, int[] shards, long timeoutMillis) {
         this.searchId = searchId;
@@ -71,25 +89,36 @@ final class NodeJob implements Serializable {
         this.timeoutMillis = timeoutMillis;
     }
 
-    /** A job of no search (its class registered with the cluster before any search sends one). */
-    static NodeJob sample() {
-        return new NodeJob();
+    /** For Ignite's message factory: the fields are read from the wire. */
+    NodeJob() {
     }
 
-    private NodeJob() {
-        searchId = 0;
-        unit = 0;
-        collection = "";
-        uid = "";
-        segments = new long[0];
-        shards = new int[0];
-        queries = new float[][] {new float[0]};
-        k = 1;
-        ef = 0;
-        filter = null;
-        eventually = false;
-        router = new java.util.UUID(0, 0);
-        timeoutMillis = 0;
+    @Override Field<WireMessage>[] fields() {
+        return FIELDS;
+    }
+
+    @Override public short directType() {
+        return JOB_TYPE;
+    }
+
+    private float[] flat() {
+        float[] f = flat;
+        if (f == null) {
+            int dim = queries[0].length;
+            f = new float[queries.length * dim];
+            for (int q = 0; q < queries.length; q++)
+                System.arraycopy(queries[q], 0, f, q * dim, dim);
+            flat = f;
+        }
+        return f;
+    }
+
+    @Override void onRead() {
+        queries = new float[nq][];
+        int dim = nq == 0 ? 0 : flat.length / nq;
+        for (int q = 0; q < nq; q++)
+            queries[q] = java.util.Arrays.copyOfRange(flat, q * dim, (q + 1) * dim);
+        flat = null;
     }
 
     long[] segments() {
@@ -169,11 +198,19 @@ final class NodeJob implements Serializable {
                 finish();
                 return;
             }
-            ExecutorService pool = vg.searchExecutor();
+            // Every segment and shard a task of the search executor, but when this thread is one of its threads
+            // (a job from another node arrives in it) it takes the last one itself: one hand-off less per job.
+            List<Runnable> work = new ArrayList<>(segments.length + shards.length);
             for (long s : segments)
-                pool.execute(() -> unit(() -> segment(s)));
+                work.add(() -> unit(() -> segment(s)));
             for (int sh : shards)
-                pool.execute(() -> unit(() -> shard(sh)));
+                work.add(() -> unit(() -> shard(sh)));
+            ExecutorService pool = vg.searchExecutor();
+            int forked = Vecgrid.onSearchThread() ? work.size() - 1 : work.size();
+            for (int i = 0; i < forked; i++)
+                pool.execute(work.get(i));
+            if (forked < work.size())
+                work.get(forked).run();
         }
 
         private void unit(Runnable r) {

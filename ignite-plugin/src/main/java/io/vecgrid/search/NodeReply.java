@@ -1,24 +1,17 @@
 package io.vecgrid.search;
 
 import io.vecgrid.collection.SegmentRef;
-import org.apache.ignite.binary.BinaryObjectException;
-import org.apache.ignite.binary.BinaryRawReader;
-import org.apache.ignite.binary.BinaryRawWriter;
-import org.apache.ignite.binary.BinaryReader;
-import org.apache.ignite.binary.BinaryWriter;
-import org.apache.ignite.binary.Binarylizable;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A node's reply to one {@link NodeJob}: its answer, or why it failed.
- *
- * <p>Written field by field in Ignite's raw binary form ({@link Binarylizable}): every search gets one reply per node,
- * and the reflective form (a schema and field lookups for the reply, its answer and each of the leader's segment
- * references) was a tenth of a data node's search-thread time in a profile of the cluster benchmark.
+ * A node's reply to one {@link NodeJob}: its answer, or why it failed. A direct message ({@link WireMessage}); the
+ * leader's segment references travel as flat arrays.
  */
-final class NodeReply implements Binarylizable {
+final class NodeReply extends WireMessage {
+    private static final long serialVersionUID = 1L;
+
     long searchId;
     int unit;
     /** The answer, or {@code null} if the job failed. */
@@ -26,83 +19,106 @@ final class NodeReply implements Binarylizable {
     /** Why the job failed, or {@code null}. */
     String error;
 
+    /** The answer's fields as they travel (set on the sending side by the constructor, on the receiving side read). */
+    private transient int[] counts;
+    private transient long[] pks;
+    private transient float[] distances;
+    private transient long[] searched;
+    private transient long[] unavailable;
+    private transient long[] loading;
+    private transient int[] searchedShards;
+    private transient int[] unavailableShards;
+    /** Per led shard, its number of segments; then per segment id and bytes, and shard, slot, rows and chunks. */
+    private transient int[] leaderCounts;
+    private transient long[] leaderLongs;
+    private transient int[] leaderInts;
+    private transient long[] leaderVersions;
+    /** Service time per unit (ns), queue, routers, and 1 if cancelled. */
+    private transient long[] load;
+
+    private static final Field<WireMessage>[] FIELDS = fieldsOf(
+        new Field<NodeReply>((m, w) -> w.writeLong("searchId", m.searchId), (m, r) -> m.searchId = r.readLong("searchId")),
+        new Field<NodeReply>((m, w) -> w.writeInt("unit", m.unit), (m, r) -> m.unit = r.readInt("unit")),
+        new Field<NodeReply>((m, w) -> w.writeString("error", m.error), (m, r) -> m.error = r.readString("error")),
+        new Field<NodeReply>((m, w) -> w.writeIntArray("counts", m.counts), (m, r) -> m.counts = r.readIntArray("counts")),
+        new Field<NodeReply>((m, w) -> w.writeLongArray("pks", m.pks), (m, r) -> m.pks = r.readLongArray("pks")),
+        new Field<NodeReply>((m, w) -> w.writeFloatArray("distances", m.distances), (m, r) -> m.distances = r.readFloatArray("distances")),
+        new Field<NodeReply>((m, w) -> w.writeLongArray("searched", m.searched), (m, r) -> m.searched = r.readLongArray("searched")),
+        new Field<NodeReply>((m, w) -> w.writeLongArray("unavailable", m.unavailable), (m, r) -> m.unavailable = r.readLongArray("unavailable")),
+        new Field<NodeReply>((m, w) -> w.writeLongArray("loading", m.loading), (m, r) -> m.loading = r.readLongArray("loading")),
+        new Field<NodeReply>((m, w) -> w.writeIntArray("searchedShards", m.searchedShards), (m, r) -> m.searchedShards = r.readIntArray("searchedShards")),
+        new Field<NodeReply>((m, w) -> w.writeIntArray("unavailableShards", m.unavailableShards), (m, r) -> m.unavailableShards = r.readIntArray("unavailableShards")),
+        new Field<NodeReply>((m, w) -> w.writeIntArray("leaderCounts", m.leaderCounts), (m, r) -> m.leaderCounts = r.readIntArray("leaderCounts")),
+        new Field<NodeReply>((m, w) -> w.writeLongArray("leaderLongs", m.leaderLongs), (m, r) -> m.leaderLongs = r.readLongArray("leaderLongs")),
+        new Field<NodeReply>((m, w) -> w.writeIntArray("leaderInts", m.leaderInts), (m, r) -> m.leaderInts = r.readIntArray("leaderInts")),
+        new Field<NodeReply>((m, w) -> w.writeLongArray("leaderVersions", m.leaderVersions), (m, r) -> m.leaderVersions = r.readLongArray("leaderVersions")),
+        new Field<NodeReply>((m, w) -> w.writeLongArray("load", m.load), (m, r) -> m.load = r.readLongArray("load")));
+
     NodeReply(long searchId, int unit, NodeAnswer answer, String error) {
         this.searchId = searchId;
         this.unit = unit;
         this.answer = answer;
         this.error = error;
+        NodeAnswer a = answer;
+        if (a == null)
+            return;
+        counts = a.counts;
+        pks = a.pks;
+        distances = a.distances;
+        searched = a.searchedSegments;
+        unavailable = a.unavailableSegments;
+        loading = a.loadingSegments;
+        searchedShards = a.searchedShards;
+        unavailableShards = a.unavailableShards;
+        leaderCounts = new int[a.leaderSegments.size()];
+        int n = 0;
+        for (int i = 0; i < leaderCounts.length; i++) {
+            leaderCounts[i] = a.leaderSegments.get(i).size();
+            n += leaderCounts[i];
+        }
+        leaderLongs = new long[2 * n];
+        leaderInts = new int[4 * n];
+        int j = 0;
+        for (List<SegmentRef> segs : a.leaderSegments) {
+            for (SegmentRef s : segs) {
+                leaderLongs[2 * j] = s.id();
+                leaderLongs[2 * j + 1] = s.bytes();
+                leaderInts[4 * j] = s.shard();
+                leaderInts[4 * j + 1] = s.slot();
+                leaderInts[4 * j + 2] = s.rows();
+                leaderInts[4 * j + 3] = s.chunks();
+                j++;
+            }
+        }
+        leaderVersions = a.leaderVersions;
+        load = new long[] {a.serviceNanosPerUnit, a.queue, a.routers, a.cancelled ? 1 : 0};
     }
 
-    /** For Ignite's marshaller ({@link #readBinary}). */
+    /** For Ignite's message factory: the fields are read from the wire. */
     NodeReply() {
     }
 
-    @Override public void writeBinary(BinaryWriter writer) throws BinaryObjectException {
-        BinaryRawWriter w = writer.rawWriter();
-        w.writeLong(searchId);
-        w.writeInt(unit);
-        w.writeString(error);
-        NodeAnswer a = answer;
-        w.writeBoolean(a != null);
-        if (a == null)
-            return;
-        w.writeIntArray(a.counts);
-        w.writeLongArray(a.pks);
-        w.writeFloatArray(a.distances);
-        w.writeLongArray(a.searchedSegments);
-        w.writeLongArray(a.unavailableSegments);
-        w.writeLongArray(a.loadingSegments);
-        w.writeIntArray(a.searchedShards);
-        w.writeIntArray(a.unavailableShards);
-        w.writeInt(a.leaderSegments.size());
-        for (List<SegmentRef> segs : a.leaderSegments) {
-            w.writeInt(segs.size());
-            for (SegmentRef s : segs) {
-                w.writeLong(s.id());
-                w.writeInt(s.shard());
-                w.writeInt(s.slot());
-                w.writeInt(s.rows());
-                w.writeLong(s.bytes());
-                w.writeInt(s.chunks());
-            }
-        }
-        w.writeLongArray(a.leaderVersions);
-        w.writeLong(a.serviceNanosPerUnit);
-        w.writeInt(a.queue);
-        w.writeInt(a.routers);
-        w.writeBoolean(a.cancelled);
+    @Override Field<WireMessage>[] fields() {
+        return FIELDS;
     }
 
-    @Override public void readBinary(BinaryReader reader) throws BinaryObjectException {
-        BinaryRawReader r = reader.rawReader();
-        searchId = r.readLong();
-        unit = r.readInt();
-        error = r.readString();
-        if (!r.readBoolean())
-            return;
-        int[] counts = r.readIntArray();
-        long[] pks = r.readLongArray();
-        float[] distances = r.readFloatArray();
-        long[] searched = r.readLongArray();
-        long[] unavailable = r.readLongArray();
-        long[] loading = r.readLongArray();
-        int[] searchedShards = r.readIntArray();
-        int[] unavailableShards = r.readIntArray();
-        int n = r.readInt();
-        List<List<SegmentRef>> leaderSegments = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int m = r.readInt();
-            List<SegmentRef> segs = new ArrayList<>(m);
-            for (int j = 0; j < m; j++)
-                segs.add(new SegmentRef(r.readLong(), r.readInt(), r.readInt(), r.readInt(), r.readLong(), r.readInt()));
+    @Override public short directType() {
+        return REPLY_TYPE;
+    }
+
+    @Override void onRead() {
+        if (counts == null)
+            return; // No answer: the job failed.
+        List<List<SegmentRef>> leaderSegments = new ArrayList<>(leaderCounts.length);
+        int j = 0;
+        for (int c : leaderCounts) {
+            List<SegmentRef> segs = new ArrayList<>(c);
+            for (int i = 0; i < c; i++, j++)
+                segs.add(new SegmentRef(leaderLongs[2 * j], leaderInts[4 * j], leaderInts[4 * j + 1],
+                    leaderInts[4 * j + 2], leaderLongs[2 * j + 1], leaderInts[4 * j + 3]));
             leaderSegments.add(segs);
         }
-        long[] leaderVersions = r.readLongArray();
-        long perUnit = r.readLong();
-        int queue = r.readInt();
-        int routers = r.readInt();
-        boolean cancelled = r.readBoolean();
-        answer = new NodeAnswer(counts, pks, distances, searched, unavailable, loading, searchedShards, unavailableShards,
-            leaderSegments, leaderVersions, perUnit, queue, routers, cancelled);
+        answer = new NodeAnswer(counts, pks, distances, searched, unavailable, loading, searchedShards,
+            unavailableShards, leaderSegments, leaderVersions, load[0], (int)load[1], (int)load[2], load[3] != 0);
     }
 }

@@ -1,17 +1,17 @@
 package io.vecgrid.search;
 
 import io.vecgrid.Vecgrid;
-import io.vecgrid.collection.SegmentRef;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.internal.managers.communication.GridIoPolicy;
+import org.apache.ignite.internal.managers.communication.GridMessageListener;
+import org.apache.ignite.plugin.extensions.communication.IoPool;
 import org.apache.ignite.events.EventType;
 import org.apache.ignite.internal.GridKernalContext;
 import org.apache.ignite.internal.IgniteEx;
 import org.apache.ignite.internal.cluster.ClusterTopologyCheckedException;
 import org.apache.ignite.internal.managers.eventstorage.DiscoveryEventListener;
-import org.apache.ignite.lang.IgniteBiPredicate;
 
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,16 +20,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How a search's router and the nodes doing its work talk: plain Ignite messages on one topic, not compute jobs. A
- * router sends each node one {@link NodeJob}; the node runs it on its search executor and sends back one
- * {@link NodeReply}; a router done with a search sends {@link NodeCancel} to nodes whose jobs are still out.
+ * How a search's router and the nodes doing its work talk: Ignite messages in direct form ({@link WireMessage}) on
+ * one topic, not compute jobs. A router sends each node one {@link NodeJob}; the node runs it on its search executor
+ * and sends back one {@link NodeReply}; a router done with a search sends {@link NodeCancel} to nodes whose jobs are
+ * still out.
  *
  * <p>Why messages: a compute job costs a task session, job siblings, deployment and timeout bookkeeping on the router,
  * and on the node a job deserialized in the public pool that parks with a continuation and is resumed in it again;
- * measured, that machinery was most of what a search cost beyond the segment search itself. A message is one
- * serialized object each way, and the same failure signals remain: a node that leaves the topology fails its jobs at
- * once (discovery event), a node that stalls is cut off by the search's deadlines and hedges, and a search that ends
- * cancels what is still running for it.
+ * measured, that machinery was most of what a search cost beyond the segment search itself. A message is one object
+ * written into the connection each way, and the same failure signals remain: a node that leaves the topology fails
+ * its jobs at once (discovery event), a node that stalls is cut off by the search's deadlines and hedges, and a search
+ * that ends cancels what is still running for it.
+ *
+ * <p>A job is handed by Ignite's communication thread straight to the node's search executor ({@link #JOB_POOL}, an
+ * I/O pool the plugin registers), not through the public pool; a reply is taken by the communication thread that
+ * read it ({@link #repliedInCommThread}); cancels go through the public pool.
  *
  * <p>Work for the local node never leaves the process: it goes to the local search executor directly.
  *
@@ -38,6 +43,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SearchMessages {
     /** The topic of every search message. */
     static final String TOPIC = "vecgrid.search";
+
+    /** Ignite I/O policy of jobs: the node's search executor ({@link #jobPool}). Plugins' policies start at 32. */
+    static final byte JOB_POOL = 48;
+
+    /** Largest answer (hits) a communication thread merges itself ({@link #repliedInCommThread}). */
+    private static final int INLINE_REPLY_HITS = 4096;
+
+    /** Set while a communication thread works on a reply: sends then go through {@link #async}. */
+    private static final ThreadLocal<Boolean> IN_COMM_THREAD = new ThreadLocal<>();
 
     private final IgniteEx ignite;
     private final GridKernalContext ctx;
@@ -48,7 +62,7 @@ final class SearchMessages {
     private final AtomicLong ids = new AtomicLong();
     /** Node side: jobs running here, by router, search and unit. */
     private final Map<JobKey, NodeJob> running = new ConcurrentHashMap<>();
-    private final IgniteBiPredicate<UUID, Object> listener = this::onMessage;
+    private final GridMessageListener listener = (from, msg, plc) -> onMessage(from, msg);
     private final DiscoveryEventListener leaves = (evt, cache) -> nodeLeft(evt.eventNode().id());
 
     SearchMessages(org.apache.ignite.Ignite ignite, Executor async) {
@@ -59,33 +73,43 @@ final class SearchMessages {
 
     /** Starts listening (before this node reports any segment copy, so no job can reach it unheard). */
     void start() {
-        ctx.io().addUserMessageListener(TOPIC, listener);
+        ctx.io().addMessageListener(TOPIC, listener);
         ctx.event().addDiscoveryEventListener(leaves, EventType.EVT_NODE_LEFT, EventType.EVT_NODE_FAILED);
-        async.execute(this::registerTypes);
     }
 
     /**
-     * Marshals one of each message now, so their classes' names are registered with the cluster before any search
-     * needs them: the first marshalling of a class registers its name cluster-wide through discovery, which waits for
-     * every node. Left to the first search that sends one, a cancel first sent while a node is stopped (SIGSTOP, a long
-     * pause) waited out the whole stall.
+     * The I/O pool jobs arrive in: the node's search executor, so a job goes from the communication thread that read
+     * it to the thread that searches with one hand-off. Before vecgrid serves (or once its executor stopped) a job
+     * runs in the communication thread, which only replies that vecgrid is not running.
      */
-    private void registerTypes() {
-        try {
-            List<SegmentRef> segs = List.of(new SegmentRef(0, 0, 0, 0, 0, 1));
-            NodeAnswer a = new NodeAnswer(new int[0], new long[0], new float[0], new long[0], new long[0], new long[0],
-                new int[0], new int[0], List.of(segs), new long[0], 0, 0, 1, false);
-            for (Object m : List.of(NodeJob.sample(), new NodeReply(0, 0, a, null), new NodeCancel(0)))
-                org.apache.ignite.internal.util.typedef.internal.U.marshal(ctx.config().getMarshaller(), m);
-        }
-        catch (IgniteCheckedException | RuntimeException e) {
-            // The first search that sends one registers it instead.
-        }
+    static IoPool jobPool(org.apache.ignite.Ignite ignite) {
+        Executor executor = task -> {
+            Vecgrid vg = Vecgrid.localOrNull(ignite);
+            if (vg != null) {
+                try {
+                    vg.searchExecutor().execute(task);
+                    return;
+                }
+                catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // Run here: the job finds the executor stopped and says so.
+                }
+            }
+            task.run();
+        };
+        return new IoPool() {
+            @Override public byte id() {
+                return JOB_POOL;
+            }
+
+            @Override public Executor executor() {
+                return executor;
+            }
+        };
     }
 
     void stop() {
         ctx.event().removeDiscoveryEventListener(leaves, EventType.EVT_NODE_LEFT, EventType.EVT_NODE_FAILED);
-        ctx.io().removeUserMessageListener(TOPIC, listener);
+        ctx.io().removeMessageListener(TOPIC, listener);
     }
 
     /** @return the id of a search this node now routes; its replies reach {@code search} until {@link #unregister}. */
@@ -104,6 +128,10 @@ final class SearchMessages {
      * another thread.
      */
     void send(UUID node, NodeJob job) {
+        if (IN_COMM_THREAD.get() != null) {
+            async.execute(() -> send(node, job));
+            return;
+        }
         if (node.equals(localId())) {
             runJob(node, job, Thread.currentThread());
             return;
@@ -112,7 +140,7 @@ final class SearchMessages {
             ClusterNode cn = ctx.discovery().node(node);
             if (cn == null)
                 throw new ClusterTopologyCheckedException("node " + node + " left the cluster");
-            ctx.io().sendUserMessage(List.of(cn), job, TOPIC, false, 0, false);
+            ctx.io().sendToCustomTopic(cn, TOPIC, job, JOB_POOL);
         }
         catch (IgniteCheckedException | RuntimeException e) {
             String why = "could not send the job to node " + node + ": " + e.getMessage();
@@ -122,6 +150,10 @@ final class SearchMessages {
 
     /** Tells {@code node} to drop its jobs of search {@code searchId} (best effort: the node may have left). */
     void cancel(UUID node, long searchId) {
+        if (IN_COMM_THREAD.get() != null) {
+            async.execute(() -> cancel(node, searchId));
+            return;
+        }
         if (node.equals(localId())) {
             cancelled(node, searchId);
             return;
@@ -130,7 +162,7 @@ final class SearchMessages {
         if (cn == null)
             return;
         try {
-            ctx.io().sendUserMessage(List.of(cn), new NodeCancel(searchId), TOPIC, false, 0, false);
+            ctx.io().sendToCustomTopic(cn, TOPIC, new NodeCancel(searchId), GridIoPolicy.PUBLIC_POOL);
         }
         catch (IgniteCheckedException | RuntimeException e) {
             // The node left or this one stops: its jobs end with it.
@@ -142,14 +174,13 @@ final class SearchMessages {
         return ctx.localNodeId();
     }
 
-    private boolean onMessage(UUID from, Object msg) {
+    private void onMessage(UUID from, Object msg) {
         if (msg instanceof NodeJob)
             runJob(from, (NodeJob)msg, null);
         else if (msg instanceof NodeReply)
-            replied(from, (NodeReply)msg);
+            repliedInCommThread(from, (NodeReply)msg);
         else if (msg instanceof NodeCancel)
             cancelled(from, ((NodeCancel)msg).searchId);
-        return true; // Keep listening.
     }
 
     /**
@@ -199,7 +230,7 @@ final class SearchMessages {
         if (cn == null)
             return; // The router left: nobody waits for the answer.
         try {
-            ctx.io().sendUserMessage(List.of(cn), r, TOPIC, false, 0, false);
+            ctx.io().sendToCustomTopic(cn, TOPIC, r, GridIoPolicy.CALLER_THREAD);
         }
         catch (IgniteCheckedException | RuntimeException e) {
             // The router left meanwhile, or this node stops (the router sees it leave and fails over).
@@ -211,6 +242,29 @@ final class SearchMessages {
         SearchTask s = searches.get(r.searchId);
         if (s != null)
             s.onReply(from, r.unit, r.answer, r.error);
+    }
+
+    /**
+     * Router side: a reply from another node, in the communication thread that read it (it was sent with Ignite's
+     * caller-thread policy, saving a hand-off to the public pool and back per job). Taken here only if the search is
+     * not busy in another thread and the answer is small; what it makes this thread send (a hedge, a re-plan, the
+     * cancels of a finished search) is sent from {@link #async}, never from here. Else the public pool takes it.
+     */
+    private void repliedInCommThread(UUID from, NodeReply r) {
+        SearchTask s = searches.get(r.searchId);
+        if (s == null)
+            return;
+        if (r.answer == null || r.answer.pks.length <= INLINE_REPLY_HITS) {
+            IN_COMM_THREAD.set(Boolean.TRUE);
+            try {
+                if (s.tryReply(from, r.unit, r.answer, r.error))
+                    return;
+            }
+            finally {
+                IN_COMM_THREAD.remove();
+            }
+        }
+        ctx.pools().getExecutorService().execute(() -> s.onReply(from, r.unit, r.answer, r.error));
     }
 
     /** Node side: the router is done with a search; its jobs here stop. */

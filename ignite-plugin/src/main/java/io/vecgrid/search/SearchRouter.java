@@ -50,11 +50,15 @@ public final class SearchRouter {
         this.ignite = ignite;
         this.selector = new ReplicaSelector(cfg.getSearchDeadlineFloorMillis(), System::nanoTime,
             "round-robin".equals(cfg.getReplicaChoice()));
-        this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor deadlines = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "vecgrid-search-deadlines-" + ignite.name());
             t.setDaemon(true);
             return t;
         });
+        // Nearly every deadline is cancelled (its job answered in time): taken out at once, the timer thread does not
+        // wake for each of them when its time comes (it did, a few thousand times a second under load).
+        deadlines.setRemoveOnCancelPolicy(true);
+        this.timer = deadlines;
         this.messages = new SearchMessages(ignite, timer);
         this.outputs = rowFetch;
         this.catalog = new CatalogView(ignite, metaStore);
@@ -62,6 +66,17 @@ public final class SearchRouter {
         this.routing = routing;
         this.metrics = metrics;
         this.cfg = cfg;
+    }
+
+    /**
+     * Registers with Ignite, before the node starts, what the search messages need on every node (clients too): their
+     * direct types, and the I/O pool that hands jobs to the search executor ({@link SearchMessages}).
+     */
+    public static void registerExtensions(org.apache.ignite.plugin.ExtensionRegistry registry, Ignite ignite) {
+        registry.registerExtension(org.apache.ignite.plugin.extensions.communication.MessageFactoryProvider.class,
+            WireMessage.FACTORY);
+        registry.registerExtension(org.apache.ignite.plugin.extensions.communication.IoPool.class,
+            SearchMessages.jobPool(ignite));
     }
 
     /** Searches being routed by this node (a graceful stop waits for them). */

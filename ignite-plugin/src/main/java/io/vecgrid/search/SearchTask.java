@@ -61,6 +61,8 @@ final class SearchTask {
     private final long id;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<SearchResult> result = new CompletableFuture<>();
+    /** Guards everything below; a lock rather than a monitor, so a communication thread can try it ({@link #tryReply}). */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     /**
      * Jobs planned but not sent yet. Every entry point (start, a reply, a deadline) changes its state first and sends
      * what it planned at its end, so every job of one decision exists before any of them can answer.
@@ -158,7 +160,17 @@ final class SearchTask {
     }
 
     /** Plans the search and sends its first jobs. */
-    synchronized void start() {
+    void start() {
+        lock.lock();
+        try {
+            startLocked();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void startLocked() {
         try {
             table = router.routing().table();
             List<SegmentRef> segs = new ArrayList<>(ctx.target.segments());
@@ -188,7 +200,35 @@ final class SearchTask {
     }
 
     /** A node's reply to job {@code unit}: its answer, or the error that failed it. */
-    synchronized void onReply(UUID from, int unit, NodeAnswer a, String error) {
+    void onReply(UUID from, int unit, NodeAnswer a, String error) {
+        lock.lock();
+        try {
+            replyLocked(from, unit, a, error);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #onReply} if no other thread works on this search right now.
+     *
+     * @return {@code false} if one does: then nothing was done, and the caller hands the reply to a thread that may
+     *      wait (a communication thread must not wait for a thread that may be sending through it).
+     */
+    boolean tryReply(UUID from, int unit, NodeAnswer a, String error) {
+        if (!lock.tryLock())
+            return false;
+        try {
+            replyLocked(from, unit, a, error);
+        }
+        finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    private void replyLocked(UUID from, int unit, NodeAnswer a, String error) {
         Unit u = units.get(unit);
         if (finished || u == null || u.answered || !u.node.equals(from))
             return;
@@ -203,22 +243,34 @@ final class SearchTask {
     }
 
     /** A node left the cluster: its jobs still out failed. */
-    synchronized void nodeLeft(UUID node) {
-        List<Unit> out = new ArrayList<>();
-        for (Unit u : units.values()) {
-            if (!u.answered && u.node.equals(node))
-                out.add(u);
+    void nodeLeft(UUID node) {
+        lock.lock();
+        try {
+            List<Unit> out = new ArrayList<>();
+            for (Unit u : units.values()) {
+                if (!u.answered && u.node.equals(node))
+                    out.add(u);
+            }
+            for (Unit u : out)
+                replyLocked(node, u.id, null, "node " + node + " left the cluster");
         }
-        for (Unit u : out)
-            onReply(node, u.id, null, "node " + node + " left the cluster");
+        finally {
+            lock.unlock();
+        }
     }
 
     /** Ends the search unanswered (it timed out or its caller gave up); its jobs still out are cancelled. */
-    synchronized void abort(RuntimeException why) {
-        if (finished)
-            return;
-        fatal = why;
-        finish();
+    void abort(RuntimeException why) {
+        lock.lock();
+        try {
+            if (finished)
+                return;
+            fatal = why;
+            finish();
+        }
+        finally {
+            lock.unlock();
+        }
     }
 
     private void onResult(Unit u, NodeAnswer a, String error) {
@@ -650,7 +702,17 @@ final class SearchTask {
     }
 
     /** A job passed its deadline: its work goes to other copies as well; whichever covers it first wins. */
-    private synchronized void onDeadline(Unit u) {
+    private void onDeadline(Unit u) {
+        lock.lock();
+        try {
+            deadlineLocked(u);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void deadlineLocked(Unit u) {
         if (finished || u.answered || u.parent != null || !u.hedges.isEmpty() || u.settled)
             return;
         List<SegmentRef> segs = new ArrayList<>();
