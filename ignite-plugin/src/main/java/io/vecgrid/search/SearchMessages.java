@@ -33,8 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * that ends cancels what is still running for it.
  *
  * <p>A job is handed by Ignite's communication thread straight to the node's search executor ({@link #JOB_POOL}, an
- * I/O pool the plugin registers), not through the public pool; a reply is taken by the communication thread that
- * read it ({@link #repliedInCommThread}); cancels go through the public pool.
+ * I/O pool the plugin registers), not through the public pool. Replies and cancels go through the public pool: what a
+ * reply sets off may wait (a hedge's routing refresh is a cache query), and a communication thread must never wait,
+ * since the answer it waits for may have to come through it (taking replies in the communication thread was tried and
+ * deadlocked exactly so in LayoutRecoveryTest).
  *
  * <p>Work for the local node never leaves the process: it goes to the local search executor directly.
  *
@@ -46,12 +48,6 @@ final class SearchMessages {
 
     /** Ignite I/O policy of jobs: the node's search executor ({@link #jobPool}). Plugins' policies start at 32. */
     static final byte JOB_POOL = 48;
-
-    /** Largest answer (hits) a communication thread merges itself ({@link #repliedInCommThread}). */
-    private static final int INLINE_REPLY_HITS = 4096;
-
-    /** Set while a communication thread works on a reply: sends then go through {@link #async}. */
-    private static final ThreadLocal<Boolean> IN_COMM_THREAD = new ThreadLocal<>();
 
     private final IgniteEx ignite;
     private final GridKernalContext ctx;
@@ -80,7 +76,8 @@ final class SearchMessages {
     /**
      * The I/O pool jobs arrive in: the node's search executor, so a job goes from the communication thread that read
      * it to the thread that searches with one hand-off. Before vecgrid serves (or once its executor stopped) a job
-     * runs in the communication thread, which only replies that vecgrid is not running.
+     * goes to the public pool, where it only replies that vecgrid is not running (never in the communication thread,
+     * which must not wait on a send).
      */
     static IoPool jobPool(org.apache.ignite.Ignite ignite) {
         Executor executor = task -> {
@@ -91,10 +88,10 @@ final class SearchMessages {
                     return;
                 }
                 catch (java.util.concurrent.RejectedExecutionException stopped) {
-                    // Run here: the job finds the executor stopped and says so.
+                    // The public pool takes it: the job finds the executor stopped and says so.
                 }
             }
-            task.run();
+            ((IgniteEx)ignite).context().pools().getExecutorService().execute(task);
         };
         return new IoPool() {
             @Override public byte id() {
@@ -128,10 +125,6 @@ final class SearchMessages {
      * another thread.
      */
     void send(UUID node, NodeJob job) {
-        if (IN_COMM_THREAD.get() != null) {
-            async.execute(() -> send(node, job));
-            return;
-        }
         if (node.equals(localId())) {
             runJob(node, job, Thread.currentThread());
             return;
@@ -150,10 +143,6 @@ final class SearchMessages {
 
     /** Tells {@code node} to drop its jobs of search {@code searchId} (best effort: the node may have left). */
     void cancel(UUID node, long searchId) {
-        if (IN_COMM_THREAD.get() != null) {
-            async.execute(() -> cancel(node, searchId));
-            return;
-        }
         if (node.equals(localId())) {
             cancelled(node, searchId);
             return;
@@ -178,7 +167,7 @@ final class SearchMessages {
         if (msg instanceof NodeJob)
             runJob(from, (NodeJob)msg, null);
         else if (msg instanceof NodeReply)
-            repliedInCommThread(from, (NodeReply)msg);
+            replied(from, (NodeReply)msg);
         else if (msg instanceof NodeCancel)
             cancelled(from, ((NodeCancel)msg).searchId);
     }
@@ -230,7 +219,7 @@ final class SearchMessages {
         if (cn == null)
             return; // The router left: nobody waits for the answer.
         try {
-            ctx.io().sendToCustomTopic(cn, TOPIC, r, GridIoPolicy.CALLER_THREAD);
+            ctx.io().sendToCustomTopic(cn, TOPIC, r, GridIoPolicy.PUBLIC_POOL);
         }
         catch (IgniteCheckedException | RuntimeException e) {
             // The router left meanwhile, or this node stops (the router sees it leave and fails over).
@@ -242,29 +231,6 @@ final class SearchMessages {
         SearchTask s = searches.get(r.searchId);
         if (s != null)
             s.onReply(from, r.unit, r.answer, r.error);
-    }
-
-    /**
-     * Router side: a reply from another node, in the communication thread that read it (it was sent with Ignite's
-     * caller-thread policy, saving a hand-off to the public pool and back per job). Taken here only if the search is
-     * not busy in another thread and the answer is small; what it makes this thread send (a hedge, a re-plan, the
-     * cancels of a finished search) is sent from {@link #async}, never from here. Else the public pool takes it.
-     */
-    private void repliedInCommThread(UUID from, NodeReply r) {
-        SearchTask s = searches.get(r.searchId);
-        if (s == null)
-            return;
-        if (r.answer == null || r.answer.pks.length <= INLINE_REPLY_HITS) {
-            IN_COMM_THREAD.set(Boolean.TRUE);
-            try {
-                if (s.tryReply(from, r.unit, r.answer, r.error))
-                    return;
-            }
-            finally {
-                IN_COMM_THREAD.remove();
-            }
-        }
-        ctx.pools().getExecutorService().execute(() -> s.onReply(from, r.unit, r.answer, r.error));
     }
 
     /** Node side: the router is done with a search; its jobs here stop. */

@@ -61,7 +61,7 @@ final class SearchTask {
     private final long id;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<SearchResult> result = new CompletableFuture<>();
-    /** Guards everything below; a lock rather than a monitor, so a communication thread can try it ({@link #tryReply}). */
+    /** Guards everything below. */
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     /**
      * Jobs planned but not sent yet. Every entry point (start, a reply, a deadline) changes its state first and sends
@@ -208,24 +208,6 @@ final class SearchTask {
         finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * {@link #onReply} if no other thread works on this search right now.
-     *
-     * @return {@code false} if one does: then nothing was done, and the caller hands the reply to a thread that may
-     *      wait (a communication thread must not wait for a thread that may be sending through it).
-     */
-    boolean tryReply(UUID from, int unit, NodeAnswer a, String error) {
-        if (!lock.tryLock())
-            return false;
-        try {
-            replyLocked(from, unit, a, error);
-        }
-        finally {
-            lock.unlock();
-        }
-        return true;
     }
 
     private void replyLocked(UUID from, int unit, NodeAnswer a, String error) {
