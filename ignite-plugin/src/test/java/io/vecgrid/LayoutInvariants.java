@@ -111,6 +111,42 @@ public final class LayoutInvariants {
      * @param liveOut receives the live keys (location entries) found, if not {@code null}.
      */
     public static Report checkLayout(Ignite ig, String collection, Set<Long> liveOut) {
+        // The caches are read one after the other, not at one instant: a layout change between two reads (the
+        // balancer may move a segment at any time, also once the collection was quiet) would show a half-changed
+        // layout. A read is judged only when the shard states were the same before and after it.
+        for (int attempt = 1; ; attempt++) {
+            long before = stateVersions(ig, collection);
+            Set<Long> live = new HashSet<>();
+            Report rep;
+            try {
+                rep = checkLayoutOnce(ig, collection, live);
+            }
+            catch (AssertionError | RuntimeException e) {
+                if (attempt < 5 && stateVersions(ig, collection) != before) {
+                    System.out.println("[invariants] the layout changed while it was read (" + e.getMessage() +
+                        "); reading it again");
+                    continue;
+                }
+                throw e;
+            }
+            if (attempt < 5 && stateVersions(ig, collection) != before)
+                continue;
+            if (liveOut != null)
+                liveOut.addAll(live);
+            return rep;
+        }
+    }
+
+    /** @return a value that changes whenever any shard state of the collection changes. */
+    private static long stateVersions(Ignite ig, String collection) {
+        Vecgrid vg = Vecgrid.local(ig);
+        long v = 0;
+        for (ShardState s : vg.metaStore().shardStates(vg.metaStore().meta(collection)))
+            v = v * 31 + s.version();
+        return v;
+    }
+
+    private static Report checkLayoutOnce(Ignite ig, String collection, Set<Long> liveOut) {
         Vecgrid vgLocal = Vecgrid.local(ig);
         CollectionMeta meta = vgLocal.metaStore().meta(collection);
         Report rep = new Report();
@@ -218,8 +254,7 @@ public final class LayoutInvariants {
         assertEquals(Set.of(), chunkOf, what + "chunks of segments no shard serves (never published, or unknown)");
         assertEquals(Set.of(), markOf, what + "delete marks of segments no shard serves (never published, or unknown)");
 
-        if (liveOut != null)
-            liveOut.addAll(locSeg.keySet());
+        liveOut.addAll(locSeg.keySet());
         return rep;
     }
 
@@ -233,10 +268,9 @@ public final class LayoutInvariants {
         List<String> busy = new ArrayList<>();
         try {
             TestCluster.awaitTrue("collection '" + collection + "' quiet for " + quietMs + " ms", () -> {
-                long v = 0;
+                long v = stateVersions(ig, collection);
                 busy.clear();
                 for (ShardState s : Vecgrid.local(ig).metaStore().shardStates(meta)) {
-                    v = v * 31 + s.version();
                     if (!s.ops().isEmpty() || !s.forwards().isEmpty() || !s.retired().isEmpty())
                         busy.add(s.toString());
                 }

@@ -11,107 +11,193 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Inside every replica group, sealed rows per node should stay even. When the most and least loaded nodes of a group
  * differ by more than {@code balanceTolerance} of the group's mean (and by more than a segment's worth), one segment
  * of the most loaded node moves — bytes and index copied, nothing rebuilt — to a slot the least loaded node owns.
- * A slot has one owner in every group, so a move changes every group's placement: the slot is chosen so that the
- * other groups' owners stay the same where possible, and otherwise so that the other groups gain the least
- * imbalance. One move per collection and tick, never of a segment an operation is working on.
+ *
+ * <p>A slot has one owner in every group, so a move changes every group's placement. Of the possible moves the one
+ * taken lowers the sum over all nodes of their squared load the most ({@link Moves#best}); a move that does not lower
+ * it at all is not made, even when it would even out the group that asked: evening out one group by unbalancing
+ * another would only make that group move the segment back on the next tick (a ping-pong seen with two groups). As
+ * every move lowers that sum, moves stop by themselves while the segments stay as they are. One move per collection
+ * and tick, never of a segment an operation is working on; moves started and not over yet count as done.
  */
 final class BalanceChecker implements Checker {
     @Override public List<CoordinatorTask> check(CollectionView v) {
-        Map<UUID, Long> load = new HashMap<>();
-        for (SegmentRef s : v.target.segments()) {
-            for (ClusterNode n : v.slotOwners.get(s.slot()))
-                load.merge(n.id(), (long)s.rows(), Long::sum);
+        int groups = v.meta.spec().replicas();
+        int slots = v.slotOwners.size();
+        // Nodes numbered; owner[slot][group] = node number or -1.
+        List<ClusterNode> nodes = new ArrayList<>();
+        Map<ClusterNode, Integer> index = new HashMap<>();
+        int[][] owner = new int[slots][groups];
+        for (int p = 0; p < slots; p++) {
+            for (int g = 0; g < groups; g++) {
+                ClusterNode n = v.groups.owner(v.slotOwners.get(p), g);
+                owner[p][g] = n == null ? -1 : index.computeIfAbsent(n, x -> {
+                    nodes.add(x);
+                    return nodes.size() - 1;
+                });
+            }
         }
-        Set<Long> busy = new HashSet<>();
+        // Moves under way count as done: the loads they were chosen on are gone, and a tick that still saw the old
+        // ones would move another segment for the same gap (and the next one back again).
+        Map<Long, Integer> movingTo = new HashMap<>();
+        for (CoordinatorTask t : v.running) {
+            if (t.kind() == CoordinatorTask.Kind.MOVE)
+                movingTo.put(t.sources().get(0), t.slot());
+        }
+        Set<Long> busy = new HashSet<>(movingTo.keySet());
         for (ShardState st : v.shards) {
-            for (LayoutOp op : st.ops())
+            for (LayoutOp op : st.ops()) {
                 busy.addAll(op.sources());
+                if (op.kind() == LayoutOp.Kind.MOVE && op.phase() == LayoutOp.Phase.BUILDING)
+                    movingTo.put(op.sources().get(0), op.slot());
+            }
             if (st.ops().stream().anyMatch(op -> op.kind() != LayoutOp.Kind.SEAL)) {
                 for (SegmentRef s : st.segments())
                     busy.add(s.id());
             }
         }
-        for (int g = 0; g < v.meta.spec().replicas(); g++) {
-            List<ClusterNode> nodes = v.groups.nodes(g);
-            if (nodes.size() < 2)
-                continue;
-            ClusterNode max = null, min = null;
-            long total = 0;
-            for (ClusterNode n : nodes) {
-                long l = load.getOrDefault(n.id(), 0L);
-                total += l;
-                if (max == null || l > load.getOrDefault(max.id(), 0L))
-                    max = n;
-                if (min == null || l < load.getOrDefault(min.id(), 0L))
-                    min = n;
-            }
-            double mean = (double)total / nodes.size();
-            long gap = load.getOrDefault(max.id(), 0L) - load.getOrDefault(min.id(), 0L);
-            if (mean == 0 || gap <= v.cfg.getBalanceTolerance() * mean)
-                continue;
-            // The biggest segment whose move narrows the gap.
-            SegmentRef pick = null;
-            for (SegmentRef s : v.target.segments()) {
-                if (!busy.contains(s.id()) && v.slotOwners.get(s.slot()).contains(max) && s.rows() * 2L <= gap + 1 &&
-                    (pick == null || s.rows() > pick.rows()))
-                    pick = s;
-            }
-            if (pick == null)
-                continue;
-            Integer slot = bestSlot(v, g, min, pick, load);
-            if (slot == null)
-                continue;
-            return List.of(new CoordinatorTask(CoordinatorTask.Kind.MOVE, v.meta.name(), v.meta.uid(), pick.shard(),
-                List.of(pick.id()), slot, "group " + g + ": node " + max.id() + " holds " + gap + " more rows than node " +
-                min.id()));
+        List<SegmentRef> segs = v.target.segments();
+        long[] rows = new long[segs.size()];
+        int[] slot = new int[segs.size()];
+        boolean[] movable = new boolean[segs.size()];
+        for (int i = 0; i < segs.size(); i++) {
+            rows[i] = segs.get(i).rows();
+            slot[i] = movingTo.getOrDefault(segs.get(i).id(), segs.get(i).slot());
+            movable[i] = !busy.contains(segs.get(i).id());
         }
-        return List.of();
+        int[][] members = new int[groups][];
+        for (int g = 0; g < groups; g++)
+            members[g] = v.groups.nodes(g).stream().mapToInt(n -> index.getOrDefault(n, -1)).toArray();
+        Moves moves = new Moves(owner, nodes.size(), rows, slot, movable);
+        int[] move = moves.next(members, v.cfg.getBalanceTolerance());
+        if (move == null)
+            return List.of();
+        SegmentRef pick = segs.get(move[0]);
+        return List.of(new CoordinatorTask(CoordinatorTask.Kind.MOVE, v.meta.name(), v.meta.uid(), pick.shard(),
+            List.of(pick.id()), move[1], "group " + move[2] + ": node " + nodes.get(move[3]).id() + " holds " +
+            move[5] + " more rows than node " + nodes.get(move[4]).id()));
     }
 
-    /**
-     * @return a slot group {@code g}'s least loaded node {@code to} owns, where the move costs the other groups least:
-     *      no cost where a group's owner stays the same, else the load the new owner would carry above its group's
-     *      mean; ties go to the emptiest slot.
-     */
-    private static Integer bestSlot(CollectionView v, int g, ClusterNode to, SegmentRef seg, Map<UUID, Long> load) {
-        int groups = v.meta.spec().replicas();
-        double[] mean = new double[groups];
-        for (int h = 0; h < groups; h++) {
-            List<ClusterNode> nodes = v.groups.nodes(h);
-            long t = 0;
-            for (ClusterNode n : nodes)
-                t += load.getOrDefault(n.id(), 0L);
-            mean[h] = nodes.isEmpty() ? 0 : (double)t / nodes.size();
-        }
-        long[] slotRows = v.target.rowsPerSlot(v.slotOwners.size());
-        List<ClusterNode> from = v.slotOwners.get(seg.slot());
-        Integer best = null;
-        double bestCost = Double.MAX_VALUE;
-        for (int p = 0; p < v.slotOwners.size(); p++) {
-            List<ClusterNode> owners = v.slotOwners.get(p);
-            if (p == seg.slot() || !to.equals(v.groups.owner(owners, g)))
-                continue;
-            double cost = 0;
-            for (int h = 0; h < groups; h++) {
-                if (h == g)
-                    continue;
-                ClusterNode now = v.groups.owner(from, h);
-                ClusterNode next = v.groups.owner(owners, h);
-                if (next == null || next.equals(now))
-                    continue;
-                cost += Math.max(0, load.getOrDefault(next.id(), 0L) + seg.rows() - mean[h]);
-            }
-            if (cost < bestCost || (cost == bestCost && slotRows[p] < slotRows[best])) {
-                bestCost = cost;
-                best = p;
+    /** Loads and candidate moves of one collection over plain numbers (nodes, slots and segments by index). */
+    static final class Moves {
+        /** Node number owning each slot in each group, -1 for none. */
+        private final int[][] owner;
+        private final long[] rows;
+        private final int[] slot;
+        private final boolean[] movable;
+        /** Sealed rows per node. */
+        private final long[] load;
+        /** Sealed rows per slot. */
+        private final long[] slotRows;
+
+        /**
+         * @param owner {@code owner[slot][group]}: the node (0 .. nodes - 1) owning that slot in that group, or -1.
+         * @param rows rows of each segment.
+         * @param slot slot of each segment.
+         * @param movable whether each segment may move (no operation works on it).
+         */
+        Moves(int[][] owner, int nodes, long[] rows, int[] slot, boolean[] movable) {
+            this.owner = owner;
+            this.rows = rows;
+            this.slot = slot;
+            this.movable = movable;
+            load = new long[nodes];
+            slotRows = new long[owner.length];
+            for (int i = 0; i < rows.length; i++) {
+                slotRows[slot[i]] += rows[i];
+                for (int n : owner[slot[i]]) {
+                    if (n >= 0)
+                        load[n] += rows[i];
+                }
             }
         }
-        return best;
+
+        /** @return sealed rows the node holds (0 for -1, a node owning no slot). */
+        long loadOf(int node) {
+            return node < 0 ? 0 : load[node];
+        }
+
+        /**
+         * @param members node numbers of each group (-1: a node owning no slot).
+         * @return {@code {segment, slot, group, from, to, gap}}: the move the first group whose most and least loaded
+         *      nodes differ by more than {@code tolerance} of its mean asks for ({@link #best}), or {@code null}.
+         */
+        int[] next(int[][] members, double tolerance) {
+            for (int g = 0; g < members.length; g++) {
+                if (members[g].length < 2)
+                    continue;
+                // A node owning no slot (-1) has no load, and no slot to move a segment to.
+                int max = members[g][0], min = max;
+                long total = 0;
+                for (int n : members[g]) {
+                    total += loadOf(n);
+                    if (loadOf(n) > loadOf(max))
+                        max = n;
+                    if (loadOf(n) < loadOf(min))
+                        min = n;
+                }
+                if (max < 0 || min < 0)
+                    continue;
+                double mean = (double)total / members[g].length;
+                long gap = load[max] - load[min];
+                if (mean == 0 || gap <= tolerance * mean)
+                    continue;
+                int[] move = best(g, max, min);
+                if (move != null)
+                    return new int[] {move[0], move[1], g, max, min, (int)Math.min(Integer.MAX_VALUE, gap)};
+            }
+            return null;
+        }
+
+        /**
+         * @return {@code {segment, slot}}: the move of a segment of node {@code from} to a slot node {@code to} owns
+         *      in group {@code g} that narrows that group's gap without overshooting it and lowers the sum of squared
+         *      node loads the most (ties: the emptier slot, then the bigger segment); {@code null} when no such move
+         *      lowers it.
+         */
+        int[] best(int g, int from, int to) {
+            long gap = load[from] - load[to];
+            int[] best = null;
+            double bestDelta = 0;
+            for (int i = 0; i < rows.length; i++) {
+                if (!movable[i] || owner[slot[i]][g] != from || rows[i] * 2 > gap + 1)
+                    continue;
+                for (int p = 0; p < owner.length; p++) {
+                    if (p == slot[i] || owner[p][g] != to)
+                        continue;
+                    double delta = delta(i, p);
+                    boolean better = best == null ? delta < 0 : delta < bestDelta ||
+                        (delta == bestDelta && (slotRows[p] < slotRows[best[1]] ||
+                            (slotRows[p] == slotRows[best[1]] && rows[i] > rows[best[0]])));
+                    if (better) {
+                        best = new int[] {i, p};
+                        bestDelta = delta;
+                    }
+                }
+            }
+            return best;
+        }
+
+        /** @return how the sum of squared node loads changes when segment {@code i} moves to slot {@code p}. */
+        double delta(int i, int p) {
+            double r = rows[i];
+            double d = 0;
+            for (int h = 0; h < owner[p].length; h++) {
+                int now = owner[slot[i]][h];
+                int next = owner[p][h];
+                if (now == next)
+                    continue;
+                if (now >= 0)
+                    d += r * r - 2 * r * load[now];
+                if (next >= 0)
+                    d += r * r + 2 * r * load[next];
+            }
+            return d;
+        }
+
     }
 }

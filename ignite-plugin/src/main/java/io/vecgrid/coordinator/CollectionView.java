@@ -25,10 +25,13 @@ final class CollectionView {
     final boolean[] quiet;
     /** Whether a node can still be asked for work: a live node of the topology. */
     final java.util.function.Predicate<java.util.UUID> alive;
+    /** Tasks of this collection the coordinator started and that are not over yet (their operations may not be
+     *  recorded in the shard states yet). */
+    final List<CoordinatorTask> running;
 
     CollectionView(CollectionMeta meta, List<ShardState> shards, RoutingTable table, ReplicaGroups groups,
         List<List<ClusterNode>> slotOwners, boolean underReplicated, VecgridConfiguration cfg, boolean[] quiet,
-        java.util.function.Predicate<java.util.UUID> alive) {
+        java.util.function.Predicate<java.util.UUID> alive, List<CoordinatorTask> running) {
         this.meta = meta;
         this.shards = shards;
         this.target = CollectionTarget.of(shards);
@@ -39,5 +42,6 @@ final class CollectionView {
         this.cfg = cfg;
         this.quiet = quiet;
         this.alive = alive;
+        this.running = running;
     }
 }

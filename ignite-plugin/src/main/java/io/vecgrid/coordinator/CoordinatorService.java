@@ -127,7 +127,7 @@ public final class CoordinatorService implements Service {
                 table.growingRows(meta.rowsCache(), st.shard()) < vg.configuration().getSealRows();
         }
         return new CollectionView(meta, shards, table, groups, owners, under, vg.configuration(), quiet,
-            id -> ignite.cluster().node(id) != null);
+            id -> ignite.cluster().node(id) != null, executor.running(meta.uid()));
     }
 
     private void health(CollectionView v) {

@@ -8,7 +8,7 @@ import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.lang.IgniteFuture;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,16 +18,22 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TaskExecutor {
     private final Ignite ignite;
     private final IgniteLogger log;
-    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Tasks started and not yet over, by {@link CoordinatorTask#shardKey}. */
+    private final Map<String, CoordinatorTask> busy = new ConcurrentHashMap<>();
 
     TaskExecutor(Ignite ignite) {
         this.ignite = ignite;
         this.log = ignite.log().getLogger(TaskExecutor.class);
     }
 
+    /** @return tasks of the collection generation {@code uid} started and not yet over. */
+    List<CoordinatorTask> running(String uid) {
+        return busy.values().stream().filter(t -> uid.equals(t.uid())).toList();
+    }
+
     void execute(CollectionMeta meta, List<CoordinatorTask> tasks) {
         for (CoordinatorTask t : tasks) {
-            if (!busy.add(t.shardKey()))
+            if (busy.putIfAbsent(t.shardKey(), t) != null)
                 continue;
             boolean quiet = t.kind() == CoordinatorTask.Kind.SEAL || t.kind() == CoordinatorTask.Kind.RESHAPE ||
                 t.kind() == CoordinatorTask.Kind.RETIRE || t.node() != null;

@@ -62,7 +62,6 @@ final class SearchTask {
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<SearchResult> result = new CompletableFuture<>();
     /** Guards everything below. */
-    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     /**
      * Jobs planned but not sent yet. Every entry point (start, a reply, a deadline) changes its state first and sends
      * what it planned at its end, so every job of one decision exists before any of them can answer.
@@ -160,17 +159,7 @@ final class SearchTask {
     }
 
     /** Plans the search and sends its first jobs. */
-    void start() {
-        lock.lock();
-        try {
-            startLocked();
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    private void startLocked() {
+    synchronized void start() {
         try {
             table = router.routing().table();
             List<SegmentRef> segs = new ArrayList<>(ctx.target.segments());
@@ -200,17 +189,7 @@ final class SearchTask {
     }
 
     /** A node's reply to job {@code unit}: its answer, or the error that failed it. */
-    void onReply(UUID from, int unit, NodeAnswer a, String error) {
-        lock.lock();
-        try {
-            replyLocked(from, unit, a, error);
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    private void replyLocked(UUID from, int unit, NodeAnswer a, String error) {
+    synchronized void onReply(UUID from, int unit, NodeAnswer a, String error) {
         Unit u = units.get(unit);
         if (finished || u == null || u.answered || !u.node.equals(from))
             return;
@@ -225,34 +204,22 @@ final class SearchTask {
     }
 
     /** A node left the cluster: its jobs still out failed. */
-    void nodeLeft(UUID node) {
-        lock.lock();
-        try {
-            List<Unit> out = new ArrayList<>();
-            for (Unit u : units.values()) {
-                if (!u.answered && u.node.equals(node))
-                    out.add(u);
-            }
-            for (Unit u : out)
-                replyLocked(node, u.id, null, "node " + node + " left the cluster");
+    synchronized void nodeLeft(UUID node) {
+        List<Unit> out = new ArrayList<>();
+        for (Unit u : units.values()) {
+            if (!u.answered && u.node.equals(node))
+                out.add(u);
         }
-        finally {
-            lock.unlock();
-        }
+        for (Unit u : out)
+            onReply(node, u.id, null, "node " + node + " left the cluster");
     }
 
     /** Ends the search unanswered (it timed out or its caller gave up); its jobs still out are cancelled. */
-    void abort(RuntimeException why) {
-        lock.lock();
-        try {
-            if (finished)
-                return;
-            fatal = why;
-            finish();
-        }
-        finally {
-            lock.unlock();
-        }
+    synchronized void abort(RuntimeException why) {
+        if (finished)
+            return;
+        fatal = why;
+        finish();
     }
 
     private void onResult(Unit u, NodeAnswer a, String error) {
@@ -684,17 +651,7 @@ final class SearchTask {
     }
 
     /** A job passed its deadline: its work goes to other copies as well; whichever covers it first wins. */
-    private void onDeadline(Unit u) {
-        lock.lock();
-        try {
-            deadlineLocked(u);
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    private void deadlineLocked(Unit u) {
+    private synchronized void onDeadline(Unit u) {
         if (finished || u.answered || u.parent != null || !u.hedges.isEmpty() || u.settled)
             return;
         List<SegmentRef> segs = new ArrayList<>();
