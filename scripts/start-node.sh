@@ -34,10 +34,16 @@ java=$(vecgrid_java)
 vecgrid_huge_pages
 mkdir -p "$VECGRID_HOME/logs"
 cd "$VECGRID_HOME"
+# log4j2's default context selector finds the calling class by walking the stack on every LogManager.getLogger, and
+# Ignite asks for a logger for every compute task and job it creates (a thin client's call is one of each): that walk
+# was 9% of a routing node's CPU under thin-client search load. A node has one logging context, so the basic
+# selector (no stack walk) is all it needs.
 # shellcheck disable=SC2086
 exec "$java" ${VECGRID_JVM_OPTS:--Xms1g -Xmx2g} $VECGRID_THP_OPTS $VECGRID_JVM_OPENS \
     -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_QUIET=false -DIGNITE_NO_ASCII=true -DIGNITE_PREFER_WAL_REBALANCE=true \
     -DIGNITE_NO_SHUTDOWN_HOOK=true -Dlog4j2.shutdownHookEnabled=false \
+    -Dlog4j2.contextSelector=org.apache.logging.log4j.core.selector.BasicContextSelector \
+    -Dlog4j2.configurationFile="$VECGRID_HOME/config/log4j2.xml" \
     -Dvecgrid.node.name="$name" -Dvecgrid.log.dir="$VECGRID_HOME/logs" \
     -Dvecgrid.log4j2="$VECGRID_HOME/config/log4j2.xml" \
     -cp "$cp" org.apache.ignite.startup.cmdline.CommandLineStartup "$config"

@@ -758,6 +758,21 @@ public final class ClusterBench {
     }
 
     /** @return the nodes a search touched (its segments' and shards' nodes). */
+    /** Records (and returns) the nodes 20 searches touched: those that served a segment or a shard's growing rows. */
+    private Set<UUID> fanout(String phase) {
+        Set<UUID> fan = new HashSet<>();
+        for (int i = 0; i < 20; i++)
+            fan.addAll(touched(vg.search(request(query(i), true)).diagnostics()));
+        List<String> fanNames = new ArrayList<>();
+        for (UUID u : fan)
+            fanNames.add(nodeName(u));
+        java.util.Collections.sort(fanNames);
+        stat(phase, "fanout", fan.size());
+        stat(phase, "fanout.nodes", String.join(" ", fanNames));
+        log(phase + ": searches touch " + fan.size() + " nodes (" + String.join(" ", fanNames) + ")");
+        return fan;
+    }
+
     private static Set<UUID> touched(SearchDiagnostics d) {
         Set<UUID> s = new HashSet<>(d.segmentNodes().values());
         s.addAll(d.growingNodes().values());
@@ -784,15 +799,7 @@ public final class ClusterBench {
 
     private void routerOverhead() throws Exception {
         direct = loadDirect();
-        Set<UUID> fan = new HashSet<>();
-        for (int i = 0; i < 20; i++)
-            fan.addAll(touched(vg.search(request(query(i), true)).diagnostics()));
-        List<String> fanNames = new ArrayList<>();
-        for (UUID u : fan)
-            fanNames.add(nodeName(u));
-        java.util.Collections.sort(fanNames);
-        stat("overhead", "fanout", fan.size());
-        stat("overhead", "fanout.nodes", String.join(" ", fanNames));
+        Set<UUID> fan = fanout("overhead");
         var floorGroup = client.compute(client.cluster().forNodeIds(fan));
         NoOpClosure noop = new NoOpClosure();
         // Warm-up: at least a quarter of the measured queries and CB_WARMUP_SECONDS, then until the JIT compilers of
@@ -1014,6 +1021,7 @@ public final class ClusterBench {
         // catalog and targets refreshed in the background); a thin client's searches are routed by the server node it
         // is connected to, as an application's usually are.
         try (VecgridClient thin = VecgridClient.builder().addresses(nodes.clientAddresses()).connect()) {
+            fanout("throughput");
             stat("throughput", "thin.router", shortName(nodeName(thin.search(request(queries[0], true)).diagnostics().router())));
             for (int r = 1; r <= rounds; r++) {
                 double[] d = measure("direct", threads, seconds, (t, s) -> {

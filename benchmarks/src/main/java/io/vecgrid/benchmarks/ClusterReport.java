@@ -254,6 +254,8 @@ public final class ClusterReport {
                     md.append(f("; %d of %d queries returned identical top-%s both ways, recall@10 %.4f (cluster) / %.4f (in-JVM)",
                         l("throughput", "identical.results"), l("throughput", "recall.queries"), meta.get("k"),
                         d("throughput", "cluster.recall"), d("throughput", "direct.recall")));
+                    if (s("throughput", "fanout") != null)
+                        md.append(f("; a search touched %s node(s) (%s)", s("throughput", "fanout"), s("throughput", "fanout.nodes")));
                 }
                 md.append(" | ");
                 if (Double.isNaN(cpuMed))

@@ -22,7 +22,9 @@ import java.util.Set;
  * it at all is not made, even when it would even out the group that asked: evening out one group by unbalancing
  * another would only make that group move the segment back on the next tick (a ping-pong seen with two groups). As
  * every move lowers that sum, moves stop by themselves while the segments stay as they are. One move per collection
- * and tick, never of a segment an operation is working on; moves started and not over yet count as done.
+ * and tick, never of a segment an operation is working on; moves started and not over yet count as done. With
+ * nothing to even out, a segment of a settled shard moves onto a node that leads a shard when that leaves its group
+ * no less even ({@link Moves#colocate}).
  */
 final class BalanceChecker implements Checker {
     @Override public List<CoordinatorTask> check(CollectionView v) {
@@ -74,12 +76,26 @@ final class BalanceChecker implements Checker {
             members[g] = v.groups.nodes(g).stream().mapToInt(n -> index.getOrDefault(n, -1)).toArray();
         Moves moves = new Moves(owner, nodes.size(), rows, slot, movable);
         int[] move = moves.next(members, v.cfg.getBalanceTolerance());
+        if (move != null) {
+            SegmentRef pick = segs.get(move[0]);
+            return List.of(new CoordinatorTask(CoordinatorTask.Kind.MOVE, v.meta.name(), v.meta.uid(), pick.shard(),
+                List.of(pick.id()), move[1], "group " + move[2] + ": node " + nodes.get(move[3]).id() + " holds " +
+                move[5] + " more rows than node " + nodes.get(move[4]).id()));
+        }
+        boolean[] leads = new boolean[nodes.size()];
+        for (int n = 0; n < nodes.size(); n++)
+            leads[n] = v.leaders.contains(nodes.get(n).id());
+        boolean[] settled = new boolean[segs.size()];
+        for (int i = 0; i < segs.size(); i++)
+            settled[i] = segs.get(i).shard() < v.quiet.length && v.quiet[segs.get(i).shard()];
+        move = moves.colocate(members, leads, settled);
         if (move == null)
             return List.of();
         SegmentRef pick = segs.get(move[0]);
         return List.of(new CoordinatorTask(CoordinatorTask.Kind.MOVE, v.meta.name(), v.meta.uid(), pick.shard(),
-            List.of(pick.id()), move[1], "group " + move[2] + ": node " + nodes.get(move[3]).id() + " holds " +
-            move[5] + " more rows than node " + nodes.get(move[4]).id()));
+            List.of(pick.id()), move[1], "group " + move[2] + ": node " + nodes.get(move[4]).id() + " leads a shard " +
+            "(every search asks it for growing rows) and has room for segment " + pick.id() + " of node " +
+            nodes.get(move[3]).id()));
     }
 
     /** Loads and candidate moves of one collection over plain numbers (nodes, slots and segments by index). */
@@ -180,6 +196,54 @@ final class BalanceChecker implements Checker {
                 }
             }
             return best;
+        }
+
+        /**
+         * With nothing to even out: a segment of a settled shard on a node that leads no shard, moved to a slot whose
+         * owner in that group leads one (holds a shard's growing rows) — if that owner's load stays at or below the
+         * group's highest, the node it leaves stays at or above the group's lowest (the group is no less even, so no
+         * balance move undoes it), and the slot's owners in the other groups are the same. Every search asks each
+         * shard's leader for its growing rows, so a segment there rides in a job sent anyway: with two shards on three
+         * nodes and one copy, a settled search touches two nodes instead of three. Segments only ever move onto
+         * leaders this way, so these moves end too. Biggest segments first.
+         *
+         * @param leads whether each node leads a shard.
+         * @param settled whether each segment's shard is settled (no seal, merge or move lately).
+         * @return {@code {segment, slot, group, from, to}}, or {@code null}.
+         */
+        int[] colocate(int[][] members, boolean[] leads, boolean[] settled) {
+            Integer[] order = new Integer[rows.length];
+            for (int i = 0; i < order.length; i++)
+                order[i] = i;
+            java.util.Arrays.sort(order, (a, b) -> Long.compare(rows[b], rows[a]));
+            for (int i : order) {
+                if (!movable[i] || !settled[i])
+                    continue;
+                for (int g = 0; g < members.length; g++) {
+                    int x = owner[slot[i]][g];
+                    if (x < 0 || leads[x])
+                        continue;
+                    long hi = Long.MIN_VALUE;
+                    long lo = Long.MAX_VALUE;
+                    for (int n : members[g]) {
+                        hi = Math.max(hi, loadOf(n));
+                        lo = Math.min(lo, loadOf(n));
+                    }
+                    if (load[x] - rows[i] < lo)
+                        continue;
+                    for (int p = 0; p < owner.length; p++) {
+                        int y = owner[p][g];
+                        if (p == slot[i] || y < 0 || !leads[y] || load[y] + rows[i] > hi)
+                            continue;
+                        boolean othersStay = true;
+                        for (int h = 0; h < members.length; h++)
+                            othersStay &= h == g || owner[p][h] == owner[slot[i]][h];
+                        if (othersStay)
+                            return new int[] {i, p, g, x, y};
+                    }
+                }
+            }
+            return null;
         }
 
         /** @return how the sum of squared node loads changes when segment {@code i} moves to slot {@code p}. */

@@ -28,10 +28,13 @@ final class CollectionView {
     /** Tasks of this collection the coordinator started and that are not over yet (their operations may not be
      *  recorded in the shard states yet). */
     final List<CoordinatorTask> running;
+    /** Nodes holding growing rows of some shard (owners of the rows cache's partitions): every search asks them. */
+    final java.util.Set<java.util.UUID> leaders;
 
     CollectionView(CollectionMeta meta, List<ShardState> shards, RoutingTable table, ReplicaGroups groups,
         List<List<ClusterNode>> slotOwners, boolean underReplicated, VecgridConfiguration cfg, boolean[] quiet,
-        java.util.function.Predicate<java.util.UUID> alive, List<CoordinatorTask> running) {
+        java.util.function.Predicate<java.util.UUID> alive, List<CoordinatorTask> running,
+        java.util.Set<java.util.UUID> leaders) {
         this.meta = meta;
         this.shards = shards;
         this.target = CollectionTarget.of(shards);
@@ -43,5 +46,6 @@ final class CollectionView {
         this.quiet = quiet;
         this.alive = alive;
         this.running = running;
+        this.leaders = leaders;
     }
 }

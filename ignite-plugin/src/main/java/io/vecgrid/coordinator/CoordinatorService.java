@@ -126,8 +126,14 @@ public final class CoordinatorService implements Service {
             quiet[st.shard()] = now - seen[1] >= QUIET_MILLIS &&
                 table.growingRows(meta.rowsCache(), st.shard()) < vg.configuration().getSealRows();
         }
+        java.util.Set<java.util.UUID> leaders = new java.util.HashSet<>();
+        Affinity<Object> rowsAff = ignite.affinity(meta.rowsCache());
+        for (int sh = 0; sh < meta.spec().shards(); sh++) {
+            for (ClusterNode n : rowsAff.mapPartitionToPrimaryAndBackups(sh))
+                leaders.add(n.id());
+        }
         return new CollectionView(meta, shards, table, groups, owners, under, vg.configuration(), quiet,
-            id -> ignite.cluster().node(id) != null, executor.running(meta.uid()));
+            id -> ignite.cluster().node(id) != null, executor.running(meta.uid()), leaders);
     }
 
     private void health(CollectionView v) {

@@ -80,6 +80,37 @@ class BalanceMovesTest {
         assertArrayEquals(new int[] {2, 1}, Arrays.copyOf(move, 2));
     }
 
+    @Test
+    void settledSegmentsMoveOntoShardLeadersWhenThatKeepsTheGroupEven() {
+        // One group of three nodes (one copy); node 2 leads both shards and holds nothing, nodes 0 and 1 hold one
+        // segment each. Slots 0, 1, 2 are owned by nodes 0, 1, 2.
+        int[][] members = {{0, 1, 2}};
+        int[][] owner = {{0}, {1}, {2}};
+        long[] rows = {100, 100};
+        int[] slot = {0, 1};
+        boolean[] movable = {true, true};
+        boolean[] leads = {false, false, true};
+        BalanceChecker.Moves m = new BalanceChecker.Moves(owner, 3, rows, slot, movable);
+        assertNull(m.next(members, TOLERANCE), "within the tolerance: 100 / 100 / 0 is as even as two segments get");
+        assertNull(m.colocate(members, leads, new boolean[] {false, false}), "shards not settled yet");
+        int[] move = m.colocate(members, leads, new boolean[] {true, true});
+        assertArrayEquals(new int[] {0, 2, 0, 0, 2}, move);
+        slot[0] = 2;
+        // Now node 2 holds 100: a second segment there (200) would pass the group's highest.
+        m = new BalanceChecker.Moves(owner, 3, rows, slot, movable);
+        assertNull(m.colocate(members, leads, new boolean[] {true, true}));
+        assertNull(m.next(members, TOLERANCE));
+    }
+
+    @Test
+    void coLocationKeepsTheOtherGroupsOwners() {
+        // Two groups; node 1 (group 0) leads. The only slot of node 1 has another group-1 owner than segment 0's.
+        int[][] members = {{0, 1}, {2, 3}};
+        int[][] owner = {{0, 2}, {1, 3}};
+        BalanceChecker.Moves m = new BalanceChecker.Moves(owner, 4, new long[] {100}, new int[] {0}, new boolean[] {true});
+        assertNull(m.colocate(members, new boolean[] {false, true, false, false}, new boolean[] {true}));
+    }
+
     /**
      * Random placements as the affinity makes them (64 slots, every slot one owner per group, 2 or 3 groups of 2 to
      * 4 nodes) and random segments: played tick after tick, every move lowers the sum of squared loads (so no layout
