@@ -635,6 +635,12 @@ public final class ClusterBench {
             if (t.segments().size() != shards)
                 return t.segments().size() + " segments, waiting for compaction to " + shards;
         }
+        // A balance move (also one that places a settled segment on a shard's leader) changes which nodes a search
+        // touches: the layout is settled only when no shard has an operation in progress.
+        for (io.vecgrid.collection.ShardState st : Vecgrid.local(client).metaStore().shardStates(collectionMeta())) {
+            if (!st.ops().isEmpty() || !st.forwards().isEmpty() || !st.retired().isEmpty())
+                return "shard " + st.shard() + " has a layout operation in progress: " + st;
+        }
         ReplicaInfo ri = vg.replicas(COLL);
         if (ri.underReplicated())
             return "under-replicated";

@@ -33,10 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * that ends cancels what is still running for it.
  *
  * <p>A job is handed by Ignite's communication thread straight to the node's search executor ({@link #JOB_POOL}, an
- * I/O pool the plugin registers), not through the public pool. Replies and cancels go through the public pool: what a
- * reply sets off may wait (a hedge's routing refresh is a cache query), and a communication thread must never wait,
- * since the answer it waits for may have to come through it (taking replies in the communication thread was tried and
- * deadlocked exactly so in LayoutRecoveryTest).
+ * I/O pool the plugin registers), not through the public pool. A reply ({@link #REPLY_POOL}) is taken by the
+ * communication thread that read it, which only queues it for its search and wakes the thread waiting for that search
+ * ({@link SearchTask#deliver}); that thread handles it. What a reply sets off may wait (a hedge's routing refresh is a
+ * cache query), and a communication thread must never wait, since the answer it waits for may have to come through it
+ * (handling replies in the communication thread was tried and deadlocked exactly so in LayoutRecoveryTest); the
+ * search's own caller may. Cancels go through the public pool.
  *
  * <p>Work for the local node never leaves the process: it goes to the local search executor directly.
  *
@@ -48,6 +50,12 @@ final class SearchMessages {
 
     /** Ignite I/O policy of jobs: the node's search executor ({@link #jobPool}). Plugins' policies start at 32. */
     static final byte JOB_POOL = 48;
+
+    /**
+     * Ignite I/O policy of replies: run in the communication thread that read them, which only queues each for its
+     * search ({@link #replyPool}).
+     */
+    static final byte REPLY_POOL = 49;
 
     private final IgniteEx ignite;
     private final GridKernalContext ctx;
@@ -102,6 +110,28 @@ final class SearchMessages {
                 return executor;
             }
         };
+    }
+
+    /**
+     * The I/O pool replies arrive in: no pool, the communication thread itself, since what it does with a reply is
+     * only to queue it for its search and wake the search's waiting thread ({@link SearchTask#deliver}).
+     */
+    static IoPool replyPool() {
+        Executor inline = Runnable::run;
+        return new IoPool() {
+            @Override public byte id() {
+                return REPLY_POOL;
+            }
+
+            @Override public Executor executor() {
+                return inline;
+            }
+        };
+    }
+
+    /** @return the pool where replies are handled when no thread waits for their search (Ignite's public pool). */
+    Executor replyFallback() {
+        return ctx.pools().getExecutorService();
     }
 
     void stop() {
@@ -219,18 +249,18 @@ final class SearchMessages {
         if (cn == null)
             return; // The router left: nobody waits for the answer.
         try {
-            ctx.io().sendToCustomTopic(cn, TOPIC, r, GridIoPolicy.PUBLIC_POOL);
+            ctx.io().sendToCustomTopic(cn, TOPIC, r, REPLY_POOL);
         }
         catch (IgniteCheckedException | RuntimeException e) {
             // The router left meanwhile, or this node stops (the router sees it leave and fails over).
         }
     }
 
-    /** Router side: a reply reaches its search, unless the search is over. */
+    /** Router side: a reply reaches its search, unless the search is over. Never waits (see {@link #REPLY_POOL}). */
     private void replied(UUID from, NodeReply r) {
         SearchTask s = searches.get(r.searchId);
         if (s != null)
-            s.onReply(from, r.unit, r.answer, r.error);
+            s.deliver(from, r.unit, r.answer, r.error);
     }
 
     /** Node side: the router is done with a search; its jobs here stop. */

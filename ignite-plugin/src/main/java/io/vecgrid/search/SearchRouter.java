@@ -77,6 +77,8 @@ public final class SearchRouter {
             WireMessage.FACTORY);
         registry.registerExtension(org.apache.ignite.plugin.extensions.communication.IoPool.class,
             SearchMessages.jobPool(ignite));
+        registry.registerExtension(org.apache.ignite.plugin.extensions.communication.IoPool.class,
+            SearchMessages.replyPool());
     }
 
     /** Searches being routed by this node (a graceful stop waits for them). */
@@ -112,9 +114,8 @@ public final class SearchRouter {
 
     private SearchResult execute(SearchContext ctx, long timeout) {
         SearchTask task = new SearchTask(this, ctx);
-        task.start();
         try {
-            return task.result().get(timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return task.run(timeout);
         }
         catch (java.util.concurrent.TimeoutException e) {
             SearchTimeoutException te = new SearchTimeoutException("search of collection '" + ctx.meta.name() +

@@ -132,6 +132,73 @@ final class SearchTask {
         return result;
     }
 
+    /** A reply queued for the thread that waits for the search. */
+    private record Reply(UUID from, int unit, NodeAnswer answer, String error) {
+    }
+
+    /** Replies not handled yet ({@link #deliver}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Reply> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** The thread in {@link #run}, which handles the replies; {@code null} when none waits. */
+    private volatile Thread driver;
+
+    /**
+     * Plans and sends the search, then handles its replies in this thread until it is over or {@code timeoutMs}
+     * passed: a reply is queued by the communication thread that read it and handled here, with no pool in between.
+     *
+     * @return the result.
+     * @throws java.util.concurrent.TimeoutException when the search is not over in time (it goes on until aborted).
+     */
+    SearchResult run(long timeoutMs) throws InterruptedException, java.util.concurrent.ExecutionException,
+        java.util.concurrent.TimeoutException {
+        driver = Thread.currentThread();
+        result.whenComplete((r, e) -> {
+            Thread d = driver;
+            if (d != null)
+                java.util.concurrent.locks.LockSupport.unpark(d);
+        });
+        try {
+            start();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (true) {
+                drain();
+                if (result.isDone())
+                    return result.get();
+                long left = deadline - System.nanoTime();
+                if (left <= 0)
+                    throw new java.util.concurrent.TimeoutException();
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+                if (Thread.interrupted())
+                    throw new InterruptedException();
+            }
+        }
+        finally {
+            driver = null;
+            // A reply queued after the last drain, before the driver left: a pool thread takes it.
+            if (!inbox.isEmpty())
+                messages.replyFallback().execute(this::drain);
+        }
+    }
+
+    /**
+     * A reply for this search, from a communication thread (or a local job's thread): queued for the thread in
+     * {@link #run}, which is woken; with none there, handled by a pool thread. Never waits.
+     */
+    void deliver(UUID from, int unit, NodeAnswer a, String error) {
+        inbox.add(new Reply(from, unit, a, error));
+        Thread d = driver;
+        if (d != null)
+            java.util.concurrent.locks.LockSupport.unpark(d);
+        else
+            messages.replyFallback().execute(this::drain);
+    }
+
+    /** Handles the queued replies. */
+    private void drain() {
+        for (Reply r; (r = inbox.poll()) != null; )
+            onReply(r.from, r.unit, r.answer, r.error);
+    }
+
     /** Work sent to one node in one job; a hedge is a unit standing in for part of its parent's work. */
     private final class Unit {
         final int id = nextUnit++;

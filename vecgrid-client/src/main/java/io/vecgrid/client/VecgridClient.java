@@ -103,6 +103,12 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
      */
     private static final String TASK_CANCELLED_BY_STOP = "Task cancelled due to stopping of the grid";
 
+    /**
+     * What a thin client that was closed says to a call (Ignite 2.17's {@code ReliableChannel} checks this before it
+     * sends anything): the call took a connection that another call had just given up and closed.
+     */
+    private static final String CLIENT_CLOSED = "Channel is closed";
+
     /** How long a call refused by stopping nodes is resent before the refusal reaches the caller, ms. */
     private static final long STOPPING_RESEND_MILLIS = 120_000;
 
@@ -661,6 +667,13 @@ public final class VecgridClient implements VectorGrid, AutoCloseable {
                     // The node is stopping and did not start the task: resending is safe for every operation.
                     if (!connections.leave(client))
                         pause(++stoppingResends, req);
+                    attempt--;
+                    continue;
+                }
+                if (CLIENT_CLOSED.equals(e.getMessage()) && connections.current() != client) {
+                    // Nothing was sent (see CLIENT_CLOSED), so resending is safe for every operation; the
+                    // connection that replaced it takes the call (seen once in the cluster benchmark's kill -9
+                    // phase: a get 23 s after the kill failed so).
                     attempt--;
                     continue;
                 }
