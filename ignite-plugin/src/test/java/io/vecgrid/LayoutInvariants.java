@@ -271,7 +271,7 @@ public final class LayoutInvariants {
                 long v = stateVersions(ig, collection);
                 busy.clear();
                 for (ShardState s : Vecgrid.local(ig).metaStore().shardStates(meta)) {
-                    if (!s.ops().isEmpty() || !s.forwards().isEmpty() || !s.retired().isEmpty())
+                    if (s.changing())
                         busy.add(s.toString());
                 }
                 long now = System.currentTimeMillis();

@@ -638,7 +638,7 @@ public final class ClusterBench {
         // A balance move (also one that places a settled segment on a shard's leader) changes which nodes a search
         // touches: the layout is settled only when no shard has an operation in progress.
         for (io.vecgrid.collection.ShardState st : Vecgrid.local(client).metaStore().shardStates(collectionMeta())) {
-            if (!st.ops().isEmpty() || !st.forwards().isEmpty() || !st.retired().isEmpty())
+            if (st.changing())
                 return "shard " + st.shard() + " has a layout operation in progress: " + st;
         }
         ReplicaInfo ri = vg.replicas(COLL);

@@ -90,6 +90,11 @@ public final class ShardState implements Serializable {
         return Collections.unmodifiableList(retired);
     }
 
+    /** @return whether a layout change of the shard is under way: an operation, a forward or a retired segment. */
+    public boolean changing() {
+        return !ops.isEmpty() || !forwards.isEmpty() || !retired.isEmpty();
+    }
+
     /** @return the id the next new segment of this shard gets. */
     public long nextSegmentId() {
         return nextSeq * ID_STRIDE + shard;
