@@ -26,7 +26,10 @@ import java.util.Set;
  *   {@code baselineJoinDelayMillis};</li>
  *   <li>a baseline node offline for {@code baselineLeaveTimeoutMillis} (0: never) is removed from the baseline, so
  *   that its partitions are copied again onto the remaining nodes; never while some partition is lost (no online
- *   copy), since the removal would make that loss final.</li>
+ *   copy), since the removal would make that loss final;</li>
+ *   <li>partitions of vecgrid's caches lost while the nodes of all their copies were offline are reset once every
+ *   baseline node is online again (their data is back on those nodes' disks; Ignite keeps them failing until
+ *   reset).</li>
  * </ul>
  * Nor does it change the baseline in a part of the cluster that holds no majority of it ({@link WriteQuorum}): a part
  * cut off by a network split that removed the others would make itself the whole cluster.
@@ -100,6 +103,27 @@ public final class BaselineKeeper {
         }
     }
 
+    /**
+     * Partitions lost while every copy's node was offline (more nodes down at once than the replicas tolerate) have
+     * their data again once those nodes are back: each node kept its copies on disk. Ignite still fails reads and
+     * writes of them (READ_WRITE_SAFE) until they are reset, the step an operator would take now with
+     * {@code control.sh --cache reset_lost_partitions}; vecgrid takes it for its own caches, and only when every
+     * baseline node is online, so that no partition is reset while a node holding its newest data is away (that reset
+     * would start it over from an older or empty copy). Caches of others are left to their operators.
+     */
+    private void resetLostOnceAllBack(Collection<BaselineNode> blt, Map<Object, ClusterNode> online) {
+        for (BaselineNode n : blt) {
+            if (!online.containsKey(n.consistentId()))
+                return;
+        }
+        List<String> lost = ClusterInfo.lostPartitionCaches(ignite, "vecgrid");
+        if (lost.isEmpty())
+            return;
+        log.warning("Every baseline node is online again: resetting the lost partitions of " + lost.size() +
+            " vecgrid caches " + lost + ", whose copies are back on their nodes' disks");
+        ignite.resetLostPartitions(lost);
+    }
+
     private void adjust() {
         Collection<BaselineNode> blt = ignite.cluster().currentBaselineTopology();
         if (blt == null)
@@ -111,6 +135,8 @@ public final class BaselineKeeper {
         Map<Object, ClusterNode> online = new HashMap<>();
         for (ClusterNode n : ignite.cluster().forServers().nodes())
             online.put(n.consistentId(), n);
+
+        resetLostOnceAllBack(blt, online);
 
         // Joins: wait for a quiet period so that nodes started together enter in one baseline change.
         joinedAt.keySet().retainAll(online.keySet());

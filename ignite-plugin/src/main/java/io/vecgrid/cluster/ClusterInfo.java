@@ -56,11 +56,19 @@ public final class ClusterInfo {
 
     /** @return whether some partition of some started cache has no online copy. */
     public static boolean hasLostPartitions(Ignite ignite) {
+        return !lostPartitionCaches(ignite, "").isEmpty();
+    }
+
+    /** @return the started caches whose names start with {@code prefix} and that have a lost partition. */
+    public static List<String> lostPartitionCaches(Ignite ignite, String prefix) {
+        List<String> res = new ArrayList<>();
         for (String name : ignite.cacheNames()) {
+            if (!name.startsWith(prefix))
+                continue;
             IgniteCache<Object, Object> c = ignite.cache(name);
             if (c != null && !c.lostPartitions().isEmpty())
-                return true;
+                res.add(name);
         }
-        return false;
+        return res;
     }
 }

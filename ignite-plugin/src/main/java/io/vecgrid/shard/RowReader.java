@@ -194,6 +194,13 @@ public final class RowReader {
             }
             if (!twice && all.size() == meta.rowPartitions())
                 return all.values().stream().mapToLong(Long::longValue).sum();
+            java.util.Collection<Integer> lost = ignite.cache(meta.locsCache()).lostPartitions();
+            if (!lost.isEmpty()) {
+                // Not moving: no online node holds them; waiting would not help.
+                throw new VecgridException("count of collection '" + meta.name() + "' failed: " + lost.size() + " of " +
+                    meta.rowPartitions() + " partitions are lost (every node holding a copy is offline); it counts " +
+                    "again once those nodes are back");
+            }
             if (attempt >= attempts) {
                 throw new VecgridException("count of collection '" + meta.name() + "' failed: partitions are moving (" +
                     all.size() + " of " + meta.rowPartitions() + " counted on their primaries); retry");

@@ -12,6 +12,7 @@ import io.vecgrid.api.ScalarType;
 import io.vecgrid.api.SearchRequest;
 import io.vecgrid.api.SearchResult;
 import io.vecgrid.api.VectorGrid;
+import io.vecgrid.api.VecgridException;
 import io.vecgrid.api.VectorRow;
 import io.vecgrid.collection.CollectionTarget;
 import io.vecgrid.collection.SegmentRef;
@@ -31,6 +32,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -130,6 +132,61 @@ class FullRestartTest {
         System.out.printf("[restart] fashion-mnist recall@10 %.4f before, %.4f after the restart%n", recallBefore, recallAfter);
         assertEquals(recallBefore, recallAfter, 1e-9, "the same HNSW graphs answer after the restart");
         assertTrue(recallAfter >= 0.95, "recall@10 " + recallAfter);
+    }
+
+    /**
+     * Two of the three nodes crash at once, more than replicaNumber 2 tolerates: the partitions whose two copies were
+     * both on them are lost (Ignite's READ_WRITE_SAFE keeps them failing reads and writes). Both nodes come back with
+     * their persisted data; Ignite itself would keep those partitions lost until an operator reset them, vecgrid
+     * resets them once every baseline node is online, so count, get and every search answer exactly as before the
+     * crash with no manual step.
+     */
+    @Test
+    void partitionsLostWhileTwoNodesWereDownServeAgainWhenTheyReturn() {
+        VectorGrid vg = Vecgrid.of(cluster.any());
+        vg.createCollection(CollectionSpec.builder("lost").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .scalarField("tag", ScalarType.LONG).scalarField("name", ScalarType.STRING).shards(2).replicas(2).build());
+        Map<Long, float[]> expected = new HashMap<>();
+        vg.insert("lost", TestRows.rows(0, 2000, DIM));
+        vg.flush("lost");
+        vg.insert("lost", TestRows.rows(2000, 300, DIM));
+        TestRows.rows(0, 2300, DIM).forEach(r -> expected.put(r.pk(), r.vector()));
+        assertEquals(expected.size(), vg.count("lost"));
+
+        cluster.crash("s0");
+        cluster.crash("s1");
+        Ignite survivor = cluster.node("s2");
+        TestCluster.awaitTrue("some partition lost with two of three nodes down",
+            () -> ClusterInfo.hasLostPartitions(survivor), 30_000);
+        // Meanwhile nothing answers from part of the data.
+        VecgridException countFailure = assertThrows(VecgridException.class, () -> Vecgrid.of(survivor).count("lost"));
+        assertTrue(countFailure.getMessage().contains("partitions are lost"), countFailure.getMessage());
+        VecgridException searchFailure = assertThrows(VecgridException.class, () -> Vecgrid.of(survivor).search(
+            SearchRequest.builder("lost", new float[][] {TestRows.vector(7_000_000, DIM)}, 10).build()));
+        System.out.println("[lost] while lost, a search failed with: " + searchFailure);
+        cluster.startNoWait("s0");
+        cluster.startNoWait("s1");
+        for (Ignite ig : cluster.servers())
+            TestCluster.awaitServing(ig);
+        TestCluster.awaitTrue("no lost partition once every baseline node is back",
+            () -> !ClusterInfo.hasLostPartitions(survivor), 60_000);
+        awaitAllCopies("lost", 2);
+
+        Oracle oracle = new Oracle(Metric.L2, expected);
+        for (Ignite router : cluster.servers()) {
+            VectorGrid v = Vecgrid.of(router);
+            assertEquals(expected.size(), v.count("lost"), "count via " + router.name());
+            List<VectorRow> got = new ArrayList<>();
+            for (int i = 0; i < 2300; i += 1000)
+                got.addAll(v.get("lost", TestRows.pks(i, Math.min(1000, 2300 - i)), null));
+            assertEquals(expected.size(), got.size(), "get finds every row via " + router.name());
+            for (int q = 0; q < 10; q++) {
+                float[] query = TestRows.vector(7_000_000 + q, DIM);
+                SearchResult r = v.search(SearchRequest.builder("lost", new float[][] {query}, 10).build());
+                assertFalse(r.partial());
+                oracle.assertExact(query, 10, r.hits(0), null, "query " + q + " via " + router.name());
+            }
+        }
     }
 
     /** Waits until every segment of the collection's target has {@code copies} serviceable copies. */
