@@ -119,6 +119,37 @@ class DistanceKernelTest {
     }
 
     /**
+     * A row's four-row key has the same bits in whichever of the four places it is scored (the reduction shares its
+     * steps between the four rows): the walk compares keys of one row scored in different batches.
+     */
+    @Test void fourRowKeysDoNotDependOnTheRowsPlace() {
+        Random rnd = new Random(11);
+        float[] out = new float[4];
+        float[] rev = new float[4];
+        for (VectorKernel k : kernels()) {
+            for (int dim : DIMS) {
+                float[] q = gaussian(rnd, dim);
+                VectorData d = VectorData.of(gaussian(rnd, 9 * dim));
+                int o0 = 3 * dim, o1 = 0, o2 = 8 * dim, o3 = 5 * dim;
+                for (boolean l2 : new boolean[] {true, false}) {
+                    if (l2) {
+                        k.squareDistances4(q, d, o0, o1, o2, o3, dim, out);
+                        k.squareDistances4(q, d, o3, o2, o1, o0, dim, rev);
+                    }
+                    else {
+                        k.dots4(q, d, o0, o1, o2, o3, dim, out);
+                        k.dots4(q, d, o3, o2, o1, o0, dim, rev);
+                    }
+                    for (int r = 0; r < 4; r++) {
+                        assertEquals(Float.floatToIntBits(out[r]), Float.floatToIntBits(rev[3 - r]),
+                            k.name() + (l2 ? " L2" : " IP") + " dim=" + dim + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Every reduction reads a little-endian buffer (direct or heap, at any row offset) to exactly the bits it reads
      * the same floats from an array: one loop, one summation order, whatever holds the rows.
      */
