@@ -61,8 +61,7 @@ class FullRestartTest {
     @Test
     void everyAcknowledgedChangeSurvivesAFullRestart() {
         VectorGrid vg = Vecgrid.of(cluster.any());
-        vg.createCollection(CollectionSpec.builder("flat").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
-            .scalarField("tag", ScalarType.LONG).scalarField("name", ScalarType.STRING).shards(2).replicas(2).build());
+        vg.createCollection(flatSpec("flat"));
         Map<Long, float[]> expected = new HashMap<>();
         for (int i = 0; i < 4000; i += 1000) {
             vg.insert("flat", TestRows.rows(i, 1000, DIM));
@@ -144,8 +143,7 @@ class FullRestartTest {
     @Test
     void partitionsLostWhileTwoNodesWereDownServeAgainWhenTheyReturn() {
         VectorGrid vg = Vecgrid.of(cluster.any());
-        vg.createCollection(CollectionSpec.builder("lost").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
-            .scalarField("tag", ScalarType.LONG).scalarField("name", ScalarType.STRING).shards(2).replicas(2).build());
+        vg.createCollection(flatSpec("lost"));
         Map<Long, float[]> expected = new HashMap<>();
         vg.insert("lost", TestRows.rows(0, 2000, DIM));
         vg.flush("lost");
@@ -187,6 +185,12 @@ class FullRestartTest {
                 oracle.assertExact(query, 10, r.hits(0), null, "query " + q + " via " + router.name());
             }
         }
+    }
+
+    /** A FLAT collection of the rows {@link TestRows} writes: 2 shards, replicaNumber 2. */
+    private static CollectionSpec flatSpec(String name) {
+        return CollectionSpec.builder(name).dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .scalarField("tag", ScalarType.LONG).scalarField("name", ScalarType.STRING).shards(2).replicas(2).build();
     }
 
     /** Waits until every segment of the collection's target has {@code copies} serviceable copies. */
