@@ -38,7 +38,7 @@ public final class SearchRouter {
     private final CatalogView catalog;
 
     private final ReplicaSelector selector;
-    private final java.util.concurrent.ScheduledExecutorService timer;
+    private final java.util.concurrent.ExecutorService async;
     private final SearchMessages messages;
 
     /**
@@ -50,16 +50,14 @@ public final class SearchRouter {
         this.ignite = ignite;
         this.selector = new ReplicaSelector(cfg.getSearchDeadlineFloorMillis(), System::nanoTime,
             "round-robin".equals(cfg.getReplicaChoice()));
-        java.util.concurrent.ScheduledThreadPoolExecutor deadlines = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "vecgrid-search-deadlines-" + ignite.name());
+        // Replies and failures a search message's own thread must not send itself (SearchMessages). Job deadlines
+        // need no timer: the thread waiting for a search watches its jobs' deadlines (SearchTask.run).
+        this.async = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vecgrid-search-async-" + ignite.name());
             t.setDaemon(true);
             return t;
         });
-        // Nearly every deadline is cancelled (its job answered in time): taken out at once, the timer thread does not
-        // wake for each of them when its time comes (it did, a few thousand times a second under load).
-        deadlines.setRemoveOnCancelPolicy(true);
-        this.timer = deadlines;
-        this.messages = new SearchMessages(ignite, timer);
+        this.messages = new SearchMessages(ignite, async);
         this.outputs = rowFetch;
         this.catalog = new CatalogView(ignite, metaStore);
         this.metaStore = metaStore;
@@ -221,9 +219,6 @@ public final class SearchRouter {
         return selector;
     }
 
-    java.util.concurrent.ScheduledExecutorService timer() {
-        return timer;
-    }
 
     SearchMessages messages() {
         return messages;
@@ -278,11 +273,11 @@ public final class SearchRouter {
         messages.start();
     }
 
-    /** Stops the deadline timer, search messages and the catalog's subscriptions (the node stops). */
+    /** Stops the search messages' executor, search messages and the catalog's subscriptions (the node stops). */
     public void stop() {
         messages.stop();
         catalog.close();
-        timer.shutdownNow();
+        async.shutdownNow();
     }
 
     RoutingCache routing() {
