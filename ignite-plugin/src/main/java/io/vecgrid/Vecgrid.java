@@ -134,8 +134,15 @@ public final class Vecgrid implements VectorGrid {
         this.recovery = new LayoutRecovery(steps, rewriter, ignite.log().getLogger(LayoutRecovery.class), metrics);
         this.router = new SearchRouter(ignite, metaStore, routing, metrics, cfg, (name, pks, fields) -> {
             java.util.Map<Long, VectorRow> res = new java.util.HashMap<>();
-            for (VectorRow r : rowReader.get(name, pks, fields))
-                res.put(r.pk(), r);
+            // A search's final hits (up to nq x topK keys) may be more than one get may ask for (maxBatchRows):
+            // read them in gets of that size, as a client reading them itself would have to.
+            int step = cfg.getMaxBatchRows();
+            for (int from = 0; from < pks.length; from += step) {
+                long[] part = from == 0 && pks.length <= step ? pks :
+                    java.util.Arrays.copyOfRange(pks, from, Math.min(pks.length, from + step));
+                for (VectorRow r : rowReader.get(name, part, fields))
+                    res.put(r.pk(), r);
+            }
             return res;
         });
         this.replicaChange = new ReplicaChange(ignite, metaStore, collections, routing);

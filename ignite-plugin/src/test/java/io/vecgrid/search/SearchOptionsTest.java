@@ -28,13 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Per-request timeout, EVENTUALLY consistency and nq > 1 output fields, on two real nodes. */
 class SearchOptionsTest {
     private static final int DIM = 8;
+    /** The nodes' limit on rows (and keys) per request, lowered so that a search's hits can exceed it. */
+    private static final int MAX_BATCH_ROWS = 1000;
 
     private static TestCluster cluster;
 
     @BeforeAll
     static void start() {
-        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(500)))
-            .configure("s1", c -> TestCluster.noRewrites(c.setSealRows(500).setTestSearchDelayMillis(1500))).startServers(2);
+        cluster = new TestCluster().configure(c -> TestCluster.noRewrites(c.setSealRows(500).setMaxBatchRows(MAX_BATCH_ROWS)))
+            .configure("s1", c -> TestCluster.noRewrites(c.setSealRows(500).setMaxBatchRows(MAX_BATCH_ROWS)
+                .setTestSearchDelayMillis(1500))).startServers(2);
     }
 
     @AfterAll
@@ -122,5 +125,39 @@ class SearchOptionsTest {
                 return false;
             }
         }, 30_000);
+    }
+
+    /**
+     * Output fields are read for the final hits after the merge, by key; nq x topK hits may be more keys than one
+     * get may ask for (maxBatchRows), and the search must still answer with every hit's fields (it used to fail with
+     * "batch has N primary keys, at most maxBatchRows=... are allowed", a limit the caller never asked to exceed).
+     */
+    @Test
+    void outputFieldsOfMoreHitsThanOneGetMayAskFor() {
+        VectorGrid vg = Vecgrid.of(cluster.node("s0"));
+        vg.createCollection(CollectionSpec.builder("wide").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .scalarField("tag", io.vecgrid.api.ScalarType.LONG).shards(2).replicas(1).build());
+        Map<Long, float[]> live = new HashMap<>();
+        List<VectorRow> rows = TestRows.rows(0, 3 * MAX_BATCH_ROWS, DIM).stream()
+            .map(r -> new VectorRow(r.pk(), r.vector(), Map.of("tag", r.pk() % 10))).toList();
+        for (int i = 0; i < rows.size(); i += MAX_BATCH_ROWS)
+            vg.insert("wide", rows.subList(i, i + MAX_BATCH_ROWS));
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        vg.flush("wide");
+        float[][] qs = new float[40][];
+        for (int q = 0; q < qs.length; q++)
+            qs[q] = TestRows.vector(700_000 + q, DIM);
+        SearchResult r = vg.search(SearchRequest.builder("wide", qs, 100).timeoutMillis(60_000)
+            .outputFields(List.of("tag")).build());
+        Oracle oracle = new Oracle(Metric.L2, live);
+        java.util.Set<Long> keys = new java.util.HashSet<>();
+        for (int q = 0; q < qs.length; q++) {
+            oracle.assertExact(qs[q], 100, r.hits(q), null, "query " + q);
+            for (io.vecgrid.api.SearchHit h : r.hits(q)) {
+                keys.add(h.pk());
+                assertEquals(h.pk() % 10, h.fields().get("tag"), "tag of pk " + h.pk());
+            }
+        }
+        assertTrue(keys.size() > MAX_BATCH_ROWS, "the hits are more keys than one get may ask for: " + keys.size());
     }
 }
