@@ -122,9 +122,29 @@ class ReplicaFailoverTest {
                 for (int p : aff.allPartitions(local))
                     expectedLocal += c.sizeLong(p, CachePeekMode.PRIMARY);
                 long want = expectedLocal;
-                // Partitions a node no longer owns are evicted in the background after rebalancing.
-                TestCluster.awaitTrue("node " + ig.name() + " to hold exactly the partitions affinity gives it in " +
-                    cache + " (" + want + " entries)", () -> TestCluster.localSize(ig, cache) == want, 30_000);
+                // The count covers the partitions affinity gives the node (whatever it still holds of others is left
+                // out), so it differs from the primaries' only while a copy is incomplete. On a timeout the partitions
+                // whose copy here differs from their primary are named (a copy that never catches up is a desync,
+                // not slowness: this wait failed once in a full build on a loaded machine).
+                try {
+                    TestCluster.awaitTrue("node " + ig.name() + " to hold exactly the partitions affinity gives it in " +
+                        cache + " (" + want + " entries)", () -> TestCluster.localSize(ig, cache) == want, 30_000);
+                }
+                catch (AssertionError e) {
+                    StringBuilder diff = new StringBuilder();
+                    IgniteCache<Object, Object> mine = ig.cache(cache);
+                    for (int p : aff.allPartitions(local)) {
+                        long here = mine.localSizeLong(p, CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
+                        long primary = c.sizeLong(p, CachePeekMode.PRIMARY);
+                        if (here != primary) {
+                            diff.append(" partition ").append(p).append(": ").append(here).append(" here, ")
+                                .append(primary).append(" on its primary ")
+                                .append(aff.mapPartitionToNode(p).consistentId()).append(';');
+                        }
+                    }
+                    throw new AssertionError(e.getMessage() + "; now " + TestCluster.localSize(ig, cache) + " entries," +
+                        (diff.length() == 0 ? " every partition matches its primary now" : diff.toString()), e);
+                }
                 total += expectedLocal;
             }
             assertEquals(2 * c.sizeLong(CachePeekMode.PRIMARY), total, "two copies of every entry of " + cache);
