@@ -133,7 +133,8 @@ class LeaderPlacementTest {
 
     /** Waits until each shard has one segment and {@code expected} of them are on nodes in {@code leading}. */
     private static void awaitOnLeaders(CollectionMeta meta, Set<UUID> leading, long expected, Map<Integer, UUID> holder) {
-        TestCluster.awaitTrue(expected + " segment(s) on nodes leading a shard", () -> {
+        TestCluster.awaitTrue(expected == 1 ? "one segment on the node leading both shards, one elsewhere" :
+            "each leader of a shard holding one segment", () -> {
             holder.clear();
             for (ShardState st : Vecgrid.local(client).metaStore().shardStates(meta)) {
                 if (st.segments().size() != 1 || !st.ops().isEmpty())
@@ -141,7 +142,10 @@ class LeaderPlacementTest {
                 SegmentRef seg = st.segments().get(0);
                 holder.put(st.shard(), client.affinity(meta.segmentsCache()).mapPartitionToNode(seg.slot()).id());
             }
-            return holder.values().stream().filter(leading::contains).count() == expected;
+            // Both on leaders but on the same one is not settled yet: a balance move takes one off it (both segments
+            // on one node was seen passing this wait once, in a full build, with two nodes then holding none).
+            return expected == 1 ? holder.values().stream().filter(leading::contains).count() == 1
+                : new HashSet<>(holder.values()).equals(leading);
         }, 120_000);
     }
 }
