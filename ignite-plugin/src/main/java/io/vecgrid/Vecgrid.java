@@ -138,8 +138,7 @@ public final class Vecgrid implements VectorGrid {
             // read them in gets of that size, as a client reading them itself would have to.
             int step = cfg.getMaxBatchRows();
             for (int from = 0; from < pks.length; from += step) {
-                long[] part = from == 0 && pks.length <= step ? pks :
-                    java.util.Arrays.copyOfRange(pks, from, Math.min(pks.length, from + step));
+                long[] part = java.util.Arrays.copyOfRange(pks, from, Math.min(pks.length, from + step));
                 for (VectorRow r : rowReader.get(name, part, fields))
                     res.put(r.pk(), r);
             }

@@ -45,18 +45,28 @@ class SearchOptionsTest {
         cluster.close();
     }
 
+    /**
+     * Creates a FLAT L2 collection of 2 shards, one replica, with a scalar field {@code tag} (pk % 10), inserts
+     * {@code n} rows (a multiple of {@link #MAX_BATCH_ROWS}) in requests of the nodes' limit and seals them.
+     * @return the rows' vectors by key.
+     */
+    private static Map<Long, float[]> createSealed(VectorGrid vg, String name, int n) {
+        vg.createCollection(CollectionSpec.builder(name).dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
+            .scalarField("tag", io.vecgrid.api.ScalarType.LONG).shards(2).replicas(1).build());
+        List<VectorRow> rows = TestRows.rows(0, n, DIM).stream()
+            .map(r -> new VectorRow(r.pk(), r.vector(), Map.of("tag", r.pk() % 10))).toList();
+        for (int i = 0; i < n; i += MAX_BATCH_ROWS)
+            vg.insert(name, rows.subList(i, i + MAX_BATCH_ROWS));
+        vg.flush(name);
+        Map<Long, float[]> live = new HashMap<>();
+        rows.forEach(r -> live.put(r.pk(), r.vector()));
+        return live;
+    }
+
     @Test
     void timeoutEventualConsistencyAndFields() {
         VectorGrid vg = Vecgrid.of(cluster.node("s0"));
-        vg.createCollection(CollectionSpec.builder("opt").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
-            .scalarField("tag", io.vecgrid.api.ScalarType.LONG).shards(2).replicas(1).build());
-        Map<Long, float[]> live = new HashMap<>();
-        List<VectorRow> rows = TestRows.rows(0, 2000, DIM).stream()
-            .map(r -> new VectorRow(r.pk(), r.vector(), Map.of("tag", r.pk() % 10))).toList();
-        vg.insert("opt", rows.subList(0, 1000));
-        vg.insert("opt", rows.subList(1000, 2000));
-        rows.forEach(r -> live.put(r.pk(), r.vector()));
-        vg.flush("opt");
+        Map<Long, float[]> live = createSealed(vg, "opt", 2 * MAX_BATCH_ROWS);
         float[][] qs = {TestRows.vector(77_777, DIM), TestRows.vector(88_888, DIM), TestRows.vector(99_999, DIM)};
 
         // With one replica every search needs the slow node: a 300 ms timeout is exceeded and said so.
@@ -135,15 +145,7 @@ class SearchOptionsTest {
     @Test
     void outputFieldsOfMoreHitsThanOneGetMayAskFor() {
         VectorGrid vg = Vecgrid.of(cluster.node("s0"));
-        vg.createCollection(CollectionSpec.builder("wide").dimension(DIM).metric(Metric.L2).index(IndexSpec.flat())
-            .scalarField("tag", io.vecgrid.api.ScalarType.LONG).shards(2).replicas(1).build());
-        Map<Long, float[]> live = new HashMap<>();
-        List<VectorRow> rows = TestRows.rows(0, 3 * MAX_BATCH_ROWS, DIM).stream()
-            .map(r -> new VectorRow(r.pk(), r.vector(), Map.of("tag", r.pk() % 10))).toList();
-        for (int i = 0; i < rows.size(); i += MAX_BATCH_ROWS)
-            vg.insert("wide", rows.subList(i, i + MAX_BATCH_ROWS));
-        rows.forEach(r -> live.put(r.pk(), r.vector()));
-        vg.flush("wide");
+        Map<Long, float[]> live = createSealed(vg, "wide", 3 * MAX_BATCH_ROWS);
         float[][] qs = new float[40][];
         for (int q = 0; q < qs.length; q++)
             qs[q] = TestRows.vector(700_000 + q, DIM);
