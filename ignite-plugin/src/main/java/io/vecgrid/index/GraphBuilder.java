@@ -280,18 +280,21 @@ final class GraphBuilder {
 
     /**
      * Makes every row reachable on level 0 from the entry. Pruning may leave a row that no list names any more (a few
-     * in ten thousand); a search could never return it. Each such row is linked from the closest row a search for it
-     * finds (every row a search finds is reachable), preferring one whose list is below its bound.
+     * in ten thousand); a search could never return it. Each such row is linked from the closest row already reached
+     * that a search for it finds, preferring one whose list is below its bound. A search for the row may end in a part
+     * of level 0 that the entry does not reach (the greedy descent through the upper levels can land there), so only
+     * rows marked reached may link it, and the entry when the search found none.
      */
     private void attachOrphans(Inserter in) {
         boolean[] reached = new boolean[rows];
         int[] todo = new int[rows];
         int ep = (int)entry;
         reached[ep] = true;
+        todo[0] = ep;
         int tail = reach(todo, 0, 1, reached);
         for (int r = 0; r < rows; r++) {
             if (!reached[r]) {
-                in.attach(r);
+                in.attach(r, reached);
                 reached[r] = true;
                 todo[tail] = r;
                 tail = reach(todo, tail, tail + 1, reached);
@@ -579,33 +582,42 @@ final class GraphBuilder {
             }
         }
 
-        /** Links row {@code r}, which no list names, from the closest row a search for it finds (see attachOrphans). */
-        void attach(int r) {
+        /**
+         * Links row {@code r}, which the entry does not reach, from the closest row in {@code reached} a search for it
+         * finds, preferring one below its bound (see attachOrphans). Never drops a link: when every reached row found
+         * is full to its capacity, the first reached row with room takes it (pruning leaves every list at its bound,
+         * below the capacity, so one always has room).
+         */
+        void attach(int r, boolean[] reached) {
             data.copy((long)r * dim, q, 0, dim);
             byQuery.reset(q);
             long e = entry;
             descend(e, 0);
             int ep = descentRow;
             float epKey = descentKey;
-            if (ep == r) { // Reached through an upper level, where r is linked: start level 0 from the entry instead.
+            if (!reached[ep]) { // r itself (linked on an upper level) or a row of r's unreached part: start at the entry.
                 ep = (int)e;
                 epKey = byQuery.key(ep);
             }
             int n = searchLevel(r, ep, epKey, 0);
-            int from = n == 0 ? ep : found[0];
-            for (int i = 0; i < n; i++) {
-                if (deg0[found[i]] < bound0) {
+            int from = -1;
+            for (int i = 0; i < n && from < 0; i++) {
+                if (reached[found[i]] && deg0[found[i]] < bound0)
                     from = found[i];
-                    break;
-                }
             }
-            int d = deg0[from];
-            if (d < cap0) {
-                adj0[from * cap0 + d] = r;
-                deg0[from] = d + 1;
+            for (int i = 0; i < n && from < 0; i++) {
+                if (reached[found[i]] && deg0[found[i]] < cap0)
+                    from = found[i];
             }
-            else
-                adj0[from * cap0 + d - 1] = r; // Only when every row found is full to its capacity: its last link makes room.
+            if (from < 0 && deg0[ep] < cap0)
+                from = ep;
+            for (int x = 0; x < rows && from < 0; x++) {
+                if (reached[x] && deg0[x] < cap0)
+                    from = x;
+            }
+            if (from < 0)
+                throw new IllegalStateException("no reached row has room for a link to row " + r);
+            adj0[from * cap0 + deg0[from]++] = r;
         }
 
         /**
