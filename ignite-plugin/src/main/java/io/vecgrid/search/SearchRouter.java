@@ -117,7 +117,8 @@ public final class SearchRouter {
         }
         catch (java.util.concurrent.TimeoutException e) {
             SearchTimeoutException te = new SearchTimeoutException("search of collection '" + ctx.meta.name() +
-                "' did not complete within " + timeout + " ms; raise the request's timeout or look for slow nodes");
+                "' did not complete within " + timeout + " ms; raise the request's timeout or look for slow nodes (" +
+                task.pending() + ")");
             task.abort(te);
             java.util.concurrent.CompletableFuture<SearchResult> f = task.result();
             if (f.isCompletedExceptionally())

@@ -291,6 +291,26 @@ final class SearchTask {
             onReply(node, u.id, null, "node " + node + " left the cluster");
     }
 
+    /**
+     * @return what the search still waits for, for a timeout's message: each job not answered (its node, its work,
+     *     how long ago it was sent, whether it has a deadline) and what happened to the search so far.
+     */
+    synchronized String pending() {
+        long now = System.nanoTime();
+        List<String> out = new ArrayList<>();
+        for (Unit u : units.values()) {
+            if (u.answered || u.settled)
+                continue;
+            List<Long> segs = new ArrayList<>();
+            u.segments.forEach(s -> segs.add(s.id()));
+            out.add("node " + u.node + (u.parent != null ? " (hedge)" : "") + ": segments " + segs + ", growing rows of " +
+                "shards " + u.shards + ", sent " + (now - u.sentNanos) / 1_000_000 + " ms ago" +
+                (u.deadlineAt != 0 ? ", deadline " + (u.deadlineAt - u.sentNanos) / 1_000_000 + " ms" : ", no deadline") +
+                (router.alive(u.node) ? "" : ", node gone"));
+        }
+        return "waiting for " + (out.isEmpty() ? "no job" : out) + "; " + jobs + " job(s) sent; events " + events;
+    }
+
     /** Ends the search unanswered (it timed out or its caller gave up); its jobs still out are cancelled. */
     synchronized void abort(RuntimeException why) {
         if (finished)
