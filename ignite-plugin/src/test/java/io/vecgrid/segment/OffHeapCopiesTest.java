@@ -102,8 +102,12 @@ class OffHeapCopiesTest {
         assertTrue(copies >= 2 * 2 * 2, "every node holds a copy of every segment: " + copies);
 
         // Through the cluster: FLAT exact against the oracle (also with a filter on the copies' scalar columns), HNSW
-        // finds the query row itself, get reads vectors and fields.
+        // finds the query row itself, get reads vectors and fields. HNSW is approximate: on these random 96-dimension
+        // rows a search at ef 64 misses its own row about once in 400 (measured on 3,000 rows, either builder),
+        // so 18 of the 20 must find it (the copies answering exactly as the heap path is checked above).
         Oracle oracle = new Oracle(Metric.COSINE, byPk);
+        int self = 0;
+        List<Long> missed = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             float[] q = vector(new Random(90_000 + i));
             oracle.assertExact(q, 10, vg.search(SearchRequest.builder("fl", new float[][] {q}, 10).build()).hits(0), null,
@@ -111,8 +115,12 @@ class OffHeapCopiesTest {
             oracle.assertExact(q, 10, vg.search(SearchRequest.builder("fl", new float[][] {q}, 10).filter("tag == 3").build())
                 .hits(0), pk -> pk % 10 == 3, "filtered FLAT search " + i);
             float[] own = byPk.get(i * 271L);
-            assertEquals(i * 271L, vg.search(SearchRequest.builder("hn", new float[][] {own}, 1).build()).hits(0).get(0).pk());
+            if (vg.search(SearchRequest.builder("hn", new float[][] {own}, 1).build()).hits(0).get(0).pk() == i * 271L)
+                self++;
+            else
+                missed.add(i * 271L);
         }
+        assertTrue(self >= 18, "HNSW searches for a row found that row " + self + " times of 20; missed " + missed);
         long[] some = {0, 1, 1234, 5999};
         List<VectorRow> got = vg.get("hn", some, null);
         assertEquals(some.length, got.size());
