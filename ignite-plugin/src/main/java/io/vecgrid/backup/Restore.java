@@ -100,6 +100,7 @@ final class Restore {
         for (String n : names)
             stateCaches.addAll(held.get(n));
 
+        wholeConfigs(backup);
         igniteRestore(backup, stateCaches, "its collections' state caches");
         Map<String, CollectionMeta> metas;
         try {
@@ -176,6 +177,20 @@ final class Restore {
                 "--snapshot restore', which does not bring the catalog entry back): destroy them ('scripts/control.sh " +
                 "--cache destroy --caches " + String.join(",", orphans) + "') and restore again with 'vecgrid backup " +
                 "restore'. Nothing was restored");
+        }
+    }
+
+    /**
+     * Has every server node write the backup's cache configurations back in one piece ({@link NodeSnapshotConfigs}),
+     * so that Ignite starts the restored caches with their interceptors. Changes nothing a restore could miss.
+     */
+    private void wholeConfigs(String backup) {
+        try {
+            ignite.compute(ignite.cluster().forServers()).broadcast(new NodeSnapshotConfigs(backup));
+        }
+        catch (RuntimeException e) {
+            throw Backups.failure(backup, "could not be restored (preparing its cache configurations; nothing was " +
+                "restored)", e, false);
         }
     }
 
