@@ -45,31 +45,22 @@ final class NodeSnapshotConfigs implements IgniteCallable<Integer> {
     /** @return how many cache configurations of the backup this node rewrote. */
     @Override public Integer call() {
         File dir = new File(SnapshotFiles.root(ignite), backup);
-        File db = new File(dir, "db");
-        File[] folders = db.listFiles(File::isDirectory);
-        if (folders == null)
-            return 0;
         GridCacheProcessor caches = ((IgniteEx)ignite).context().cache();
         GridLocalConfigManager configs = caches.configManager();
         int rewritten = 0;
         try {
-            for (File folder : folders) {
-                File[] cacheDirs = folder.listFiles(File::isDirectory);
-                if (cacheDirs == null)
-                    continue;
-                for (File cacheDir : cacheDirs) {
-                    Map<String, StoredCacheData> found = new HashMap<>();
-                    configs.readCacheConfigurations(cacheDir, found);
-                    for (StoredCacheData data : found.values()) {
-                        if (data.cacheConfigurationEnrichment() == null)
-                            continue;
-                        StoredCacheData whole = new StoredCacheData(data);
-                        whole.config(caches.enricher().enrichFully(data.config(), data.cacheConfigurationEnrichment()));
-                        whole.cacheConfigurationEnrichment(null);
-                        // The file it was read from: cache_data.dat, or <cache>cache_data.dat in a group's directory.
-                        configs.writeCacheData(whole, new File(cacheDir, GridLocalConfigManager.cacheDataFilename(data.config())));
-                        rewritten++;
-                    }
+            for (File cacheDir : SnapshotFiles.cacheDirs(dir)) {
+                Map<String, StoredCacheData> found = new HashMap<>();
+                configs.readCacheConfigurations(cacheDir, found);
+                for (StoredCacheData data : found.values()) {
+                    if (data.cacheConfigurationEnrichment() == null)
+                        continue;
+                    StoredCacheData whole = new StoredCacheData(data);
+                    whole.config(caches.enricher().enrichFully(data.config(), data.cacheConfigurationEnrichment()));
+                    whole.cacheConfigurationEnrichment(null);
+                    // The file it was read from: cache_data.dat, or <cache>cache_data.dat in a group's directory.
+                    configs.writeCacheData(whole, new File(cacheDir, GridLocalConfigManager.cacheDataFilename(data.config())));
+                    rewritten++;
                 }
             }
         }

@@ -71,6 +71,16 @@ final class SnapshotFiles {
     /** @return names of the cache groups (a cache without a group is a group of its own name) the snapshot holds. */
     static TreeSet<String> cacheGroups(File snapshotDir) {
         TreeSet<String> res = new TreeSet<>();
+        for (File d : cacheDirs(snapshotDir)) {
+            String n = d.getName();
+            res.add(n.startsWith(GROUP_DIR) ? n.substring(GROUP_DIR.length()) : n.substring(CACHE_DIR.length()));
+        }
+        return res;
+    }
+
+    /** @return the snapshot's directories of caches and cache groups ({@code db/<node folder>/cache-*, cacheGroup-*}). */
+    static List<File> cacheDirs(File snapshotDir) {
+        List<File> res = new ArrayList<>();
         File[] folders = new File(snapshotDir, "db").listFiles(File::isDirectory);
         if (folders == null)
             return res;
@@ -79,11 +89,8 @@ final class SnapshotFiles {
             if (dirs == null)
                 continue;
             for (File d : dirs) {
-                String n = d.getName();
-                if (n.startsWith(GROUP_DIR))
-                    res.add(n.substring(GROUP_DIR.length()));
-                else if (n.startsWith(CACHE_DIR))
-                    res.add(n.substring(CACHE_DIR.length()));
+                if (d.getName().startsWith(GROUP_DIR) || d.getName().startsWith(CACHE_DIR))
+                    res.add(d);
             }
         }
         return res;

@@ -149,12 +149,7 @@ class BackupDuringLayoutTest {
         }, 120_000);
         LayoutInvariants.awaitQuiet(cluster.any(), name, 500, 120_000);
         assertExact(name, expected, "restored, after recovery");
-        Set<Long> gone = new HashSet<>();
-        for (long pk = 0; pk < 6000; pk++) {
-            if (!expected.containsKey(pk))
-                gone.add(pk);
-        }
-        LayoutInvariants.check(cluster.any(), name, expected, gone, Set.of());
+        LayoutInvariants.check(cluster.any(), name, expected, gone(expected), Set.of());
 
         // The restored collection takes writes: new rows, upserts and deletes of sealed rows are seen by searches at
         // once (the restored caches have their interceptors), and a flush seals exactly the new rows.
@@ -165,12 +160,7 @@ class BackupDuringLayoutTest {
         vg.flush(name);
         LayoutInvariants.awaitQuiet(cluster.any(), name, 500, 120_000);
         assertExact(name, expected, "restored, then written and sealed");
-        gone.clear();
-        for (long pk = 0; pk < 6000; pk++) {
-            if (!expected.containsKey(pk))
-                gone.add(pk);
-        }
-        LayoutInvariants.check(cluster.any(), name, expected, gone, Set.of());
+        LayoutInvariants.check(cluster.any(), name, expected, gone(expected), Set.of());
         vg.dropCollection(name);
     }
 
@@ -197,6 +187,16 @@ class BackupDuringLayoutTest {
                 oracle.assertExact(query, 30, res.hits(0), null, when + ": query " + q + " via " + ig.name());
             }
         }
+    }
+
+    /** @return the keys this test may have written that are not live in {@code expected}. */
+    private static Set<Long> gone(Map<Long, float[]> expected) {
+        Set<Long> gone = new HashSet<>();
+        for (long pk = 0; pk < 6000; pk++) {
+            if (!expected.containsKey(pk))
+                gone.add(pk);
+        }
+        return gone;
     }
 
     private static ShardState state(CollectionMeta meta, int shard) {
